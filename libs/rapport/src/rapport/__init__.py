@@ -1,0 +1,1 @@
+"""Rapport's shared library: contracts, messaging, storage, settings, auth and telemetry."""

@@ -1,0 +1,80 @@
+"""What every HTTP route shares: scoped bearer auth, strict bodies, JSON-only requests."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict
+
+from rapport.auth import InvalidToken, Principal, Scope, verify_token
+
+OPEN_PATHS = {"/healthz", "/readyz", "/metrics"}
+_bearer = HTTPBearer(auto_error=False, description="A token from `rapport token --scopes ...`")
+
+
+class StrictModel(BaseModel):
+    """Request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def require(*scopes: Scope) -> Any:
+    """A dependency admitting a bearer token that holds one of ``scopes`` (or admin)."""
+
+    async def principal(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        if credentials is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "missing bearer token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        secret = request.app.state.settings.auth_secret.get_secret_value()
+        try:
+            found = verify_token(secret, credentials.credentials)
+        except InvalidToken as error:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}
+            ) from error
+        if not found.has_any(scopes):
+            wanted = " or ".join(scopes)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this route needs the {wanted} scope")
+        return found
+
+    principal.__rapport_scopes__ = scopes  # type: ignore[attr-defined]
+    return Depends(principal)
+
+
+async def json_body(request: Request) -> None:
+    """Refuse request bodies that are not JSON with 415 before anything reads them."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the body as application/json"
+        )
+
+
+JsonBody = Depends(json_body)
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def unscoped_routes(app: FastAPI) -> list[str]:
+    """Routes that declare no scope, apart from the open probes and the docs."""
+    missing = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.path in OPEN_PATHS:
+            continue
+        if not any(hasattr(call, "__rapport_scopes__") for call in _calls(route.dependant)):
+            missing.append(f"{sorted(route.methods or ())} {route.path}")
+    return missing

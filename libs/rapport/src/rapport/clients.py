@@ -1,0 +1,69 @@
+"""What a service connects at start-up (its MongoDB database, a Kafka producer) and consumes."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka.errors import KafkaConnectionError
+
+from rapport.events import Event
+from rapport.kafka.consumer import ConsumerLoop, dispatch
+from rapport.kafka.producer import EventProducer
+from rapport.mongo import Database, connect, ping
+from rapport.service import Runtime
+from rapport.topics import CATALOGUE
+
+
+@dataclass(frozen=True)
+class Clients:
+    db: Database
+    producer: EventProducer
+
+
+@asynccontextmanager
+async def connected(runtime: Runtime, *, connect_timeout_s: float = 60.0) -> AsyncIterator[Clients]:
+    settings = runtime.settings
+    mongo = connect(settings)
+    producer = EventProducer(settings.kafka_bootstrap, client_id=f"rapport-{settings.service_name}")
+    await _start_with_retry(producer, connect_timeout_s)
+    db = mongo[settings.mongo_db]
+    runtime.readiness.append(lambda: ping(db))
+    try:
+        yield Clients(db=db, producer=producer)
+    finally:
+        await producer.stop()
+        await mongo.close()
+
+
+async def _start_with_retry(producer: EventProducer, timeout_s: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        try:
+            await producer.start()
+            return
+        except KafkaConnectionError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+def consume(
+    runtime: Runtime,
+    clients: Clients,
+    *,
+    group: str,
+    handlers: Mapping[type[Event], Callable[[Any], Awaitable[None]]],
+) -> None:
+    """Start the consumer loop of ``group`` over every catalogue topic it consumes."""
+    topics = [topic for topic in CATALOGUE.values() if group in topic.consumers]
+    loop = ConsumerLoop(
+        bootstrap=runtime.settings.kafka_bootstrap,
+        group=group,
+        topics=topics,
+        handle=dispatch(handlers),
+        producer=clients.producer,
+    )
+    runtime.workers.start(f"consumer:{group}", loop.run(), stop=loop.stop)

@@ -1,0 +1,1 @@
+"""Kafka: an acknowledged producer, the consumer loop with dead letters, topic set-up."""

@@ -1,0 +1,78 @@
+"""A producer that returns only once the broker has acknowledged (acks=all, idempotent)."""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import RecordMetadata
+from opentelemetry import trace
+
+from rapport.events import Event
+from rapport.events.codec import encode
+from rapport.telemetry import Headers, extract_context, inject_headers, tracer
+
+
+@dataclass(frozen=True)
+class OutgoingRecord:
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    event_type: str
+    parent_headers: Headers | None = None
+    """Trace context to continue, when the record was prepared in another context (outbox)."""
+
+
+class EventProducer:
+    def __init__(self, bootstrap: str, *, client_id: str = "rapport") -> None:
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap,
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=2,
+        )
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    async def publish(self, topic: str, key: str, event: Event) -> None:
+        """Publish one event under the current trace context; returns after the broker's ack."""
+        await self.publish_all([(topic, key, event)])
+
+    async def publish_all(self, messages: Sequence[tuple[str, str, Event]]) -> None:
+        """Publish (topic, key, event)s in order; returns when every one is acknowledged."""
+        await self.publish_records(
+            [
+                OutgoingRecord(topic, key.encode(), encode(event), event.type)
+                for topic, key, event in messages
+            ]
+        )
+
+    async def publish_records(self, records: Sequence["OutgoingRecord"]) -> None:
+        """Enqueue in order (so one key's records keep their order), then wait for every ack."""
+        acks = [await self._enqueue(record) for record in records]
+        await asyncio.gather(*acks)
+
+    async def _enqueue(self, record: "OutgoingRecord") -> "asyncio.Future[RecordMetadata]":
+        ctx = extract_context(record.parent_headers) if record.parent_headers is not None else None
+        with tracer.start_as_current_span(
+            f"publish {record.topic}",
+            context=ctx,
+            kind=trace.SpanKind.PRODUCER,
+            attributes={"messaging.system": "kafka", "messaging.destination.name": record.topic},
+        ):
+            headers = [("event_type", record.event_type.encode()), *inject_headers()]
+            ack: asyncio.Future[RecordMetadata] = await self._producer.send(
+                record.topic, value=record.value, key=record.key, headers=headers
+            )
+            return ack
+
+    async def send_headers(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: Headers
+    ) -> None:
+        """Send bytes with the given headers as they are (dead letters); waits for the ack."""
+        await self._producer.send_and_wait(topic, value=value, key=key, headers=list(headers))

@@ -1,0 +1,104 @@
+"""Transactional outbox: an event is stored in the same MongoDB transaction as the change that
+caused it, and a relay publishes it to Kafka afterwards. A 2xx given after the commit therefore
+means the event will reach Kafka even if the process dies the next instant.
+"""
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from bson import ObjectId
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from rapport.events import Event, utcnow
+from rapport.events.codec import encode
+from rapport.kafka.producer import EventProducer, OutgoingRecord
+from rapport.mongo import Database
+from rapport.telemetry import inject_headers
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "outbox"
+KEEP_PUBLISHED = timedelta(days=7)
+INDEXES = [
+    IndexModel([("published_at", ASCENDING), ("seq", ASCENDING)], name="pending"),
+    IndexModel(
+        [("published_at", ASCENDING)],
+        name="expire_published",
+        expireAfterSeconds=int(KEEP_PUBLISHED.total_seconds()),
+        partialFilterExpression={"published_at": {"$type": "date"}},
+    ),
+]
+
+
+async def add(
+    db: Database, session: AsyncClientSession, *, topic: str, key: str, event: Event
+) -> None:
+    """Store ``event`` for publication, inside the caller's transaction, with the trace context."""
+    await db[COLLECTION].insert_one(
+        {
+            "_id": str(event.event_id),
+            "seq": ObjectId(),
+            "topic": topic,
+            "key": key,
+            "event_type": event.type,
+            "value": encode(event),
+            "headers": [[name, value] for name, value in inject_headers()],
+            "published_at": None,
+        },
+        session=session,
+    )
+
+
+class OutboxRelay:
+    """Publishes pending outbox events in insertion order, then marks them published."""
+
+    def __init__(
+        self, db: Database, producer: EventProducer, *, batch: int = 200, poll_s: float = 1.0
+    ) -> None:
+        self._outbox = db[COLLECTION]
+        self._producer = producer
+        self._batch = batch
+        self._poll_s = poll_s
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            published = await self.publish_pending()
+            if published < self._batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+
+    async def publish_pending(self) -> int:
+        cursor = self._outbox.find({"published_at": None}).sort("seq", ASCENDING)
+        pending = await cursor.limit(self._batch).to_list()
+        if not pending:
+            return 0
+        await self._producer.publish_records(
+            [
+                OutgoingRecord(
+                    doc["topic"],
+                    doc["key"].encode(),
+                    bytes(doc["value"]),
+                    doc["event_type"],
+                    parent_headers=[(name, bytes(value)) for name, value in doc["headers"]],
+                )
+                for doc in pending
+            ]
+        )
+        await self._outbox.update_many(
+            {"_id": {"$in": [doc["_id"] for doc in pending]}},
+            {"$set": {"published_at": utcnow()}},
+        )
+        return len(pending)

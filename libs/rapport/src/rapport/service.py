@@ -1,0 +1,86 @@
+"""Builds a service's FastAPI app: lifespan, probes, metrics, tracing, limits and errors.
+
+A service supplies its routers and a ``run`` context that connects its clients, stores what
+its routes need on ``app.state`` and starts its workers; the workers are stopped before the
+``run`` context closes the clients.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from rapport.asgi import BodySizeLimit, TraceRequests
+from rapport.logs import setup_logging
+from rapport.settings import RapportSettings
+from rapport.telemetry import setup_tracing
+from rapport.workers import Workers
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+@dataclass
+class Runtime:
+    settings: RapportSettings
+    workers: Workers = field(default_factory=Workers)
+    readiness: list[ReadinessCheck] = field(default_factory=list)
+
+
+Run = Callable[[FastAPI, Runtime], AbstractAsyncContextManager[None]]
+
+
+def service_app(
+    settings: RapportSettings, *, title: str, routers: Sequence[APIRouter], run: Run
+) -> FastAPI:
+    runtime = Runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        setup_logging(settings.service_name, settings.log_level)
+        setup_tracing(settings)
+        async with run(app, runtime):
+            yield
+            await runtime.workers.stop()
+
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.runtime = runtime
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceRequests, service=settings.service_name)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    _add_probes(app, runtime)
+    return app
+
+
+def _add_probes(app: FastAPI, runtime: Runtime) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        if runtime.workers.healthy:
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "failed", "workers": runtime.workers.failures}, 503)
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        results = [await check() for check in runtime.readiness]
+        ready = runtime.workers.healthy and all(results)
+        return JSONResponse({"ready": ready}, 200 if ready else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    """422 naming where and what is wrong, without echoing the submitted values back."""
+    assert isinstance(error, RequestValidationError)
+    details: list[dict[str, Any]] = [
+        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
+    ]
+    return JSONResponse({"detail": details}, status_code=422)

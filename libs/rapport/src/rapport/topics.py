@@ -1,0 +1,106 @@
+"""The topic catalogue: every topic, its key, size, retention, events, producers and consumers.
+
+``proto/topics.yaml`` is generated from this module; the local runtime and the Kubernetes
+job create topics from it. Every consumer group gets a dead-letter topic ``<topic>.dlq.<group>``.
+"""
+
+from dataclasses import dataclass
+
+from rapport.events import (
+    CaseOpened,
+    Event,
+    MentionEnriched,
+    MentionIngested,
+    PointsAwarded,
+    ProfileChanged,
+)
+
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    description: str
+    key: str
+    partitions: int
+    retention_ms: int
+    events: tuple[type[Event], ...]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+
+    def dead_letter_topic(self, group: str) -> str:
+        return dead_letter_topic(self.name, group)
+
+
+def dead_letter_topic(topic: str, group: str) -> str:
+    return f"{topic}.dlq.{group}"
+
+
+DEAD_LETTER_RETENTION_MS = 30 * DAY_MS
+
+CATALOGUE: dict[str, Topic] = {
+    topic.name: topic
+    for topic in (
+        Topic(
+            name="social.mentions",
+            description="Every mention ingest accepted, normalised, with language and sentiment.",
+            key="author (<platform>:<author id>)",
+            partitions=6,
+            retention_ms=7 * DAY_MS,
+            events=(MentionIngested,),
+            producers=("ingest",),
+            consumers=("profiles",),
+        ),
+        Topic(
+            name="social.mentions.enriched",
+            description="Each mention with a snapshot of its author's profile.",
+            key="author (<platform>:<author id>)",
+            partitions=6,
+            retention_ms=7 * DAY_MS,
+            events=(MentionEnriched,),
+            producers=("profiles",),
+            consumers=("responder", "loyalty"),
+        ),
+        Topic(
+            name="crm.profiles",
+            description="Profile creations and relationship-stage changes.",
+            key="profile id",
+            partitions=6,
+            retention_ms=30 * DAY_MS,
+            events=(ProfileChanged,),
+            producers=("profiles",),
+            consumers=(),
+        ),
+        Topic(
+            name="care.cases",
+            description="Case lifecycle: opened (more states follow in later versions).",
+            key="profile id",
+            partitions=6,
+            retention_ms=30 * DAY_MS,
+            events=(CaseOpened,),
+            producers=("responder",),
+            consumers=(),
+        ),
+        Topic(
+            name="loyalty.events",
+            description="Points awarded (tiers, redemptions and outreach follow).",
+            key="profile id",
+            partitions=6,
+            retention_ms=30 * DAY_MS,
+            events=(PointsAwarded,),
+            producers=("loyalty",),
+            consumers=(),
+        ),
+    )
+}
+
+
+def all_topic_specs() -> list[tuple[str, int, int]]:
+    """(name, partitions, retention) of every topic and dead-letter topic to create."""
+    specs = []
+    for topic in CATALOGUE.values():
+        specs.append((topic.name, topic.partitions, topic.retention_ms))
+        for group in topic.consumers:
+            specs.append((topic.dead_letter_topic(group), 1, DEAD_LETTER_RETENTION_MS))
+    return specs

@@ -1,0 +1,5 @@
+from rapport.settings import RapportSettings
+
+
+class IngestSettings(RapportSettings):
+    service_name: str = "ingest"

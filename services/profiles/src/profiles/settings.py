@@ -1,0 +1,5 @@
+from rapport.settings import RapportSettings
+
+
+class ProfilesSettings(RapportSettings):
+    service_name: str = "profiles"

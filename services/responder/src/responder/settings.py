@@ -1,0 +1,5 @@
+from rapport.settings import RapportSettings
+
+
+class ResponderSettings(RapportSettings):
+    service_name: str = "responder"
