@@ -1,0 +1,80 @@
+# Rapport's developer entry points. `make run` starts the platform; `make test` is the CI gate.
+SHELL := bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK := $(PY) deploy/local/stack.py
+SERVICES := ingest profiles responder loyalty
+VENV_STAMP := $(VENV)/.installed
+JARS_DIR := .state/kafka-lib
+JARS_STAMP := $(JARS_DIR)/.installed
+TEST_ENV := RAPPORT_TEST_KAFKA=127.0.0.1:19092 RAPPORT_TEST_MONGO='mongodb://127.0.0.1:27117/?replicaSet=rapport'
+
+.PHONY: help venv jars run stop test lint proto bench eval lock clean
+
+help:
+	@echo "make run    start Kafka, MongoDB and the four services with demo data (make stop to stop)"
+	@echo "make test   lint, types and tests against a throwaway Kafka and MongoDB"
+	@echo "other: venv jars stop lint proto bench eval lock clean"
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): constraints.txt requirements-dev.txt requirements-local.txt libs/rapport/pyproject.toml $(SERVICES:%=services/%/pyproject.toml)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -c constraints.txt -r requirements-dev.txt -r requirements-local.txt \
+		-e libs/rapport $(SERVICES:%=-e services/%)
+	touch $@
+
+jars: $(JARS_STAMP)
+
+$(JARS_STAMP): deploy/local/kafka/pom.xml
+	rm -rf $(JARS_DIR)
+	mvn -q -B -f deploy/local/kafka/pom.xml package -Dkafka.lib.dir=$(CURDIR)/$(JARS_DIR)
+	touch $@
+
+run: venv jars
+	$(STACK) up --profile run
+
+stop:
+	$(STACK) down --profile run
+
+# Starts (or reuses) Kafka and MongoDB on the test ports and stops only what it started,
+# also when lint or tests fail; the first failure's exit code is kept.
+test: venv jars
+	@status=0; trap 'status=130' INT TERM; \
+	$(STACK) up --profile test --infra-only --fresh || status=$$?; \
+	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory lint || status=$$?; fi; \
+	if [ $$status -eq 0 ]; then $(TEST_ENV) $(VENV)/bin/pytest libs services tests || status=$$?; fi; \
+	$(STACK) down --profile test --if-started-by-up || true; \
+	exit $$status
+
+lint: venv
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check
+	$(VENV)/bin/mypy libs/rapport/src $(SERVICES:%=services/%/src)
+
+proto: venv
+	$(PY) -m rapport.proto write
+
+bench: venv
+	$(PY) benchmarks/run.py
+
+eval:
+	@echo "No evaluation targets exist yet."
+
+# Re-resolves every dependency in a throwaway venv and rewrites the one lock.
+lock:
+	rm -rf .state/lock-venv
+	$(PYTHON) -m venv .state/lock-venv
+	.state/lock-venv/bin/pip install -q -r requirements-dev.txt -r requirements-local.txt \
+		-e libs/rapport $(SERVICES:%=-e services/%)
+	{ echo "# The one lock for the whole repo: every Python package, direct and transitive, pinned."; \
+	  echo "# Regenerate with 'make lock' after changing a dependency."; \
+	  .state/lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .state/lock-venv
+
+clean:
+	if [ -x $(PY) ]; then $(STACK) down --profile run; $(STACK) down --profile test; fi
+	rm -rf .state $(VENV)

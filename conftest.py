@@ -1,0 +1,67 @@
+"""Fixtures every test folder shares: the real Kafka and MongoDB that `make test` starts.
+
+Their addresses come from RAPPORT_TEST_KAFKA and RAPPORT_TEST_MONGO (the Makefile sets them;
+the defaults are the test profile's ports). Integration tests get a fresh topic, consumer
+group and database each, so they never see each other's data.
+"""
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pymongo import AsyncMongoClient
+
+from rapport.kafka.admin import ensure_topics
+from rapport.mongo import Database
+from rapport.testing import unique
+
+KAFKA = os.environ.get("RAPPORT_TEST_KAFKA", "127.0.0.1:19092")
+MONGO = os.environ.get("RAPPORT_TEST_MONGO", "mongodb://127.0.0.1:27117/?replicaSet=rapport")
+
+SPANS = InMemorySpanExporter()
+_provider = TracerProvider()
+_provider.add_span_processor(SimpleSpanProcessor(SPANS))
+trace.set_tracer_provider(_provider)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    return KAFKA
+
+
+@pytest.fixture(scope="session")
+def mongo_url() -> str:
+    return MONGO
+
+
+@pytest.fixture
+def spans() -> InMemorySpanExporter:
+    SPANS.clear()
+    return SPANS
+
+
+@pytest.fixture
+async def new_topic(kafka_bootstrap: str) -> Callable[..., Awaitable[str]]:
+    async def create(partitions: int = 1) -> str:
+        name = unique("test")
+        await ensure_topics(kafka_bootstrap, [(name, partitions, 3_600_000)])
+        return name
+
+    return create
+
+
+@pytest.fixture
+async def mongo_db(mongo_url: str) -> AsyncIterator[Database]:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        mongo_url, tz_aware=True, uuidRepresentation="standard"
+    )
+    name = unique("test").replace("-", "_")
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        await client.close()

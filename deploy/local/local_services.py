@@ -1,0 +1,107 @@
+"""The four services as local processes: their settings, start, readiness, demo data."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from local_procs import StartupError, port_in_use, running_pid, spawn, wait_ready
+from local_profile import REPO, SERVICES, Profile
+
+DEMO = Path(__file__).resolve().parent / "demo" / "mentions.json"
+
+
+def service_env(profile: Profile, name: str, *, auth_secret: str, **extra: str) -> dict[str, str]:
+    """The RAPPORT_* settings of service ``name`` in ``profile``; ``extra`` adds or overrides."""
+    env = {
+        "RAPPORT_SERVICE_NAME": name,
+        "RAPPORT_ENVIRONMENT": "development" if profile.runs_services else "test",
+        "RAPPORT_KAFKA_BOOTSTRAP": profile.kafka_bootstrap,
+        "RAPPORT_MONGO_URL": profile.mongo_url,
+        "RAPPORT_AUTH_SECRET": auth_secret,
+        "RAPPORT_LOG_LEVEL": os.environ.get("RAPPORT_LOG_LEVEL", "INFO"),
+        "RAPPORT_TRACE_EXPORTER": os.environ.get("RAPPORT_TRACE_EXPORTER", "file"),
+        "RAPPORT_TRACE_FILE": str(profile.logs_dir / f"{name}.traces.jsonl"),
+    }
+    return env | extra
+
+
+def start_service(
+    name: str, port: int, env: dict[str, str], log_path: Path, pid_path: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``uvicorn --factory <name>.main:create_app`` on 127.0.0.1:``port``.
+
+    The child gets ``env`` on top of this process's environment minus its RAPPORT_* variables.
+    """
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", f"{name}.main:create_app"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    return spawn(cmd, log_path=log_path, pid_path=pid_path, env=inherited | env, cwd=REPO)
+
+
+def auth_secret(profile: Profile) -> str:
+    """The profile's service auth secret, generated once and kept in ``.state/<profile>/``."""
+    path = profile.state_dir / "auth_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip()
+
+
+def start_services(profile: Profile, secret: str) -> None:
+    for name in SERVICES:
+        if running_pid(profile.pid_file(name)) is not None:
+            print(f"{name}: already running, reused (make stop, then make run, to restart it)")
+        else:
+            port = profile.service_ports[name]
+            if port_in_use(port):
+                raise StartupError(
+                    f"port {port} for {name} is taken by a process this profile did not start"
+                )
+            env = service_env(profile, name, auth_secret=secret)
+            start_service(name, port, env, profile.log_file(name), profile.pid_file(name))
+            print(f"{name}: started on {profile.service_url(name)}")
+    for name in SERVICES:
+        log = profile.log_file(name)
+        pid = running_pid(profile.pid_file(name))
+        wait_ready(profile.service_url(name) + "/readyz", 90, pid=pid or -1, log_path=log)
+
+
+def load_demo(profile: Profile, token: str) -> None:
+    import httpx
+
+    body = json.loads(DEMO.read_text())
+    response = httpx.post(
+        profile.service_url("ingest") + "/v1/mentions",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    if response.status_code != 202:
+        raise StartupError(
+            f"ingest refused the demo data: {response.status_code} {response.text[:300]}"
+        )
+    answer = response.json()
+    counts = f"{answer.get('accepted', '?')} new, {answer.get('duplicates', '?')} already there"
+    print(f"demo data: {len(body['mentions'])} mentions posted to ingest ({counts})")
+
+
+def print_summary(profile: Profile, token: str) -> None:
+    rel = profile.state_dir.relative_to(REPO)
+    print("\nRapport is running.\n")
+    print(f"  {'service':<10} {'API':<24} docs")
+    for name in SERVICES:
+        url = profile.service_url(name)
+        print(f"  {name:<10} {url:<24} {url}/docs")
+    print(f"\n  Kafka      {profile.kafka_bootstrap}")
+    print(f"  MongoDB    {profile.mongo_url}")
+    print(f"  logs       {rel}/logs/<name>.log")
+    print(f"\nAdmin token (every scope):\n  {token}\n")
+    print("Use it with 'Authorization: Bearer <token>', or press Authorize on a /docs page.")
+    print("Mint a token with fewer scopes:")
+    print(f"  export RAPPORT_AUTH_SECRET=$(cat {rel}/auth_secret)")
+    print("  .venv/bin/rapport token --scopes integration,agent")
+    print("Stop everything: make stop")

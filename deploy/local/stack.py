@@ -1,0 +1,198 @@
+"""Rapport's local runtime: Kafka, MongoDB and the four services on one machine.
+
+    python deploy/local/stack.py up --profile run|test [--infra-only] [--fresh]
+    python deploy/local/stack.py down --profile run|test [--if-started-by-up]
+    python deploy/local/stack.py status --profile run|test
+
+Each profile keeps its state (data, logs, pid files) in ``.state/<profile>/``. Tests import
+this module (with ``deploy/local`` on ``sys.path``) for :class:`Profile`, :data:`PROFILES`,
+:func:`service_env`, :func:`start_service`, :func:`wait_ready` and :func:`stop_service`.
+"""
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from local_procs import StartupError, port_in_use, running_pid, stop_pid_file, wait_port, wait_ready
+from local_procs import stop_popen as stop_service
+from local_profile import PROFILES, REPO, SERVICES, Profile
+from local_services import (
+    auth_secret,
+    load_demo,
+    print_summary,
+    service_env,
+    start_service,
+    start_services,
+)
+
+INFRA = ("kafka", "mongod")
+KAFKA_LIB = REPO / ".state" / "kafka-lib"
+
+__all__ = [
+    "PROFILES",
+    "Profile",
+    "StartupError",
+    "auth_secret",
+    "down",
+    "main",
+    "service_env",
+    "start_service",
+    "status",
+    "stop_service",
+    "up",
+    "wait_ready",
+]
+
+
+def _started_record(profile: Profile) -> Path:
+    return profile.state_dir / "started-by-up.json"
+
+
+def _start_infra(profile: Profile, name: str, fresh: bool) -> None:
+    from local_kafka import start_kafka
+    from local_mongo import start_mongod
+
+    data_dir = profile.state_dir / ("kafka" if name == "kafka" else "mongo")
+    if fresh:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        profile.log_file(name).unlink(missing_ok=True)
+    ports = (
+        [profile.kafka_port, profile.controller_port] if name == "kafka" else [profile.mongo_port]
+    )
+    for port in ports:
+        if port_in_use(port):
+            raise StartupError(
+                f"port {port} is taken by a process this profile did not start; "
+                f"stop it (`ss -ltnp 'sport = :{port}'` shows which) and retry"
+            )
+    if name == "kafka":
+        start_kafka(
+            lib_dir=KAFKA_LIB,
+            kafka_dir=data_dir,
+            port=profile.kafka_port,
+            controller_port=profile.controller_port,
+            log_path=profile.log_file(name),
+            pid_path=profile.pid_file(name),
+        )
+    else:
+        start_mongod(
+            mongo_dir=data_dir,
+            port=profile.mongo_port,
+            log_path=profile.log_file(name),
+            pid_path=profile.pid_file(name),
+        )
+
+
+def _wait_infra(profile: Profile) -> None:
+    import asyncio
+
+    from aiokafka.errors import KafkaError
+    from local_mongo import ensure_primary
+
+    from rapport.kafka.admin import ensure_topics
+
+    for name, port, timeout_s in (
+        ("mongod", profile.mongo_port, 60),
+        ("kafka", profile.kafka_port, 90),
+    ):
+        pid = running_pid(profile.pid_file(name))
+        if pid is None:
+            raise StartupError(f"{name} is not running; see {profile.log_file(name)}")
+        wait_port(port, timeout_s, what=name, pid=pid, log_path=profile.log_file(name))
+    ensure_primary(profile.mongo_port, 60, log_path=profile.log_file("mongod"))
+    try:
+        created = asyncio.run(ensure_topics(profile.kafka_bootstrap, timeout_s=60))
+    except (KafkaError, OSError, TimeoutError) as error:
+        log = profile.log_file("kafka")
+        raise StartupError(f"creating topics failed ({error!r}); see {log}") from error
+    print(f"topics ready on {profile.kafka_bootstrap} ({len(created)} created)")
+
+
+def up(profile: Profile, *, infra_only: bool = False, fresh: bool = False) -> list[str]:
+    """Start whatever of ``profile`` is not running yet; returns the names it started."""
+    started: list[str] = []
+    record = _started_record(profile)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text("[]\n")
+    for name in INFRA:
+        if running_pid(profile.pid_file(name)) is not None:
+            print(f"{name}: already running, reused")
+            continue
+        _start_infra(profile, name, fresh)
+        started.append(name)
+        record.write_text(json.dumps(started) + "\n")
+        print(f"{name}: started")
+    _wait_infra(profile)
+    if profile.runs_services and not infra_only:
+        from rapport.auth import issue_token
+
+        secret = auth_secret(profile)
+        start_services(profile, secret)
+        token = issue_token(secret, "local-admin", ["admin"])
+        load_demo(profile, token)
+        print_summary(profile, token)
+    return started
+
+
+def down(profile: Profile, *, only_started_by_up: bool = False) -> None:
+    """Stop the profile's processes (services, then Kafka, then MongoDB) by their pid files."""
+    names = [*SERVICES, *INFRA]
+    record = _started_record(profile)
+    if only_started_by_up:
+        chosen = set(json.loads(record.read_text())) if record.exists() else set()
+        names = [name for name in names if name in chosen]
+    for name in names:
+        pid = stop_pid_file(profile.pid_file(name))
+        if pid is not None:
+            print(f"{name}: stopped (pid {pid})")
+    record.unlink(missing_ok=True)
+
+
+def status(profile: Profile) -> int:
+    """Print what of ``profile`` runs; returns how many of its processes are running."""
+    running = 0
+    addresses = {"kafka": profile.kafka_bootstrap, "mongod": profile.mongo_url}
+    addresses |= {name: profile.service_url(name) for name in SERVICES}
+    names = [*INFRA, *SERVICES] if profile.runs_services else list(INFRA)
+    for name in names:
+        pid = running_pid(profile.pid_file(name))
+        running += pid is not None
+        state = f"running (pid {pid})" if pid else "stopped"
+        print(f"{name:<10} {state:<22} {addresses[name]}")
+    return running
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="stack.py", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for command in ("up", "down", "status"):
+        sub = commands.add_parser(command)
+        sub.add_argument("--profile", choices=sorted(PROFILES), required=True)
+    commands.choices["up"].add_argument(
+        "--infra-only", action="store_true", help="Kafka and MongoDB only"
+    )
+    commands.choices["up"].add_argument(
+        "--fresh", action="store_true", help="wipe the data of whatever has to be started"
+    )
+    commands.choices["down"].add_argument(
+        "--if-started-by-up", action="store_true", help="stop only what the last `up` started"
+    )
+    args = parser.parse_args(argv)
+    profile = PROFILES[args.profile]
+    try:
+        if args.command == "up":
+            up(profile, infra_only=args.infra_only, fresh=args.fresh)
+        elif args.command == "down":
+            down(profile, only_started_by_up=args.if_started_by_up)
+        else:
+            status(profile)
+    except StartupError as error:
+        print(f"stack.py {args.command} --profile {profile.name}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Helpers for tests that wait on real infrastructure: bounded polling, never bare sleeps."""
+
+import asyncio
+import inspect
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+
+
+def unique(prefix: str) -> str:
+    """A name no other test uses: topics, consumer groups, databases, external ids."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def eventually(
+    probe: Callable[[], Any], *, timeout_s: float = 30.0, interval_s: float = 0.1
+) -> Any:
+    """Call ``probe`` until it returns something truthy; fail after ``timeout_s``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        outcome = probe()
+        result = await outcome if inspect.isawaitable(outcome) else outcome
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout_s}s (last: {result!r})")
+        await asyncio.sleep(interval_s)
+
+
+async def read_topic(
+    bootstrap: str,
+    topic: str,
+    *,
+    until: Callable[[list[Any]], bool],
+    timeout_s: float = 30.0,
+) -> list[Any]:
+    """Read ``topic`` from the start (no group) until ``until(records)`` holds."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        client_id=f"test-reader-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+
+        async def more() -> bool:
+            batches = await consumer.getmany(timeout_ms=200)
+            for batch in batches.values():
+                records.extend(batch)
+            return until(records)
+
+        await eventually(more, timeout_s=timeout_s, interval_s=0)
+        return records
+    finally:
+        await consumer.stop()
+
+
+class Published:
+    """A stand-in for ``EventProducer.publish_all`` in handler unit tests: records what is sent."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str, Any]] = []
+
+    async def __call__(self, messages: Sequence[tuple[str, str, Any]]) -> None:
+        self.messages.extend(messages)
+
+    def events(self, topic: str) -> list[Any]:
+        return [event for t, _, event in self.messages if t == topic]

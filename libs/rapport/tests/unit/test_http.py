@@ -1,0 +1,149 @@
+"""The HTTP edge every service shares: scoped auth, JSON-only bodies, size limit, 422 reasons."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI
+
+from rapport.api import JsonBody, StrictModel, require, unscoped_routes
+from rapport.auth import Scope, issue_token
+from rapport.service import Runtime, service_app
+from rapport.settings import Environment, RapportSettings
+
+SECRET = "http-test-secret-0123456789"
+received: list[str] = []
+
+
+class Note(StrictModel):
+    text: str
+
+
+router = APIRouter()
+
+
+@router.post("/notes", dependencies=[require(Scope.AGENT), JsonBody], status_code=201)
+async def post_note(note: Note) -> dict[str, str]:
+    received.append(note.text)
+    return {"ok": "yes"}
+
+
+@asynccontextmanager
+async def nothing(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+    yield
+
+
+def make_app() -> FastAPI:
+    settings = RapportSettings(service_name="t", auth_secret=SECRET, max_body_bytes=100)  # type: ignore[arg-type]
+    return service_app(settings, title="t", routers=[router], run=nothing)
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    received.clear()
+    transport = httpx.ASGITransport(app=make_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        yield http
+
+
+def bearer(*scopes: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(SECRET, 'test', scopes)}"}
+
+
+async def test_scoped_route_accepts_the_scope(client: httpx.AsyncClient) -> None:
+    response = await client.post("/notes", json={"text": "hi"}, headers=bearer("agent"))
+    assert response.status_code == 201
+    assert received == ["hi"]
+
+
+async def test_admin_passes_every_scope(client: httpx.AsyncClient) -> None:
+    response = await client.post("/notes", json={"text": "hi"}, headers=bearer("admin"))
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "reason"),
+    [
+        ({}, 401, "missing bearer token"),
+        ({"Authorization": "Bearer nonsense"}, 401, "malformed token"),
+        ({"Authorization": "Basic dTpw"}, 401, "missing bearer token"),
+        (bearer("integration"), 403, "needs the agent scope"),
+    ],
+)
+async def test_refused_without_the_right_token(
+    client: httpx.AsyncClient, headers: dict[str, str], status: int, reason: str
+) -> None:
+    response = await client.post("/notes", json={"text": "hi"}, headers=headers)
+    assert response.status_code == status
+    assert reason in response.json()["detail"]
+    assert received == []
+
+
+async def test_unknown_field_is_422_with_the_reason_and_without_the_value(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/notes", json={"text": "hi", "secret": "s3cr3t"}, headers=bearer("agent")
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "secret"]
+    assert "s3cr3t" not in response.text
+    assert received == []
+
+
+async def test_malformed_json_is_422(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/notes",
+        content=b'{"text": ',
+        headers={**bearer("agent"), "content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert received == []
+
+
+async def test_other_content_types_are_415(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/notes", content=b"text=hi", headers={**bearer("agent"), "content-type": "text/plain"}
+    )
+    assert response.status_code == 415
+    assert received == []
+
+
+async def test_body_over_the_limit_is_413(client: httpx.AsyncClient) -> None:
+    response = await client.post("/notes", json={"text": "x" * 200}, headers=bearer("agent"))
+    assert response.status_code == 413
+    assert received == []
+
+
+async def test_streamed_body_over_the_limit_is_413(client: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"text": "'
+        yield b"x" * 200
+        yield b'"}'
+
+    response = await client.post(
+        "/notes", content=chunks(), headers={**bearer("agent"), "content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert received == []
+
+
+async def test_probes_and_metrics_are_open(client: httpx.AsyncClient) -> None:
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert (await client.get(path)).status_code == 200
+
+
+def test_unscoped_routes_are_found() -> None:
+    app = make_app()
+    assert unscoped_routes(app) == []
+
+    @app.get("/leak")
+    async def leak() -> None: ...
+
+    assert unscoped_routes(app) == ["['GET'] /leak"]
+
+
+def test_placeholder_secret_is_refused_in_production() -> None:
+    with pytest.raises(ValueError, match="RAPPORT_AUTH_SECRET"):
+        RapportSettings(environment=Environment.PRODUCTION)

@@ -1,0 +1,32 @@
+import pytest
+
+from rapport.kafka.retry import DlqLimit, DlqLimitExceeded, RetryPolicy
+
+
+def test_delays_double_up_to_the_cap() -> None:
+    policy = RetryPolicy(attempts=6, first_delay_s=0.5, max_delay_s=3.0)
+    assert list(policy.delays()) == [0.5, 1.0, 2.0, 3.0, 3.0]
+
+
+def test_one_attempt_means_no_retry() -> None:
+    assert list(RetryPolicy(attempts=1).delays()) == []
+
+
+class TestDlqLimit:
+    def test_allows_invalid_messages_up_to_the_ratio(self) -> None:
+        limit = DlqLimit(max_invalid_ratio=0.5, window=4)
+        for valid in (False, True, False, True, False, True):
+            limit.record(valid=valid)
+
+    def test_stops_when_the_window_is_mostly_invalid(self) -> None:
+        limit = DlqLimit(max_invalid_ratio=0.5, window=4)
+        limit.record(valid=True)
+        limit.record(valid=False)
+        limit.record(valid=False)
+        with pytest.raises(DlqLimitExceeded, match="3 of the last 4"):
+            limit.record(valid=False)
+
+    def test_does_not_judge_before_the_window_is_full(self) -> None:
+        limit = DlqLimit(max_invalid_ratio=0.5, window=10)
+        for _ in range(9):
+            limit.record(valid=False)

@@ -1,0 +1,9 @@
+from loyalty.main import create_app
+from loyalty.settings import LoyaltySettings
+from rapport.api import unscoped_routes
+from rapport.settings import Environment
+
+
+def test_every_route_declares_a_scope() -> None:
+    app = create_app(LoyaltySettings(environment=Environment.TEST))
+    assert unscoped_routes(app) == []

@@ -1,0 +1,9 @@
+from profiles.main import create_app
+from profiles.settings import ProfilesSettings
+from rapport.api import unscoped_routes
+from rapport.settings import Environment
+
+
+def test_every_route_declares_a_scope() -> None:
+    app = create_app(ProfilesSettings(environment=Environment.TEST))
+    assert unscoped_routes(app) == []

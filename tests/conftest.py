@@ -1,0 +1,42 @@
+"""Fixtures of the cross-service tests: one platform of four service processes per session."""
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import AsyncMongoClient
+
+from rapport.mongo import Database
+from tests.support import SERVICES, Platform
+
+
+@pytest.fixture(scope="session")
+def platform(kafka_bootstrap: str, mongo_url: str) -> Iterator[Platform]:
+    platform = Platform(kafka_bootstrap, mongo_url)
+    platform.output.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in SERVICES:
+            platform.start(name)
+        yield platform
+    finally:
+        platform.stop_all()
+
+
+@pytest.fixture(scope="session")
+async def dbs(platform: Platform) -> AsyncIterator[dict[str, Database]]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        platform.mongo, tz_aware=True, uuidRepresentation="standard"
+    )
+    try:
+        yield {name: client[platform.db_name(name)] for name in SERVICES}
+    finally:
+        for name in SERVICES:
+            await client.drop_database(platform.db_name(name))
+        await client.close()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield client

@@ -1,0 +1,337 @@
+"""The Kubernetes manifests and Dockerfiles keep the deployment contract.
+
+Every service ships a Deployment, Service and ServiceAccount; every container runs locked
+down (non-root, read-only root filesystem, no capabilities) with probes and resource limits;
+every kustomization points at files that exist; every image drops root. Plain YAML checks,
+so they run without a cluster; when kustomize (or kubectl) is installed, the overlays are
+also rendered.
+"""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+BASE = K8S / "base"
+SERVICES = ("ingest", "profiles", "responder", "loyalty")
+POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+PORT = 8080
+
+YAML_FILES = sorted([*K8S.rglob("*.yaml"), *K8S.rglob("*.yml")])
+
+
+def load(path: Path) -> list[Any]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
+
+
+def manifests(path: Path) -> list[dict[str, Any]]:
+    """The Kubernetes objects in ``path`` (skips kustomizations and JSON patches)."""
+    return [
+        doc
+        for doc in load(path)
+        if isinstance(doc, dict) and "kind" in doc and "kustomize" not in doc.get("apiVersion", "")
+    ]
+
+
+def kustomizations() -> list[Path]:
+    return sorted(p for p in YAML_FILES if p.name in KUSTOMIZATION_NAMES)
+
+
+def pod_templates() -> list[tuple[str, dict[str, Any]]]:
+    """(label, pod template) of every workload in every manifest under deploy/k8s."""
+    found = []
+    for path in YAML_FILES:
+        for doc in manifests(path):
+            if doc["kind"] in POD_TEMPLATE_KINDS:
+                label = f"{path.relative_to(K8S)}:{doc['kind']}/{doc['metadata']['name']}"
+                found.append((label, doc["spec"]["template"]))
+    return found
+
+
+def containers() -> list[Any]:
+    """pytest params (pod spec, container) of every container and init container."""
+    found = []
+    for label, template in pod_templates():
+        spec = template["spec"]
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            found.append(pytest.param(spec, container, id=f"{label}:{container['name']}"))
+    return found
+
+
+def base_objects(service: str) -> dict[str, dict[str, Any]]:
+    path = BASE / f"{service}.yaml"
+    assert path.is_file(), f"missing {path.relative_to(ROOT)}"
+    return {doc["kind"]: doc for doc in manifests(path)}
+
+
+def security_setting(pod_spec: dict[str, Any], container: dict[str, Any], key: str) -> Any:
+    """A setting as Kubernetes resolves it: the container's wins over the pod's."""
+    from_container = (container.get("securityContext") or {}).get(key)
+    if from_container is not None:
+        return from_container
+    return (pod_spec.get("securityContext") or {}).get(key)
+
+
+def kustomization_references(kustomization: dict[str, Any]) -> list[str]:
+    refs = [*kustomization.get("resources", []), *kustomization.get("components", [])]
+    for patch in kustomization.get("patches", []):
+        refs.append(patch if isinstance(patch, str) else patch.get("path"))
+    refs.extend(kustomization.get("patchesStrategicMerge", []))
+    return [ref for ref in refs if ref and "://" not in ref and not ref.startswith("github.com/")]
+
+
+def test_there_are_manifests_and_they_all_parse() -> None:
+    assert kustomizations(), "no kustomization under deploy/k8s"
+    for path in YAML_FILES:
+        for doc in load(path):
+            assert isinstance(doc, dict | list), f"{path.relative_to(ROOT)} holds a bare scalar"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_has_deployment_service_and_service_account(service: str) -> None:
+    objects = base_objects(service)
+    assert {"Deployment", "Service", "ServiceAccount"} <= objects.keys(), sorted(objects)
+    deployment, svc, account = objects["Deployment"], objects["Service"], objects["ServiceAccount"]
+    for obj in (deployment, svc, account):
+        assert obj["metadata"]["name"] == service
+
+    assert account.get("automountServiceAccountToken") is False
+    pod = deployment["spec"]["template"]
+    assert pod["spec"].get("serviceAccountName") == service
+    assert pod["spec"].get("automountServiceAccountToken") is False
+
+    selector = deployment["spec"]["selector"]["matchLabels"]
+    assert selector.items() <= pod["metadata"]["labels"].items()
+    assert svc["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
+
+    [container] = pod["spec"]["containers"]  # the telemetry patch edits containers/0
+    container_ports = {p.get("name"): p["containerPort"] for p in container["ports"]}
+    [port] = svc["spec"]["ports"]
+    target = port["targetPort"]
+    assert port["port"] == 80
+    assert container_ports.get(target, target) == PORT
+    assert PORT in container_ports.values()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_manifest_is_in_the_base_kustomization(service: str) -> None:
+    kustomization = load(BASE / "kustomization.yaml")[0]
+    assert f"{service}.yaml" in kustomization.get("resources", [])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_settings_come_from_the_config_map_and_secret(service: str) -> None:
+    [container] = base_objects(service)["Deployment"]["spec"]["template"]["spec"]["containers"]
+    env = {var["name"]: var for var in container.get("env", [])}
+    config = next(doc for doc in manifests(BASE / "configmap.yaml") if doc["kind"] == "ConfigMap")
+    assert config["metadata"]["name"] == "rapport-config"
+
+    assert env["RAPPORT_SERVICE_NAME"].get("value") == service
+    for name in ("RAPPORT_ENVIRONMENT", "RAPPORT_KAFKA_BOOTSTRAP", "RAPPORT_LOG_LEVEL"):
+        ref = env[name]["valueFrom"]["configMapKeyRef"]
+        assert ref["name"] == "rapport-config"
+        assert ref["key"] in config["data"], f"{name}: rapport-config has no key {ref['key']}"
+    for name in ("RAPPORT_MONGO_URL", "RAPPORT_AUTH_SECRET"):
+        assert env[name]["valueFrom"]["secretKeyRef"]["name"] == "rapport-secrets"
+    assert config["data"]["RAPPORT_ENVIRONMENT"] == "production"
+
+
+def test_every_workload_was_found() -> None:
+    labels = [label for label, _ in pod_templates()]
+    for service in SERVICES:
+        assert f"base/{service}.yaml:Deployment/{service}" in labels
+    assert any(":Job/" in label for label in labels), "no topics Job"
+
+
+@pytest.mark.parametrize(("pod_spec", "container"), containers())
+def test_container_is_locked_down(pod_spec: dict[str, Any], container: dict[str, Any]) -> None:
+    assert security_setting(pod_spec, container, "runAsNonRoot") is True
+    assert security_setting(pod_spec, container, "runAsUser") not in (None, 0)
+    assert security_setting(pod_spec, container, "allowPrivilegeEscalation") is False
+    assert security_setting(pod_spec, container, "privileged") in (None, False)
+    seccomp = security_setting(pod_spec, container, "seccompProfile") or {}
+    assert seccomp.get("type") == "RuntimeDefault"
+
+    context = container.get("securityContext") or {}
+    assert context.get("readOnlyRootFilesystem") is True
+    assert "ALL" in ((context.get("capabilities") or {}).get("drop") or [])
+    assert not (context.get("capabilities") or {}).get("add")
+
+    mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+    volumes = {v["name"]: v for v in pod_spec.get("volumes", [])}
+    assert "/tmp" in mounts, "a read-only root needs a writable /tmp"
+    assert "emptyDir" in volumes[mounts["/tmp"]]
+
+
+@pytest.mark.parametrize(("pod_spec", "container"), containers())
+def test_container_has_resource_requests_and_limits(
+    pod_spec: dict[str, Any], container: dict[str, Any]
+) -> None:
+    resources = container.get("resources") or {}
+    for kind in ("requests", "limits"):
+        for resource in ("cpu", "memory"):
+            assert (resources.get(kind) or {}).get(resource), f"no {kind}.{resource}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_container_has_probes(service: str) -> None:
+    [container] = base_objects(service)["Deployment"]["spec"]["template"]["spec"]["containers"]
+    for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+        http = (container.get(probe) or {}).get("httpGet") or {}
+        assert http.get("path") == path, f"{probe} must GET {path}"
+
+
+def test_deployments_everywhere_have_probes() -> None:
+    for label, template in pod_templates():
+        if ":Deployment/" not in label:
+            continue
+        for container in template["spec"]["containers"]:
+            assert container.get("livenessProbe"), f"{label}: no liveness probe"
+            assert container.get("readinessProbe"), f"{label}: no readiness probe"
+
+
+@pytest.mark.parametrize("path", kustomizations(), ids=lambda p: str(p.relative_to(K8S)))
+def test_kustomization_references_exist(path: Path) -> None:
+    kustomization = load(path)[0]
+    assert kustomization.get("kind") in ("Kustomization", "Component")
+    for ref in kustomization_references(kustomization):
+        target = (path.parent / ref).resolve()
+        assert target.exists(), f"{path.relative_to(ROOT)} names missing {ref}"
+        if target.is_dir():
+            assert any((target / name).is_file() for name in KUSTOMIZATION_NAMES), (
+                f"{ref} is a directory without a kustomization"
+            )
+
+
+def test_no_secret_is_deployed_from_the_repository() -> None:
+    for path in kustomizations():
+        for ref in kustomization_references(load(path)[0]):
+            target = (path.parent / ref).resolve()
+            assert "example" not in target.name, f"{path.relative_to(ROOT)} deploys {ref}"
+            if target.is_file():
+                kinds = {doc["kind"] for doc in manifests(target)}
+                assert "Secret" not in kinds, f"{ref} holds a Secret; create it out of band"
+    assert (BASE / "secret.example.yaml").is_file()
+
+
+def test_overlays_build_on_base_and_production_enables_telemetry() -> None:
+    overlays = K8S / "overlays"
+    for name in ("production", "dev"):
+        kustomization = load(overlays / name / "kustomization.yaml")[0]
+        assert "../../base" in kustomization.get("resources", [])
+    production = load(overlays / "production" / "kustomization.yaml")[0]
+    assert "../../components/telemetry" in production.get("components", [])
+    assert {image["name"] for image in production.get("images", [])} >= {
+        f"rapport/{s}" for s in SERVICES
+    }
+    dev = load(overlays / "dev" / "kustomization.yaml")[0]
+    assert {r["name"]: r["count"] for r in dev.get("replicas", [])} == dict.fromkeys(SERVICES, 1)
+
+
+def test_telemetry_component_patches_every_service_deployment() -> None:
+    component_dir = K8S / "components" / "telemetry"
+    component = load(component_dir / "kustomization.yaml")[0]
+    assert component["kind"] == "Component"
+    env: dict[str, str] = {}
+    patched: set[str] = set()
+    for patch in component.get("patches", []):
+        target = patch.get("target") or {}
+        if target.get("kind") != "Deployment":
+            continue
+        name_pattern = target.get("name", ".*")
+        patched |= {s for s in SERVICES if re.fullmatch(name_pattern, s)}
+        for op in load(component_dir / patch["path"])[0]:
+            if op["path"].endswith("/env/-"):
+                env[op["value"]["name"]] = op["value"]["value"]
+    assert patched == set(SERVICES)
+    assert env.get("RAPPORT_TRACE_EXPORTER") == "otlp"
+    assert env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").startswith("http")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_consumer_replicas_do_not_exceed_partitions(service: str) -> None:
+    topics = pytest.importorskip("rapport.topics")
+    consumed = [t.partitions for t in topics.CATALOGUE.values() if service in t.consumers]
+    if not consumed:
+        pytest.skip(f"{service} consumes no topic")
+    replicas = [base_objects(service)["Deployment"]["spec"]["replicas"]]
+    for path in kustomizations():
+        for entry in load(path)[0].get("replicas", []):
+            if entry["name"] == service:
+                replicas.append(entry["count"])
+    assert max(replicas) <= min(consumed), "replicas beyond the partition count sit idle"
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with comments dropped and continuations joined."""
+    text = re.sub(
+        r"\\\n",
+        " ",
+        "\n".join(
+            line for line in path.read_text().splitlines() if not line.lstrip().startswith("#")
+        ),
+    )
+    return [
+        (parts[0].upper(), parts[1] if len(parts) > 1 else "")
+        for parts in (line.strip().split(None, 1) for line in text.splitlines())
+        if parts
+    ]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_dockerfile_runs_the_service_as_non_root(service: str) -> None:
+    instructions = dockerfile_instructions(ROOT / "services" / service / "Dockerfile")
+    last_from = max(i for i, (op, _) in enumerate(instructions) if op == "FROM")
+    final_stage = instructions[last_from:]
+    users = [args.strip() for op, args in final_stage if op == "USER"]
+    assert users, "the final stage sets no USER"
+    user = users[-1].split(":")[0]
+    assert user not in ("root", "0"), "the image runs as root"
+    assert user == "10001", "the manifests' runAsUser is 10001"
+
+    assert ("EXPOSE", str(PORT)) in final_stage
+    [cmd] = [args for op, args in final_stage if op == "CMD"]
+    assert "uvicorn" in cmd
+    assert f"{service}.main:create_app" in cmd
+    assert "--factory" in cmd
+
+
+def test_dockerignore_keeps_local_state_out() -> None:
+    ignored = {
+        line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()
+    }
+    assert {".git", ".venv", ".state"} <= ignored
+
+
+def kustomize_command() -> list[str] | None:
+    if shutil.which("kustomize"):
+        return ["kustomize", "build"]
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize"]
+    return None
+
+
+@pytest.mark.parametrize("overlay", ["production", "dev"])
+def test_overlay_renders(overlay: str) -> None:
+    command = kustomize_command()
+    if command is None:
+        pytest.skip("neither kustomize nor kubectl is installed")
+    result = subprocess.run(
+        [*command, str(K8S / "overlays" / overlay)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    rendered = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    deployments = {d["metadata"]["name"]: d for d in rendered if d["kind"] == "Deployment"}
+    assert set(deployments) == set(SERVICES)
+    for deployment in deployments.values():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        names = [var["name"] for var in container["env"]]
+        assert len(names) == len(set(names)), f"duplicate env in {deployment['metadata']['name']}"
+        assert ("RAPPORT_TRACE_EXPORTER" in names) == (overlay == "production")

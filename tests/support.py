@@ -1,0 +1,102 @@
+"""The platform under test: the four services as real processes on the test Kafka and MongoDB.
+
+One platform per test session, with databases of its own (``e2e_<run>_<service>``), its logs and
+span files under ``test-output/e2e/``, and the means to SIGKILL and restart any service.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from rapport.auth import issue_token
+from rapport.testing import unique
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "deploy" / "local"))
+
+from local_procs import stop_popen, wait_ready  # noqa: E402
+from local_services import start_service  # noqa: E402
+
+SERVICES = ("ingest", "profiles", "responder", "loyalty")
+FIRST_PORT = int(os.environ.get("RAPPORT_TEST_FIRST_PORT", "18001"))
+SECRET = "e2e-secret-" + "x" * 24
+
+
+class Platform:
+    def __init__(self, kafka: str, mongo: str) -> None:
+        self.run_id = unique("e2e").replace("-", "_")
+        self.kafka = kafka
+        self.mongo = mongo
+        self.output = REPO / "test-output" / "e2e" / self.run_id
+        self.ports = {name: FIRST_PORT + i for i, name in enumerate(SERVICES)}
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def db_name(self, name: str) -> str:
+        return f"{self.run_id}_{name}"
+
+    def trace_file(self, name: str) -> Path:
+        return self.output / f"{name}.traces.jsonl"
+
+    def start(self, name: str) -> None:
+        env = {
+            "RAPPORT_SERVICE_NAME": name,
+            "RAPPORT_ENVIRONMENT": "test",
+            "RAPPORT_KAFKA_BOOTSTRAP": self.kafka,
+            "RAPPORT_MONGO_URL": self.mongo,
+            "RAPPORT_MONGO_DB": self.db_name(name),
+            "RAPPORT_AUTH_SECRET": SECRET,
+            "RAPPORT_TRACE_EXPORTER": "file",
+            "RAPPORT_TRACE_FILE": str(self.trace_file(name)),
+        }
+        log = self.output / f"{name}.log"
+        self.procs[name] = start_service(name, self.ports[name], env, log)
+        wait_ready(f"{self.url(name)}/readyz", 90, pid=self.procs[name].pid, log_path=log)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no shutdown hook runs, nothing is flushed or committed."""
+        proc = self.procs.pop(name)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            stop_popen(proc)
+        self.procs.clear()
+
+    def token(self, *scopes: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(SECRET, 'e2e', scopes)}"}
+
+    def traces(self, name: str) -> list[dict[str, Any]]:
+        path = self.trace_file(name)
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def mention(external_id: str, author: str, text: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "platform": "x",
+        "external_id": external_id,
+        "author": {"id": author, "handle": f"h_{author}", "followers": 250},
+        "text": text,
+        "created_at": "2026-11-20T09:00:00Z",
+        **fields,
+    }
+
+
+def profile_id(author: str) -> UUID:
+    from profiles.repository import profile_id_for
+
+    return profile_id_for(f"x:{author}")
+
+
+NEGATIVE = "My Brightloop machine is broken again, worst purchase ever"
+POSITIVE = "Love my Brightloop, the espresso is amazing, thanks!"
