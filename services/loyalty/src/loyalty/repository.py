@@ -30,6 +30,9 @@ class MongoLedger:
         result: dict[str, Any] = {}
 
         async def write(session: AsyncClientSession) -> None:
+            result.clear()
+            if await self._ledger.find_one({"_id": award.entry_id}, {"_id": 1}, session=session):
+                return
             member = await self._members.find_one_and_update(
                 {"_id": award.profile_id},
                 {"$inc": {"balance": award.points, "lifetime_points": award.points}},
@@ -48,12 +51,14 @@ class MongoLedger:
         try:
             async with self._db.client.start_session() as session:
                 await session.with_transaction(write)
-        except DuplicateKeyError:
-            first = await self._ledger.find_one({"_id": award.entry_id})
-            assert first is not None
-            return AwardedPoints(entry_id=first["_id"], **_fields(first))
-        entry: AwardedPoints = result["entry"]
-        return entry
+        except DuplicateKeyError:  # a concurrent delivery of the same cause won
+            result.clear()
+        if "entry" in result:
+            entry: AwardedPoints = result["entry"]
+            return entry
+        first = await self._ledger.find_one({"_id": award.entry_id})
+        assert first is not None
+        return AwardedPoints(entry_id=first["_id"], **_fields(first))
 
     async def member(self, profile_id: UUID, *, entries: int) -> Document | None:
         member = await self._members.find_one({"_id": profile_id})

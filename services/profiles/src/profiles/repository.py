@@ -7,7 +7,6 @@ from uuid import UUID
 
 from pymongo import IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
 from rapport.events import MentionIngested, ProfileSnapshot, RelationshipStage, deterministic_id
 from rapport.mongo import Database, Document
@@ -64,22 +63,21 @@ class MongoProfiles:
 
         async def write(session: AsyncClientSession) -> None:
             result.clear()
-            try:
-                await self._history.insert_one(
-                    {
-                        "_id": mention_id,
-                        "profile_id": profile_id,
-                        "platform": mention.platform.value,
-                        "external_id": mention.external_id,
-                        "created_at": mention.created_at,
-                        "sentiment": mention.sentiment.model_dump(mode="json"),
-                    },
-                    session=session,
-                )
-            except DuplicateKeyError:
+            if await self._history.find_one({"_id": mention_id}, {"_id": 1}, session=session):
                 result["doc"] = await self._profiles.find_one({"_id": profile_id}, session=session)
                 result["first_time"] = False
                 return
+            await self._history.insert_one(
+                {
+                    "_id": mention_id,
+                    "profile_id": profile_id,
+                    "platform": mention.platform.value,
+                    "external_id": mention.external_id,
+                    "created_at": mention.created_at,
+                    "sentiment": mention.sentiment.model_dump(mode="json"),
+                },
+                session=session,
+            )
             result["doc"] = await self._profiles.find_one_and_update(
                 {"_id": profile_id},
                 self._update(

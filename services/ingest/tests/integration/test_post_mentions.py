@@ -1,0 +1,108 @@
+"""ingest in-process against the real database and broker: 202 means archived and on Kafka."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from ingest.main import create_app
+from ingest.settings import IngestSettings
+from rapport.auth import issue_token
+from rapport.events import MentionIngested
+from rapport.events.codec import decode
+from rapport.mongo import Database
+from rapport.settings import Environment
+from rapport.testing import read_topic, unique
+
+pytestmark = pytest.mark.integration
+SECRET = "ingest-test-secret-0123456789"
+
+
+@pytest.fixture
+async def client(
+    mongo_db: Database, kafka_bootstrap: str, mongo_url: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = IngestSettings(
+        environment=Environment.TEST,
+        kafka_bootstrap=kafka_bootstrap,
+        mongo_url=mongo_url,  # type: ignore[arg-type]
+        mongo_db=mongo_db.name,
+        auth_secret=SECRET,  # type: ignore[arg-type]
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
+            http.headers["Authorization"] = f"Bearer {issue_token(SECRET, 't', ['integration'])}"
+            yield http
+
+
+def mention(external_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "platform": "x",
+        "external_id": external_id,
+        "author": {"id": "ann"},
+        "text": "Brightloop grinder is broken",
+        "created_at": "2026-11-20T09:00:00Z",
+        **fields,
+    }
+
+
+async def test_an_accepted_mention_is_archived_and_published(
+    client: httpx.AsyncClient, mongo_db: Database, kafka_bootstrap: str
+) -> None:
+    external_id = unique("m")
+    response = await client.post("/v1/mentions", json=mention(external_id))
+    assert response.status_code == 202
+    assert response.json()["results"] == [
+        {"platform": "x", "external_id": external_id, "status": "accepted"}
+    ]
+    archived = await mongo_db["mentions"].find_one({"_id": f"x:{external_id}"})
+    assert archived is not None
+    assert archived["mention"]["sentiment"]["label"] == "negative"
+
+    def ours(record: Any) -> bool:
+        return bool(decode(record.value, (MentionIngested,)).payload.external_id == external_id)
+
+    records = await read_topic(
+        kafka_bootstrap, "social.mentions", until=lambda rs: any(ours(r) for r in rs)
+    )
+    (record,) = [r for r in records if ours(r)]
+    assert record.key == b"x:ann"
+    assert str(decode(record.value, (MentionIngested,)).event_id) == archived["event_id"]
+
+
+async def test_exact_duplicates_are_reported_and_stored_once(
+    client: httpx.AsyncClient, mongo_db: Database
+) -> None:
+    first, second = unique("m"), unique("m")
+    response = await client.post(
+        "/v1/mentions",
+        json={"mentions": [mention(first), mention(first), mention(second)]},
+    )
+    assert [r["status"] for r in response.json()["results"]] == [
+        "accepted",
+        "duplicate",
+        "accepted",
+    ]
+    again = await client.post("/v1/mentions", json=mention(first))
+    assert again.json() == {
+        "accepted": 0,
+        "duplicates": 1,
+        "results": [{"platform": "x", "external_id": first, "status": "duplicate"}],
+    }
+    assert await mongo_db["mentions"].count_documents({}) == 2
+    assert await mongo_db["outbox"].count_documents({}) == 2
+
+
+async def test_a_bad_mention_in_a_batch_rejects_the_batch(
+    client: httpx.AsyncClient, mongo_db: Database
+) -> None:
+    response = await client.post(
+        "/v1/mentions",
+        json={"mentions": [mention(unique("m")), mention(unique("m"), platform="fax")]},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "platform"
+    assert await mongo_db["mentions"].count_documents({}) == 0
