@@ -58,7 +58,7 @@ lint: venv
 proto: venv
 	$(PY) -m rapport.proto write
 
-bench: venv
+bench: run
 	$(PY) benchmarks/run.py
 
 eval:
