@@ -11,6 +11,7 @@ from rapport.api import JsonBody, StrictModel, require, unscoped_routes
 from rapport.auth import Scope, issue_token
 from rapport.service import Runtime, service_app
 from rapport.settings import Environment, RapportSettings
+from rapport.testing import eventually
 
 SECRET = "http-test-secret-0123456789"
 received: list[str] = []
@@ -147,3 +148,29 @@ def test_unscoped_routes_are_found() -> None:
 def test_placeholder_secret_is_refused_in_production() -> None:
     with pytest.raises(ValueError, match="RAPPORT_AUTH_SECRET"):
         RapportSettings(environment=Environment.PRODUCTION)
+
+
+async def test_a_dead_worker_fails_health_so_the_process_is_restarted() -> None:
+    async def crash() -> None:
+        raise RuntimeError("handler kept failing")
+
+    @asynccontextmanager
+    async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+        runtime.workers.start("consumer:test", crash())
+        yield
+
+    settings = RapportSettings(service_name="t", auth_secret=SECRET)  # type: ignore[arg-type]
+    app = service_app(settings, title="t", routers=[], run=run)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            health = await eventually(lambda: _unhealthy(http))
+            assert health.json()["workers"] == {
+                "consumer:test": "RuntimeError('handler kept failing')"
+            }
+            assert (await http.get("/readyz")).status_code == 503
+
+
+async def _unhealthy(http: httpx.AsyncClient) -> httpx.Response | None:
+    response = await http.get("/healthz")
+    return response if response.status_code == 503 else None
