@@ -12,7 +12,11 @@ log = logging.getLogger(__name__)
 
 
 async def ensure_topics(
-    bootstrap: str, specs: list[tuple[str, int, int]] | None = None, *, timeout_s: float = 60.0
+    bootstrap: str,
+    specs: list[tuple[str, int, int]] | None = None,
+    *,
+    replication_factor: int = 1,
+    timeout_s: float = 60.0,
 ) -> list[str]:
     """Create the missing topics of ``specs`` (default: the catalogue); returns those created."""
     specs = all_topic_specs() if specs is None else specs
@@ -21,7 +25,12 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name, partitions, 1, topic_configs={"retention.ms": str(retention)})
+            NewTopic(
+                name,
+                partitions,
+                replication_factor,
+                topic_configs={"retention.ms": str(retention)},
+            )
             for name, partitions, retention in specs
             if name not in existing
         ]
@@ -51,8 +60,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description="Create Rapport's topics from the catalogue.")
     parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--replication-factor", type=int, default=1)
     args = parser.parse_args()
-    created = asyncio.run(ensure_topics(args.bootstrap))
+    created = asyncio.run(ensure_topics(args.bootstrap, replication_factor=args.replication_factor))
     print(f"topics ready ({len(created)} created)")
 
 
