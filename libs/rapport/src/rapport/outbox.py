@@ -6,6 +6,7 @@ means the event will reach Kafka even if the process dies the next instant.
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from bson import ObjectId
@@ -34,20 +35,26 @@ INDEXES = [
 
 
 async def add(
-    db: Database, session: AsyncClientSession, *, topic: str, key: str, event: Event
+    db: Database,
+    session: AsyncClientSession,
+    messages: Sequence[tuple[str, str, Event]],
 ) -> None:
-    """Store ``event`` for publication, inside the caller's transaction, with the trace context."""
-    await db[COLLECTION].insert_one(
-        {
-            "_id": str(event.event_id),
-            "seq": ObjectId(),
-            "topic": topic,
-            "key": key,
-            "event_type": event.type,
-            "value": encode(event),
-            "headers": [[name, value] for name, value in inject_headers()],
-            "published_at": None,
-        },
+    """Store (topic, key, event)s for publication, in the caller's transaction and trace."""
+    headers = [[name, value] for name, value in inject_headers()]
+    await db[COLLECTION].insert_many(
+        [
+            {
+                "_id": str(event.event_id),
+                "seq": ObjectId(),
+                "topic": topic,
+                "key": key,
+                "event_type": event.type,
+                "value": encode(event),
+                "headers": headers,
+                "published_at": None,
+            }
+            for topic, key, event in messages
+        ],
         session=session,
     )
 

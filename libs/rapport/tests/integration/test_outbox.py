@@ -31,7 +31,7 @@ async def test_committed_events_are_published_in_order_and_aborted_ones_never(
     await ensure_indexes(mongo_db, {outbox.COLLECTION: outbox.INDEXES})
 
     async def add(session: AsyncClientSession, n: int) -> None:
-        await outbox.add(mongo_db, session, topic=topic, key="k", event=mention(n))
+        await outbox.add(mongo_db, session, [(topic, "k", mention(n))])
 
     async def add_then_fail(s: AsyncClientSession) -> None:
         await add(s, 2)

@@ -4,7 +4,7 @@ from typing import Protocol
 
 from pymongo import IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from rapport import outbox
 from rapport.events import Mention, MentionIngested, utcnow
@@ -42,7 +42,7 @@ class MongoArchive:
         try:
             await self._store(list(fresh.values()))
             stored = set(fresh)
-        except DuplicateKeyError:  # a concurrent request stored some of them first
+        except (DuplicateKeyError, BulkWriteError):  # a concurrent request stored some first
             stored = {archive_id(m) for m in fresh.values() if await self._store_one(m)}
         first_seen: set[str] = set()
         results = []
@@ -54,7 +54,7 @@ class MongoArchive:
     async def _store_one(self, mention: Mention) -> bool:
         try:
             await self._store([mention])
-        except DuplicateKeyError:
+        except (DuplicateKeyError, BulkWriteError):
             return False
         return True
 
@@ -62,23 +62,28 @@ class MongoArchive:
         if not mentions:
             return
 
+        received_at = utcnow()
+        events = [MentionIngested.of(mention, occurred_at=received_at) for mention in mentions]
+
         async def write(session: AsyncClientSession) -> None:
-            received_at = utcnow()
-            for mention in mentions:
-                event = MentionIngested.of(mention, occurred_at=received_at)
-                await self._mentions.insert_one(
+            await self._mentions.insert_many(
+                [
                     {
                         "_id": archive_id(mention),
                         "event_id": str(event.event_id),
                         "author_key": mention.author_key,
                         "received_at": received_at,
                         "mention": mention.model_dump(mode="json"),
-                    },
-                    session=session,
-                )
-                await outbox.add(
-                    self._db, session, topic=MENTIONS_TOPIC, key=mention.author_key, event=event
-                )
+                    }
+                    for mention, event in zip(mentions, events, strict=True)
+                ],
+                session=session,
+            )
+            await outbox.add(
+                self._db,
+                session,
+                [(MENTIONS_TOPIC, event.payload.author_key, event) for event in events],
+            )
 
         async with self._db.client.start_session() as session:
             await session.with_transaction(write)
