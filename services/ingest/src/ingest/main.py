@@ -5,7 +5,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from ingest.api.routes import router
+from ingest.api import imports, mentions, webhooks
+from ingest.intake import BrandAccounts, Intake
 from ingest.repository import INDEXES, MongoArchive
 from ingest.settings import IngestSettings
 from rapport.clients import connected
@@ -14,18 +15,19 @@ from rapport.outbox import OutboxRelay
 from rapport.service import Runtime, service_app
 
 
-@asynccontextmanager
-async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
-    async with connected(runtime) as clients:
-        await ensure_indexes(clients.db, INDEXES)
-        relay = OutboxRelay(clients.db, clients.producer)
-        app.state.archive = MongoArchive(clients.db)
-        app.state.relay = relay
-        runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
-        yield
-
-
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
-    return service_app(
-        settings or IngestSettings(), title="Rapport ingest", routers=[router], run=run
-    )
+    settings = settings or IngestSettings()
+
+    @asynccontextmanager
+    async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+        async with connected(runtime) as clients:
+            await ensure_indexes(clients.db, INDEXES)
+            relay = OutboxRelay(clients.db, clients.producer)
+            archive = MongoArchive(clients.db)
+            app.state.db = clients.db
+            app.state.intake = Intake(archive, relay, BrandAccounts(settings.brand_accounts))
+            runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            yield
+
+    routers = [mentions.router, webhooks.router, imports.router]
+    return service_app(settings, title="Rapport ingest", routers=routers, run=run)

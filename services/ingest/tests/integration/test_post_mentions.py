@@ -7,12 +7,13 @@ from typing import Any
 import httpx
 import pytest
 
-from ingest.domain.normalize import MentionIn, canonical
+from ingest.domain.normalize import MentionIn
+from ingest.intake import BrandAccounts, canonical
 from ingest.main import create_app
 from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
 from rapport.auth import issue_token
-from rapport.events import MentionIngested
+from rapport.events import MentionIngested, Source
 from rapport.events.codec import DecodeError, decode
 from rapport.mongo import Database
 from rapport.settings import Environment
@@ -118,7 +119,10 @@ async def test_a_bad_mention_in_a_batch_rejects_the_batch(
 async def test_concurrent_requests_store_each_mention_once(mongo_db: Database) -> None:
     archive = MongoArchive(mongo_db)
     ids = [unique("m") for _ in range(5)]
-    mentions = [canonical(MentionIn.model_validate(mention(i))) for i in ids]
+    mentions = [
+        canonical(MentionIn.model_validate(mention(i)), brand=BrandAccounts([]), source=Source.API)
+        for i in ids
+    ]
     results = await asyncio.gather(*(archive.accept(mentions) for _ in range(4)))
     assert [sum(column) for column in zip(*results, strict=True)] == [1] * 5
     assert await mongo_db["mentions"].count_documents({}) == 5

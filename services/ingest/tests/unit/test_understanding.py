@@ -1,9 +1,11 @@
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from ingest.domain.normalize import MentionBatch, MentionIn, MentionsBody, canonical
-from ingest.domain.sentiment import detect_language, score
-from rapport.events import SentimentLabel
+from ingest.analysis.language import detect_language
+from ingest.analysis.sentiment import score
+from ingest.domain.normalize import MentionBatch, MentionIn, MentionsBody
+from ingest.intake import BrandAccounts, canonical
+from rapport.events import SentimentLabel, Source
 
 ONE = {
     "platform": "x",
@@ -33,15 +35,38 @@ def test_english_words_match_whole_words_only() -> None:
     assert score("the badge arrived", "en").label is SentimentLabel.NEUTRAL
 
 
-def test_canonical_mention_gets_language_and_sentiment() -> None:
-    mention = canonical(MentionIn.model_validate(ONE))
+NO_BRAND = BrandAccounts([])
+
+
+def test_canonical_mention_gets_language_sentiment_and_source() -> None:
+    mention = canonical(MentionIn.model_validate(ONE), brand=NO_BRAND, source=Source.WEBHOOK)
     assert mention.language == "en"
     assert mention.sentiment.label is SentimentLabel.POSITIVE
     assert mention.author_key == "x:a"
+    assert mention.source is Source.WEBHOOK
+    assert not mention.from_brand
 
 
 def test_a_language_sent_by_the_source_is_kept() -> None:
-    assert canonical(MentionIn.model_validate({**ONE, "language": "de"})).language == "de"
+    incoming = MentionIn.model_validate({**ONE, "language": "de"})
+    assert canonical(incoming, brand=NO_BRAND, source=Source.API).language == "de"
+
+
+@pytest.mark.parametrize(
+    ("accounts", "author", "from_brand"),
+    [
+        (["x:BrightloopHelp"], {"id": "99", "handle": "@brightloophelp"}, True),
+        (["x:99"], {"id": "99"}, True),
+        (["facebook:99"], {"id": "99"}, False),
+        (["x:BrightloopHelp"], {"id": "1", "handle": "brightloop_fan"}, False),
+    ],
+)
+def test_the_brands_own_accounts_are_recognised(
+    accounts: list[str], author: dict[str, str], from_brand: bool
+) -> None:
+    incoming = MentionIn.model_validate({**ONE, "author": author})
+    mention = canonical(incoming, brand=BrandAccounts(accounts), source=Source.API)
+    assert mention.from_brand is from_brand
 
 
 class TestBodyShape:

@@ -61,6 +61,11 @@ class TestOnMentionEnriched:
         assert (first.event_id, first.payload) == (again.event_id, again.payload)
 
 
+def test_spam_earns_nothing() -> None:
+    mention = a_mention(score=0.9, intents=["spam", "praise"])
+    assert earning_for(mention, points_per_positive_mention=10) is None
+
+
 def test_brand_posts_earn_nothing() -> None:
     mention = a_mention(score=0.9, from_brand=True)
     assert earning_for(mention, points_per_positive_mention=10) is None

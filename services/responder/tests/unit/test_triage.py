@@ -16,6 +16,10 @@ def test_brand_posts_never_need_a_case() -> None:
     assert not needs_case(a_mention(score=-1.0, from_brand=True))
 
 
+def test_spam_never_needs_a_case() -> None:
+    assert not needs_case(a_mention(score=-1.0, intents=["spam", "complaint"]))
+
+
 @pytest.mark.parametrize(
     ("score", "followers", "expected"),
     [

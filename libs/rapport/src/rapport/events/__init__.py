@@ -5,13 +5,16 @@ from rapport.events.cases import CaseOpened, OpenedCase, Priority
 from rapport.events.loyalty import AwardedPoints, PointsAwarded
 from rapport.events.mentions import (
     Author,
+    Engagement,
     EnrichedMention,
+    Intent,
     Mention,
     MentionEnriched,
     MentionIngested,
     Platform,
     Sentiment,
     SentimentLabel,
+    Source,
 )
 from rapport.events.profiles import (
     ProfileChange,
@@ -34,8 +37,10 @@ __all__ = [
     "AwardedPoints",
     "CaseOpened",
     "Contract",
+    "Engagement",
     "EnrichedMention",
     "Event",
+    "Intent",
     "Mention",
     "MentionEnriched",
     "MentionIngested",
@@ -49,6 +54,7 @@ __all__ = [
     "RelationshipStage",
     "Sentiment",
     "SentimentLabel",
+    "Source",
     "deterministic_id",
     "utcnow",
 ]

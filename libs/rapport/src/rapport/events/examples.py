@@ -8,6 +8,8 @@ from rapport.events.cases import CaseOpened, OpenedCase, Priority
 from rapport.events.loyalty import AwardedPoints, PointsAwarded
 from rapport.events.mentions import (
     Author,
+    Engagement,
+    Intent,
     Mention,
     MentionEnriched,
     MentionIngested,
@@ -35,7 +37,9 @@ def examples() -> list[Event]:
         language="en",
         created_at=AT,
         conversation_id="1861234567890",
+        engagement=Engagement(likes=3, shares=1, replies=2),
         sentiment=Sentiment(score=-0.72, label=SentimentLabel.NEGATIVE),
+        intents=[Intent.COMPLAINT],
     )
     ingested = MentionIngested.of(mention, occurred_at=AT)
     snapshot = ProfileSnapshot(

@@ -28,6 +28,32 @@ class SentimentLabel(StrEnum):
     POSITIVE = "positive"
 
 
+class Intent(StrEnum):
+    COMPLAINT = "complaint"
+    QUESTION = "question"
+    PURCHASE_INTENT = "purchase_intent"
+    PRAISE = "praise"
+    FEATURE_REQUEST = "feature_request"
+    CHURN_RISK = "churn_risk"
+    SPAM = "spam"
+    OTHER = "other"
+
+
+class Source(StrEnum):
+    """How the mention reached Rapport."""
+
+    API = "api"
+    WEBHOOK = "webhook"
+    IMPORT = "import"
+
+
+class Engagement(Contract):
+    likes: Annotated[int, Field(ge=0)] = 0
+    shares: Annotated[int, Field(ge=0)] = 0
+    replies: Annotated[int, Field(ge=0)] = 0
+    quotes: Annotated[int, Field(ge=0)] = 0
+
+
 class Author(Contract):
     id: Identifier
     handle: Annotated[str, Field(max_length=64)] | None = None
@@ -50,9 +76,14 @@ class Mention(Contract):
     created_at: AwareDatetime
     conversation_id: Identifier | None = None
     in_reply_to: Identifier | None = None
+    quote_of: Identifier | None = None
     url: Annotated[str, Field(max_length=2048)] | None = None
+    engagement: Engagement = Engagement()
     sentiment: Sentiment
+    intents: list[Intent] = Field(default_factory=list)
     from_brand: bool = False
+    """Posted by one of the brand's own accounts: a brand reply, never a case."""
+    source: Source = Source.API
 
     @property
     def author_key(self) -> str:

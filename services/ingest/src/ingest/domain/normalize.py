@@ -1,21 +1,30 @@
-"""What an integration may send, and how it becomes the canonical mention."""
+"""What a source may send: the canonical mention less what ingest works out itself
+(language when absent, sentiment, intents, whether the author is the brand)."""
 
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, Discriminator, Field, Tag
 
-from ingest.domain.sentiment import detect_language, score
 from rapport.api import StrictModel
-from rapport.events import Mention, Platform
+from rapport.events import Platform
 from rapport.events.mentions import Identifier
+
+Count = Annotated[int, Field(ge=0)]
 
 
 class AuthorIn(StrictModel):
     id: Identifier
     handle: Annotated[str, Field(max_length=64)] | None = None
     display_name: Annotated[str, Field(max_length=128)] | None = None
-    followers: Annotated[int, Field(ge=0)] | None = None
+    followers: Count | None = None
     verified: bool = False
+
+
+class EngagementIn(StrictModel):
+    likes: Count = 0
+    shares: Count = 0
+    replies: Count = 0
+    quotes: Count = 0
 
 
 class MentionIn(StrictModel):
@@ -27,11 +36,16 @@ class MentionIn(StrictModel):
     created_at: AwareDatetime
     conversation_id: Identifier | None = None
     in_reply_to: Identifier | None = None
+    quote_of: Identifier | None = None
     url: Annotated[str, Field(max_length=2048, pattern=r"^https?://")] | None = None
+    engagement: EngagementIn = EngagementIn()
+
+
+MAX_BATCH = 500
 
 
 class MentionBatch(StrictModel):
-    mentions: Annotated[list[MentionIn], Field(min_length=1, max_length=500)]
+    mentions: Annotated[list[MentionIn], Field(min_length=1, max_length=MAX_BATCH)]
 
 
 def _shape(body: Any) -> str:
@@ -42,14 +56,3 @@ MentionsBody = Annotated[
     Annotated[MentionIn, Tag("one")] | Annotated[MentionBatch, Tag("batch")],
     Discriminator(_shape),
 ]
-
-
-def canonical(incoming: MentionIn) -> Mention:
-    language = incoming.language or detect_language(incoming.text)
-    return Mention.model_validate(
-        {
-            **incoming.model_dump(),
-            "language": language,
-            "sentiment": score(incoming.text, language),
-        }
-    )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from rapport.events import Mention, SentimentLabel
+from rapport.events import Intent, Mention, SentimentLabel
 
 POSITIVE_MENTION = "positive_mention"
 
@@ -14,7 +14,9 @@ class Earning:
 
 
 def earning_for(mention: Mention, *, points_per_positive_mention: int) -> Earning | None:
-    if mention.from_brand or mention.sentiment.label is not SentimentLabel.POSITIVE:
+    if mention.from_brand or Intent.SPAM in mention.intents:
+        return None
+    if mention.sentiment.label is not SentimentLabel.POSITIVE:
         return None
     return Earning(POSITIVE_MENTION, points_per_positive_mention)
 

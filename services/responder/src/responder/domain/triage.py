@@ -1,15 +1,17 @@
 """Does a mention need a human, and how urgently. The foundation's rule: negative mentions from
-customers open a case; the brand's own posts never do. Priority grows with negativity and reach.
+customers open a case; the brand's own posts and spam never do. Priority grows with negativity and reach.
 """
 
-from rapport.events import Mention, Priority, SentimentLabel
+from rapport.events import Intent, Mention, Priority, SentimentLabel
 
 HIGH_REACH_FOLLOWERS = 10_000
 VERY_NEGATIVE = -0.6
 
 
 def needs_case(mention: Mention) -> bool:
-    return not mention.from_brand and mention.sentiment.label is SentimentLabel.NEGATIVE
+    if mention.from_brand or Intent.SPAM in mention.intents:
+        return False
+    return mention.sentiment.label is SentimentLabel.NEGATIVE
 
 
 def priority(mention: Mention) -> Priority:

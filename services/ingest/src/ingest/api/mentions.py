@@ -3,10 +3,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Request, status
 from pydantic import BaseModel
 
-from ingest.domain.normalize import MentionBatch, MentionsBody, canonical
-from ingest.repository import Archive
+from ingest.domain.normalize import MentionBatch, MentionsBody
+from ingest.intake import Intake
 from rapport.api import JsonBody, require
 from rapport.auth import Scope
+from rapport.events import Source
 
 router = APIRouter(prefix="/v1", tags=["mentions"])
 
@@ -33,17 +34,7 @@ async def post_mentions(
 ) -> MentionsAccepted:
     """Accept one mention or a batch; 202 once they are durable and bound for Kafka."""
     incoming = body.mentions if isinstance(body, MentionBatch) else [body]
-    mentions = [canonical(m) for m in incoming]
-    archive: Archive = request.app.state.archive
-    new = await archive.accept(mentions)
-    request.app.state.relay.wake()
-    results = [
-        MentionResult(
-            platform=m.platform.value,
-            external_id=m.external_id,
-            status="accepted" if is_new else "duplicate",
-        )
-        for m, is_new in zip(mentions, new, strict=True)
-    ]
-    accepted = sum(new)
-    return MentionsAccepted(accepted=accepted, duplicates=len(new) - accepted, results=results)
+    intake: Intake = request.app.state.intake
+    results = [MentionResult(**vars(r)) for r in await intake.accept(incoming, Source.API)]
+    accepted = sum(r.status == "accepted" for r in results)
+    return MentionsAccepted(accepted=accepted, duplicates=len(results) - accepted, results=results)

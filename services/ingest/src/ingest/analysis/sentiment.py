@@ -27,11 +27,6 @@ POSITIVE = {
     "ko": ("최고", "좋아", "좋아요", "감사", "추천", "사랑", "만족", "훌륭", "맛있"),
 }  # fmt: skip
 THRESHOLD = 0.2
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-def detect_language(text: str) -> str:
-    return "ko" if _HANGUL.search(text) else "en"
 
 
 def _hits(text: str, words: tuple[str, ...], language: str) -> int:
