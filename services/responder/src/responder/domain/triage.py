@@ -1,5 +1,6 @@
-"""Does a mention need a human, and how urgently. The foundation's rule: negative mentions from
-customers open a case; the brand's own posts and spam never do. Priority grows with negativity and reach.
+"""Does a mention need a human, and how urgently. The foundation's rule: negative mentions
+from customers open a case; the brand's own posts and spam never do. Priority grows with
+negativity and reach.
 """
 
 from rapport.events import Intent, Mention, Priority, SentimentLabel
