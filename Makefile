@@ -59,10 +59,11 @@ proto: venv
 	$(PY) -m rapport.proto write
 
 bench: run
+	$(PY) benchmarks/analysis.py
 	$(PY) benchmarks/run.py
 
-eval:
-	@echo "No evaluation targets exist yet."
+eval: venv
+	$(PY) -m evaluation.run
 
 # Re-resolves every dependency in a throwaway venv and rewrites the one lock.
 lock:

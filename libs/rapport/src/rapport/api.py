@@ -62,6 +62,13 @@ async def json_body(request: Request) -> None:
 JsonBody = Depends(json_body)
 
 
+def signed(verify: Callable[..., Any]) -> Any:
+    """A dependency for routes authenticated by a shared secret instead of a bearer token
+    (webhooks): ``verify`` refuses a request that is not signed with it."""
+    verify.__rapport_signed__ = True  # type: ignore[attr-defined]
+    return Depends(verify)
+
+
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
     for sub in dependant.dependencies:
         if sub.call is not None:
@@ -69,12 +76,16 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _calls(sub)
 
 
+_AUTH_MARKERS = ("__rapport_scopes__", "__rapport_signed__")
+
+
 def unscoped_routes(app: FastAPI) -> list[str]:
-    """Routes that declare no scope, apart from the open probes and the docs."""
+    """Routes that declare no scope nor signature, apart from the open probes and the docs."""
     missing = []
     for route in app.routes:
         if not isinstance(route, APIRoute) or route.path in OPEN_PATHS:
             continue
-        if not any(hasattr(call, "__rapport_scopes__") for call in _calls(route.dependant)):
+        calls = _calls(route.dependant)
+        if not any(hasattr(call, m) for call in calls for m in _AUTH_MARKERS):
             missing.append(f"{sorted(route.methods or ())} {route.path}")
     return missing

@@ -59,8 +59,23 @@ def _route(scope: Scope) -> str:
     return str(getattr(route, "path", "unmatched"))
 
 
+class BodyTooLarge(Exception):
+    """Raised into a streaming route when its body passes the path's limit."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"request body is over {max_bytes} bytes")
+        self.max_bytes = max_bytes
+
+
 class BodySizeLimit:
-    """413 for bodies over ``max_bytes``, announced or streamed; the body is read before routing."""
+    """413 for bodies over the limit, announced or streamed.
+
+    Bodies are read whole (up to ``max_bytes``) before routing, so a route never sees part of
+    one; except on the paths in ``app.state.streamed_bodies`` (``{path: max bytes}``), whose
+    routes read the body as it arrives (file uploads): there the bytes are counted as the route
+    reads them, and past the path's limit ``BodyTooLarge`` is raised into the route, then
+    answered with 413 if the route has not answered yet.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -70,10 +85,17 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        streamed = getattr(getattr(scope.get("app"), "state", None), "streamed_bodies", {})
+        max_bytes = streamed.get(scope["path"], self.max_bytes)
         length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._too_large(send)
-            return
+        if length is not None and length.isdigit() and int(length) > max_bytes:
+            await self._too_large(send, max_bytes)
+        elif scope["path"] in streamed:
+            await self._streamed(scope, receive, send, max_bytes)
+        else:
+            await self._buffered(scope, receive, send)
+
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = bytearray()
         while True:
             message = await receive()
@@ -81,7 +103,7 @@ class BodySizeLimit:
                 break
             body += message.get("body", b"")
             if len(body) > self.max_bytes:
-                await self._too_large(send)
+                await self._too_large(send, self.max_bytes)
                 return
             if not message.get("more_body", False):
                 break
@@ -96,8 +118,33 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
-        body = json.dumps({"detail": f"request body is over {self.max_bytes} bytes"}).encode()
+    async def _streamed(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+        received = 0
+        answered = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal answered
+            answered = answered or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge:
+            if answered:
+                raise
+            await self._too_large(send, max_bytes)
+
+    async def _too_large(self, send: Send, max_bytes: int) -> None:
+        body = json.dumps({"detail": str(BodyTooLarge(max_bytes))}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -4,6 +4,7 @@ import argparse
 import os
 import sys
 
+from rapport import import_cli
 from rapport.auth import Scope, issue_token
 from rapport.settings import RapportSettings
 
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--ttl", type=int, default=None, help="seconds until it expires")
     token.add_argument("--secret", default=None, help="defaults to $RAPPORT_AUTH_SECRET")
     token.set_defaults(run=_token)
+    import_cli.register(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

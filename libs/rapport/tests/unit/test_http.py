@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 
 from rapport.api import JsonBody, StrictModel, require, unscoped_routes
 from rapport.auth import Scope, issue_token
@@ -30,6 +30,12 @@ async def post_note(note: Note) -> dict[str, str]:
     return {"ok": "yes"}
 
 
+@router.post("/uploads", dependencies=[require(Scope.AGENT)])
+async def upload(request: Request) -> dict[str, int]:
+    sizes = [len(chunk) async for chunk in request.stream() if chunk]
+    return {"chunks": len(sizes), "bytes": sum(sizes)}
+
+
 @asynccontextmanager
 async def nothing(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
     yield
@@ -37,7 +43,9 @@ async def nothing(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
 
 def make_app() -> FastAPI:
     settings = RapportSettings(service_name="t", auth_secret=SECRET, max_body_bytes=100)  # type: ignore[arg-type]
-    return service_app(settings, title="t", routers=[router], run=nothing)
+    app = service_app(settings, title="t", routers=[router], run=nothing)
+    app.state.streamed_bodies = {"/uploads": 1000}
+    return app
 
 
 @pytest.fixture
@@ -128,6 +136,22 @@ async def test_streamed_body_over_the_limit_is_413(client: httpx.AsyncClient) ->
     )
     assert response.status_code == 413
     assert received == []
+
+
+async def test_a_streamed_path_reads_the_body_as_it_arrives_up_to_its_own_limit(
+    client: httpx.AsyncClient,
+) -> None:
+    async def chunks(count: int) -> AsyncIterator[bytes]:
+        for _ in range(count):
+            yield b"x" * 300
+
+    response = await client.post("/uploads", content=chunks(3), headers=bearer("agent"))
+    assert response.json() == {"chunks": 3, "bytes": 900}  # over 100 bytes, and not buffered
+    too_long = await client.post("/uploads", content=chunks(4), headers=bearer("agent"))
+    assert too_long.status_code == 413
+    assert too_long.json() == {"detail": "request body is over 1000 bytes"}
+    announced = await client.post("/uploads", content=b"x" * 1001, headers=bearer("agent"))
+    assert announced.status_code == 413
 
 
 async def test_probes_and_metrics_are_open(client: httpx.AsyncClient) -> None:

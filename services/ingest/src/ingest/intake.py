@@ -1,10 +1,12 @@
 """One way in for every source (API, webhooks, imports): canonicalise, analyse, archive, relay."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from ingest.analysis import analyse
 from ingest.domain.normalize import MentionIn
+from ingest.floods import Floods
 from ingest.repository import Archive
 from rapport.events import Mention, Source
 from rapport.outbox import OutboxRelay
@@ -30,6 +32,10 @@ class BrandAccounts:
             keys.add(f"{platform}:{mention.author.handle.lstrip('@')}".lower())
         return bool(keys & self._accounts)
 
+    def including(self, accounts: Iterable[str]) -> "BrandAccounts":
+        """These accounts and ``accounts`` (a webhook names the brand account it is for)."""
+        return BrandAccounts([*self._accounts, *accounts])
+
 
 def canonical(incoming: MentionIn, *, brand: BrandAccounts, source: Source) -> Mention:
     analysis = analyse(incoming.text, incoming.language)
@@ -46,14 +52,28 @@ def canonical(incoming: MentionIn, *, brand: BrandAccounts, source: Source) -> M
 
 
 class Intake:
-    def __init__(self, archive: Archive, relay: OutboxRelay, brand: BrandAccounts) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        relay: OutboxRelay,
+        brand: BrandAccounts,
+        floods: Floods | None = None,
+    ) -> None:
         self._archive = archive
         self._relay = relay
         self._brand = brand
+        self._floods = floods
 
-    async def accept(self, incoming: list[MentionIn], source: Source) -> list[Accepted]:
-        """Store the new mentions (durably, with their events); report duplicates."""
-        mentions = [canonical(m, brand=self._brand, source=source) for m in incoming]
+    async def accept(
+        self, incoming: list[MentionIn], source: Source, *, own_accounts: Iterable[str] = ()
+    ) -> list[Accepted]:
+        """Store the new mentions (durably, with their events); report duplicates.
+
+        ``own_accounts``: brand accounts this delivery names, besides the configured ones."""
+        brand = self._brand.including(own_accounts) if own_accounts else self._brand
+        mentions = [canonical(m, brand=brand, source=source) for m in incoming]
+        if self._floods is not None:
+            mentions = await self._floods.flag(mentions)
         new = await self._archive.accept(mentions)
         self._relay.wake()
         return [

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from ingest import floods, replays
 from ingest.api import imports, mentions, webhooks
 from ingest.intake import BrandAccounts, Intake
 from ingest.repository import INDEXES, MongoArchive
@@ -21,13 +22,17 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         async with connected(runtime) as clients:
-            await ensure_indexes(clients.db, INDEXES)
+            await ensure_indexes(clients.db, {**INDEXES, **floods.INDEXES, **replays.INDEXES})
             relay = OutboxRelay(clients.db, clients.producer)
             archive = MongoArchive(clients.db)
             app.state.db = clients.db
-            app.state.intake = Intake(archive, relay, BrandAccounts(settings.brand_accounts))
+            flood_guard = floods.MongoFloods(clients.db, floods.FloodRule.of(settings))
+            brand = BrandAccounts(settings.brand_accounts)
+            app.state.intake = Intake(archive, relay, brand, flood_guard)
             runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             yield
 
     routers = [mentions.router, webhooks.router, imports.router]
-    return service_app(settings, title="Rapport ingest", routers=routers, run=run)
+    app = service_app(settings, title="Rapport ingest", routers=routers, run=run)
+    app.state.streamed_bodies = {imports.router.prefix: settings.import_max_bytes}
+    return app

@@ -22,4 +22,11 @@ class IngestSettings(RapportSettings):
     """Generic signed webhook: one secret per source name (a review site, a forum)."""
     webhook_replay_window_s: int = Field(default=300, gt=0)
 
+    flood_authors: int = Field(default=3, ge=2)
+    """Copy-paste flood: this many different authors posting the same text..."""
+    flood_window_s: int = Field(default=600, gt=0)
+    """...within this many seconds of each other is spam."""
+    flood_min_words: int = Field(default=5, ge=1)
+    """Shorter texts (after normalising) are never counted as a flood."""
+
     import_max_bytes: int = Field(default=200 * 1024 * 1024, gt=0)

@@ -1,0 +1,136 @@
+"""``rapport import FILE``: streams a CSV or JSONL file to ingest's ``POST /v1/imports``,
+with a progress bar of the bytes sent on stderr, then prints the import's counts."""
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from rapport.auth import issue_token
+from rapport.settings import RapportSettings
+
+CHUNK = 64 * 1024
+CONTENT_TYPES = {"csv": "text/csv", "twcs": "text/csv", "jsonl": "application/x-ndjson"}
+SHOWN_ERRORS = 10
+
+
+class ProgressBar:
+    """``[#####.....]  45%  1.2/2.7 MiB`` redrawn in place, at most ten times a second."""
+
+    def __init__(self, total: int, out: IO[str], width: int = 30) -> None:
+        self.total, self.out, self.width = total, out, width
+        self.done = self._shown = 0
+        self._drawn = 0.0
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if time.monotonic() - self._drawn >= 0.1 or self.done >= self.total:
+            self.draw()
+
+    def draw(self) -> None:
+        self._drawn, self._shown = time.monotonic(), self.done
+        share = self.done / self.total if self.total else 1.0
+        filled = round(share * self.width)
+        mib = f"{self.done / 2**20:.1f}/{self.total / 2**20:.1f} MiB"
+        bar = "#" * filled + "." * (self.width - filled)
+        self.out.write(f"\r[{bar}] {share:4.0%}  {mib}")
+        self.out.flush()
+
+    def close(self) -> None:
+        if self._shown != self.done or not self._drawn:
+            self.draw()
+        self.out.write("\n")
+
+
+def _sent(file: IO[bytes], bar: ProgressBar | None) -> Iterator[bytes]:
+    while chunk := file.read(CHUNK):
+        if bar:
+            bar.advance(len(chunk))
+        yield chunk
+
+
+def upload(
+    http: httpx.Client, path: Path, *, format: str, platform: str | None, bar: ProgressBar | None
+) -> httpx.Response:
+    """POST the file, streamed, with its size announced (so an oversized file is refused first)."""
+    params = {"format": format, **({"platform": platform} if platform else {})}
+    headers = {
+        "Content-Type": CONTENT_TYPES[format],
+        "Content-Length": str(path.stat().st_size),
+    }
+    with path.open("rb") as file:
+        return http.post("/v1/imports", params=params, content=_sent(file, bar), headers=headers)
+
+
+def summary(body: dict[str, Any]) -> str:
+    lines = [
+        f"import {body['id']} {body['state']}: read {body['read']}, accepted {body['accepted']},"
+        f" duplicate {body['duplicate']}, rejected {body['rejected']}"
+    ]
+    if body.get("reason"):
+        lines.append(f"  reason: {body['reason']}")
+    for error in body["errors"][:SHOWN_ERRORS]:
+        lines.append(f"  row {error['row']} (line {error['line']}): {error['reason']}")
+    if (more := body["rejected"] - min(len(body["errors"]), SHOWN_ERRORS)) > 0:
+        lines.append(f"  ... {more} more rejected rows: GET /v1/imports/{body['id']}")
+    return "\n".join(lines)
+
+
+def guess_format(path: Path) -> str:
+    return "jsonl" if path.suffix.lower() in {".jsonl", ".ndjson"} else "csv"
+
+
+def token(args: argparse.Namespace) -> str:
+    if args.token or os.environ.get("RAPPORT_TOKEN"):
+        return str(args.token or os.environ["RAPPORT_TOKEN"])
+    secret = os.environ.get("RAPPORT_AUTH_SECRET")
+    secret = secret or RapportSettings().auth_secret.get_secret_value()
+    return issue_token(secret, "rapport-import", ["integration"], ttl_s=3600)
+
+
+def run(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    if not path.is_file():
+        sys.exit(f"rapport import: no such file: {path}")
+    bar = ProgressBar(path.stat().st_size, sys.stderr)
+    headers = {"Authorization": f"Bearer {token(args)}"}
+    timeout = httpx.Timeout(30.0, read=args.timeout)
+    try:
+        with httpx.Client(base_url=args.url, headers=headers, timeout=timeout) as http:
+            response = upload(
+                http,
+                path,
+                format=args.format or guess_format(path),
+                platform=args.platform,
+                bar=bar,
+            )
+    except httpx.HTTPError as error:
+        sys.exit(f"\nrapport import: {args.url}: {error}")
+    bar.close()
+    if response.status_code != 201:
+        sys.exit(f"rapport import: {response.status_code} {response.text}")
+    body = response.json()
+    print(summary(body))
+    if body["state"] != "completed":
+        sys.exit(1)
+
+
+def register(commands: Any) -> None:
+    """Adds ``import`` to the ``rapport`` command's subcommands."""
+    command = commands.add_parser("import", help="import a CSV or JSONL file into ingest")
+    command.add_argument("file")
+    command.add_argument(
+        "--format", choices=sorted(CONTENT_TYPES), help="default: from the file's extension"
+    )
+    command.add_argument("--platform", help="for rows that do not name one (x, facebook, ...)")
+    command.add_argument(
+        "--url", default=os.environ.get("RAPPORT_INGEST_URL", "http://127.0.0.1:8001")
+    )
+    command.add_argument("--token", help="default: $RAPPORT_TOKEN, else minted from the secret")
+    command.add_argument("--timeout", type=float, default=600.0, help="seconds to await the answer")
+    command.set_defaults(run=run)

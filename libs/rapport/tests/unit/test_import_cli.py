@@ -1,0 +1,93 @@
+"""`rapport import FILE`: streams the file with a progress bar, prints counts, fails loudly."""
+
+import io
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from rapport import cli, import_cli
+
+DONE = {
+    "id": "a" * 32,
+    "state": "completed",
+    "reason": None,
+    "read": 3,
+    "accepted": 1,
+    "duplicate": 1,
+    "rejected": 1,
+    "errors": [{"row": 3, "line": 4, "reason": "text: Field required"}],
+}
+
+
+def serve(monkeypatch: pytest.MonkeyPatch, answer: httpx.Response) -> list[httpx.Request]:
+    """Every httpx.Client the CLI makes talks to a handler that reads the whole upload."""
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        request.read()
+        seen.append(request)
+        return answer
+
+    real = httpx.Client
+
+    def client(**kwargs: Any) -> httpx.Client:
+        return real(transport=httpx.MockTransport(handle), **kwargs)
+
+    monkeypatch.setattr(import_cli.httpx, "Client", client)
+    monkeypatch.setenv("RAPPORT_AUTH_SECRET", "cli-test-secret-0123456789")
+    return seen
+
+
+def test_the_file_is_streamed_and_the_counts_printed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen = serve(monkeypatch, httpx.Response(201, json=DONE))
+    data = b"header\n" + b"row\n" * 50_000
+    (tmp_path / "m.jsonl").write_bytes(data)
+    cli.main(["import", str(tmp_path / "m.jsonl"), "--url", "http://ingest"])
+    (request,) = seen
+    assert request.url.params["format"] == "jsonl"
+    assert request.headers["content-type"] == "application/x-ndjson"
+    assert request.headers["content-length"] == str(len(data))
+    assert request.content == data
+    assert request.headers["authorization"].startswith("Bearer rp1.")
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"import {'a' * 32} completed: read 3, accepted 1, duplicate 1, rejected 1",
+        "  row 3 (line 4): text: Field required",
+    ]
+    assert "100%" in err.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (httpx.Response(415, json={"detail": "send a csv file as text/csv"}), "415"),
+        (httpx.Response(201, json={**DONE, "state": "failed", "reason": "interrupted"}), None),
+    ],
+)
+def test_a_refused_or_failed_import_exits_non_zero(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, answer: httpx.Response, message: str | None
+) -> None:
+    serve(monkeypatch, answer)
+    (tmp_path / "m.csv").write_text("a,b\n")
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["import", str(tmp_path / "m.csv"), "--format", "twcs", "--url", "http://i"])
+    assert exit.value.code != 0
+    if message:
+        assert message in str(exit.value.code)
+
+
+def test_a_missing_file_exits_non_zero(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="no such file"):
+        cli.main(["import", str(tmp_path / "absent.csv")])
+
+
+def test_the_bar_draws_in_place() -> None:
+    out = io.StringIO()
+    bar = import_cli.ProgressBar(4 * 2**20, out, width=4)
+    bar.advance(2**21)
+    bar.close()
+    assert out.getvalue() == "\r[##..]  50%  2.0/4.0 MiB\n"

@@ -1,0 +1,1 @@
+"""Bulk imports: a file streamed in, parsed row by row, accepted in batches, with progress."""

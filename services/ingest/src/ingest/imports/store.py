@@ -1,0 +1,76 @@
+"""Imports as resources: one progress document per import in the ``imports`` collection."""
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ingest.imports.rows import Rejected
+from rapport.events import utcnow
+from rapport.mongo import Database, Document
+
+MAX_ERRORS = 1000
+"""Row-level reasons kept per import; ``rejected`` counts them all."""
+
+
+class State(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+@dataclass
+class Progress:
+    """What happened since the last report: counts to add and rejections to append."""
+
+    read: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+class ImportStore:
+    def __init__(self, db: Database) -> None:
+        self._imports = db["imports"]
+
+    async def create(self, format: str, platform: str | None) -> str:
+        import_id = uuid.uuid4().hex
+        now = utcnow()
+        await self._imports.insert_one(
+            {
+                "_id": import_id,
+                "format": format,
+                "platform": platform,
+                "state": State.RUNNING.value,
+                "reason": None,
+                **{count: 0 for count in ("read", "accepted", "duplicate", "rejected")},
+                "errors": [],
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        return import_id
+
+    async def report(self, import_id: str, progress: Progress) -> None:
+        errors = [{"row": r.number, "line": r.line, "reason": r.reason} for r in progress.rejected]
+        update: dict[str, Any] = {
+            "$inc": {
+                "read": progress.read,
+                "accepted": progress.accepted,
+                "duplicate": progress.duplicate,
+                "rejected": len(errors),
+            },
+            "$set": {"updated_at": utcnow()},
+        }
+        if errors:
+            update["$push"] = {"errors": {"$each": errors, "$slice": MAX_ERRORS}}
+        await self._imports.update_one({"_id": import_id}, update)
+
+    async def finish(self, import_id: str, state: State, reason: str | None = None) -> None:
+        await self._imports.update_one(
+            {"_id": import_id},
+            {"$set": {"state": state.value, "reason": reason, "updated_at": utcnow()}},
+        )
+
+    async def get(self, import_id: str) -> Document | None:
+        return await self._imports.find_one({"_id": import_id})
