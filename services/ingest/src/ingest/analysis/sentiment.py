@@ -1,51 +1,27 @@
-"""A deliberately small lexicon scorer for English and Korean.
+"""Sentiment of a mention: a score in [-1, 1] and a label.
 
-It is the foundation's stand-in so that negative mentions open cases and positive ones earn
-points; the real model (and its evaluation) replaces it in the ingest issue.
+Korean text is scored by its own lexicon and rules (``korean_sentiment``); every other language
+by VADER (``english_sentiment``), which is built for English and leaves text it has no words for
+neutral. Each scorer has its own neutral band, set where its scores separate the labels.
 """
 
-import re
-
+from ingest.analysis.english_sentiment import english_score
+from ingest.analysis.korean_sentiment import korean_score
 from rapport.events import Sentiment, SentimentLabel
 
-NEGATIVE = {
-    "en": (
-        "awful", "angry", "bad", "broken", "broke", "cancel", "cold", "disappointed", "fail",
-        "failed", "hate", "late", "leak", "leaks", "leaking", "never again", "not working",
-        "doesn't work", "refund", "rude", "slow", "terrible", "useless", "worst", "waiting",
-    ),
-    "ko": (
-        "최악", "고장", "환불", "실망", "화나", "불만", "느려", "안 돼", "안돼", "별로", "짜증",
-        "불량",
-    ),
-}  # fmt: skip
-POSITIVE = {
-    "en": (
-        "amazing", "awesome", "best", "delicious", "excellent", "fantastic", "great", "happy",
-        "love", "perfect", "recommend", "thank you", "thanks", "wonderful",
-    ),
-    "ko": ("최고", "좋아", "좋아요", "감사", "추천", "사랑", "만족", "훌륭", "맛있"),
-}  # fmt: skip
-THRESHOLD = 0.2
-
-
-def _hits(text: str, words: tuple[str, ...], language: str) -> int:
-    if language == "ko":
-        return sum(text.count(word) for word in words)
-    return sum(len(re.findall(rf"\b{re.escape(word)}\b", text)) for word in words)
+NEUTRAL_BAND = {"en": 0.05, "ko": 0.2}
 
 
 def score(text: str, language: str) -> Sentiment:
-    lowered = text.lower()
-    lexicon = language if language in NEGATIVE else "en"
-    negative = _hits(lowered, NEGATIVE[lexicon], lexicon)
-    positive = _hits(lowered, POSITIVE[lexicon], lexicon)
-    total = negative + positive
-    value = 0.0 if total == 0 else (positive - negative) / total
-    if value >= THRESHOLD:
+    if language == "ko":
+        value, band = korean_score(text), NEUTRAL_BAND["ko"]
+    else:
+        value, band = english_score(text), NEUTRAL_BAND["en"]
+    value = max(-1.0, min(1.0, round(value, 3)))
+    if value >= band:
         label = SentimentLabel.POSITIVE
-    elif value <= -THRESHOLD:
+    elif value <= -band:
         label = SentimentLabel.NEGATIVE
     else:
         label = SentimentLabel.NEUTRAL
-    return Sentiment(score=round(value, 3), label=label)
+    return Sentiment(score=value, label=label)

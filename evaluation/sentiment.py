@@ -1,0 +1,55 @@
+"""Sentiment figures: English on TweetEval's validation set, Korean on our own set.
+
+English is scored only when ../shared/data holds ``tweeteval_sentiment_val.tsv`` (labels 0, 1, 2
+for negative, neutral, positive); the Korean set is committed here and always runs.
+"""
+
+import pathlib
+from collections.abc import Iterable
+
+from ingest.analysis.sentiment import score
+
+HERE = pathlib.Path(__file__).parent
+KOREAN = HERE / "data" / "korean_sentiment.tsv"
+TWEETEVAL = "tweeteval_sentiment_val.tsv"
+TWEETEVAL_LABELS = {"0": "negative", "1": "neutral", "2": "positive"}
+VADER_MACRO_RECALL = 0.598
+
+
+def figures(pairs: Iterable[tuple[str, str]], language: str) -> tuple[float, float, int]:
+    """Accuracy and macro-recall of ``score`` over (label, text) pairs, and their count."""
+    hits: dict[str, list[bool]] = {}
+    for label, text in pairs:
+        hits.setdefault(label, []).append(score(text, language).label == label)
+    total = sum(len(h) for h in hits.values())
+    accuracy = sum(sum(h) for h in hits.values()) / total
+    macro_recall = sum(sum(h) / len(h) for h in hits.values()) / len(hits)
+    return accuracy, macro_recall, total
+
+
+def read_tsv(path: pathlib.Path) -> list[tuple[str, str]]:
+    """label<TAB>text lines; quotes are part of the text (no CSV quoting)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [(label, text.strip()) for label, text in (line.split("\t", 1) for line in lines)]
+
+
+def evaluate(shared: pathlib.Path | None) -> None:
+    print("Sentiment")
+    if shared is not None and (shared / TWEETEVAL).is_file():
+        pairs = [(TWEETEVAL_LABELS[label], text) for label, text in read_tsv(shared / TWEETEVAL)]
+        accuracy, recall, total = figures(pairs, "en")
+        print(
+            f"  English, TweetEval validation ({total} tweets): macro-recall {recall:.3f}, "
+            f"accuracy {accuracy:.3f} (VADER baseline macro-recall {VADER_MACRO_RECALL})"
+        )
+    else:
+        print(f"  English: {TWEETEVAL} is absent from the shared data; not scored.")
+    accuracy, recall, total = figures(read_tsv(KOREAN), "ko")
+    print(
+        f"  Korean, {KOREAN.relative_to(HERE.parent)} ({total} sentences): "
+        f"accuracy {accuracy:.3f}, macro-recall {recall:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    evaluate(HERE.parents[1] / "shared" / "data")
