@@ -147,11 +147,16 @@ class ConsumerLoop:
                 return
             except Exception as error:
                 delay = next(delays, None)
-                extra = {"position": position, "event_id": str(event.event_id)}
+                extra: dict[str, object] = {
+                    "position": position,
+                    "event_id": str(event.event_id),
+                    "error": type(error).__name__,
+                }
                 if delay is None or self._stopping.is_set():
                     log.exception("handler failed, giving up", extra=extra)
                     raise HandlerFailed(position) from error
-                log.warning("handler failed, retrying", extra={**extra, "retry_in_s": delay})
+                extra["retry_in_s"] = delay
+                log.warning("handler failed, retrying", extra=extra)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=delay)
 
