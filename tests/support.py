@@ -6,7 +6,9 @@ span files under ``test-output/e2e/``, and the means to SIGKILL and restart any 
 
 import json
 import os
+import random
 import signal
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -98,5 +100,15 @@ def profile_id(author: str) -> UUID:
     return profile_id_for(f"x:{author}")
 
 
-NEGATIVE = "My Brightloop machine is broken again, worst purchase ever"
-POSITIVE = "Love my Brightloop, the espresso is amazing, thanks!"
+def _reference() -> str:
+    """Letters only: ingest's flood check ignores digits, and the same text from three
+    authors would rightly be flagged as a copy-paste flood."""
+    return "".join(random.choices(string.ascii_lowercase, k=12))
+
+
+def negative() -> str:
+    return f"My Brightloop machine is broken again, worst purchase ever. Ticket {_reference()}"
+
+
+def positive() -> str:
+    return f"Love my Brightloop, the espresso is amazing, thanks! Batch {_reference()}"

@@ -7,7 +7,7 @@ import pytest
 
 from rapport.mongo import Database
 from rapport.testing import eventually, unique
-from tests.support import NEGATIVE, POSITIVE, Platform, mention, profile_id
+from tests.support import Platform, mention, negative, positive, profile_id
 
 pytestmark = pytest.mark.e2e
 AUTHORS = 12
@@ -30,7 +30,7 @@ async def test_every_mention_has_one_effect_after_services_are_killed_mid_stream
     plan = [(unique("c"), authors[i % AUTHORS], (i // AUTHORS) % 3 != 0) for i in range(180)]
     batches = [
         [
-            mention(ext, author, POSITIVE if happy else NEGATIVE)
+            mention(ext, author, positive() if happy else negative())
             for ext, author, happy in plan[i : i + 60]
         ]
         for i in range(0, len(plan), 60)

@@ -7,7 +7,7 @@ import pytest
 
 from rapport.mongo import Database
 from rapport.testing import unique
-from tests.support import NEGATIVE, Platform, mention
+from tests.support import Platform, mention, negative
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ async def test_bad_requests_to_ingest_change_nothing(
     content_type: str,
     status: int,
 ) -> None:
-    good = mention(unique("m"), unique("a"), NEGATIVE)
+    good = mention(unique("m"), unique("a"), negative())
     content = {
         "ok": httpx.Request("POST", "/", json=good).content,
         "unknown-field": httpx.Request("POST", "/", json={**good, "mood": "x"}).content,

@@ -10,7 +10,7 @@ from rapport.events import MentionIngested
 from rapport.events.codec import encode
 from rapport.mongo import Database
 from rapport.testing import eventually, read_topic, unique
-from tests.support import NEGATIVE, POSITIVE, Platform, mention, profile_id
+from tests.support import Platform, mention, negative, positive, profile_id
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ async def test_a_negative_mention_becomes_a_case(
     http: httpx.AsyncClient, platform: Platform
 ) -> None:
     author = unique("neg")
-    await post(http, platform, mention(unique("m"), author, NEGATIVE))
+    await post(http, platform, mention(unique("m"), author, negative()))
     (case,) = await eventually(lambda: cases_of(http, platform, author))
     assert case["state"] == "open"
     assert case["queue"] == "support"
@@ -59,7 +59,7 @@ async def test_a_second_complaint_joins_the_open_case(
     http: httpx.AsyncClient, platform: Platform
 ) -> None:
     author = unique("again")
-    await post(http, platform, mention(unique("m"), author, NEGATIVE))
+    await post(http, platform, mention(unique("m"), author, negative()))
     await post(http, platform, mention(unique("m"), author, "Still broken. Terrible support."))
 
     async def threaded() -> list[Any] | None:
@@ -74,7 +74,7 @@ async def test_a_positive_mention_becomes_points(
     http: httpx.AsyncClient, platform: Platform
 ) -> None:
     author = unique("pos")
-    await post(http, platform, mention(unique("m"), author, POSITIVE))
+    await post(http, platform, mention(unique("m"), author, positive()))
     found = await eventually(lambda: member(http, platform, author))
     assert found["balance"] == 10
     (entry,) = found["ledger"]
@@ -95,8 +95,8 @@ async def assert_one_effect_each(
     await post(
         http,
         platform,
-        mention(unique("m"), happy, POSITIVE),
-        mention(unique("m"), unhappy, NEGATIVE),
+        mention(unique("m"), happy, positive()),
+        mention(unique("m"), unhappy, negative()),
     )
 
     async def settled() -> bool:
@@ -124,7 +124,7 @@ async def test_posting_the_same_mention_twice_has_one_effect(
     http: httpx.AsyncClient, platform: Platform, dbs: dict[str, Database]
 ) -> None:
     happy, unhappy = unique("twice-pos"), unique("twice-neg")
-    both = [mention(unique("m"), happy, POSITIVE), mention(unique("m"), unhappy, NEGATIVE)]
+    both = [mention(unique("m"), happy, positive()), mention(unique("m"), unhappy, negative())]
     first = await post(http, platform, *both)
     again = await post(http, platform, *both)
     assert first["accepted"] == 2
@@ -137,7 +137,7 @@ async def test_a_redelivered_mention_has_one_effect(
 ) -> None:
     """The same event twice on the topic, as after a producer retry or a consumer replay."""
     happy, unhappy = unique("redeliver-pos"), unique("redeliver-neg")
-    both = [mention(unique("m"), happy, POSITIVE), mention(unique("m"), unhappy, NEGATIVE)]
+    both = [mention(unique("m"), happy, positive()), mention(unique("m"), unhappy, negative())]
     await post(http, platform, *both)
     await eventually(lambda: member(http, platform, happy))
     await eventually(lambda: cases_of(http, platform, unhappy))
@@ -170,7 +170,7 @@ async def test_a_malformed_message_is_dead_lettered_and_processing_goes_on(
     finally:
         await producer.stop()
     author = unique("after-garbage")
-    await post(http, platform, mention(unique("m"), author, POSITIVE))
+    await post(http, platform, mention(unique("m"), author, positive()))
     await eventually(lambda: member(http, platform, author))
 
     dead = await read_topic(

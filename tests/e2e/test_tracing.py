@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from rapport.testing import eventually, unique
-from tests.support import NEGATIVE, POSITIVE, Platform, mention
+from tests.support import Platform, mention, negative, positive
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +21,8 @@ async def test_one_trace_id_covers_the_request_and_every_service(
         f"{platform.url('ingest')}/v1/mentions",
         json={
             "mentions": [
-                mention(unique("m"), author, POSITIVE),
-                mention(unique("m"), author, NEGATIVE),
+                mention(unique("m"), author, positive()),
+                mention(unique("m"), author, negative()),
             ]
         },
         headers={**platform.token("integration"), "traceparent": traceparent},
