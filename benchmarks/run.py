@@ -25,9 +25,10 @@ from local_services import auth_secret
 
 from profiles.repository import profile_id_for
 from rapport.auth import issue_token
+from rapport.testing import reference
 
 PROFILE = PROFILES["run"]
-POSITIVE = "Love my Brightloop, the espresso is amazing, thanks!"
+POSITIVE = "Love my Brightloop, the espresso is amazing, thanks! Batch {reference}"
 
 
 def rss_mib(pid: int) -> float:
@@ -47,12 +48,12 @@ def memory() -> dict[str, float]:
     return found
 
 
-def mention(author: str, text: str = POSITIVE) -> dict[str, Any]:
+def mention(author: str) -> dict[str, Any]:
     return {
         "platform": "x",
         "external_id": uuid.uuid4().hex,
         "author": {"id": author},
-        "text": text,
+        "text": POSITIVE.format(reference=reference()),
         "created_at": "2026-11-20T09:00:00Z",
     }
 

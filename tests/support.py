@@ -6,9 +6,7 @@ span files under ``test-output/e2e/``, and the means to SIGKILL and restart any 
 
 import json
 import os
-import random
 import signal
-import string
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from rapport.auth import issue_token
-from rapport.testing import unique
+from rapport.testing import reference, unique
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
@@ -100,15 +98,9 @@ def profile_id(author: str) -> UUID:
     return profile_id_for(f"x:{author}")
 
 
-def _reference() -> str:
-    """Letters only: ingest's flood check ignores digits, and the same text from three
-    authors would rightly be flagged as a copy-paste flood."""
-    return "".join(random.choices(string.ascii_lowercase, k=12))
-
-
 def negative() -> str:
-    return f"My Brightloop machine is broken again, worst purchase ever. Ticket {_reference()}"
+    return f"My Brightloop machine is broken again, worst purchase ever. Ticket {reference()}"
 
 
 def positive() -> str:
-    return f"Love my Brightloop, the espresso is amazing, thanks! Batch {_reference()}"
+    return f"Love my Brightloop, the espresso is amazing, thanks! Batch {reference()}"

@@ -2,6 +2,8 @@
 
 import asyncio
 import inspect
+import random
+import string
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -12,6 +14,12 @@ from aiokafka import AIOKafkaConsumer
 def unique(prefix: str) -> str:
     """A name no other test uses: topics, consumer groups, databases, external ids."""
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def reference() -> str:
+    """Twelve random letters to make a text unique. Letters, because ingest's flood check
+    ignores digits: the same text from three authors is (rightly) flagged as spam."""
+    return "".join(random.choices(string.ascii_lowercase, k=12))
 
 
 async def eventually(
