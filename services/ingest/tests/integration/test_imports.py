@@ -7,11 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from ingest.main import create_app
 from ingest.settings import IngestSettings
 from rapport.auth import issue_token
 from rapport.mongo import Database
-from rapport.settings import Environment
 
 pytestmark = pytest.mark.integration
 SECRET = "ingest-test-secret-0123456789"
@@ -22,23 +20,10 @@ MAX_BYTES = 4096
 
 
 @pytest.fixture
-async def client(
-    mongo_db: Database, kafka_bootstrap: str, mongo_url: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IngestSettings(
-        environment=Environment.TEST,
-        kafka_bootstrap=kafka_bootstrap,
-        mongo_url=mongo_url,  # type: ignore[arg-type]
-        mongo_db=mongo_db.name,
-        auth_secret=SECRET,  # type: ignore[arg-type]
-        import_max_bytes=MAX_BYTES,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
-            http.headers["Authorization"] = f"Bearer {issue_token(SECRET, 't', ['integration'])}"
-            yield http
+async def client(settings: dict[str, Any], serve: Any) -> AsyncIterator[httpx.AsyncClient]:
+    configured = IngestSettings(**settings, import_max_bytes=MAX_BYTES)
+    async with serve(configured, scopes=["integration"]) as http:
+        yield http
 
 
 async def chunks(data: bytes, size: int = 100) -> AsyncIterator[bytes]:

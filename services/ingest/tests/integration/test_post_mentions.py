@@ -9,14 +9,11 @@ import pytest
 
 from ingest.domain.normalize import MentionIn
 from ingest.intake import BrandAccounts, canonical
-from ingest.main import create_app
 from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
-from rapport.auth import issue_token
 from rapport.events import MentionIngested, Source
 from rapport.events.codec import DecodeError, decode
 from rapport.mongo import Database
-from rapport.settings import Environment
 from rapport.testing import read_topic, unique
 
 pytestmark = pytest.mark.integration
@@ -24,22 +21,9 @@ SECRET = "ingest-test-secret-0123456789"
 
 
 @pytest.fixture
-async def client(
-    mongo_db: Database, kafka_bootstrap: str, mongo_url: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IngestSettings(
-        environment=Environment.TEST,
-        kafka_bootstrap=kafka_bootstrap,
-        mongo_url=mongo_url,  # type: ignore[arg-type]
-        mongo_db=mongo_db.name,
-        auth_secret=SECRET,  # type: ignore[arg-type]
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
-            http.headers["Authorization"] = f"Bearer {issue_token(SECRET, 't', ['integration'])}"
-            yield http
+async def client(settings: dict[str, Any], serve: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(IngestSettings(**settings), scopes=["integration"]) as http:
+        yield http
 
 
 def mention(external_id: str, **fields: Any) -> dict[str, Any]:

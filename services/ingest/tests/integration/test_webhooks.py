@@ -5,7 +5,6 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,11 @@ import pytest
 from ingest.domain.normalize import MentionIn
 from ingest.floods import FloodRule, MongoFloods
 from ingest.intake import BrandAccounts, canonical
-from ingest.main import create_app
 from ingest.replays import Replayed, ReplayGuard
 from ingest.settings import IngestSettings
 from ingest.signatures import sign
 from rapport.events import Intent, Source
 from rapport.mongo import Database
-from rapport.settings import Environment
 from rapport.testing import unique
 
 pytestmark = pytest.mark.integration
@@ -36,30 +33,14 @@ SECRETS: dict[str, Any] = {
 COLLECTIONS = ("mentions", "outbox", "webhook_signatures", "flood_fingerprints")
 
 
-@asynccontextmanager
-async def serving(settings: IngestSettings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
-            yield http
+@pytest.fixture
+def settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return {**settings, "max_body_bytes": 64 * 1024}
 
 
 @pytest.fixture
-def settings(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> dict[str, Any]:
-    return {
-        "environment": Environment.TEST,
-        "kafka_bootstrap": kafka_bootstrap,
-        "mongo_url": mongo_url,
-        "mongo_db": mongo_db.name,
-        "auth_secret": "ingest-test-secret-0123456789",
-        "max_body_bytes": 64 * 1024,
-    }
-
-
-@pytest.fixture
-async def client(settings: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
-    async with serving(IngestSettings(**settings, **SECRETS)) as http:
+async def client(settings: dict[str, Any], serve: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(IngestSettings(**settings, **SECRETS)) as http:
         yield http
 
 
@@ -308,9 +289,9 @@ class TestGeneric:
 
 class TestNotConfigured:
     async def test_unset_secrets_get_503_with_the_setting_to_set(
-        self, settings: dict[str, Any], mongo_db: Database
+        self, settings: dict[str, Any], serve: Any, mongo_db: Database
     ) -> None:
-        async with serving(IngestSettings(**settings)) as http:
+        async with serve(IngestSettings(**settings)) as http:
             crc = await http.get("/v1/webhooks/x", params={"crc_token": "t"})
             assert crc.status_code == 503
             assert "RAPPORT_X_CONSUMER_SECRET" in crc.json()["detail"]
@@ -378,13 +359,13 @@ class TestFloods:
         assert all(["spam" in await self.intents(mongo_db, p) for p in posts])
 
     async def test_brand_replies_are_never_counted(
-        self, settings: dict[str, Any], mongo_db: Database
+        self, settings: dict[str, Any], serve: Any, mongo_db: Database
     ) -> None:
         brand = ["forum:brightloop-care", "forum:brightloop-team"]
         text = "Sorry to hear that, please send us a direct message with your order number"
         posts = [self.post("brightloop-care", text, 40), self.post("brightloop-team", text, 41)]
         customer = self.post("c", text, 42)
-        async with serving(IngestSettings(**settings, **SECRETS, brand_accounts=brand)) as http:
+        async with serve(IngestSettings(**settings, **SECRETS, brand_accounts=brand)) as http:
             await self.send(http, *posts)
             await self.send(http, customer)
         assert "spam" not in await self.intents(mongo_db, customer)

@@ -1,0 +1,49 @@
+"""ingest served in-process (ASGI, lifespan run) against the real test Kafka and MongoDB."""
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from ingest.main import create_app
+from ingest.settings import IngestSettings
+from rapport.auth import issue_token
+from rapport.mongo import Database
+from rapport.settings import Environment
+
+SECRET = "ingest-test-secret-0123456789"
+Serve = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def settings(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> dict[str, Any]:
+    """IngestSettings fields for a fresh database; tests add or override what they need."""
+    return {
+        "environment": Environment.TEST,
+        "kafka_bootstrap": kafka_bootstrap,
+        "mongo_url": mongo_url,
+        "mongo_db": mongo_db.name,
+        "auth_secret": SECRET,
+    }
+
+
+@pytest.fixture
+def serve() -> Serve:
+    """``async with serve(settings, scopes=[...]) as http``: a client of a running ingest."""
+
+    @asynccontextmanager
+    async def serving(
+        settings: IngestSettings, *, scopes: Sequence[str] = ()
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
+                if scopes:
+                    token = issue_token(SECRET, "test", scopes)
+                    http.headers["Authorization"] = f"Bearer {token}"
+                yield http
+
+    return serving
