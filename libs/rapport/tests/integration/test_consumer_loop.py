@@ -66,6 +66,14 @@ def loop_for(
     )
 
 
+async def run_until(loop: ConsumerLoop, condition: Callable[[], bool]) -> None:
+    """Run ``loop`` until ``condition`` holds (bounded), then stop it gracefully."""
+    task = asyncio.create_task(loop.run())
+    await eventually(condition)
+    loop.stop()
+    await task
+
+
 async def committed(kafka_bootstrap: str, topic: str, group: str) -> int | None:
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=group)
     await consumer.start()
@@ -88,10 +96,7 @@ async def test_undecodable_message_is_dead_lettered_and_the_next_one_handled(
         handled.append(event)
 
     loop = loop_for(kafka_bootstrap, topic, group, producer, handle)
-    task = asyncio.create_task(loop.run())
-    await eventually(lambda: bool(handled))
-    loop.stop()
-    await task
+    await run_until(loop, lambda: bool(handled))
 
     assert [e.event_id for e in handled] == [mention(1).event_id]
     dead = await read_topic(
@@ -132,10 +137,7 @@ async def test_a_failing_handler_is_retried_then_stops_without_committing_the_re
         redelivered.append(event)
 
     loop = loop_for(kafka_bootstrap, topic, group, producer, works)
-    task = asyncio.create_task(loop.run())
-    await eventually(lambda: len(redelivered) == 2)
-    loop.stop()
-    await task
+    await run_until(loop, lambda: len(redelivered) == 2)
     assert [e.event_id for e in redelivered] == [mention(2).event_id, mention(3).event_id]
 
 
@@ -154,10 +156,7 @@ async def test_a_transient_failure_is_retried_and_handled_once(
         done.append(event)
 
     loop = loop_for(kafka_bootstrap, topic, group, producer, flaky, attempts=5)
-    task = asyncio.create_task(loop.run())
-    await eventually(lambda: bool(done))
-    loop.stop()
-    await task
+    await run_until(loop, lambda: bool(done))
     assert len(calls) == 3
     assert len(done) == 1
     assert await committed(kafka_bootstrap, topic.name, group) == 1
@@ -195,10 +194,7 @@ async def test_processing_continues_the_producers_trace(
         done.append(event)
 
     loop = loop_for(kafka_bootstrap, topic, group, producer, handle)
-    task = asyncio.create_task(loop.run())
-    await eventually(lambda: bool(done))
-    loop.stop()
-    await task
+    await run_until(loop, lambda: bool(done))
 
     by_name = {s.name: s for s in spans.get_finished_spans()}
     publish, process = by_name[f"publish {topic.name}"], by_name[f"process {topic.name}"]
