@@ -66,6 +66,16 @@ def loop_for(
     )
 
 
+class Recorder:
+    """A handler that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+
 async def run_until(loop: ConsumerLoop, condition: Callable[[], bool]) -> None:
     """Run ``loop`` until ``condition`` holds (bounded), then stop it gracefully."""
     task = asyncio.create_task(loop.run())
@@ -90,15 +100,12 @@ async def test_undecodable_message_is_dead_lettered_and_the_next_one_handled(
     group = await group_with_dlq(kafka_bootstrap, topic)
     await producer.send_headers(topic.name, b"k", b"{not an event", [("h", b"1")])
     await producer.publish(topic.name, "k", mention(1))
-    handled: list[Event] = []
-
-    async def handle(event: Event) -> None:
-        handled.append(event)
+    handle = Recorder()
 
     loop = loop_for(kafka_bootstrap, topic, group, producer, handle)
-    await run_until(loop, lambda: bool(handled))
+    await run_until(loop, lambda: bool(handle.events))
 
-    assert [e.event_id for e in handled] == [mention(1).event_id]
+    assert [e.event_id for e in handle.events] == [mention(1).event_id]
     dead = await read_topic(
         kafka_bootstrap, dead_letter_topic(topic.name, group), until=lambda r: len(r) >= 1
     )
@@ -131,14 +138,11 @@ async def test_a_failing_handler_is_retried_then_stops_without_committing_the_re
     assert attempts == [mention(1).event_id] + [mention(2).event_id] * 3
     assert await committed(kafka_bootstrap, topic.name, group) == 1
 
-    redelivered: list[Event] = []
-
-    async def works(event: Event) -> None:
-        redelivered.append(event)
+    works = Recorder()
 
     loop = loop_for(kafka_bootstrap, topic, group, producer, works)
-    await run_until(loop, lambda: len(redelivered) == 2)
-    assert [e.event_id for e in redelivered] == [mention(2).event_id, mention(3).event_id]
+    await run_until(loop, lambda: len(works.events) == 2)
+    assert [e.event_id for e in works.events] == [mention(2).event_id, mention(3).event_id]
 
 
 async def test_a_transient_failure_is_retried_and_handled_once(
@@ -188,13 +192,10 @@ async def test_processing_continues_the_producers_trace(
     group = await group_with_dlq(kafka_bootstrap, topic)
     with trace.get_tracer("test").start_as_current_span("request") as request:
         await producer.publish(topic.name, "k", mention(1))
-    done: list[Event] = []
-
-    async def handle(event: Event) -> None:
-        done.append(event)
+    handle = Recorder()
 
     loop = loop_for(kafka_bootstrap, topic, group, producer, handle)
-    await run_until(loop, lambda: bool(done))
+    await run_until(loop, lambda: bool(handle.events))
 
     by_name = {s.name: s for s in spans.get_finished_spans()}
     publish, process = by_name[f"publish {topic.name}"], by_name[f"process {topic.name}"]
