@@ -10,7 +10,6 @@ SERVICES := ingest profiles responder loyalty
 VENV_STAMP := $(VENV)/.installed
 JARS_DIR := .state/kafka-lib
 JARS_STAMP := $(JARS_DIR)/.installed
-TEST_ENV := RAPPORT_TEST_KAFKA=127.0.0.1:19092 RAPPORT_TEST_MONGO='mongodb://127.0.0.1:27117/?replicaSet=rapport'
 
 .PHONY: help venv jars run stop test lint proto bench eval lock clean
 
@@ -46,7 +45,7 @@ test: venv jars
 	@status=0; trap 'status=130' INT TERM; \
 	$(STACK) up --profile test --infra-only --fresh || status=$$?; \
 	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory lint || status=$$?; fi; \
-	if [ $$status -eq 0 ]; then $(TEST_ENV) $(VENV)/bin/pytest libs services tests || status=$$?; fi; \
+	if [ $$status -eq 0 ]; then $(VENV)/bin/pytest libs services tests || status=$$?; fi; \
 	$(STACK) down --profile test --if-started-by-up || true; \
 	exit $$status
 

@@ -1,8 +1,8 @@
 """Fixtures every test folder shares: the real Kafka and MongoDB that `make test` starts.
 
-Their addresses come from RAPPORT_TEST_KAFKA and RAPPORT_TEST_MONGO (the Makefile sets them;
-the defaults are the test profile's ports). Integration tests get a fresh topic, consumer
-group and database each, so they never see each other's data.
+Their addresses come from RAPPORT_TEST_KAFKA and RAPPORT_TEST_MONGO; the defaults are the test
+profile's ports, shifted by RAPPORT_TEST_PORT_OFFSET like the profile. Integration tests get a
+fresh topic, consumer group and database each, so they never see each other's data.
 """
 
 import os
@@ -19,8 +19,11 @@ from rapport.kafka.admin import ensure_topics
 from rapport.mongo import Database
 from rapport.testing import unique
 
-KAFKA = os.environ.get("RAPPORT_TEST_KAFKA", "127.0.0.1:19092")
-MONGO = os.environ.get("RAPPORT_TEST_MONGO", "mongodb://127.0.0.1:27117/?replicaSet=rapport")
+OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
+KAFKA = os.environ.get("RAPPORT_TEST_KAFKA", f"127.0.0.1:{19092 + OFFSET}")
+MONGO = os.environ.get(
+    "RAPPORT_TEST_MONGO", f"mongodb://127.0.0.1:{27117 + OFFSET}/?replicaSet=rapport"
+)
 
 SPANS = InMemorySpanExporter()
 _provider = TracerProvider()

@@ -23,7 +23,7 @@ from local_procs import stop_popen, wait_ready  # noqa: E402
 from local_services import start_service  # noqa: E402
 
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
-FIRST_PORT = int(os.environ.get("RAPPORT_TEST_FIRST_PORT", "18001"))
+FIRST_PORT = 18001 + int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 SECRET = "e2e-secret-" + "x" * 24
 
 

@@ -1,5 +1,10 @@
-"""The two local profiles: which ports each uses and where it keeps its state."""
+"""The two local profiles: which ports each uses and where it keeps its state.
 
+RAPPORT_TEST_PORT_OFFSET shifts every port of the test profile, so two checkouts can run their
+tests side by side (each keeps its state in its own ``.state/``).
+"""
+
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +55,15 @@ class Profile:
         return self.logs_dir / f"{name}.log"
 
 
+TEST_OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 PROFILES = {
     "run": Profile("run", 9092, 9093, 27017, 8001, runs_services=True),
-    "test": Profile("test", 19092, 19093, 27117, 18001, runs_services=False),
+    "test": Profile(
+        "test",
+        19092 + TEST_OFFSET,
+        19093 + TEST_OFFSET,
+        27117 + TEST_OFFSET,
+        18001 + TEST_OFFSET,
+        runs_services=False,
+    ),
 }
