@@ -1,12 +1,10 @@
 """What loyalty does with each event it consumes."""
 
-from collections.abc import Awaitable, Callable, Sequence
-
 from loyalty.domain.rules import earning_for, entry_id
 from loyalty.repository import Ledger
-from rapport.events import AwardedPoints, Event, MentionEnriched, PointsAwarded
+from rapport.events import AwardedPoints, MentionEnriched, PointsAwarded
+from rapport.kafka.producer import Publish
 
-Publish = Callable[[Sequence[tuple[str, str, Event]]], Awaitable[None]]
 LOYALTY_TOPIC = "loyalty.events"
 
 

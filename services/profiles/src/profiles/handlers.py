@@ -1,11 +1,9 @@
 """What profiles does with each event it consumes."""
 
-from collections.abc import Awaitable, Callable, Sequence
-
 from profiles.repository import ProfileRepository
 from rapport.events import Event, MentionEnriched, MentionIngested, ProfileChange, ProfileChanged
+from rapport.kafka.producer import Publish
 
-Publish = Callable[[Sequence[tuple[str, str, Event]]], Awaitable[None]]
 ENRICHED_TOPIC = "social.mentions.enriched"
 PROFILES_TOPIC = "crm.profiles"
 

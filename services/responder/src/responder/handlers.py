@@ -1,12 +1,10 @@
 """What responder does with each event it consumes."""
 
-from collections.abc import Awaitable, Callable, Sequence
-
-from rapport.events import CaseOpened, Event, MentionEnriched, OpenedCase, deterministic_id, utcnow
+from rapport.events import CaseOpened, MentionEnriched, OpenedCase, deterministic_id, utcnow
+from rapport.kafka.producer import Publish
 from responder.domain.triage import needs_case, priority
 from responder.repository import CaseRepository
 
-Publish = Callable[[Sequence[tuple[str, str, Event]]], Awaitable[None]]
 CASES_TOPIC = "care.cases"
 
 

@@ -1,7 +1,7 @@
 """A producer that returns only once the broker has acknowledged (acks=all, idempotent)."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
@@ -11,6 +11,9 @@ from opentelemetry import trace
 from rapport.events import Event
 from rapport.events.codec import encode
 from rapport.telemetry import Headers, extract_context, inject_headers, tracer
+
+Publish = Callable[[Sequence[tuple[str, str, Event]]], Awaitable[None]]
+"""What handlers are given to publish with: ``EventProducer.publish_all`` (topic, key, event)."""
 
 
 @dataclass(frozen=True)
