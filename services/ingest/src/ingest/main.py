@@ -8,11 +8,14 @@ from fastapi import FastAPI
 from ingest import floods, replays
 from ingest.api import imports, mentions, webhooks
 from ingest.intake import BrandAccounts, Intake
+from ingest.personal_data import IngestPersonalData
 from ingest.repository import INDEXES, MongoArchive
 from ingest.settings import IngestSettings
-from rapport.clients import connected
+from rapport.clients import connected, consume
+from rapport.events import PrivacyRequested
 from rapport.mongo import ensure_indexes
 from rapport.outbox import OutboxRelay
+from rapport.privacy import privacy_handler
 from rapport.service import Runtime, service_app
 
 
@@ -30,6 +33,10 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             brand = BrandAccounts(settings.brand_accounts)
             app.state.intake = Intake(archive, relay, brand, flood_guard)
             runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            answer = privacy_handler(
+                "ingest", IngestPersonalData(clients.db), clients.producer.publish_all
+            )
+            consume(runtime, clients, group="ingest", handlers={PrivacyRequested: answer})
             yield
 
     routers = [mentions.router, webhooks.router, imports.router]
