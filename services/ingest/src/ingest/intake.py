@@ -1,10 +1,12 @@
 """One way in for every source (API, webhooks, imports): canonicalise, analyse, archive, relay."""
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from ingest.analysis import analyse
+from ingest.analysis.sentiment import Engine
 from ingest.domain.normalize import MentionIn
 from ingest.floods import Floods
 from ingest.repository import Archive
@@ -37,8 +39,10 @@ class BrandAccounts:
         return BrandAccounts([*self._accounts, *accounts])
 
 
-def canonical(incoming: MentionIn, *, brand: BrandAccounts, source: Source) -> Mention:
-    analysis = analyse(incoming.text, incoming.language)
+def canonical(
+    incoming: MentionIn, *, brand: BrandAccounts, source: Source, engine: Engine = "encoder"
+) -> Mention:
+    analysis = analyse(incoming.text, incoming.language, engine=engine)
     return Mention.model_validate(
         {
             **incoming.model_dump(),
@@ -58,11 +62,13 @@ class Intake:
         relay: OutboxRelay,
         brand: BrandAccounts,
         floods: Floods | None = None,
+        engine: Engine = "encoder",
     ) -> None:
         self._archive = archive
         self._relay = relay
         self._brand = brand
         self._floods = floods
+        self._engine = engine
 
     async def accept(
         self, incoming: list[MentionIn], source: Source, *, own_accounts: Iterable[str] = ()
@@ -71,7 +77,13 @@ class Intake:
 
         ``own_accounts``: brand accounts this delivery names, besides the configured ones."""
         brand = self._brand.including(own_accounts) if own_accounts else self._brand
-        mentions = [canonical(m, brand=brand, source=source) for m in incoming]
+        # Analysis is CPU-bound (the sentiment encoder takes tens of milliseconds a text):
+        # it runs in a worker thread so the service keeps answering meanwhile.
+        mentions = await asyncio.to_thread(
+            lambda: [
+                canonical(m, brand=brand, source=source, engine=self._engine) for m in incoming
+            ]
+        )
         if self._floods is not None:
             mentions = await self._floods.flag(mentions)
         new = await self._archive.accept(mentions)

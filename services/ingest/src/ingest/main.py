@@ -31,7 +31,9 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             app.state.db = clients.db
             flood_guard = floods.MongoFloods(clients.db, floods.FloodRule.of(settings))
             brand = BrandAccounts(settings.brand_accounts)
-            app.state.intake = Intake(archive, relay, brand, flood_guard)
+            app.state.intake = Intake(
+                archive, relay, brand, flood_guard, engine=settings.sentiment_engine
+            )
             runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             answer = privacy_handler(
                 "ingest", IngestPersonalData(clients.db), clients.producer.publish_all

@@ -1,5 +1,6 @@
 from pydantic import Field, SecretStr
 
+from ingest.analysis.sentiment import Engine
 from rapport.settings import RapportSettings
 
 
@@ -28,5 +29,9 @@ class IngestSettings(RapportSettings):
     """...within this many seconds of each other is spam."""
     flood_min_words: int = Field(default=5, ge=1)
     """Shorter texts (after normalising) are never counted as a flood."""
+
+    sentiment_engine: Engine = "encoder"
+    """Sentiment of non-Korean text: the sentence encoder (accurate, ~18 texts/s a core) or the
+    VADER lexicon ("lexicon": thousands a second, for backfills where speed matters more)."""
 
     import_max_bytes: int = Field(default=200 * 1024 * 1024, gt=0)

@@ -111,3 +111,18 @@ async def test_concurrent_requests_store_each_mention_once(mongo_db: Database) -
     assert [sum(column) for column in zip(*results, strict=True)] == [1] * 5
     assert await mongo_db["mentions"].count_documents({}) == 5
     assert await mongo_db["outbox"].count_documents({}) == 5
+
+
+@pytest.mark.parametrize(("engine", "label"), [("encoder", "positive"), ("lexicon", "neutral")])
+async def test_the_sentiment_engine_is_a_setting(
+    settings: dict[str, Any], serve: Any, mongo_db: Database, engine: str, label: str
+) -> None:
+    external_id = unique("m")
+    text = "Me encanta la nueva cafetera, gracias"  # VADER's lexicon has no Spanish words
+    ingest = IngestSettings(**settings, sentiment_engine=engine)
+    async with serve(ingest, scopes=["integration"]) as http:
+        response = await http.post("/v1/mentions", json=mention(external_id, text=text))
+    assert response.status_code == 202
+    archived = await mongo_db["mentions"].find_one({"_id": f"x:{external_id}"})
+    assert archived is not None
+    assert archived["mention"]["sentiment"]["label"] == label

@@ -7,20 +7,39 @@ from rapport.events import SentimentLabel
 NEGATIVE, NEUTRAL, POSITIVE = SentimentLabel
 
 
+ENGLISH = [
+    ("My machine is broken again, worst purchase ever", NEGATIVE),
+    ("Love the new grinder, thanks!", POSITIVE),
+    ("What time do you open on Sunday?", NEUTRAL),
+    ("The coffee is not good at all", NEGATIVE),
+    ("@brand #fail again", NEGATIVE),
+    ("Great service 😍", POSITIVE),
+]
+
+
+@pytest.mark.parametrize(("text", "label"), ENGLISH)
+def test_english_by_the_encoder(text: str, label: SentimentLabel) -> None:
+    sentiment = score(text, "en")
+    assert sentiment.label is label
+    assert (sentiment.score > 0) if label is POSITIVE else True
+    assert (sentiment.score < 0) if label is NEGATIVE else True
+
+
 @pytest.mark.parametrize(
-    ("text", "label"),
-    [
-        ("My machine is broken again, worst purchase ever", NEGATIVE),
-        ("Love the new grinder, thanks!", POSITIVE),
-        ("What time do you open on Sunday?", NEUTRAL),
-        ("The coffee is not good at all", NEGATIVE),
-        ("Honestly not bad, I'm impressed", POSITIVE),
-        ("@brand #fail again", NEGATIVE),
-        ("Great service 😍", POSITIVE),
-    ],
+    ("text", "label"), [*ENGLISH, ("Honestly not bad, I'm impressed", POSITIVE)]
 )
-def test_english(text: str, label: SentimentLabel) -> None:
-    assert score(text, "en").label is label
+def test_english_by_the_lexicon(text: str, label: SentimentLabel) -> None:
+    assert score(text, "en", engine="lexicon").label is label
+
+
+def test_the_encoder_reads_languages_the_lexicon_does_not() -> None:
+    assert score("Me encanta la nueva cafetera, gracias", "es").label is POSITIVE
+    assert score("Me encanta la nueva cafetera, gracias", "es", engine="lexicon").label is NEUTRAL
+
+
+def test_the_encoder_reads_the_opening_of_a_long_text_only() -> None:
+    opening = "My machine is broken again, worst purchase ever. "
+    assert score(opening * 20 + "a" * 5000, "en") == score(opening * 20, "en")
 
 
 @pytest.mark.parametrize(
@@ -60,7 +79,7 @@ def test_odd_input_gives_a_bounded_score(text: str, language: str) -> None:
 
 def test_empty_text_is_neutral() -> None:
     assert score("", "ko").label is NEUTRAL
-    assert score("", "en").label is NEUTRAL
+    assert score("", "en", engine="lexicon").label is NEUTRAL
 
 
 def test_shipped_korean_lexicon_loads_from_the_package() -> None:

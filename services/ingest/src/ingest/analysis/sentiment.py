@@ -1,22 +1,34 @@
 """Sentiment of a mention: a score in [-1, 1] and a label.
 
-Korean text is scored by its own lexicon and rules (``korean_sentiment``); every other language
-by VADER (``english_sentiment``), which is built for English and leaves text it has no words for
-neutral. Each scorer has its own neutral band, set where its scores separate the labels.
+- Korean: its own lexicon and rules (``korean_sentiment``).
+- Every other language, English first: a multilingual sentence encoder and a trained head
+  (``encoder_sentiment``), or, where speed matters more than accuracy (a backfill of millions
+  of old posts), VADER's English lexicon (``lexicon_sentiment``): the ``english`` engine.
+  On TweetEval's validation set the encoder gets macro-recall 0.66, VADER 0.60; the encoder
+  scores about 18 texts per second on one core, VADER thousands.
 """
 
-from ingest.analysis.english_sentiment import english_score
+from typing import Literal
+
+from ingest.analysis.encoder_sentiment import encoder_sentiment
 from ingest.analysis.korean_sentiment import korean_score
+from ingest.analysis.lexicon_sentiment import english_score
 from rapport.events import Sentiment, SentimentLabel
 
-NEUTRAL_BAND = {"en": 0.05, "ko": 0.2}
+Engine = Literal["encoder", "lexicon"]
+NEUTRAL_BAND = {"lexicon": 0.05, "ko": 0.2}
+"""Where each rule-based scorer's scores separate the labels."""
 
 
-def score(text: str, language: str) -> Sentiment:
+def score(text: str, language: str, *, engine: Engine = "encoder") -> Sentiment:
     if language == "ko":
-        value, band = korean_score(text), NEUTRAL_BAND["ko"]
-    else:
-        value, band = english_score(text), NEUTRAL_BAND["en"]
+        return _banded(korean_score(text), NEUTRAL_BAND["ko"])
+    if engine == "encoder":
+        return encoder_sentiment(text)
+    return _banded(english_score(text), NEUTRAL_BAND["lexicon"])
+
+
+def _banded(value: float, band: float) -> Sentiment:
     value = max(-1.0, min(1.0, round(value, 3)))
     if value >= band:
         label = SentimentLabel.POSITIVE

@@ -1,4 +1,4 @@
-"""English sentiment: VADER's lexicon and rules (the vaderSentiment wheel, MIT), on tweet text.
+"""English sentiment, the fast engine: VADER's lexicon and rules (vaderSentiment wheel, MIT).
 
 Handles, links and the ``#`` of hashtags carry no sentiment for VADER and are dropped first, so
 "#fail" reads as "fail". The lexicon ships inside the wheel: nothing is downloaded.
