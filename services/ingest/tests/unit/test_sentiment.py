@@ -1,7 +1,7 @@
 import pytest
 
 from ingest.analysis.korean_sentiment import lexicon
-from ingest.analysis.sentiment import score
+from ingest.analysis.sentiment import plain, score
 from rapport.events import SentimentLabel
 
 NEGATIVE, NEUTRAL, POSITIVE = SentimentLabel
@@ -87,3 +87,8 @@ def test_shipped_korean_lexicon_loads_from_the_package() -> None:
     assert len(weights) > 100
     assert weights["최고"] > 0 > weights["최악"]
     assert all(-3 <= weight <= 3 for weight in weights.values())
+
+
+def test_handles_links_and_hash_signs_are_not_read() -> None:
+    assert plain("@brightloop  #fail again https://t.co/x1 @sam") == "fail again"
+    assert score("@brightloop #fail again https://t.co/x1", "en") == score("fail again", "en")
