@@ -7,6 +7,7 @@ from loyalty.clock import Clock
 from loyalty.domain.catalogue import Offer, Reward
 from loyalty.earning import Earner
 from loyalty.outreach import Outreach
+from loyalty.privacy import LoyaltyData
 from loyalty.repository.catalogue import Collection, MongoRules
 from loyalty.repository.intake import MongoIntake
 from loyalty.repository.ledger import MongoLedger
@@ -35,6 +36,7 @@ class Services:
     earner: Earner
     outreach: Outreach
     sweeper: Sweeper
+    personal_data: LoyaltyData
     publish: Publish
     clock: Clock
 
@@ -82,6 +84,7 @@ class Services:
                 clock=clock,
                 interval_s=settings.expiry_sweep_interval_s,
             ),
+            personal_data=LoyaltyData(db),
             publish=publish,
             clock=clock,
         )

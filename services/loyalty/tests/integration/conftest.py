@@ -54,21 +54,27 @@ async def services(mongo_db: Database, published: Published, clock: MovableClock
 
 
 @pytest.fixture
-async def api(
+async def live(
     mongo_db: Database, kafka_bootstrap: str, clock: MovableClock
-) -> AsyncIterator[httpx.AsyncClient]:
-    """loyalty's routes over its real database, publishing through the real broker."""
+) -> AsyncIterator[Services]:
+    """loyalty's parts over a fresh database, publishing through the real broker."""
     await ensure_indexes(mongo_db, INDEXES | question_ttl(14))
     producer = EventProducer(kafka_bootstrap)
     await producer.start()
-    app = create_app(settings(), clock)
-    app.state.services = Services.build(mongo_db, producer.publish_all, settings(), clock)
     try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://loyalty") as http:
-            yield http
+        yield Services.build(mongo_db, producer.publish_all, settings(), clock)
     finally:
         await producer.stop()
+
+
+@pytest.fixture
+async def api(live: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
+    """loyalty's routes over ``live``."""
+    app = create_app(settings(), clock)
+    app.state.services = live
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://loyalty") as http:
+        yield http
 
 
 def token(*scopes: str) -> dict[str, str]:
