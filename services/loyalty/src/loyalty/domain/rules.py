@@ -37,6 +37,11 @@ class RuleTerms(BaseModel):
     velocity_window_days: Annotated[int, Field(ge=1, le=90)] = 7
     active: bool = True
 
+    @property
+    def limited(self) -> bool:
+        """Whether any cap or velocity limit applies (else nothing needs counting)."""
+        return any(x is not None for x in (self.daily_cap, self.weekly_cap, self.velocity_limit))
+
     @model_validator(mode="after")
     def _caps_agree(self) -> Self:
         if self.daily_cap and self.weekly_cap and self.weekly_cap < self.daily_cap:

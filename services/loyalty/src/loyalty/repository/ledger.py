@@ -117,11 +117,18 @@ class MongoLedger:
         return member
 
     async def _recent(self, c: Candidate, now: datetime, s: Session) -> Recent:
-        base = {"profile_id": c.profile_id, "rule": c.rule.kind.value, "status": COUNTED}
-        day, week, velocity = [
-            await self._ledger.count_documents({**base, "at": {"$gte": since}}, session=s)
-            for since in windows(c.rule, now)
-        ]
+        """One read of the rule's entries in its widest window, counted per window."""
+        if not c.rule.limited:
+            return Recent(day=0, week=0, velocity_window=0)
+        starts = windows(c.rule, now)
+        query = {
+            "profile_id": c.profile_id,
+            "rule": c.rule.kind.value,
+            "status": COUNTED,
+            "at": {"$gte": min(starts)},
+        }
+        times = [e["at"] async for e in self._ledger.find(query, {"at": 1}, session=s)]
+        day, week, velocity = (sum(at >= start for at in times) for start in starts)
         return Recent(day=day, week=week, velocity_window=velocity)
 
     async def decide(
