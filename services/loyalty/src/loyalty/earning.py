@@ -1,5 +1,6 @@
 """Earning: a rule applied to a cause, written to the ledger once, announced on loyalty.events."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
@@ -40,23 +41,14 @@ def announcements(entry: Document) -> list[Event]:
     return events
 
 
+@dataclass(frozen=True, kw_only=True)
 class Earner:
-    def __init__(
-        self,
-        *,
-        rules: MongoRules,
-        ledger: MongoLedger,
-        tiers: TierKeeper,
-        publish: Publish,
-        clock: Clock,
-        expiry: timedelta,
-    ) -> None:
-        self._rules = rules
-        self._ledger = ledger
-        self._tiers = tiers
-        self._publish = publish
-        self._clock = clock
-        self._expiry = expiry
+    rules: MongoRules
+    ledger: MongoLedger
+    tiers: TierKeeper
+    publish: Publish
+    clock: Clock
+    expiry: timedelta
 
     async def earn(
         self,
@@ -68,24 +60,22 @@ class Earner:
         audience: Audience | None = None,
     ) -> Outcome | None:
         """Apply ``kind``'s rule to ``cause`` (None when the rule is switched off)."""
-        rule = await self._rules.get(kind)
+        rule = await self.rules.get(kind)
         if not rule.active:
             return None
-        now = self._clock()
+        now = self.clock()
         candidate = Candidate(
             profile_id, entry_id(kind.value, cause), rule, cause_event_id, audience
         )
-        outcome = await self._ledger.earn(candidate, now=now, expires_at=now + self._expiry)
+        outcome = await self.ledger.earn(candidate, now=now, expires_at=now + self.expiry)
         if outcome.entry is not None:
             await self.announce(outcome.entry)
         return outcome
 
     async def decide(self, entry_id: str, decision: Decision) -> Document:
         """A human's decision on a held entry."""
-        now = self._clock()
-        entry = await self._ledger.decide(
-            entry_id, decision, now=now, expires_at=now + self._expiry
-        )
+        now = self.clock()
+        entry = await self.ledger.decide(entry_id, decision, now=now, expires_at=now + self.expiry)
         await self.announce(entry)
         return entry
 
@@ -93,6 +83,6 @@ class Earner:
         events = announcements(entry)
         if events:
             key = str(entry["profile_id"])
-            await self._publish([(LOYALTY_TOPIC, key, event) for event in events])
+            await self.publish([(LOYALTY_TOPIC, key, event) for event in events])
         if entry["status"] == "credited":
-            await self._tiers.review(entry["profile_id"], self._clock(), cause=entry["_id"])
+            await self.tiers.review(entry["profile_id"], self.clock(), cause=entry["_id"])

@@ -1,6 +1,7 @@
 """Keeps each member's tier in step with the points they earned in the rolling window."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -12,28 +13,20 @@ from rapport.events import TierChange, TierChanged
 from rapport.kafka.producer import Publish
 
 
+@dataclass(frozen=True, kw_only=True)
 class TierKeeper:
-    def __init__(
-        self,
-        *,
-        ledger: MongoLedger,
-        members: MongoMembers,
-        publish: Publish,
-        thresholds: Mapping[str, int],
-        window: timedelta,
-    ) -> None:
-        self._ledger = ledger
-        self._members = members
-        self._publish = publish
-        self.thresholds = thresholds
-        self._window = window
+    ledger: MongoLedger
+    members: MongoMembers
+    publish: Publish
+    thresholds: Mapping[str, int]
+    window: timedelta
 
     async def review(self, profile_id: UUID, now: datetime, *, cause: str) -> None:
         """Publish a tier change (before storing it, so a crash in between republishes it)."""
-        member = await self._members.get(profile_id)
+        member = await self.members.get(profile_id)
         if member is None:
             return
-        points, oldest = await self._ledger.window(profile_id, now - self._window)
+        points, oldest = await self.ledger.window(profile_id, now - self.window)
         tier = tier_for(points, self.thresholds)
         previous = member.get("tier") or base_tier(self.thresholds)
         if tier != previous:
@@ -45,5 +38,5 @@ class TierKeeper:
                 at=now,
             )
             event = TierChanged.of(change, cause=cause)
-            await self._publish([(LOYALTY_TOPIC, str(profile_id), event)])
-        await self._members.set_tier(profile_id, tier, next_review(oldest, self._window))
+            await self.publish([(LOYALTY_TOPIC, str(profile_id), event)])
+        await self.members.set_tier(profile_id, tier, next_review(oldest, self.window))

@@ -21,6 +21,12 @@ async def with_balance(services: Services, points: int) -> None:
         )
 
 
+async def balance(services: Services) -> int:
+    member = await services.members.get(ANN)
+    assert member is not None
+    return int(member["balance"])
+
+
 async def test_fifty_concurrent_redemptions_against_a_balance_that_covers_one(
     services: Services, clock: MovableClock
 ) -> None:
@@ -49,9 +55,7 @@ async def test_a_retry_with_the_same_key_returns_the_same_redemption(
     clock.advance(minutes=5)
     again = await services.redemptions.redeem(ANN, "key-retry1", "mug", 30, clock())
     assert again == first
-    member = await services.members.get(ANN)
-    assert member is not None
-    assert member["balance"] == 70
+    assert await balance(services) == 70
 
 
 async def test_the_same_key_for_another_reward_is_a_conflict_and_changes_nothing(
@@ -61,9 +65,7 @@ async def test_the_same_key_for_another_reward_is_a_conflict_and_changes_nothing
     await services.redemptions.redeem(ANN, "key-other1", "mug", 30, clock())
     with pytest.raises(IdempotencyConflict):
         await services.redemptions.redeem(ANN, "key-other1", "espresso-kit", 60, clock())
-    member = await services.members.get(ANN)
-    assert member is not None
-    assert member["balance"] == 70
+    assert await balance(services) == 70
 
 
 async def test_more_than_the_balance_is_refused_and_changes_nothing(
