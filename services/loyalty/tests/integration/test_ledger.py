@@ -68,6 +68,7 @@ async def test_concurrent_earnings_are_all_counted_and_duplicates_once(
 async def test_the_daily_cap_drops_the_fourth_post_until_a_day_has_passed(
     services: Services, clock: MovableClock
 ) -> None:
+    await services.rules.put(Rule(kind=RuleKind.POSITIVE_MENTION, points=10, daily_cap=3))
     outcomes = [await earn(services, RuleKind.POSITIVE_MENTION) for _ in range(4)]
     assert outcomes == ["credited"] * 3 + ["capped"]
     clock.advance(hours=23)

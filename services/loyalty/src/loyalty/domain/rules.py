@@ -54,7 +54,7 @@ class Rule(RuleTerms):
 
 
 DEFAULT_RULES = {
-    RuleKind.POSITIVE_MENTION: RuleTerms(points=10, daily_cap=3, weekly_cap=10),
+    RuleKind.POSITIVE_MENTION: RuleTerms(points=10, daily_cap=10, weekly_cap=40),
     RuleKind.UGC: RuleTerms(points=15, daily_cap=2, weekly_cap=5),
     RuleKind.SHARE: RuleTerms(points=5, daily_cap=3, weekly_cap=10),
     RuleKind.REFERRAL: RuleTerms(points=50, velocity_limit=10, velocity_window_days=7),
