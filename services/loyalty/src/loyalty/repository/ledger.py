@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.read_concern import ReadConcern
 
 from loyalty.domain.expiry import expiring_points
 from loyalty.domain.guardrails import Recent, Verdict, judge, windows
@@ -233,12 +234,17 @@ class MongoLedger:
         return (found[0]["points"], found[0]["oldest"]) if found else (0, None)
 
     async def member(self, profile_id: UUID, *, entries: int) -> Document | None:
-        member = await self._members.find_one({"_id": profile_id})
-        if member is None:
-            return None
-        cursor = self._ledger.find({"profile_id": profile_id}).sort("at", DESCENDING)
-        member["ledger"] = await cursor.limit(entries).to_list()
-        return member
+        """The member with their newest entries, read from one snapshot so they agree."""
+
+        async def read(s: Session) -> Document | None:
+            member = await self._members.find_one({"_id": profile_id}, session=s)
+            if member is None:
+                return None
+            newest = self._ledger.find({"profile_id": profile_id}, session=s)
+            member["ledger"] = await newest.sort("at", DESCENDING).limit(entries).to_list()
+            return member
+
+        return await in_transaction(self._db, read, ReadConcern("snapshot"))
 
 
 def debit_entry(
