@@ -2,36 +2,45 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
-from loyalty.api.routes import router
-from loyalty.handlers import on_mention_enriched
-from loyalty.repository import INDEXES, MongoLedger
+from loyalty.api import catalogue, events, held, members
+from loyalty.clock import Clock, system_clock
+from loyalty.consumers import event_handlers
+from loyalty.errors import LoyaltyError
+from loyalty.repository.indexes import INDEXES, question_ttl
+from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from rapport.clients import connected, consume
-from rapport.events import MentionEnriched
 from rapport.mongo import ensure_indexes
 from rapport.service import Runtime, service_app
 
+ROUTERS = [members.router, held.router, catalogue.router, events.router]
 
-def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
+
+def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_clock) -> FastAPI:
     settings = settings or LoyaltySettings()
 
     @asynccontextmanager
     async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         async with connected(runtime) as clients:
-            await ensure_indexes(clients.db, INDEXES)
-            ledger = MongoLedger(clients.db)
-            app.state.ledger = ledger
-            handle = partial(
-                on_mention_enriched,
-                ledger=ledger,
-                publish=clients.producer.publish_all,
-                points_per_positive_mention=settings.points_per_positive_mention,
-            )
-            consume(runtime, clients, group="loyalty", handlers={MentionEnriched: handle})
+            await ensure_indexes(clients.db, INDEXES | question_ttl(settings.question_memory_days))
+            publish = clients.producer.publish_all
+            services = Services.build(clients.db, publish, settings, clock)
+            app.state.services = services
+            handlers = event_handlers(services, settings)
+            consume(runtime, clients, group="loyalty", handlers=handlers)
+            sweeper = services.sweeper
+            runtime.workers.start("expiry-sweeper", sweeper.run(), stop=sweeper.stop)
             yield
 
-    return service_app(settings, title="Rapport loyalty", routers=[router], run=run)
+    app = service_app(settings, title="Rapport loyalty", routers=ROUTERS, run=run)
+    app.add_exception_handler(LoyaltyError, _loyalty_error)
+    return app
+
+
+async def _loyalty_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, LoyaltyError)
+    return JSONResponse({"detail": str(error)}, status_code=error.status_code)

@@ -1,0 +1,94 @@
+"""Ledger write throughput against a real MongoDB (a throwaway database, dropped afterwards).
+
+    RAPPORT_TEST_PORT_OFFSET=300 .venv/bin/python services/loyalty/benchmarks/ledger_throughput.py \
+        [--entries 2000] [--members 200] [--concurrency 16]
+
+Measures, each as entries (or attempts) per second:
+- earnings: new causes spread over ``--members`` members (one transaction each: read the cause,
+  count the caps' windows, credit the balance, insert the entry);
+- redeliveries: the same causes again (one lookup each, nothing written);
+- redemptions: ``--concurrency`` attempts at a time against members' balances.
+Publishing to Kafka is left out: this is the ledger's own cost.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Awaitable, Callable
+from uuid import UUID, uuid4
+
+from pymongo import AsyncMongoClient
+
+from loyalty.domain.rules import Rule, RuleKind
+from loyalty.errors import InsufficientBalance
+from loyalty.repository.indexes import INDEXES
+from loyalty.repository.ledger import Candidate, MongoLedger
+from loyalty.repository.redemptions import MongoRedemptions
+from rapport.events import utcnow
+from rapport.mongo import Document, ensure_indexes
+
+OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
+MONGO = os.environ.get(
+    "RAPPORT_TEST_MONGO", f"mongodb://127.0.0.1:{27117 + OFFSET}/?replicaSet=rapport"
+)
+RULE = Rule(kind=RuleKind.POSITIVE_MENTION, points=10, daily_cap=1000, weekly_cap=5000)
+
+
+async def timed(jobs: list[Callable[[], Awaitable[object]]], concurrency: int) -> float:
+    """Runs the jobs ``concurrency`` at a time; jobs per second."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(job: Callable[[], Awaitable[object]]) -> None:
+        async with gate:
+            await job()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(job) for job in jobs))
+    return len(jobs) / (time.perf_counter() - started)
+
+
+async def main(entries: int, members: int, concurrency: int) -> None:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        MONGO, tz_aware=True, uuidRepresentation="standard"
+    )
+    name = f"bench_loyalty_{uuid4().hex[:8]}"
+    db = client[name]
+    try:
+        await ensure_indexes(db, INDEXES)
+        ledger, redemptions = MongoLedger(db), MongoRedemptions(db)
+        people = [UUID(int=n + 1) for n in range(members)]
+        candidates = [
+            Candidate(people[n % members], f"bench:{n}", RULE, uuid4()) for n in range(entries)
+        ]
+        now = utcnow()
+
+        def earn(c: Candidate) -> Callable[[], Awaitable[object]]:
+            return lambda: ledger.earn(c, now=now, expires_at=now)
+
+        async def redeem(n: int) -> None:
+            with contextlib.suppress(InsufficientBalance):
+                await redemptions.redeem(people[n % members], f"bench-{n:06}", "mug", 5, now)
+
+        earned = await timed([earn(c) for c in candidates], concurrency)
+        repeated = await timed([earn(c) for c in candidates], concurrency)
+        redeemed = await timed([lambda n=n: redeem(n) for n in range(entries // 2)], concurrency)
+        written = await db["ledger"].count_documents({})
+        print(f"MongoDB {MONGO}, {entries} entries over {members} members, {concurrency} at a time")
+        print(f"  earnings (new causes)   {earned:8.0f} entries/s")
+        print(f"  redeliveries (no-ops)   {repeated:8.0f} entries/s")
+        print(f"  redemptions             {redeemed:8.0f} attempts/s")
+        print(f"  ledger documents        {written:8d}")
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=2000)
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    asyncio.run(main(args.entries, args.members, args.concurrency))

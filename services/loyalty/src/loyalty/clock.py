@@ -1,0 +1,9 @@
+"""Where loyalty reads the time: injected everywhere, so caps, windows and expiry are testable."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rapport.events import utcnow
+
+Clock = Callable[[], datetime]
+system_clock: Clock = utcnow

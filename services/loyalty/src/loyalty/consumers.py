@@ -1,0 +1,47 @@
+"""Which handler each consumed event goes to, with its collaborators."""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from loyalty import handlers
+from loyalty.services import Services
+from loyalty.settings import LoyaltySettings
+from rapport.events import (
+    CaseChanged,
+    Event,
+    MentionEnriched,
+    PrivacyRequested,
+    ProfileChanged,
+    ReferralConverted,
+)
+from rapport.privacy import privacy_handler
+
+Handlers = dict[type[Event], Callable[[Any], Awaitable[None]]]
+
+
+def event_handlers(services: Services, settings: LoyaltySettings) -> Handlers:
+    earner = services.earner
+    return {
+        MentionEnriched: partial(
+            handlers.on_mention_enriched,
+            earner=earner,
+            members=services.members,
+            questions=services.questions,
+            clock=services.clock,
+            min_shares=settings.share_min_shares,
+            flag_for=timedelta(days=settings.flag_days),
+        ),
+        ProfileChanged: partial(
+            handlers.on_profile_changed,
+            earner=earner,
+            members=services.members,
+            tiers=services.tiers,
+            outreach=services.outreach,
+            clock=services.clock,
+        ),
+        CaseChanged: partial(handlers.on_case_changed, earner=earner),
+        ReferralConverted: partial(handlers.on_referral_converted, earner=earner),
+        PrivacyRequested: privacy_handler("loyalty", services.personal_data, services.publish),
+    }

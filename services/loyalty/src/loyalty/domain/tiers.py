@@ -1,0 +1,19 @@
+"""Tiers on a rolling window of earned points."""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+
+def tier_for(window_points: int, thresholds: Mapping[str, int]) -> str:
+    """The highest tier whose threshold the points reach (thresholds start at 0)."""
+    reached = [(need, name) for name, need in thresholds.items() if window_points >= need]
+    return max(reached)[1]
+
+
+def base_tier(thresholds: Mapping[str, int]) -> str:
+    return tier_for(0, thresholds)
+
+
+def next_review(oldest_in_window: datetime | None, window: timedelta) -> datetime | None:
+    """When the oldest points in the window leave it, and the tier may fall."""
+    return oldest_in_window + window if oldest_in_window else None

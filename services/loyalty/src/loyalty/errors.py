@@ -1,0 +1,28 @@
+"""What can go wrong on loyalty's side of a request; each maps to one HTTP status at the edge.
+
+LoyaltyError
+ ├── NotFound              404: no such member, reward, offer or held entry
+ └── Conflict              409: the request contradicts what is stored
+      ├── InsufficientBalance   the balance does not cover the reward
+      └── IdempotencyConflict   the key or id was already used with a different body
+"""
+
+
+class LoyaltyError(Exception):
+    status_code = 400
+
+
+class NotFound(LoyaltyError):
+    status_code = 404
+
+
+class Conflict(LoyaltyError):
+    status_code = 409
+
+
+class InsufficientBalance(Conflict):
+    pass
+
+
+class IdempotencyConflict(Conflict):
+    pass

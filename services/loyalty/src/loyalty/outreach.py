@@ -1,0 +1,46 @@
+"""When offers are evaluated: for every consenting member in the audience when an offer is
+saved, and for a member's running offers whenever their stage, segment or consent changes."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from loyalty.clock import Clock
+from loyalty.domain.catalogue import Offer
+from loyalty.repository.catalogue import Collection
+from loyalty.repository.members import MongoMembers
+from loyalty.repository.outreach import MongoOutreach
+from loyalty.topics import LOYALTY_TOPIC
+from rapport.events import OutreachDecided
+from rapport.kafka.producer import Publish
+
+MAX_AUDIENCE = 10_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outreach:
+    offers: Collection[Offer]
+    decisions: MongoOutreach
+    members: MongoMembers
+    publish: Publish
+    clock: Clock
+
+    async def offer_saved(self, offer: Offer) -> int:
+        """Decide for the offer's audience; how many members it is sent to."""
+        audience = await self.members.audience(
+            [s.value for s in offer.stages], [s.value for s in offer.segments], MAX_AUDIENCE
+        )
+        sent = [await self.consider(offer, member["_id"]) for member in audience]
+        return sum(sent)
+
+    async def member_changed(self, profile_id: UUID) -> None:
+        now = self.clock()
+        for offer in await self.offers.all():
+            if offer.starts_at <= now < offer.expires_at:
+                await self.consider(offer, profile_id)
+
+    async def consider(self, offer: Offer, profile_id: UUID) -> bool:
+        decision = await self.decisions.decide(offer, profile_id, self.clock())
+        if decision is None:
+            return False
+        await self.publish([(LOYALTY_TOPIC, str(profile_id), OutreachDecided.of(decision))])
+        return True

@@ -1,0 +1,37 @@
+"""What loyalty holds about a person, for export and erasure (``rapport.privacy``)."""
+
+from uuid import UUID
+
+from rapport.events import PrivacyRequest
+from rapport.mongo import Database, Document
+
+
+def _filters(request: PrivacyRequest) -> dict[str, Document]:
+    ids: list[UUID] = list({request.profile_id, *request.profile_ids})
+    authors = [f"{i.platform}:{i.author_id}" for i in request.identities]
+    by_profile = {"profile_id": {"$in": ids}}
+    return {
+        "members": {"_id": {"$in": ids}},
+        "ledger": by_profile,
+        "redemptions": by_profile,
+        "outreach": by_profile,
+        "questions": {"$or": [by_profile, {"author_key": {"$in": authors}}]},
+        "intake": {"profile_ids": {"$in": ids}},
+    }
+
+
+class LoyaltyData:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def export(self, request: PrivacyRequest) -> dict[str, list[Document]]:
+        return {
+            name: await self._db[name].find(query).to_list()
+            for name, query in _filters(request).items()
+        }
+
+    async def erase(self, request: PrivacyRequest) -> int:
+        erased = 0
+        for name, query in _filters(request).items():
+            erased += (await self._db[name].delete_many(query)).deleted_count
+        return erased

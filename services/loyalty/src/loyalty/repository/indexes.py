@@ -1,0 +1,24 @@
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+INDEXES = {
+    "ledger": [
+        IndexModel([("profile_id", ASCENDING), ("at", DESCENDING)]),
+        IndexModel([("profile_id", ASCENDING), ("rule", ASCENDING), ("at", ASCENDING)]),
+        IndexModel([("expires_at", ASCENDING)], partialFilterExpression={"settled": False}),
+        IndexModel([("status", ASCENDING), ("at", ASCENDING)]),
+    ],
+    "members": [
+        IndexModel([("tier_review_at", ASCENDING)], sparse=True),
+        IndexModel([("stage", ASCENDING)]),
+        IndexModel([("segment", ASCENDING)]),
+    ],
+    "redemptions": [IndexModel([("profile_id", ASCENDING)])],
+    "outreach": [IndexModel([("profile_id", ASCENDING), ("at", ASCENDING)])],
+    "questions": [IndexModel([("profile_id", ASCENDING)]), IndexModel([("author_key", ASCENDING)])],
+    "intake": [IndexModel([("profile_ids", ASCENDING)])],
+}
+
+
+def question_ttl(days: int) -> dict[str, list[IndexModel]]:
+    """Questions are remembered for ``days``: MongoDB deletes older ones."""
+    return {"questions": [IndexModel([("at", ASCENDING)], expireAfterSeconds=days * 86_400)]}

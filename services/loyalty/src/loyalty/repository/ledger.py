@@ -1,0 +1,268 @@
+"""The append-only ledger and member balances, always written together in one transaction.
+
+An earning entry is keyed ``rule:cause``; it is ``credited`` (in the balance), ``held`` (waiting
+for a human) or ``rejected``. Redemptions and expiries are entries with negative points.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.read_concern import ReadConcern
+
+from loyalty.domain.expiry import expiring_points
+from loyalty.domain.guardrails import Recent, Verdict, judge, windows
+from loyalty.domain.offers import Audience
+from loyalty.domain.rules import Rule
+from loyalty.errors import Conflict, NotFound
+from loyalty.repository import in_transaction
+from rapport.events import ExpiredPoints, deterministic_id
+from rapport.mongo import Database, Document
+
+Session = AsyncClientSession
+Decision = Literal["approved", "rejected"]
+COUNTED = {"$in": [Verdict.CREDIT.value, Verdict.HOLD.value]}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    profile_id: UUID
+    entry_id: str
+    rule: Rule
+    cause_event_id: UUID
+    audience: Audience | None = None
+    """The member's latest stage, segment and consent, when the cause carries them."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    """credited, held, rejected (an earlier decision), capped or refused."""
+    entry: Document | None = None
+    reason: str | None = None
+
+
+def audience_fields(audience: Audience | None) -> Document:
+    if audience is None:
+        return {}
+    return {
+        "stage": audience.stage,
+        "segment": audience.segment,
+        "marketing_consent": audience.marketing_consent,
+    }
+
+
+def credit(points: int) -> Document:
+    return {"balance": points, "lifetime_points": points, "settled_points": 0}
+
+
+class MongoLedger:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._ledger = db["ledger"]
+        self._members = db["members"]
+
+    async def earn(self, c: Candidate, *, now: datetime, expires_at: datetime) -> Outcome:
+        """Credit, hold or drop an earning once; a repeat of its cause returns the first entry."""
+
+        async def work(s: Session) -> Outcome:
+            found = await self._ledger.find_one({"_id": c.entry_id}, session=s)
+            if found is not None:
+                return Outcome(found["status"], found, found.get("reason"))
+            member = await self._members.find_one({"_id": c.profile_id}, session=s) or {}
+            flagged = bool(member.get("flagged_until") and member["flagged_until"] > now)
+            judgement = judge(c.rule, await self._recent(c, now, s), flagged=flagged)
+            if judgement.verdict in (Verdict.CAP, Verdict.REFUSE):
+                return Outcome(judgement.verdict.value, None, judgement.reason)
+            credited = judgement.verdict is Verdict.CREDIT
+            points = c.rule.points if credited else 0
+            after = await self._credit(c.profile_id, points, audience_fields(c.audience), s)
+            entry = {
+                "_id": c.entry_id,
+                "profile_id": c.profile_id,
+                "kind": "earn",
+                "rule": c.rule.kind.value,
+                "points": c.rule.points,
+                "cause_event_id": c.cause_event_id,
+                "status": judgement.verdict.value,
+                "reason": judgement.reason,
+                "balance": after["balance"],
+                "at": now,
+                "credited_at": now if credited else None,
+                "expires_at": expires_at if credited else None,
+                "settled": False,
+            }
+            await self._ledger.insert_one(entry, session=s)
+            return Outcome(judgement.verdict.value, entry, judgement.reason)
+
+        return await in_transaction(self._db, work)
+
+    async def _credit(
+        self, profile_id: UUID, points: int, fields: Document, s: Session
+    ) -> Document:
+        """Add ``points`` to the member's balance (creating the member), setting ``fields``."""
+        update: Document = {"$inc": credit(points)}
+        if fields:
+            update["$set"] = fields
+        member = await self._members.find_one_and_update(
+            {"_id": profile_id},
+            update,
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=s,
+        )
+        assert member is not None  # upserted
+        return member
+
+    async def _recent(self, c: Candidate, now: datetime, s: Session) -> Recent:
+        """One read of the rule's entries in its widest window, counted per window."""
+        if not c.rule.limited:
+            return Recent(day=0, week=0, velocity_window=0)
+        starts = windows(c.rule, now)
+        query = {
+            "profile_id": c.profile_id,
+            "rule": c.rule.kind.value,
+            "status": COUNTED,
+            "at": {"$gte": min(starts)},
+        }
+        times = [e["at"] async for e in self._ledger.find(query, {"at": 1}, session=s)]
+        day, week, velocity = (sum(at >= start for at in times) for start in starts)
+        return Recent(day=day, week=week, velocity_window=velocity)
+
+    async def decide(
+        self, entry_id: str, decision: Decision, *, now: datetime, expires_at: datetime
+    ) -> Document:
+        """A human's decision on a held entry; the same decision again returns the entry."""
+
+        async def work(s: Session) -> Document:
+            entry = await self._ledger.find_one({"_id": entry_id, "kind": "earn"}, session=s)
+            if entry is None:
+                raise NotFound("no such ledger entry")
+            if entry.get("decision") == decision:
+                return entry
+            if entry["status"] != Verdict.HOLD.value:
+                raise Conflict(f"the entry is {entry['status']}, not held")
+            update: Document = {"decision": decision, "decided_at": now, "status": "rejected"}
+            if decision == "approved":
+                member = await self._credit(entry["profile_id"], entry["points"], {}, s)
+                update |= {
+                    "status": Verdict.CREDIT.value,
+                    "balance": member["balance"],
+                    "credited_at": now,
+                    "expires_at": expires_at,
+                }
+            await self._ledger.update_one({"_id": entry_id}, {"$set": update}, session=s)
+            return entry | update
+
+        return await in_transaction(self._db, work)
+
+    async def held(self, limit: int) -> list[Document]:
+        cursor = self._ledger.find({"status": Verdict.HOLD.value}).sort("at", ASCENDING)
+        return await cursor.limit(limit).to_list()
+
+    async def expire(self, profile_id: UUID, now: datetime) -> ExpiredPoints | None:
+        """Take the points whose expiry date passed out of the balance, oldest first; the
+        entries stay in the ledger, with an expiry entry recording what was taken."""
+
+        async def work(s: Session) -> ExpiredPoints | None:
+            due = await (
+                self._ledger.find(_due(now) | {"profile_id": profile_id}, {"points": 1}, session=s)
+                .sort("expires_at", ASCENDING)
+                .limit(1000)
+                .to_list()
+            )
+            member = await self._members.find_one({"_id": profile_id}, session=s)
+            if not due or member is None:
+                return None
+            ids = [d["_id"] for d in due]
+            matured = sum(d["points"] for d in due)
+            points = expiring_points(
+                matured=member.get("settled_points", 0) + matured,
+                lifetime=member["lifetime_points"],
+                balance=member["balance"],
+            )
+            await self._ledger.update_many(
+                {"_id": {"$in": ids}}, {"$set": {"settled": True}}, session=s
+            )
+            after = await self._members.find_one_and_update(
+                {"_id": profile_id},
+                {"$inc": {"settled_points": matured, "balance": -points}},
+                return_document=ReturnDocument.AFTER,
+                session=s,
+            )
+            assert after is not None  # read above, in this transaction
+            if points == 0:
+                return None
+            cause = deterministic_id("expiry", *ids)
+            entry = debit_entry(f"expiry:{cause}", "expiry", points, cause, after, now)
+            await self._ledger.insert_one(entry | {"entry_ids": ids}, session=s)
+            return ExpiredPoints(
+                profile_id=profile_id,
+                entry_ids=ids,
+                points=points,
+                balance=after["balance"],
+                at=now,
+            )
+
+        return await in_transaction(self._db, work)
+
+    async def due_for_expiry(self, now: datetime, limit: int) -> list[UUID]:
+        pipeline: list[Document] = [
+            {"$match": _due(now)},
+            {"$group": {"_id": "$profile_id"}},
+            {"$limit": limit},
+        ]
+        return [doc["_id"] async for doc in await self._ledger.aggregate(pipeline)]
+
+    async def window(self, profile_id: UUID, since: datetime) -> tuple[int, datetime | None]:
+        """Points credited since ``since``, and when the oldest of them was credited."""
+        pipeline: list[Document] = [
+            {"$match": {"profile_id": profile_id, "kind": "earn", "status": "credited"}},
+            {"$match": {"credited_at": {"$gte": since}}},
+            {
+                "$group": {
+                    "_id": None,
+                    "points": {"$sum": "$points"},
+                    "oldest": {"$min": "$credited_at"},
+                }
+            },
+        ]
+        found = await (await self._ledger.aggregate(pipeline)).to_list()
+        return (found[0]["points"], found[0]["oldest"]) if found else (0, None)
+
+    async def member(self, profile_id: UUID, *, entries: int) -> Document | None:
+        """The member with their newest entries, read from one snapshot so they agree."""
+
+        async def read(s: Session) -> Document | None:
+            member = await self._members.find_one({"_id": profile_id}, session=s)
+            if member is None:
+                return None
+            newest = self._ledger.find({"profile_id": profile_id}, session=s)
+            member["ledger"] = await newest.sort("at", DESCENDING).limit(entries).to_list()
+            return member
+
+        return await in_transaction(self._db, read, ReadConcern("snapshot"))
+
+
+def debit_entry(
+    entry_id: str, kind: str, points: int, cause: UUID, member: Document, now: datetime
+) -> Document:
+    """A redemption or expiry: ``points`` out of ``member``'s balance (already debited)."""
+    return {
+        "_id": entry_id,
+        "profile_id": member["_id"],
+        "kind": kind,
+        "rule": kind,
+        "points": -points,
+        "cause_event_id": cause,
+        "status": Verdict.CREDIT.value,
+        "balance": member["balance"],
+        "at": now,
+    }
+
+
+def _due(now: datetime) -> Document:
+    return {"settled": False, "status": "credited", "expires_at": {"$lte": now}}

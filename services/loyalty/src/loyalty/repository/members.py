@@ -1,0 +1,89 @@
+"""Members as outreach and tiers see them, and merging two people's memberships into one."""
+
+from datetime import datetime
+from uuid import UUID
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from loyalty.domain.offers import Audience
+from loyalty.repository import in_transaction
+from loyalty.repository.ledger import audience_fields, credit
+from rapport.events import ParticipationSegment, RelationshipStage
+from rapport.mongo import Database, Document
+
+OWNED_BY_PROFILE = ("ledger", "redemptions", "outreach")
+"""Collections whose documents name their member in ``profile_id``."""
+
+
+def audience_of(member: Document) -> Audience:
+    stage, segment = member.get("stage"), member.get("segment")
+    return Audience(
+        stage=RelationshipStage(stage) if stage else None,
+        segment=ParticipationSegment(segment) if segment else None,
+        marketing_consent=bool(member.get("marketing_consent")),
+    )
+
+
+class MongoMembers:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._members = db["members"]
+
+    async def get(self, profile_id: UUID) -> Document | None:
+        return await self._members.find_one({"_id": profile_id})
+
+    async def observe(self, profile_id: UUID, audience: Audience) -> bool:
+        """Keep an existing member's latest stage, segment and consent; False if not a member."""
+        result = await self._members.update_one(
+            {"_id": profile_id}, {"$set": audience_fields(audience)}
+        )
+        return result.matched_count == 1
+
+    async def flag(self, profile_id: UUID, until: datetime) -> None:
+        """The author posted spam: they earn nothing until ``until``."""
+        await self._members.update_one(
+            {"_id": profile_id},
+            {"$max": {"flagged_until": until}, "$inc": credit(0)},
+            upsert=True,
+        )
+
+    async def set_tier(self, profile_id: UUID, tier: str, review_at: datetime | None) -> None:
+        await self._members.update_one(
+            {"_id": profile_id}, {"$set": {"tier": tier, "tier_review_at": review_at}}
+        )
+
+    async def due_for_tier_review(self, now: datetime, limit: int) -> list[UUID]:
+        cursor = self._members.find({"tier_review_at": {"$lte": now}}, {"_id": 1}).limit(limit)
+        return [doc["_id"] async for doc in cursor]
+
+    async def audience(self, stages: list[str], segments: list[str], limit: int) -> list[Document]:
+        """Members with marketing consent in one of ``stages`` or ``segments``."""
+        cursor = self._members.find(
+            {
+                "marketing_consent": True,
+                "$or": [{"stage": {"$in": stages}}, {"segment": {"$in": segments}}],
+            }
+        )
+        return await cursor.limit(limit).to_list()
+
+    async def merge(self, survivor: UUID, absorbed: UUID) -> bool:
+        """Move ``absorbed``'s balance and everything it owns to ``survivor``, atomically; a
+        repeat finds nothing left to move. True when something moved."""
+
+        async def work(s: AsyncClientSession) -> bool:
+            gone = await self._members.find_one_and_delete({"_id": absorbed}, session=s)
+            if gone is None:
+                return False
+            for name in OWNED_BY_PROFILE:
+                await self._db[name].update_many(
+                    {"profile_id": absorbed}, {"$set": {"profile_id": survivor}}, session=s
+                )
+            moved = {
+                key: gone.get(key, 0) for key in ("balance", "lifetime_points", "settled_points")
+            }
+            await self._members.update_one(
+                {"_id": survivor}, {"$inc": moved}, upsert=True, session=s
+            )
+            return True
+
+        return await in_transaction(self._db, work)

@@ -1,0 +1,66 @@
+"""The expiry worker: takes expired points out of balances (oldest first) and lets tiers fall
+when points leave the window. Reads run the same check for the member they read."""
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from loyalty.clock import Clock
+from loyalty.repository.ledger import MongoLedger
+from loyalty.repository.members import MongoMembers
+from loyalty.tiering import TierKeeper
+from loyalty.topics import LOYALTY_TOPIC
+from rapport.events import PointsExpired
+from rapport.kafka.producer import Publish
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sweeper:
+    ledger: MongoLedger
+    members: MongoMembers
+    tiers: TierKeeper
+    publish: Publish
+    clock: Clock
+    interval_s: float
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.sweep()
+            except Exception as error:  # the next sweep tries again; nothing is half-written
+                log.warning("expiry sweep failed", extra={"error": type(error).__name__})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.interval_s)
+
+    async def sweep(self) -> int:
+        """Expire and review every member that is due; how many members were touched."""
+        now = self.clock()
+        due = await self.ledger.due_for_expiry(now, BATCH)
+        for profile_id in due:
+            await self.expire(profile_id)
+        reviews = await self.members.due_for_tier_review(now, BATCH)
+        for profile_id in reviews:
+            await self.tiers.review(profile_id, now, cause=f"review:{now.isoformat()}")
+        return len(due) + len(reviews)
+
+    async def expire(self, profile_id: UUID) -> None:
+        expired = await self.ledger.expire(profile_id, self.clock())
+        if expired is not None:
+            await self.publish([(LOYALTY_TOPIC, str(profile_id), PointsExpired.of(expired))])
+
+    async def refresh(self, profile_id: UUID) -> None:
+        """The on-read check: this member's expiry and tier, as of now."""
+        await self.expire(profile_id)
+        member = await self.members.get(profile_id)
+        now = self.clock()
+        if member and member.get("tier_review_at") and member["tier_review_at"] <= now:
+            await self.tiers.review(profile_id, now, cause=f"review:{now.isoformat()}")

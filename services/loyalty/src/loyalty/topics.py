@@ -1,0 +1,2 @@
+LOYALTY_TOPIC = "loyalty.events"
+COMMERCE_TOPIC = "commerce.events"

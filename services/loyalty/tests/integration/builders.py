@@ -1,0 +1,91 @@
+"""Events as loyalty receives them, made to order."""
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from rapport.events import (
+    CaseChange,
+    CaseChanged,
+    Consent,
+    MentionEnriched,
+    ProfileChange,
+    ProfileChanged,
+    ProfileSnapshot,
+    Referral,
+    ReferralConverted,
+    RelationshipStage,
+)
+from rapport.events.factories import BASE_TIME, ingested
+
+_numbers = iter(range(1, 1_000_000))
+
+
+def snapshot(
+    profile_id: UUID,
+    stage: RelationshipStage = RelationshipStage.CASUAL_COMMENTER,
+    *,
+    consent: bool = False,
+    **fields: Any,
+) -> ProfileSnapshot:
+    return ProfileSnapshot(
+        profile_id=profile_id,
+        stage=stage,
+        mention_count=1,
+        first_seen=BASE_TIME,
+        last_seen=BASE_TIME,
+        consent=Consent(marketing=consent),
+        **fields,
+    )
+
+
+def mention_by(
+    profile_id: UUID,
+    score: float = 0.8,
+    stage: RelationshipStage = RelationshipStage.CASUAL_COMMENTER,
+    *,
+    n: int | None = None,
+    **fields: Any,
+) -> MentionEnriched:
+    event = ingested(n or next(_numbers), author=f"a{profile_id.int}", score=score, **fields)
+    return MentionEnriched.of(event, snapshot(profile_id, stage))
+
+
+def profile_changed(
+    profile: ProfileSnapshot, change: str, cause: str = "c", **fields: Any
+) -> ProfileChanged:
+    payload = ProfileChange.model_validate({"change": change, "profile": profile, **fields})
+    return ProfileChanged.of(payload, cause=cause)
+
+
+def case_changed(
+    profile_id: UUID, case_id: UUID, sequence: int, change: str, intents: list[str]
+) -> CaseChanged:
+    state = "resolved" if change == "resolved" else "open"
+    payload = CaseChange.model_validate(
+        {
+            "case_id": case_id,
+            "sequence": sequence,
+            "change": change,
+            "state": state,
+            "profile_id": profile_id,
+            "queue": "support",
+            "priority": "normal",
+            "intents": intents,
+            "opened_at": BASE_TIME,
+            "changed_at": BASE_TIME + timedelta(minutes=sequence),
+        }
+    )
+    return CaseChanged.of(payload)
+
+
+def referral(referrer: UUID, referred: UUID | None = None) -> ReferralConverted:
+    return ReferralConverted.of(
+        Referral(
+            referral_id=f"ref-{uuid4().hex[:8]}",
+            referrer_profile_id=referrer,
+            referred_profile_id=referred or uuid4(),
+            purchase_id="order-1",
+            converted_at=BASE_TIME,
+        )
+    )
