@@ -12,6 +12,7 @@ from typing import Protocol
 from uuid import UUID
 
 from pymongo import DESCENDING
+from pymongo.errors import DuplicateKeyError
 
 from profiles.domain.model import Profile
 from profiles.errors import IdentityTaken, UnknownProfile
@@ -84,12 +85,13 @@ class MongoProfiles(Store):
         profile_id: UUID | None = None,
         history: Document | None = None,
     ) -> Applied:
-        """Apply ``decide`` to the profile holding ``identity`` (or ``profile_id``) once."""
+        """Apply ``decide`` to the profile holding ``identity`` (or ``profile_id``) once.
+
+        The marker is written last: a cause applied before fails there (or on its history
+        entry) with a duplicate key, the transaction is dropped and the stored result returned.
+        """
 
         async def work(session: Session) -> Applied:
-            replayed = await self._replayed(cause, session)
-            if replayed is not None:
-                return replayed
             if identity is not None:
                 before = await self._owner(identity, session)
             else:
@@ -101,11 +103,18 @@ class MongoProfiles(Store):
                 return Applied(before, [], True)
             await self._save(change.profile, session)
             if history is not None:
-                await self._record_history(change.profile.id, history, session)
+                mentions = sum(a.mentions for a in change.profile.activities())
+                await self._record_history(change.profile.id, mentions, history, session)
             await self._mark(cause, change.profile.id, change.events, session)
             return Applied(change.profile, change.events, True)
 
-        return await self._transaction(work)
+        try:
+            return await self._transaction(work)
+        except DuplicateKeyError:
+            replayed = await self._replayed(cause)
+            if replayed is None:
+                raise
+            return replayed
 
     async def apply_case(
         self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
@@ -175,7 +184,7 @@ class MongoProfiles(Store):
 
         return await self._transaction(work)
 
-    async def _replayed(self, cause: str, session: Session) -> Applied | None:
+    async def _replayed(self, cause: str, session: Session | None = None) -> Applied | None:
         marker = await self._processed.find_one({"_id": cause}, session=session)
         if marker is None:
             return None
@@ -196,8 +205,12 @@ class MongoProfiles(Store):
         }
         await self._processed.insert_one(marker, session=session)
 
-    async def _record_history(self, profile_id: UUID, doc: Document, session: Session) -> None:
+    async def _record_history(
+        self, profile_id: UUID, mentions: int, doc: Document, session: Session
+    ) -> None:
         await self._history.insert_one({**doc, "profile_id": profile_id}, session=session)
+        if mentions <= self._history_limit:
+            return
         oldest_kept = await self._history.find_one(
             {"profile_id": profile_id},
             {"created_at": 1},
