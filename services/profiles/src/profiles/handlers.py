@@ -7,7 +7,7 @@ durable, the ``crm.profiles`` events it caused; a redelivery publishes the same 
 
 import logging
 from collections.abc import Sequence
-from uuid import UUID
+from functools import partial
 
 from profiles.announce import Announcer
 from profiles.domain.evaluation import snapshot
@@ -18,7 +18,6 @@ from profiles.privacy import MongoPrivacy
 from profiles.repository import (
     Applied,
     Change,
-    Decide,
     ProfileRepository,
     history_entry,
     profile_id_for,
@@ -71,44 +70,31 @@ async def on_mention_ingested(
     await publish([(ENRICHED_TOPIC, mention.author_key, enriched), *announcements(applied)])
 
 
-async def on_purchase_made(
-    event: PurchaseMade,
+async def on_commerce_event(
+    event: PurchaseMade | ReferralConverted,
     *,
     profiles: ProfileRepository,
     publish: Publish,
     rules: Rules,
     clock: Clock,
 ) -> None:
-    """Add the purchase to the buyer's customer value."""
-    purchase = event.payload
+    """A purchase adds to the buyer's customer value; a converted referral is an act of
+    advocacy by the referrer. An event about an unknown profile changes nothing."""
+    if isinstance(event, PurchaseMade):
+        profile_id = event.payload.profile_id
+        record = partial(record_purchase, purchase=event.payload, rules=rules)
+    else:
+        profile_id = event.payload.referrer_profile_id
+        record = partial(record_referral, referral=event.payload, rules=rules)
     announcer = Announcer(rules, clock(), str(event.event_id))
 
     def decide(before: Profile | None) -> Change | None:
-        if before is None:
-            return None
-        return announcer.change(before, record_purchase(before, purchase, rules))
+        return None if before is None else announcer.change(before, record(before))
 
-    await _apply_to(event, purchase.profile_id, decide, profiles=profiles, publish=publish)
-
-
-async def on_referral_converted(
-    event: ReferralConverted,
-    *,
-    profiles: ProfileRepository,
-    publish: Publish,
-    rules: Rules,
-    clock: Clock,
-) -> None:
-    """A converted referral is an act of advocacy by the referrer."""
-    referral = event.payload
-    announcer = Announcer(rules, clock(), str(event.event_id))
-
-    def decide(before: Profile | None) -> Change | None:
-        if before is None:
-            return None
-        return announcer.change(before, record_referral(before, referral, rules))
-
-    await _apply_to(event, referral.referrer_profile_id, decide, profiles=profiles, publish=publish)
+    applied = await profiles.apply(str(event.event_id), decide, profile_id=profile_id)
+    if applied.profile is None:
+        log.warning("no such profile, event ignored", extra={"event_id": str(event.event_id)})
+    await _publish(applied, publish)
 
 
 async def on_case_changed(
@@ -129,15 +115,6 @@ async def on_case_changed(
 async def on_privacy_completed(event: PrivacyCompleted, *, requests: MongoPrivacy) -> None:
     """Record a service's confirmation on the request profiles opened."""
     await requests.confirm(event.payload)
-
-
-async def _apply_to(
-    event: Event, profile_id: UUID, decide: Decide, *, profiles: ProfileRepository, publish: Publish
-) -> None:
-    applied = await profiles.apply(str(event.event_id), decide, profile_id=profile_id)
-    if applied.profile is None:
-        log.warning("no such profile, event ignored", extra={"event_id": str(event.event_id)})
-    await _publish(applied, publish)
 
 
 async def _publish(applied: Applied, publish: Publish) -> None:

@@ -71,8 +71,8 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                 group="profiles",
                 handlers={
                     MentionIngested: bind(handlers.on_mention_ingested),
-                    PurchaseMade: bind(handlers.on_purchase_made),
-                    ReferralConverted: bind(handlers.on_referral_converted),
+                    PurchaseMade: bind(handlers.on_commerce_event),
+                    ReferralConverted: bind(handlers.on_commerce_event),
                     CaseChanged: bind(handlers.on_case_changed),
                     PrivacyRequested: privacy_handler(settings.service_name, requests, publish),
                     PrivacyCompleted: partial(handlers.on_privacy_completed, requests=requests),

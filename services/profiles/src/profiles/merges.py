@@ -5,6 +5,7 @@ unmerge knows which identities and commerce parts to give back.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -13,6 +14,27 @@ from profiles.domain.model import Profile
 from profiles.errors import MergeRefused, UnknownProfile
 from profiles.repository import Change
 from profiles.store import Session, Store, to_doc
+from rapport.mongo import Document
+
+
+@dataclass(frozen=True)
+class Action:
+    """Who merged or unmerged, when and why: the audit entry's id is the event ids' cause."""
+
+    id: UUID
+    actor: str
+    reason: str
+    at: datetime
+
+    def entry(self, name: str) -> Document:
+        return {
+            "_id": self.id,
+            "action": name,
+            "actor": self.actor,
+            "reason": self.reason,
+            "at": self.at,
+        }
+
 
 MergeDecision = Callable[[Profile, list[Profile], Complaints], tuple[Change, list[Profile]]]
 UnmergeDecision = Callable[[Profile, Profile, Complaints], tuple[Change, Change]]
@@ -24,11 +46,7 @@ class MongoMerges(Store):
         survivor_id: UUID,
         absorbed_ids: list[UUID],
         decide: MergeDecision,
-        *,
-        merge_id: UUID,
-        actor: str,
-        reason: str,
-        at: datetime,
+        action: Action,
     ) -> Change:
         async def work(session: Session) -> Change:
             survivor = await self._live(survivor_id, session)
@@ -56,16 +74,12 @@ class MongoMerges(Store):
             )
             await self._audit_entry(
                 {
-                    "_id": merge_id,
-                    "action": "merged",
+                    **action.entry("merged"),
                     "profile_ids": [survivor.id, *gone],
                     "survivor": survivor.id,
                     "absorbed": list(absorbed),
                     "snapshots": [to_doc(a) for a in absorbed.values()],
                     "undone": None,
-                    "actor": actor,
-                    "reason": reason,
-                    "at": at,
                 },
                 session,
             )
@@ -78,11 +92,7 @@ class MongoMerges(Store):
         survivor_id: UUID,
         absorbed_id: UUID,
         decide: UnmergeDecision,
-        *,
-        unmerge_id: UUID,
-        actor: str,
-        reason: str,
-        at: datetime,
+        action: Action,
     ) -> tuple[Change, Change]:
         async def work(session: Session) -> tuple[Change, Change]:
             survivor = await self._live(survivor_id, session)
@@ -111,18 +121,14 @@ class MongoMerges(Store):
                 session=session,
             )
             await self._audit.update_one(
-                {"_id": entry["_id"]}, {"$set": {"undone": at}}, session=session
+                {"_id": entry["_id"]}, {"$set": {"undone": action.at}}, session=session
             )
             await self._audit_entry(
                 {
-                    "_id": unmerge_id,
-                    "action": "unmerged",
+                    **action.entry("unmerged"),
                     "profile_ids": [survivor.id, absorbed_id],
                     "survivor": survivor.id,
                     "absorbed": [absorbed_id],
-                    "actor": actor,
-                    "reason": reason,
-                    "at": at,
                 },
                 session,
             )

@@ -133,27 +133,31 @@ async def test_a_redelivered_confirmation_is_recorded_once(served: Any) -> None:
     assert len(state.json()["confirmed"]) == 1
 
 
-async def test_bad_privacy_requests_get_4xx(served: Any, mongo_db: Database) -> None:
-    unknown = await served.http.post(
-        "/v1/privacy/requests",
-        json={"profile_id": str(profile_id_for("x:nobody")), "kind": "erase"},
-        headers=served.token("privacy"),
+NOBODY = str(profile_id_for("x:nobody"))
+
+
+@pytest.mark.parametrize(
+    ("body", "scope", "status"),
+    [
+        ({"profile_id": NOBODY, "kind": "erase"}, "privacy", 404),
+        ({"profile_id": NOBODY, "kind": "forget"}, "privacy", 422),
+        ({"profile_id": "not-a-uuid", "kind": "erase"}, "privacy", 422),
+        ({"profile_id": NOBODY, "kind": "erase", "why": "x"}, "privacy", 422),
+        ({"profile_id": NOBODY, "kind": "erase"}, "agent", 403),
+    ],
+)
+async def test_bad_privacy_requests_get_4xx_and_record_nothing(
+    served: Any, mongo_db: Database, body: dict[str, Any], scope: str, status: int
+) -> None:
+    response = await served.http.post(
+        "/v1/privacy/requests", json=body, headers=served.token(scope)
     )
-    assert unknown.status_code == 404
-    wrong_kind = await served.http.post(
-        "/v1/privacy/requests",
-        json={"profile_id": str(profile_id_for("x:nobody")), "kind": "forget"},
-        headers=served.token("privacy"),
-    )
-    assert wrong_kind.status_code == 422
-    not_privacy = await served.http.post(
-        "/v1/privacy/requests",
-        json={"profile_id": str(profile_id_for("x:nobody")), "kind": "erase"},
-        headers=served.token("agent"),
-    )
-    assert not_privacy.status_code == 403
+    assert response.status_code == status
+    assert await mongo_db["privacy_requests"].count_documents({}) == 0
+
+
+async def test_an_unknown_request_is_404(served: Any) -> None:
     missing = await served.http.get(
-        f"/v1/privacy/requests/{profile_id_for('x:nobody')}", headers=served.token("privacy")
+        f"/v1/privacy/requests/{NOBODY}", headers=served.token("privacy")
     )
     assert missing.status_code == 404
-    assert await mongo_db["privacy_requests"].count_documents({}) == 0

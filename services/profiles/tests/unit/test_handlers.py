@@ -12,9 +12,8 @@ from profiles.handlers import (
     ENRICHED_TOPIC,
     PROFILES_TOPIC,
     on_case_changed,
+    on_commerce_event,
     on_mention_ingested,
-    on_purchase_made,
-    on_referral_converted,
 )
 from profiles.repository import Applied, Change, Decide, profile_id_for
 from rapport.events import (
@@ -204,24 +203,24 @@ class TestCommerce:
     async def test_a_purchase_adds_to_customer_value_once(self) -> None:
         world = World()
         await world.handle(on_mention_ingested, ingested(1, author="ann"))
-        await world.handle(on_purchase_made, purchase(60))
-        await world.handle(on_purchase_made, purchase(60))
+        await world.handle(on_commerce_event, purchase(60))
+        await world.handle(on_commerce_event, purchase(60))
         await world.handle(on_mention_ingested, ingested(2, author="ann"))
         assert world.published.events(ENRICHED_TOPIC)[-1].payload.profile.customer_value == 60
 
     async def test_a_purchase_for_an_unknown_profile_changes_nothing(self) -> None:
         world = World()
-        await world.handle(on_purchase_made, purchase(60))
+        await world.handle(on_commerce_event, purchase(60))
         assert world.profiles.profiles == {}
         assert world.published.messages == []
 
     async def test_a_valued_customer_turning_negative_is_at_risk(self) -> None:
         world = World()
-        await world.handle(on_purchase_made, purchase(500))  # unknown yet: ignored
+        await world.handle(on_commerce_event, purchase(500))  # unknown yet: ignored
         for n in range(1, 3):
             await world.handle(on_mention_ingested, ingested(n, author="ann", score=-0.9))
         assert world.stages()[-1] == "detractor"
-        await world.handle(on_purchase_made, purchase(500, "order-2"))
+        await world.handle(on_commerce_event, purchase(500, "order-2"))
         assert world.stages()[-1] == "at_risk"
 
     async def test_converted_referrals_make_an_evangelist(self) -> None:
@@ -236,7 +235,7 @@ class TestCommerce:
                 purchase_id=f"order-{n}",
                 converted_at=NOW,
             )
-            await world.handle(on_referral_converted, ReferralConverted.of(referral))
+            await world.handle(on_commerce_event, ReferralConverted.of(referral))
         assert world.stages()[-1] == "evangelist"
 
 

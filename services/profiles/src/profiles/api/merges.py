@@ -6,11 +6,13 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from profiles.api.deps import ServicesDep
+from profiles.announce import Announcer
+from profiles.api.deps import Services, ServicesDep
 from profiles.api.models import ProfileView, view
 from profiles.api.profiles import answer
 from profiles.domain.lookalikes import lookalikes
 from profiles.errors import MergeRefused
+from profiles.merges import Action
 from profiles.repository import Applied
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Principal, Scope
@@ -36,6 +38,12 @@ class UnmergeRequest(StrictModel):
     profile_id: UUID
     """The absorbed profile to split off again."""
     reason: Reason
+
+
+def audited(services: Services, principal: Principal, reason: str) -> tuple[Announcer, Action]:
+    action_id = uuid4()
+    announcer = services.announcer(str(action_id))
+    return announcer, Action(action_id, principal.subject, reason, announcer.now)
 
 
 @router.get("/{profile_id}/suggestions", dependencies=[require(Scope.AGENT, Scope.SUPERVISOR)])
@@ -76,17 +84,9 @@ async def merge(
     principal: Annotated[Principal, MERGERS],
 ) -> ProfileView:
     """Absorb the given profiles into this one (their ids then resolve to it)."""
-    merge_id = uuid4()
-    announcer = services.announcer(str(merge_id))
-    change = await services.merges.merge(
-        profile_id,
-        list(dict.fromkeys(body.profile_ids)),
-        announcer.merge,
-        merge_id=merge_id,
-        actor=principal.subject,
-        reason=body.reason,
-        at=announcer.now,
-    )
+    announcer, action = audited(services, principal, body.reason)
+    absorbed = list(dict.fromkeys(body.profile_ids))
+    change = await services.merges.merge(profile_id, absorbed, announcer.merge, action)
     return await answer(services, Applied(change.profile, change.events, True))
 
 
@@ -98,16 +98,9 @@ async def unmerge(
     principal: Annotated[Principal, MERGERS],
 ) -> ProfileView:
     """Split an absorbed profile off again, with what it brought; answers with it."""
-    unmerge_id = uuid4()
-    announcer = services.announcer(str(unmerge_id))
+    announcer, action = audited(services, principal, body.reason)
     kept, restored = await services.merges.unmerge(
-        profile_id,
-        body.profile_id,
-        announcer.unmerge,
-        unmerge_id=unmerge_id,
-        actor=principal.subject,
-        reason=body.reason,
-        at=announcer.now,
+        profile_id, body.profile_id, announcer.unmerge, action
     )
     await answer(services, Applied(kept.profile, kept.events, True))
     return await answer(services, Applied(restored.profile, restored.events, True))
