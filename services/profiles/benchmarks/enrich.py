@@ -7,7 +7,7 @@ Runs the real handler against the test stack's MongoDB (a throwaway database), o
 partition the consumer would own: each lane handles its mentions one after another, as the
 consumer loop does. Without --kafka the publish step is a no-op, so the number is profiles'
 own work (the transaction); with --kafka it also waits for the broker's acks, publishing to
-the real topics of the test stack.
+fresh topics of its own (six partitions), never to the platform's.
 """
 
 import argparse
@@ -24,12 +24,14 @@ from profiles.handlers import on_mention_ingested
 from profiles.repository import INDEXES, MongoProfiles
 from rapport.events import Event, MentionIngested, utcnow
 from rapport.events.factories import a_mention
+from rapport.kafka.admin import ensure_topics
 from rapport.kafka.producer import EventProducer, Publish
 from rapport.mongo import ensure_indexes
 
 OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 MONGO = f"mongodb://127.0.0.1:{27117 + OFFSET}/?replicaSet=rapport"
 KAFKA = f"127.0.0.1:{19092 + OFFSET}"
+PUBLISHED = ("social.mentions.enriched", "crm.profiles")
 
 
 async def no_publish(messages: Sequence[tuple[str, str, Event]]) -> None:
@@ -49,6 +51,17 @@ def mentions(count: int, authors: int, run: str) -> list[MentionIngested]:
         )
         for n in range(count)
     ]
+
+
+async def own_topics(producer: EventProducer) -> Publish:
+    """Publish to ``bench-<run>-<topic>`` instead of the platform's topics."""
+    run = uuid.uuid4().hex[:6]
+    await ensure_topics(KAFKA, [(f"bench-{run}-{t}", 6, 3_600_000) for t in PUBLISHED])
+
+    async def publish(messages: Sequence[tuple[str, str, Event]]) -> None:
+        await producer.publish_all([(f"bench-{run}-{t}", k, e) for t, k, e in messages])
+
+    return publish
 
 
 async def measure(events: list[MentionIngested], lanes: int, publish: Publish) -> float:
@@ -87,9 +100,10 @@ async def main() -> None:
     parser.add_argument("--kafka", action="store_true")
     args = parser.parse_args()
     producer = EventProducer(KAFKA, client_id="bench-profiles") if args.kafka else None
-    publish: Publish = producer.publish_all if producer else no_publish
+    publish: Publish = no_publish
     if producer:
         await producer.start()
+        publish = await own_topics(producer)
     try:
         for lanes in (int(n) for n in args.lanes.split(",")):
             events = mentions(args.mentions, args.authors, uuid.uuid4().hex[:6])

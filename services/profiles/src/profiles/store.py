@@ -1,7 +1,8 @@
 """What every profiles repository shares: profile documents in and out, and transactions.
 
-A profile document is ``Profile.model_dump`` plus fields derived for the indexes: ``handle_keys``
-(``<platform>:<lower-case handle>``) and ``match_keys`` (look-alike blocking keys).
+A profile document is ``Profile.model_dump`` plus derived fields for the indexes and for readers
+of the database: ``handle_keys`` (``<platform>:<lower-case handle>``), ``match_keys`` (look-alike
+blocking keys) and ``mention_count``.
 """
 
 from collections.abc import Awaitable, Callable
@@ -42,6 +43,7 @@ def to_doc(profile: Profile) -> Document:
     doc = profile.model_dump(by_alias=True)
     doc["handle_keys"] = sorted({i.handle_key for i in profile.identities if i.handle_key})
     doc["match_keys"] = match_keys(profile)
+    doc["mention_count"] = sum(a.mentions for a in profile.activities())
     return doc
 
 

@@ -1,11 +1,13 @@
 """profiles served in-process against the real test Kafka and MongoDB, its handlers bound.
 
 The consumer loop is off (``consume_events=False``): a test hands events to the handlers
-itself, so it never competes with the e2e platform's ``profiles`` group for records.
+itself, so it never competes with the e2e platform's ``profiles`` group for records. What it
+publishes goes to fresh topics of the test's own (``Served.topics``), never to the platform's,
+whose consumers would otherwise receive the tests' made-up events.
 """
 
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +20,7 @@ from profiles.settings import ProfilesSettings
 from rapport.auth import issue_token
 from rapport.events import Event, ProfileChanged
 from rapport.events.codec import decode
+from rapport.kafka.producer import Publish
 from rapport.mongo import Database
 from rapport.settings import Environment
 from rapport.testing import read_topic
@@ -25,11 +28,16 @@ from rapport.testing import read_topic
 SECRET = "profiles-test-secret-0123456789"
 
 
+PUBLISHED = ("social.mentions.enriched", "crm.profiles", "privacy.requests")
+
+
 @dataclass
 class Served:
     http: httpx.AsyncClient
     services: Services
     kafka: str
+    topics: dict[str, str]
+    """The platform's topic -> the test's own topic that stands in for it."""
 
     def token(self, *scopes: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue_token(SECRET, 'test', scopes)}"}
@@ -48,12 +56,27 @@ class Served:
             found = [decode(r.value, (ProfileChanged,)) for r in records if r.key == key]
             return [e for e in found if isinstance(e, ProfileChanged)]
 
-        records = await read_topic(self.kafka, "crm.profiles", until=lambda rs: until(mine(rs)))
+        records = await read_topic(
+            self.kafka, self.topics["crm.profiles"], until=lambda rs: until(mine(rs))
+        )
         return mine(records)
 
 
+def redirected(publish: Publish, topics: dict[str, str]) -> Publish:
+    async def send(messages: Sequence[tuple[str, str, Event]]) -> None:
+        await publish([(topics[topic], key, event) for topic, key, event in messages])
+
+    return send
+
+
 @pytest.fixture
-async def served(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> AsyncIterator[Served]:
+async def served(
+    mongo_db: Database,
+    kafka_bootstrap: str,
+    mongo_url: str,
+    new_topic: Callable[[], Awaitable[str]],
+) -> AsyncIterator[Served]:
+    topics = {name: await new_topic() for name in PUBLISHED}
     settings = ProfilesSettings(
         environment=Environment.TEST,
         kafka_bootstrap=kafka_bootstrap,
@@ -66,4 +89,6 @@ async def served(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> As
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://profiles") as http:
-            yield Served(http, app.state.services, kafka_bootstrap)
+            services: Services = app.state.services
+            app.state.services = replace(services, publish=redirected(services.publish, topics))
+            yield Served(http, app.state.services, kafka_bootstrap, topics)

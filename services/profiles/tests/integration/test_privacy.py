@@ -56,7 +56,8 @@ async def on_topic(served: Any, request_id: str, event_type: type[Any]) -> Any:
             if isinstance(e, event_type) and str(e.payload.request_id) == request_id
         ]
 
-    records = await read_topic(served.kafka, PRIVACY_TOPIC, until=lambda rs: bool(found(rs)))
+    topic = served.topics[PRIVACY_TOPIC]
+    records = await read_topic(served.kafka, topic, until=lambda rs: bool(found(rs)))
     return found(records)[0]
 
 
