@@ -1,27 +1,123 @@
-"""What profiles does with each event it consumes."""
+"""What profiles does with each event it consumes.
 
-from profiles.repository import ProfileRepository
-from rapport.events import Event, MentionEnriched, MentionIngested, ProfileChange, ProfileChanged
+Every handler applies its event once (keyed by the event id) and publishes, after the change is
+durable, the ``crm.profiles`` events it caused; a redelivery publishes the same events again
+(same ids), in case the first attempt stopped between the write and the publish.
+"""
+
+import logging
+from collections.abc import Sequence
+from functools import partial
+
+from profiles.announce import Announcer
+from profiles.domain.evaluation import snapshot
+from profiles.domain.model import Clock, Profile
+from profiles.domain.recording import record_mention, record_purchase, record_referral
+from profiles.domain.rules import Rules
+from profiles.privacy import MongoPrivacy
+from profiles.repository import (
+    Applied,
+    Change,
+    ProfileRepository,
+    history_entry,
+    profile_id_for,
+)
+from rapport.events import (
+    CaseChanged,
+    Event,
+    MentionEnriched,
+    MentionIngested,
+    PrivacyCompleted,
+    PurchaseMade,
+    ReferralConverted,
+)
 from rapport.kafka.producer import Publish
 
+log = logging.getLogger(__name__)
 ENRICHED_TOPIC = "social.mentions.enriched"
 PROFILES_TOPIC = "crm.profiles"
 
 
-async def on_mention_ingested(
-    event: MentionIngested, *, profiles: ProfileRepository, publish: Publish
-) -> None:
-    """Record the mention on its author's profile and pass it on with the profile's snapshot.
+def announcements(applied: Applied) -> list[tuple[str, str, Event]]:
+    return [(PROFILES_TOPIC, str(e.payload.profile.profile_id), e) for e in applied.events]
 
-    A redelivered mention changes nothing but is published again (same event ids), in case
-    the first attempt stopped between the write and the publish.
-    """
-    recorded = await profiles.record(event)
-    messages: list[tuple[str, str, Event]] = [
-        (ENRICHED_TOPIC, event.payload.author_key, MentionEnriched.of(event, recorded.profile))
-    ]
-    if recorded.created_by_this_mention:
-        change = ProfileChange(change="created", profile=recorded.profile)
-        created = ProfileChanged.of(change, cause=str(event.event_id))
-        messages.append((PROFILES_TOPIC, str(recorded.profile.profile_id), created))
-    await publish(messages)
+
+async def on_mention_ingested(
+    event: MentionIngested,
+    *,
+    profiles: ProfileRepository,
+    publish: Publish,
+    rules: Rules,
+    clock: Clock,
+) -> None:
+    """Record the mention on its author's profile; pass it on with the profile's snapshot."""
+    mention, now = event.payload, clock()
+    announcer = Announcer(rules, now, str(event.event_id))
+
+    def decide(before: Profile | None) -> Change:
+        new_id = profile_id_for(mention.author_key)
+        after = record_mention(before, mention, new_id=new_id, now=now, rules=rules)
+        return announcer.change(before, after)
+
+    history = history_entry(
+        event.event_id, mention.author_key, mention.created_at, mention.model_dump(mode="json")
+    )
+    applied = await profiles.apply(
+        str(event.event_id), decide, identity=mention.author_key, history=history
+    )
+    assert applied.profile is not None
+    enriched = MentionEnriched.of(event, snapshot(applied.profile, now, rules))
+    await publish([(ENRICHED_TOPIC, mention.author_key, enriched), *announcements(applied)])
+
+
+async def on_commerce_event(
+    event: PurchaseMade | ReferralConverted,
+    *,
+    profiles: ProfileRepository,
+    publish: Publish,
+    rules: Rules,
+    clock: Clock,
+) -> None:
+    """A purchase adds to the buyer's customer value; a converted referral is an act of
+    advocacy by the referrer. An event about an unknown profile changes nothing."""
+    if isinstance(event, PurchaseMade):
+        profile_id = event.payload.profile_id
+        record = partial(record_purchase, purchase=event.payload, rules=rules)
+    else:
+        profile_id = event.payload.referrer_profile_id
+        record = partial(record_referral, referral=event.payload, rules=rules)
+    announcer = Announcer(rules, clock(), str(event.event_id))
+
+    def decide(before: Profile | None) -> Change | None:
+        return None if before is None else announcer.change(before, record(before))
+
+    applied = await profiles.apply(str(event.event_id), decide, profile_id=profile_id)
+    if applied.profile is None:
+        log.warning("no such profile, event ignored", extra={"event_id": str(event.event_id)})
+    await _publish(applied, publish)
+
+
+async def on_case_changed(
+    event: CaseChanged, *, profiles: ProfileRepository, publish: Publish, rules: Rules, clock: Clock
+) -> None:
+    """Keep each case's latest state; open complaints weigh on the customer's health."""
+    announcer = Announcer(rules, clock(), str(event.event_id))
+
+    def decide(before: Profile, open_complaints: int) -> Change:
+        return announcer.change(
+            before, before.model_copy(update={"open_complaints": open_complaints})
+        )
+
+    applied = await profiles.apply_case(str(event.event_id), event.payload, decide)
+    await _publish(applied, publish)
+
+
+async def on_privacy_completed(event: PrivacyCompleted, *, requests: MongoPrivacy) -> None:
+    """Record a service's confirmation on the request profiles opened."""
+    await requests.confirm(event.payload)
+
+
+async def _publish(applied: Applied, publish: Publish) -> None:
+    messages: Sequence[tuple[str, str, Event]] = announcements(applied)
+    if messages:
+        await publish(messages)

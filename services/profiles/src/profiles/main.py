@@ -1,35 +1,86 @@
 """profiles: who is speaking."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 from fastapi import FastAPI
 
-from profiles.api.routes import router
-from profiles.handlers import on_mention_ingested
+from profiles import handlers
+from profiles.api import identities, merges, privacy, profiles
+from profiles.api.deps import Services, profile_error
+from profiles.domain.identities import InvalidIdentity
+from profiles.domain.model import Clock
+from profiles.errors import ProfileError
+from profiles.merges import MongoMerges
+from profiles.privacy import MongoPrivacy
+from profiles.queries import ProfileQueries
 from profiles.repository import INDEXES, MongoProfiles
 from profiles.settings import ProfilesSettings
 from rapport.clients import connected, consume
-from rapport.events import MentionIngested
+from rapport.events import (
+    CaseChanged,
+    MentionIngested,
+    PrivacyCompleted,
+    PrivacyRequested,
+    PurchaseMade,
+    ReferralConverted,
+    utcnow,
+)
 from rapport.mongo import ensure_indexes
+from rapport.privacy import privacy_handler
 from rapport.service import Runtime, service_app
 
-
-@asynccontextmanager
-async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
-    async with connected(runtime) as clients:
-        await ensure_indexes(clients.db, INDEXES)
-        profiles = MongoProfiles(clients.db)
-        app.state.profiles = profiles
-        handle = partial(
-            on_mention_ingested, profiles=profiles, publish=clients.producer.publish_all
-        )
-        consume(runtime, clients, group="profiles", handlers={MentionIngested: handle})
-        yield
+ROUTERS = [profiles.router, identities.router, merges.router, privacy.router]
 
 
-def create_app(settings: ProfilesSettings | None = None) -> FastAPI:
-    return service_app(
-        settings or ProfilesSettings(), title="Rapport profiles", routers=[router], run=run
-    )
+def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+    settings = settings or ProfilesSettings()
+
+    @asynccontextmanager
+    async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+        async with connected(runtime) as clients:
+            await ensure_indexes(clients.db, INDEXES)
+            publish = clients.producer.publish_all
+            repo = MongoProfiles(clients.db, history_limit=settings.history_limit)
+            requests = MongoPrivacy(clients.db)
+            app.state.services = Services(
+                profiles=repo,
+                queries=ProfileQueries(clients.db),
+                merges=MongoMerges(clients.db),
+                privacy=requests,
+                publish=publish,
+                rules=settings.rules,
+                clock=clock,
+                privacy_services=tuple(settings.privacy_services),
+                link_import_max_rows=settings.link_import_max_rows,
+            )
+
+            def bind(handler: Callable[..., Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+                return partial(
+                    handler, profiles=repo, publish=publish, rules=settings.rules, clock=clock
+                )
+
+            if not settings.consume_events:
+                yield
+                return
+            consume(
+                runtime,
+                clients,
+                group="profiles",
+                handlers={
+                    MentionIngested: bind(handlers.on_mention_ingested),
+                    PurchaseMade: bind(handlers.on_commerce_event),
+                    ReferralConverted: bind(handlers.on_commerce_event),
+                    CaseChanged: bind(handlers.on_case_changed),
+                    PrivacyRequested: privacy_handler(settings.service_name, requests, publish),
+                    PrivacyCompleted: partial(handlers.on_privacy_completed, requests=requests),
+                },
+            )
+            yield
+
+    app = service_app(settings, title="Rapport profiles", routers=ROUTERS, run=run)
+    app.add_exception_handler(ProfileError, profile_error)
+    app.add_exception_handler(InvalidIdentity, profile_error)
+    return app

@@ -1,20 +1,26 @@
-"""Profiles and their mention history in MongoDB; recording a mention twice changes nothing."""
+"""Profiles in MongoDB: each change applied once per cause, atomically with what it announces.
 
-from dataclasses import dataclass
+Every write runs in a transaction that also stores a ``processed`` marker keyed by its cause
+(an event id, or a request id) holding the ``crm.profiles`` events it produced; a redelivered
+cause changes nothing and returns the stored events, to be published again with the same ids.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
-from pymongo import IndexModel, ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo import DESCENDING
+from pymongo.errors import DuplicateKeyError
 
-from rapport.events import MentionIngested, ProfileSnapshot, RelationshipStage, deterministic_id
+from profiles.domain.model import Profile
+from profiles.errors import IdentityTaken, UnknownProfile
+from profiles.store import INDEXES, Session, Store
+from rapport.events import CaseChange, Intent, ProfileChanged, deterministic_id, utcnow
 from rapport.mongo import Database, Document
 
-INDEXES = {
-    "profiles": [IndexModel("identities.key", unique=True)],
-    "history": [IndexModel([("profile_id", 1), ("created_at", -1)])],
-}
+__all__ = ["INDEXES", "Applied", "Decide", "MongoProfiles", "ProfileRepository", "profile_id_for"]
 
 
 def profile_id_for(identity_key: str) -> UUID:
@@ -23,90 +29,201 @@ def profile_id_for(identity_key: str) -> UUID:
 
 
 @dataclass(frozen=True)
-class Recorded:
-    profile: ProfileSnapshot
+class Change:
+    profile: Profile
+    events: list[ProfileChanged] = field(default_factory=list)
+
+
+Decide = Callable[[Profile | None], Change | None]
+"""Given the profile as stored (None: there is none), its new state and what to announce."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    profile: Profile | None
+    events: list[ProfileChanged]
     first_time: bool
-    """False when this mention had been recorded before (a redelivery)."""
-    created_by_this_mention: bool
+    """False when the cause had been applied before (a redelivery)."""
 
 
 class ProfileRepository(Protocol):
-    async def record(self, event: MentionIngested) -> Recorded: ...
+    async def apply(
+        self,
+        cause: str,
+        decide: Decide,
+        *,
+        identity: str | None = None,
+        profile_id: UUID | None = None,
+        history: Document | None = None,
+    ) -> Applied: ...
 
-    async def get(self, profile_id: UUID) -> Document | None: ...
+    async def apply_case(
+        self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
+    ) -> Applied: ...
+
+    async def create(self, profile: Profile) -> Profile: ...
+
+    async def link(self, profile_id: UUID, key: str, kind: str, decide: Decide) -> Applied: ...
+
+    async def get(self, profile_id: UUID) -> tuple[Profile | None, UUID | None]: ...
 
 
-def snapshot(doc: Document) -> ProfileSnapshot:
-    return ProfileSnapshot(
-        profile_id=doc["_id"],
-        stage=RelationshipStage(doc["stage"]),
-        mention_count=doc["mention_count"],
-        first_seen=doc["first_seen"],
-        last_seen=doc["last_seen"],
-    )
+class MongoProfiles(Store):
+    def __init__(self, db: Database, *, history_limit: int = 200) -> None:
+        super().__init__(db)
+        self._history_limit = history_limit
 
+    async def get(self, profile_id: UUID) -> tuple[Profile | None, UUID | None]:
+        return await self._resolve(profile_id)
 
-class MongoProfiles:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._profiles = db["profiles"]
-        self._history = db["history"]
+    async def apply(
+        self,
+        cause: str,
+        decide: Decide,
+        *,
+        identity: str | None = None,
+        profile_id: UUID | None = None,
+        history: Document | None = None,
+    ) -> Applied:
+        """Apply ``decide`` to the profile holding ``identity`` (or ``profile_id``) once.
 
-    async def get(self, profile_id: UUID) -> Document | None:
-        return await self._profiles.find_one({"_id": profile_id})
+        The marker is written last: a cause applied before fails there (or on its history
+        entry) with a duplicate key, the transaction is dropped and the stored result returned.
+        """
 
-    async def record(self, event: MentionIngested) -> Recorded:
-        mention = event.payload
-        profile_id = profile_id_for(mention.author_key)
-        mention_id = str(event.event_id)
-        result: dict[str, Any] = {}
+        async def work(session: Session) -> Applied:
+            if identity is not None:
+                before = await self._owner(identity, session)
+            else:
+                assert profile_id is not None
+                before, _ = await self._resolve(profile_id, session)
+            change = decide(before)
+            if change is None:
+                await self._mark(cause, None, [], session)
+                return Applied(before, [], True)
+            await self._save(change.profile, session)
+            if history is not None:
+                mentions = sum(a.mentions for a in change.profile.activities())
+                await self._record_history(change.profile.id, mentions, history, session)
+            await self._mark(cause, change.profile.id, change.events, session)
+            return Applied(change.profile, change.events, True)
 
-        async def write(session: AsyncClientSession) -> None:
-            result.clear()
-            if await self._history.find_one({"_id": mention_id}, {"_id": 1}, session=session):
-                result["doc"] = await self._profiles.find_one({"_id": profile_id}, session=session)
-                result["first_time"] = False
-                return
-            await self._history.insert_one(
+        try:
+            return await self._transaction(work)
+        except DuplicateKeyError:
+            replayed = await self._replayed(cause)
+            if replayed is None:
+                raise
+            return replayed
+
+    async def apply_case(
+        self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
+    ) -> Applied:
+        """Keep the case's latest change; recount the owner's open complaints and apply."""
+
+        async def work(session: Session) -> Applied:
+            replayed = await self._replayed(cause, session)
+            if replayed is not None:
+                return replayed
+            stored = await self._cases.find_one({"_id": case.case_id}, session=session)
+            before, _ = await self._resolve(case.profile_id, session)
+            if before is None or (stored is not None and stored["sequence"] >= case.sequence):
+                await self._mark(cause, None, [], session)
+                return Applied(before, [], True)
+            complaint = case.state != "resolved" and Intent.COMPLAINT in case.intents
+            await self._cases.replace_one(
+                {"_id": case.case_id},
                 {
-                    "_id": mention_id,
-                    "profile_id": profile_id,
-                    "platform": mention.platform.value,
-                    "external_id": mention.external_id,
-                    "created_at": mention.created_at,
-                    "sentiment": mention.sentiment.model_dump(mode="json"),
+                    "profile_id": case.profile_id,
+                    "sequence": case.sequence,
+                    "open_complaint": complaint,
                 },
-                session=session,
-            )
-            result["doc"] = await self._profiles.find_one_and_update(
-                {"_id": profile_id},
-                self._update(
-                    mention.author_key, mention.author.handle, mention_id, mention.created_at
-                ),
                 upsert=True,
-                return_document=ReturnDocument.AFTER,
                 session=session,
             )
-            result["first_time"] = True
+            query = {"profile_id": {"$in": before.known_ids}, "open_complaint": True}
+            count = await self._cases.count_documents(query, session=session)
+            change = decide(before, count)
+            await self._save(change.profile, session)
+            await self._mark(cause, change.profile.id, change.events, session)
+            return Applied(change.profile, change.events, True)
 
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(write)
-        doc = result["doc"]
-        return Recorded(
-            profile=snapshot(doc),
-            first_time=result["first_time"],
-            created_by_this_mention=doc["created_by"] == mention_id,
-        )
+        return await self._transaction(work)
 
-    @staticmethod
-    def _update(key: str, handle: str | None, mention_id: str, at: datetime) -> Document:
-        return {
-            "$setOnInsert": {
-                "identities": [{"key": key, "handle": handle, "verified": False}],
-                "stage": RelationshipStage.CASUAL_COMMENTER.value,
-                "created_by": mention_id,
-            },
-            "$inc": {"mention_count": 1},
-            "$min": {"first_seen": at},
-            "$max": {"last_seen": at},
+    async def create(self, profile: Profile) -> Profile:
+        """Store a new profile; IdentityTaken if one of its identities belongs to another."""
+
+        async def work(session: Session) -> Profile:
+            existing = await self._find({"_id": profile.id}, session)
+            if existing is not None:
+                return existing
+            for identity in profile.identities:
+                owner = await self._owner(identity.key, session)
+                if owner is not None:
+                    raise IdentityTaken(identity.kind, owner.id)
+            await self._save(profile, session)
+            return profile
+
+        return await self._transaction(work)
+
+    async def link(self, profile_id: UUID, key: str, kind: str, decide: Decide) -> Applied:
+        """Apply ``decide`` (adding the identity ``key``) unless another profile holds it."""
+
+        async def work(session: Session) -> Applied:
+            before, _ = await self._resolve(profile_id, session)
+            if before is None:
+                raise UnknownProfile(profile_id)
+            owner = await self._owner(key, session)
+            if owner is not None and owner.id != before.id:
+                raise IdentityTaken(kind, owner.id)
+            change = decide(before)
+            if owner is not None or change is None:
+                return Applied(before, [], False)
+            await self._save(change.profile, session)
+            return Applied(change.profile, change.events, True)
+
+        return await self._transaction(work)
+
+    async def _replayed(self, cause: str, session: Session | None = None) -> Applied | None:
+        marker = await self._processed.find_one({"_id": cause}, session=session)
+        if marker is None:
+            return None
+        profile = None
+        if marker.get("profile_id") is not None:
+            profile, _ = await self._resolve(marker["profile_id"], session)
+        events = [ProfileChanged.model_validate(e) for e in marker.get("events", [])]
+        return Applied(profile, events, False)
+
+    async def _mark(
+        self, cause: str, profile_id: UUID | None, events: list[ProfileChanged], session: Session
+    ) -> None:
+        marker = {
+            "_id": cause,
+            "profile_id": profile_id,
+            "events": [e.model_dump(mode="json") for e in events],
+            "at": utcnow(),
         }
+        await self._processed.insert_one(marker, session=session)
+
+    async def _record_history(
+        self, profile_id: UUID, mentions: int, doc: Document, session: Session
+    ) -> None:
+        await self._history.insert_one({**doc, "profile_id": profile_id}, session=session)
+        if mentions <= self._history_limit:
+            return
+        oldest_kept = await self._history.find_one(
+            {"profile_id": profile_id},
+            {"created_at": 1},
+            sort=[("created_at", DESCENDING)],
+            skip=self._history_limit - 1,
+            session=session,
+        )
+        if oldest_kept is not None:
+            await self._history.delete_many(
+                {"profile_id": profile_id, "created_at": {"$lt": oldest_kept["created_at"]}},
+                session=session,
+            )
+
+
+def history_entry(mention_id: UUID, key: str, at: datetime, mention: Document) -> Document:
+    return {"_id": str(mention_id), "identity": key, "created_at": at, "mention": mention}

@@ -1,57 +1,88 @@
-"""MongoProfiles against the real database: recording is idempotent and exact."""
+"""Recording mentions against the real database: idempotent, exact, bounded."""
 
 import asyncio
+from typing import Any
 
 import pytest
 
-from profiles.repository import INDEXES, MongoProfiles, profile_id_for
-from rapport.events.factories import ingested
+from profiles.domain.recording import record_mention
+from profiles.domain.rules import Rules
+from profiles.handlers import on_mention_ingested
+from profiles.repository import INDEXES, Change, MongoProfiles, profile_id_for
+from rapport.events import MentionIngested
+from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Database, ensure_indexes
+from rapport.testing import unique
 
 pytestmark = pytest.mark.integration
+ANN = profile_id_for("x:ann")
+RULES = Rules()
 
 
 @pytest.fixture
 async def profiles(mongo_db: Database) -> MongoProfiles:
     await ensure_indexes(mongo_db, INDEXES)
-    return MongoProfiles(mongo_db)
+    return MongoProfiles(mongo_db, history_limit=3)
 
 
-async def test_the_first_mention_creates_the_profile(profiles: MongoProfiles) -> None:
-    recorded = await profiles.record(ingested(1, author="ann"))
-    assert recorded.first_time
-    assert recorded.created_by_this_mention
-    assert recorded.profile.profile_id == profile_id_for("x:ann")
-    assert recorded.profile.mention_count == 1
+async def record(profiles: MongoProfiles, event: MentionIngested) -> Any:
+    def decide(before: Any) -> Change:
+        after = record_mention(before, event.payload, new_id=ANN, now=BASE_TIME, rules=RULES)
+        return Change(after)
+
+    key = event.payload.author_key
+    return await profiles.apply(
+        str(event.event_id),
+        decide,
+        identity=key,
+        history={
+            "_id": str(event.event_id),
+            "identity": key,
+            "created_at": event.payload.created_at,
+        },
+    )
 
 
 async def test_recording_the_same_mention_again_changes_nothing(
     profiles: MongoProfiles, mongo_db: Database
 ) -> None:
-    await profiles.record(ingested(1, author="ann"))
-    again = await profiles.record(ingested(1, author="ann"))
-    assert not again.first_time
-    assert again.created_by_this_mention
-    assert again.profile.mention_count == 1
+    first = await record(profiles, ingested(1, author="ann"))
+    again = await record(profiles, ingested(1, author="ann"))
+    assert (first.first_time, again.first_time) == (True, False)
+    assert again.profile.activities()[0].mentions == 1
     assert await mongo_db["history"].count_documents({}) == 1
-
-
-async def test_later_mentions_count_and_widen_the_seen_window(profiles: MongoProfiles) -> None:
-    await profiles.record(ingested(2, author="ann"))
-    recorded = await profiles.record(ingested(1, author="ann"))
-    assert recorded.profile.mention_count == 2
-    assert not recorded.created_by_this_mention
-    assert recorded.profile.first_seen < recorded.profile.last_seen
 
 
 async def test_concurrent_deliveries_of_one_mention_count_once(
     profiles: MongoProfiles, mongo_db: Database
 ) -> None:
     results = await asyncio.gather(
-        *(profiles.record(ingested(1, author="ann")) for _ in range(5)), return_exceptions=True
+        *(record(profiles, ingested(1, author="ann")) for _ in range(5)), return_exceptions=True
     )
     assert any(not isinstance(r, BaseException) and r.first_time for r in results)
-    doc = await profiles.get(profile_id_for("x:ann"))
-    assert doc is not None
-    assert doc["mention_count"] == 1
+    found, _ = await profiles.get(ANN)
+    assert found is not None
+    assert found.activities()[0].mentions == 1
     assert await mongo_db["history"].count_documents({}) == 1
+
+
+async def test_the_history_keeps_only_the_latest_mentions(
+    profiles: MongoProfiles, mongo_db: Database
+) -> None:
+    for n in range(1, 6):
+        await record(profiles, ingested(n, author="ann"))
+    kept = await mongo_db["history"].find({"profile_id": ANN}).sort("created_at", 1).to_list()
+    assert [d["created_at"] for d in kept] == [ingested(n).payload.created_at for n in (3, 4, 5)]
+    found, _ = await profiles.get(ANN)
+    assert found is not None
+    assert found.activities()[0].mentions == 5
+
+
+async def test_a_replayed_mention_republishes_the_stored_announcements(served: Any) -> None:
+    event = ingested(1, author=unique("rep"))
+    await served.handle(on_mention_ingested, event)
+    await served.handle(on_mention_ingested, event)
+    profile_id = profile_id_for(event.payload.author_key)
+    found = await served.announced(profile_id, until=lambda events: len(events) >= 2)
+    assert [e.payload.change for e in found] == ["created", "created"]
+    assert found[0].event_id == found[1].event_id

@@ -1,69 +1,253 @@
+"""Handlers against an in-memory repository with the same contract as MongoProfiles."""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
-from profiles.handlers import ENRICHED_TOPIC, PROFILES_TOPIC, on_mention_ingested
-from profiles.repository import Recorded, profile_id_for
-from rapport.events import MentionIngested, ProfileSnapshot, RelationshipStage
+from profiles.domain.model import Profile
+from profiles.domain.rules import Rules
+from profiles.errors import IdentityTaken
+from profiles.handlers import (
+    ENRICHED_TOPIC,
+    PROFILES_TOPIC,
+    on_case_changed,
+    on_commerce_event,
+    on_mention_ingested,
+)
+from profiles.repository import Applied, Change, Decide, profile_id_for
+from rapport.events import (
+    CaseChange,
+    CaseChanged,
+    Event,
+    ProfileChanged,
+    Purchase,
+    PurchaseMade,
+    Referral,
+    ReferralConverted,
+    RelationshipStage,
+)
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Document
 from rapport.testing import Published
 
+RULES = Rules()
+ANN = profile_id_for("x:ann")
+NOW = BASE_TIME + timedelta(days=10)
+
 
 class FakeProfiles:
     def __init__(self) -> None:
-        self.mentions: dict[UUID, set[UUID]] = {}
-        self.created_by: dict[UUID, UUID] = {}
+        self.profiles: dict[UUID, Profile] = {}
+        self.processed: dict[str, tuple[UUID | None, list[ProfileChanged]]] = {}
+        self.history: list[Document] = []
+        self.cases: dict[UUID, CaseChange] = {}
 
-    async def record(self, event: MentionIngested) -> Recorded:
-        profile_id = profile_id_for(event.payload.author_key)
-        seen = self.mentions.setdefault(profile_id, set())
-        first_time = event.event_id not in seen
-        seen.add(event.event_id)
-        self.created_by.setdefault(profile_id, event.event_id)
-        snapshot = ProfileSnapshot(
-            profile_id=profile_id,
-            stage=RelationshipStage.CASUAL_COMMENTER,
-            mention_count=len(seen),
-            first_seen=BASE_TIME,
-            last_seen=BASE_TIME,
+    def owner(self, key: str) -> Profile | None:
+        return next((p for p in self.profiles.values() if p.identity(key)), None)
+
+    async def get(self, profile_id: UUID) -> tuple[Profile | None, UUID | None]:
+        found = self.profiles.get(profile_id)
+        if found is not None and found.merged_into is not None:
+            return self.profiles[found.merged_into], profile_id
+        return found, None
+
+    async def apply(
+        self,
+        cause: str,
+        decide: Decide,
+        *,
+        identity: str | None = None,
+        profile_id: UUID | None = None,
+        history: Document | None = None,
+    ) -> Applied:
+        if cause in self.processed:
+            stored_id, events = self.processed[cause]
+            return Applied(self.profiles.get(stored_id) if stored_id else None, events, False)
+        before = self.owner(identity) if identity else (await self.get(profile_id))[0]  # type: ignore[arg-type]
+        change = decide(before)
+        if change is None:
+            self.processed[cause] = (None, [])
+            return Applied(before, [], True)
+        self.profiles[change.profile.id] = change.profile
+        if history is not None:
+            self.history.append({**history, "profile_id": change.profile.id})
+        self.processed[cause] = (change.profile.id, change.events)
+        return Applied(change.profile, change.events, True)
+
+    async def apply_case(
+        self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
+    ) -> Applied:
+        known = self.cases.get(case.case_id)
+        if known is None or known.sequence < case.sequence:
+            self.cases[case.case_id] = case
+        open_complaints = sum(
+            c.profile_id == case.profile_id and c.state != "resolved" and "complaint" in c.intents
+            for c in self.cases.values()
         )
-        return Recorded(snapshot, first_time, self.created_by[profile_id] == event.event_id)
+        return await self.apply(
+            cause,
+            lambda before: decide(before, open_complaints) if before else None,
+            profile_id=case.profile_id,
+        )
 
-    async def get(self, profile_id: UUID) -> Document | None:
-        return None
+    async def create(self, profile: Profile) -> Profile:
+        for identity in profile.identities:
+            owner = self.owner(identity.key)
+            if owner is not None:
+                raise IdentityTaken(identity.kind, owner.id)
+        self.profiles[profile.id] = profile
+        return profile
+
+    async def link(self, profile_id: UUID, key: str, kind: str, decide: Decide) -> Applied:
+        raise NotImplementedError
+
+
+class World:
+    def __init__(self) -> None:
+        self.profiles = FakeProfiles()
+        self.published = Published()
+
+    async def handle(self, handler: Callable[..., Awaitable[None]], event: Event) -> None:
+        await handler(
+            event, profiles=self.profiles, publish=self.published, rules=RULES, clock=lambda: NOW
+        )
+
+    def changes(self) -> list[str]:
+        return [e.payload.change for e in self.published.events(PROFILES_TOPIC)]
+
+    def stages(self) -> list[str]:
+        return [e.payload.profile.stage for e in self.published.events(PROFILES_TOPIC)]
+
+
+def praise(n: int, **fields: Any) -> Any:
+    text = f"the espresso from my machine is wonderful every morning {n}"
+    return ingested(n * 24 * 60, author="ann", score=0.8, text=text, **fields)
+
+
+def purchase(amount: float, purchase_id: str = "order-1") -> PurchaseMade:
+    return PurchaseMade.of(
+        Purchase(
+            purchase_id=purchase_id,
+            profile_id=ANN,
+            amount=amount,
+            currency="EUR",
+            purchased_at=BASE_TIME,
+        )
+    )
+
+
+def case(sequence: int, state: str, intents: list[str]) -> CaseChanged:
+    return CaseChanged.of(
+        CaseChange.model_validate(
+            {
+                "case_id": UUID(int=5),
+                "sequence": sequence,
+                "change": "opened" if sequence == 1 else "resolved",
+                "state": state,
+                "profile_id": ANN,
+                "queue": "support",
+                "priority": "normal",
+                "intents": intents,
+                "opened_at": BASE_TIME,
+                "changed_at": BASE_TIME,
+            }
+        )
+    )
 
 
 class TestOnMentionIngested:
     async def test_the_first_mention_creates_the_profile_and_is_enriched(self) -> None:
-        profiles, published = FakeProfiles(), Published()
-        await on_mention_ingested(ingested(1), profiles=profiles, publish=published)
-        (enriched,) = published.events(ENRICHED_TOPIC)
-        (created,) = published.events(PROFILES_TOPIC)
-        assert enriched.payload.mention_event_id == ingested(1).event_id
+        world = World()
+        await world.handle(on_mention_ingested, ingested(1, author="ann"))
+        (enriched,) = world.published.events(ENRICHED_TOPIC)
+        assert enriched.payload.profile.profile_id == ANN
         assert enriched.payload.profile.mention_count == 1
-        assert created.payload.change == "created"
-        assert created.payload.profile.profile_id == profile_id_for("x:u1")
+        assert world.changes() == ["created"]
 
-    async def test_enriched_mentions_are_keyed_by_author(self) -> None:
-        profiles, published = FakeProfiles(), Published()
-        await on_mention_ingested(ingested(1), profiles=profiles, publish=published)
-        assert {key for topic, key, _ in published.messages if topic == ENRICHED_TOPIC} == {"x:u1"}
+    async def test_enriched_mentions_are_keyed_by_author_and_changes_by_profile(self) -> None:
+        world = World()
+        await world.handle(on_mention_ingested, ingested(1, author="ann"))
+        keys = {(topic, key) for topic, key, _ in world.published.messages}
+        assert keys == {(ENRICHED_TOPIC, "x:ann"), (PROFILES_TOPIC, str(ANN))}
 
-    async def test_later_mentions_announce_no_new_profile(self) -> None:
-        profiles, published = FakeProfiles(), Published()
-        await on_mention_ingested(ingested(1), profiles=profiles, publish=published)
-        await on_mention_ingested(ingested(2), profiles=profiles, publish=published)
-        assert len(published.events(PROFILES_TOPIC)) == 1
-        assert [e.payload.profile.mention_count for e in published.events(ENRICHED_TOPIC)] == [1, 2]
+    async def test_repeated_specific_praise_over_days_makes_a_fan(self) -> None:
+        world = World()
+        for n in range(1, 4):
+            await world.handle(on_mention_ingested, praise(n))
+        assert world.changes() == ["created", "stage_changed"]
+        changed = world.published.events(PROFILES_TOPIC)[-1].payload
+        assert (changed.previous_stage, changed.profile.stage) == ("casual_commenter", "fan")
+
+    async def test_the_brand_never_gets_a_customer_stage(self) -> None:
+        world = World()
+        for n in range(1, 4):
+            await world.handle(on_mention_ingested, praise(n, from_brand=True))
+        assert world.changes() == ["created"]
+        assert world.published.events(ENRICHED_TOPIC)[-1].payload.profile.stage == (
+            RelationshipStage.CASUAL_COMMENTER
+        )
 
     async def test_redelivery_republishes_the_same_events(self) -> None:
-        profiles, published = FakeProfiles(), Published()
-        await on_mention_ingested(ingested(1), profiles=profiles, publish=published)
-        await on_mention_ingested(ingested(1), profiles=profiles, publish=published)
-        first, again = published.events(ENRICHED_TOPIC)
+        world = World()
+        await world.handle(on_mention_ingested, ingested(1, author="ann"))
+        await world.handle(on_mention_ingested, ingested(1, author="ann"))
+        first, again = world.published.events(ENRICHED_TOPIC)
         assert first.event_id == again.event_id
-        created, created_again = published.events(PROFILES_TOPIC)
+        assert again.payload.profile.mention_count == 1
+        created, created_again = world.published.events(PROFILES_TOPIC)
         assert created.event_id == created_again.event_id
 
 
-def test_an_author_always_maps_to_the_same_profile() -> None:
-    assert profile_id_for("x:u1") == profile_id_for("x:u1") != profile_id_for("x:u2")
+class TestCommerce:
+    async def test_a_purchase_adds_to_customer_value_once(self) -> None:
+        world = World()
+        await world.handle(on_mention_ingested, ingested(1, author="ann"))
+        await world.handle(on_commerce_event, purchase(60))
+        await world.handle(on_commerce_event, purchase(60))
+        await world.handle(on_mention_ingested, ingested(2, author="ann"))
+        assert world.published.events(ENRICHED_TOPIC)[-1].payload.profile.customer_value == 60
+
+    async def test_a_purchase_for_an_unknown_profile_changes_nothing(self) -> None:
+        world = World()
+        await world.handle(on_commerce_event, purchase(60))
+        assert world.profiles.profiles == {}
+        assert world.published.messages == []
+
+    async def test_a_valued_customer_turning_negative_is_at_risk(self) -> None:
+        world = World()
+        await world.handle(on_commerce_event, purchase(500))  # unknown yet: ignored
+        for n in range(1, 3):
+            await world.handle(on_mention_ingested, ingested(n, author="ann", score=-0.9))
+        assert world.stages()[-1] == "detractor"
+        await world.handle(on_commerce_event, purchase(500, "order-2"))
+        assert world.stages()[-1] == "at_risk"
+
+    async def test_converted_referrals_make_an_evangelist(self) -> None:
+        world = World()
+        for n in range(1, 4):
+            await world.handle(on_mention_ingested, praise(n))
+        for n in range(2):
+            referral = Referral(
+                referral_id=f"ref-{n}",
+                referrer_profile_id=ANN,
+                referred_profile_id=UUID(int=9),
+                purchase_id=f"order-{n}",
+                converted_at=NOW,
+            )
+            await world.handle(on_commerce_event, ReferralConverted.of(referral))
+        assert world.stages()[-1] == "evangelist"
+
+
+class TestOnCaseChanged:
+    async def test_an_open_complaint_lowers_health_until_resolved(self) -> None:
+        world = World()
+        await world.handle(on_mention_ingested, ingested(1, author="ann", score=0.0))
+        health = world.published.events(ENRICHED_TOPIC)[-1].payload.profile.scores.health
+        await world.handle(on_case_changed, case(1, "open", ["complaint"]))
+        assert world.profiles.profiles[ANN].open_complaints == 1
+        await world.handle(on_case_changed, case(2, "resolved", ["complaint"]))
+        await world.handle(on_case_changed, case(1, "open", ["complaint"]))  # late and old
+        assert world.profiles.profiles[ANN].open_complaints == 0
+        await world.handle(on_mention_ingested, ingested(2, author="ann", score=0.0))
+        assert world.published.events(ENRICHED_TOPIC)[-1].payload.profile.scores.health >= health

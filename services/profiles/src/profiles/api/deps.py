@@ -1,0 +1,55 @@
+"""What routes are given: the repositories, rules, clock and publisher, and error mapping."""
+
+from dataclasses import dataclass
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+
+from profiles.announce import Announcer
+from profiles.domain.model import Clock, Profile
+from profiles.domain.rules import Rules
+from profiles.errors import UnknownProfile, status_of
+from profiles.merges import MongoMerges
+from profiles.privacy import MongoPrivacy
+from profiles.queries import ProfileQueries
+from profiles.repository import MongoProfiles
+from rapport.kafka.producer import Publish
+
+
+@dataclass(frozen=True)
+class Services:
+    profiles: MongoProfiles
+    queries: ProfileQueries
+    merges: MongoMerges
+    privacy: MongoPrivacy
+    publish: Publish
+    rules: Rules
+    clock: Clock
+    privacy_services: tuple[str, ...]
+    link_import_max_rows: int
+
+    def announcer(self, cause: str) -> Announcer:
+        return Announcer(self.rules, self.clock(), cause)
+
+    async def live(self, profile_id: UUID) -> tuple[Profile, UUID | None]:
+        """The live profile ``profile_id`` names (resolving a merged id), or UnknownProfile."""
+        found, resolved_from = await self.profiles.get(profile_id)
+        if found is None:
+            raise UnknownProfile(profile_id)
+        return found, resolved_from
+
+
+def get_services(request: Request) -> Services:
+    found: Services | None = getattr(request.app.state, "services", None)
+    if found is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "profiles is starting")
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def profile_error(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(error)}, status_code=status_of(error))

@@ -1,0 +1,84 @@
+"""GDPR requests: the record of each (with every service's confirmation) and profiles' own part.
+
+After an erasure only the request record remains: its id, kind, the profile id (a random-looking
+uuid), the ids it was known by and the confirmations; no identifier of the person.
+"""
+
+from typing import Any
+from uuid import UUID
+
+from profiles.domain.model import Profile
+from profiles.store import Store
+from rapport.events import PrivacyAnswer, PrivacyRequest, SocialIdentity
+from rapport.mongo import Document
+
+
+def social_identities(profile: Profile) -> list[SocialIdentity]:
+    return [
+        SocialIdentity(platform=i.platform, author_id=i.value)
+        for i in profile.identities
+        if i.kind == "social" and i.platform is not None
+    ]
+
+
+class MongoPrivacy(Store):
+    """The request records (``privacy_requests``) and profiles' :class:`PersonalData`."""
+
+    async def open(self, request: PrivacyRequest) -> None:
+        await self._db["privacy_requests"].insert_one(
+            {
+                "_id": request.request_id,
+                "kind": request.kind,
+                "profile_id": request.profile_id,
+                "profile_ids": request.profile_ids,
+                "requested_at": request.requested_at,
+                "confirmations": [],
+            }
+        )
+
+    async def confirm(self, answer: PrivacyAnswer) -> None:
+        """Record a service's answer once; a redelivered answer changes nothing."""
+        confirmation: dict[str, Any] = {
+            "service": answer.service,
+            "completed_at": answer.completed_at,
+            "documents": answer.documents,
+            "export": answer.export,
+        }
+        await self._db["privacy_requests"].update_one(
+            {"_id": answer.request_id, "confirmations.service": {"$ne": answer.service}},
+            {"$push": {"confirmations": confirmation}},
+        )
+
+    async def request(self, request_id: UUID) -> Document | None:
+        return await self._db["privacy_requests"].find_one({"_id": request_id})
+
+    async def export(self, request: PrivacyRequest) -> dict[str, list[Document]]:
+        ids = await self._ids(request)
+        return {
+            "profiles": await self._profiles.find({"_id": {"$in": ids}}).to_list(),
+            "history": await self._history.find({"profile_id": {"$in": ids}}).to_list(),
+            "cases": await self._cases.find({"profile_id": {"$in": ids}}).to_list(),
+            "audit": await self._audit.find({"profile_ids": {"$in": ids}}).to_list(),
+        }
+
+    async def erase(self, request: PrivacyRequest) -> int:
+        ids = await self._ids(request)
+        erased = 0
+        for collection, field in (
+            (self._profiles, "_id"),
+            (self._history, "profile_id"),
+            (self._cases, "profile_id"),
+            (self._audit, "profile_ids"),
+        ):
+            result = await collection.delete_many({field: {"$in": ids}})
+            erased += result.deleted_count
+        await self._processed.update_many(
+            {"profile_id": {"$in": ids}}, {"$set": {"profile_id": None, "events": []}}
+        )
+        return erased
+
+    async def _ids(self, request: PrivacyRequest) -> list[UUID]:
+        """The request's profile ids, and those of any profile holding its social identities."""
+        keys = [f"{i.platform}:{i.author_id}" for i in request.identities]
+        holders = await self._profiles.find({"identities.key": {"$in": keys}}, {"_id": 1}).to_list()
+        return list({request.profile_id, *request.profile_ids, *(d["_id"] for d in holders)})

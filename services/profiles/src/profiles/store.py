@@ -1,0 +1,92 @@
+"""What every profiles repository shares: profile documents in and out, and transactions.
+
+A profile document is ``Profile.model_dump`` plus derived fields for the indexes and for readers
+of the database: ``handle_keys`` (``<platform>:<lower-case handle>``), ``match_keys`` (look-alike
+blocking keys) and ``mention_count``.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from profiles.domain.lookalikes import match_keys
+from profiles.domain.model import Profile
+from rapport.mongo import Database, Document
+
+T = TypeVar("T")
+Session = AsyncClientSession
+MAX_MERGE_HOPS = 20
+
+INDEXES = {
+    "profiles": [
+        IndexModel(
+            "identities.key",
+            unique=True,
+            partialFilterExpression={"identities.key": {"$exists": True}},
+        ),
+        IndexModel("handle_keys"),
+        IndexModel("match_keys"),
+        IndexModel([("stage", ASCENDING), ("_id", ASCENDING)]),
+        IndexModel([("segment", ASCENDING), ("_id", ASCENDING)]),
+    ],
+    "history": [IndexModel([("profile_id", 1), ("created_at", -1)])],
+    "cases": [IndexModel([("profile_id", 1), ("open_complaint", 1)])],
+    "processed": [IndexModel("at", expireAfterSeconds=30 * 24 * 3600)],
+    "audit": [IndexModel([("profile_ids", 1), ("at", -1)])],
+}
+
+
+def to_doc(profile: Profile) -> Document:
+    doc = profile.model_dump(by_alias=True)
+    doc["handle_keys"] = sorted({i.handle_key for i in profile.identities if i.handle_key})
+    doc["match_keys"] = match_keys(profile)
+    doc["mention_count"] = sum(a.mentions for a in profile.activities())
+    return doc
+
+
+def from_doc(doc: Document | None) -> Profile | None:
+    return Profile.model_validate(doc) if doc is not None else None
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._profiles = db["profiles"]
+        self._history = db["history"]
+        self._cases = db["cases"]
+        self._processed = db["processed"]
+        self._audit = db["audit"]
+
+    async def _transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
+        async with self._db.client.start_session() as session:
+            return await session.with_transaction(work)
+
+    async def _find(self, query: Document, session: Session | None = None) -> Profile | None:
+        return from_doc(await self._profiles.find_one(query, session=session))
+
+    async def _resolve(
+        self, profile_id: UUID, session: Session | None = None
+    ) -> tuple[Profile | None, UUID | None]:
+        """(the live profile ``profile_id`` is or was merged into, the merged id if it was)."""
+        found = await self._find({"_id": profile_id}, session)
+        hops = 0
+        while found is not None and found.merged_into is not None and hops < MAX_MERGE_HOPS:
+            found = await self._find({"_id": found.merged_into}, session)
+            hops += 1
+        if found is None:
+            return None, None
+        return found, profile_id if found.id != profile_id else None
+
+    async def _save(self, profile: Profile, session: Session) -> None:
+        await self._profiles.replace_one(
+            {"_id": profile.id}, to_doc(profile), upsert=True, session=session
+        )
+
+    async def _owner(self, key: str, session: Session | None = None) -> Profile | None:
+        return await self._find({"identities.key": key}, session)
+
+    async def _audit_entry(self, entry: dict[str, Any], session: Session) -> None:
+        await self._audit.insert_one(entry, session=session)
