@@ -75,7 +75,11 @@ class MongoPrivacy(Store):
         await self._processed.update_many(
             {"profile_id": {"$in": ids}}, {"$set": {"profile_id": None, "events": []}}
         )
-        return erased
+        exports = await self._db["privacy_requests"].update_many(
+            {"profile_id": {"$in": ids}, "kind": "export", "confirmations.export": {"$ne": None}},
+            {"$set": {"confirmations.$[].export": None}},
+        )
+        return erased + exports.modified_count
 
     async def _ids(self, request: PrivacyRequest) -> list[UUID]:
         """The request's profile ids, and those of any profile holding its social identities."""
