@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from rapport.events import (
     AlertChanged,
     CaseChanged,
-    CaseOpened,
     Event,
     MentionEnriched,
     MentionIngested,
@@ -89,7 +88,7 @@ CATALOGUE: dict[str, Topic] = {
             key="profile id",
             partitions=6,
             retention_ms=30 * DAY_MS,
-            events=(CaseChanged, CaseOpened),
+            events=(CaseChanged,),
             producers=("responder",),
             consumers=("profiles", "loyalty"),
         ),
