@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from responder.stores.rules import PolicyStore, Rules
 from responder.stores.timeline import Timeline
 
 SECRET = "responder-test-secret-0123456789"
+ALICE = UUID(int=1)
 
 
 class Clock:
@@ -66,7 +67,7 @@ async def desk(mongo_db: Database, clock: Clock) -> Desk:
 def enriched(
     n: int,
     *,
-    profile_id: UUID = UUID(int=1),
+    profile_id: UUID = ALICE,
     stage: RelationshipStage = RelationshipStage.CASUAL_COMMENTER,
     **mention: Any,
 ) -> MentionEnriched:
@@ -121,6 +122,3 @@ def serve(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> Serve:
 
 def token(subject: str, *scopes: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(SECRET, subject, scopes)}"}
-
-
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

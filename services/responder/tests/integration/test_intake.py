@@ -11,6 +11,7 @@ from rapport.mongo import Database
 from responder.actions import set_state
 from responder.desk import Desk
 from responder.intake import take_mention
+
 from .conftest import Clock, enriched, events_of
 
 pytestmark = pytest.mark.integration
