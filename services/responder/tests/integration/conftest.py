@@ -32,7 +32,7 @@ ALICE = UUID(int=1)
 class Clock:
     """A clock tests move by hand."""
 
-    def __init__(self, now: datetime = BASE_TIME) -> None:
+    def __init__(self, now: datetime = BASE_TIME + timedelta(hours=1)) -> None:
         self.now = now
 
     def __call__(self) -> datetime:
