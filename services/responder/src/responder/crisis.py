@@ -30,7 +30,7 @@ async def watch(
     case_id = case.id if case is not None else None
     bucket = rule.bucket_of(mention.created_at)
     subjects = spikes.subjects(mention, rule)
-    await alerts.count_negative(mention_id, case_id, subjects, bucket)
+    await alerts.count_negative(mention_id, mention.author_key, case_id, subjects, bucket)
     for subject in subjects:
         await _spike(desk, alerts, subject, bucket, case_id)
     if spikes.is_viral(mention, desk.clock(), rule):

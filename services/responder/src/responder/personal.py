@@ -42,10 +42,11 @@ class ResponderPersonalData:
     async def erase(self, request: PrivacyRequest) -> int:
         case_ids = await self._case_ids(request)
         keys = [str(profile_id) for profile_id in self._profile_ids(request)]
+        authors = [f"{i.platform}:{i.author_id}" for i in request.identities]
         deletions = {
             "timeline": self._messages(request, case_ids),
             "replies": {"case_id": {"$in": case_ids}},
-            "negatives": {"case_id": {"$in": case_ids}},
+            "negatives": {"$or": [{"case_id": {"$in": case_ids}}, {"author": {"$in": authors}}]},
             "profiles": {"_id": {"$in": self._profile_ids(request)}},
             outbox.COLLECTION: {"topic": "care.cases", "key": {"$in": keys}},
             "cases": {"_id": {"$in": case_ids}},

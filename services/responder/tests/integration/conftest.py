@@ -60,7 +60,7 @@ async def desk(mongo_db: Database, clock: Clock) -> Desk:
         clock=clock,
         weights=Weights(),
         reopen_window=timedelta(hours=72),
-        spikes=SpikeRule(),
+        spikes=SpikeRule(min_volume=10),
     )
 
 

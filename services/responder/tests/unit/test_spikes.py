@@ -5,7 +5,7 @@ import pytest
 from rapport.events.factories import a_mention
 from responder.domain.spikes import SpikeRule, is_viral, subjects, threshold
 
-RULE = SpikeRule(keywords=["Leak"])
+RULE = SpikeRule(keywords=["Leak"], min_volume=10)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 

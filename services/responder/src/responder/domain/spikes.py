@@ -1,15 +1,16 @@
 """Crisis detection.
 
-Negative spike: negative mentions are counted per subject (every negative mention counts for
-"all", for each of its intents as "intent:<name>" and for each configured keyword in its text
-as "keyword:<word>") in fixed buckets of platform time (10 minutes). A bucket is a spike when
-its count reaches
+Negative spike: the authors of negative mentions are counted per subject (every negative
+mention counts for "all", for each of its intents as "intent:<name>" and for each configured
+keyword in its text as "keyword:<word>") in fixed buckets of platform time (10 minutes). A
+bucket is a spike when its count reaches
 
     threshold = max(min_volume, mean + sigmas · max(stdev, √mean))
 
 over the ``history`` buckets before it (24, four hours; missing buckets count 0): a z-score
 against the subject's own rolling baseline, with a Poisson floor (√mean) so a quiet subject
-does not alarm on noise, and a minimum volume (10). The alert clears when a later bucket of the
+does not alarm on noise, and a minimum volume (20 authors). Authors, not mentions: one angry
+customer posting fifty times is a case, not a crisis. The alert clears when a later bucket of the
 subject ends below its threshold.
 
 Viral negative post: a negative mention whose shares grow at ``viral_shares_per_hour`` (100/h)
@@ -33,7 +34,7 @@ class SpikeRule(BaseModel):
     bucket_s: int = Field(600, ge=60)
     history: int = Field(24, ge=2, le=1000)
     sigmas: float = Field(3.0, gt=0)
-    min_volume: int = Field(10, ge=1)
+    min_volume: int = Field(20, ge=1)
     keywords: list[str] = Field(default_factory=list, max_length=100)
     viral_min_shares: int = Field(50, ge=1)
     viral_shares_per_hour: float = Field(100.0, gt=0)

@@ -1,5 +1,5 @@
-"""Negative mentions counted per subject and bucket, and the crisis alerts raised from them.
-An alert is stored with its ``alert.changed`` event in one transaction (the outbox)."""
+"""Negative mentions' authors counted per subject and bucket, and the crisis alerts raised
+from them. An alert is stored with its ``alert.changed`` event in one transaction (the outbox)."""
 
 from collections.abc import Sequence
 from uuid import UUID
@@ -30,18 +30,19 @@ class Alerts:
         self._relay = relay
 
     async def count_negative(
-        self, mention_id: UUID, case_id: UUID | None, subjects: list[str], bucket: int
+        self, mention_id: UUID, author: str, case_id: UUID | None, subjects: list[str], bucket: int
     ) -> None:
-        document = {"subjects": subjects, "bucket": bucket, "case_id": case_id}
+        document = {"subjects": subjects, "bucket": bucket, "author": author, "case_id": case_id}
         await self._negatives.update_one(
             {"_id": mention_id}, {"$setOnInsert": document}, upsert=True
         )
 
     async def counts(self, subject: str, first: int, last: int) -> dict[int, int]:
-        """Negative mentions of ``subject`` per bucket, from ``first`` to ``last`` included."""
+        """Authors of negative mentions of ``subject`` per bucket, ``first`` to ``last``."""
         pipeline: list[Document] = [
             {"$match": {"subjects": subject, "bucket": {"$gte": first, "$lte": last}}},
-            {"$group": {"_id": "$bucket", "n": {"$sum": 1}}},
+            {"$group": {"_id": "$bucket", "authors": {"$addToSet": "$author"}}},
+            {"$project": {"n": {"$size": "$authors"}}},
         ]
         rows = await (await self._negatives.aggregate(pipeline)).to_list()
         return {row["_id"]: row["n"] for row in rows}
