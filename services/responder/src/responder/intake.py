@@ -61,7 +61,7 @@ async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
         return await take_brand_post(desk, mention_id, mention)
     profile = await desk.profiles.latest(enriched.profile)
     needed = need(mention, profile.stage)
-    if needed is None:
+    if needed is None and not await _follows_up(desk, mention, profile):
         return None
     for _ in range(ATTEMPTS):
         done = await desk.cases.with_cause(str(mention_id))
@@ -75,8 +75,19 @@ async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
     raise CaseConflict(str(mention_id))
 
 
+async def _follows_up(desk: Desk, mention: Mention, profile: ProfileSnapshot) -> bool:
+    """A customer's mention in the conversation of their active case belongs to the case,
+    whatever it says ("sent you a DM"), unless it is spam."""
+    if Intent.SPAM in mention.intents:
+        return False
+    case = await desk.cases.active_of(profile.profile_id)
+    return case is not None and (
+        mention.conversation_id in case.conversation_ids or mention.in_reply_to in case.external_ids
+    )
+
+
 async def _thread_or_open(
-    desk: Desk, mention_id: UUID, mention: Mention, profile: ProfileSnapshot, needed: Need
+    desk: Desk, mention_id: UUID, mention: Mention, profile: ProfileSnapshot, needed: Need | None
 ) -> Step:
     changes: Changes = []
     case = await desk.cases.active_of(profile.profile_id)
@@ -90,7 +101,7 @@ async def _thread_or_open(
             case = resolved
             changes.append(("reopened", None))
     if case is None:
-        case = await _opened(desk, mention_id, mention, profile, needed)
+        case = await _opened(desk, mention_id, mention, profile, needed or Need.ANSWER)
         changes.append(("opened", None))
     elif not changes:
         changes.append(("mention_added", None))

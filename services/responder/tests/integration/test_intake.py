@@ -105,3 +105,19 @@ async def test_stored_rules_route_new_cases(desk: Desk) -> None:
     )
     assert case is not None
     assert case.queue == "grinders"
+
+
+async def test_a_follow_up_in_the_conversation_joins_the_case_though_it_needs_nothing(
+    desk: Desk,
+) -> None:
+    case = await take_mention(
+        desk, enriched(1, intents=["complaint"], conversation_id="c1").payload
+    )
+    assert case is not None
+    elsewhere = enriched(2, score=0.0, intents=["other"], conversation_id="c2")
+    assert await take_mention(desk, elsewhere.payload) is None
+    in_thread = enriched(3, score=0.0, intents=["other"], conversation_id="c1")
+    followed = await take_mention(desk, in_thread.payload)
+    assert followed is not None
+    assert (followed.id, len(followed.mention_ids)) == (case.id, 2)
+    assert followed.priority_score == case.priority_score
