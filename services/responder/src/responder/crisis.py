@@ -31,8 +31,11 @@ async def watch(
     bucket = rule.bucket_of(mention.created_at)
     subjects = spikes.subjects(mention, rule)
     await alerts.count_negative(mention_id, mention.author_key, case_id, subjects, bucket)
+    counts = await alerts.counts(subjects, bucket - desk.spikes.history, bucket)
+    active = await alerts.active("negative_spike", subjects)
     for subject in subjects:
-        await _spike(desk, alerts, subject, bucket, case_id)
+        ongoing = [alert for alert in active if alert.subject == subject]
+        await _spike(desk, alerts, subject, bucket, counts[subject], ongoing, case_id)
     if spikes.is_viral(mention, desk.clock(), rule):
         rate = spikes.shares_per_hour(mention, desk.clock())
         alert = CrisisAlert(
@@ -55,13 +58,18 @@ async def watch(
 
 
 async def _spike(
-    desk: Desk, alerts: Alerts, subject: str, bucket: int, case_id: UUID | None
+    desk: Desk,
+    alerts: Alerts,
+    subject: str,
+    bucket: int,
+    counts: dict[int, int],
+    ongoing: list[CrisisAlert],
+    case_id: UUID | None,
 ) -> None:
     rule = desk.spikes
-    counts = await alerts.counts(subject, bucket - rule.history - 1, bucket)
     history = [counts.get(b, 0) for b in range(bucket - rule.history, bucket)]
     limit = spikes.threshold(history, rule)
-    for active in await alerts.active("negative_spike", subject):
+    for active in ongoing:
         ended = rule.bucket_of(active.window_start) + 1
         previous = bucket - 1
         if ended <= previous and counts.get(previous, 0) < limit:

@@ -37,15 +37,24 @@ class Alerts:
             {"_id": mention_id}, {"$setOnInsert": document}, upsert=True
         )
 
-    async def counts(self, subject: str, first: int, last: int) -> dict[int, int]:
-        """Authors of negative mentions of ``subject`` per bucket, ``first`` to ``last``."""
+    async def counts(self, subjects: list[str], first: int, last: int) -> dict[str, dict[int, int]]:
+        """Per subject and bucket (``first`` to ``last``), the authors of negative mentions."""
         pipeline: list[Document] = [
-            {"$match": {"subjects": subject, "bucket": {"$gte": first, "$lte": last}}},
-            {"$group": {"_id": "$bucket", "authors": {"$addToSet": "$author"}}},
+            {"$match": {"subjects": {"$in": subjects}, "bucket": {"$gte": first, "$lte": last}}},
+            {"$unwind": "$subjects"},
+            {"$match": {"subjects": {"$in": subjects}}},
+            {
+                "$group": {
+                    "_id": {"subject": "$subjects", "bucket": "$bucket"},
+                    "authors": {"$addToSet": "$author"},
+                }
+            },
             {"$project": {"n": {"$size": "$authors"}}},
         ]
-        rows = await (await self._negatives.aggregate(pipeline)).to_list()
-        return {row["_id"]: row["n"] for row in rows}
+        found: dict[str, dict[int, int]] = {subject: {} for subject in subjects}
+        for row in await (await self._negatives.aggregate(pipeline)).to_list():
+            found[row["_id"]["subject"]][row["_id"]["bucket"]] = row["n"]
+        return found
 
     async def in_bucket(self, subject: str, bucket: int, limit: int = 1000) -> list[Document]:
         cursor = self._negatives.find({"subjects": subject, "bucket": bucket}).limit(limit)
@@ -55,8 +64,8 @@ class Alerts:
         found = await self._alerts.find_one({"_id": alert_id})
         return None if found is None else _alert(found)
 
-    async def active(self, kind: str, subject: str) -> list[CrisisAlert]:
-        query = {"kind": kind, "subject": subject, "status": "active"}
+    async def active(self, kind: str, subjects: list[str]) -> list[CrisisAlert]:
+        query = {"kind": kind, "subject": {"$in": subjects}, "status": "active"}
         return [_alert(doc) for doc in await self._alerts.find(query).to_list()]
 
     async def list(self, status: str | None, skip: int, limit: int) -> list[CrisisAlert]:
