@@ -76,7 +76,7 @@ async def _spike(
             cleared = active.model_copy(update={"status": "cleared", "changed_at": desk.clock()})
             await alerts.save(cleared)
     observed = counts.get(bucket, 0)
-    if observed < limit:
+    if not spikes.is_spike(observed, history, rule):
         return
     related = await alerts.in_bucket(subject, bucket)
     case_ids = sorted({doc["case_id"] for doc in related if doc.get("case_id")})

@@ -17,7 +17,14 @@ from rapport.events import (
 )
 from responder.desk import ATTEMPTS, Desk, Step
 from responder.domain import priority, routing
-from responder.domain.case import Case, Changes, add_customer_message, add_response, caused
+from responder.domain.case import (
+    Case,
+    Changes,
+    add_customer_message,
+    add_response,
+    caused,
+    reopens,
+)
 from responder.domain.triage import Need, need
 from responder.repository import CaseConflict
 from responder.stores.timeline import Message
@@ -93,11 +100,7 @@ async def _thread_or_open(
     case = await desk.cases.active_of(profile.profile_id)
     if case is None:
         resolved = await desk.cases.last_resolved_of(profile.profile_id)
-        if (
-            resolved
-            and resolved.resolved_at
-            and desk.clock() - resolved.resolved_at <= desk.reopen_window
-        ):
+        if resolved and reopens(resolved, desk.clock(), desk.reopen_window):
             case = resolved
             changes.append(("reopened", None))
     if case is None:

@@ -151,3 +151,21 @@ async def test_profile_changes_feed_the_priority_of_later_mentions(desk: Desk) -
     assert case is not None
     assert case.priority_score > 40
     assert case.state is CaseState.OPEN
+
+
+async def test_a_spike_clears_when_a_later_bucket_ends_below_its_threshold(
+    desk: Desk, mongo_db: Database
+) -> None:
+    alerts = Alerts(mongo_db)
+    for n in range(1, 11):  # ten authors within the 09:00 bucket
+        await complain(desk, alerts, n, created_at=BASE_TIME + timedelta(seconds=n))
+    await complain(desk, alerts, 11, created_at=BASE_TIME + timedelta(minutes=10))
+    assert all(a.status == "active" for a in await alert_events(mongo_db))
+    await complain(desk, alerts, 12, created_at=BASE_TIME + timedelta(minutes=20))
+    statuses = sorted((a.subject, a.status) for a in await alert_events(mongo_db))
+    assert statuses == [
+        ("all", "active"),
+        ("all", "cleared"),
+        ("intent:complaint", "active"),
+        ("intent:complaint", "cleared"),
+    ]

@@ -11,6 +11,7 @@ from responder.domain.case import (
     assign,
     escalation_queue,
     open_breaches,
+    reopens,
     resolve,
     settle,
 )
@@ -112,3 +113,11 @@ def test_escalation_goes_to_supervisors_then_to_pr_for_high_reach() -> None:
     assert escalation_queue(a_case(queue="supervisor")) is None
     assert escalation_queue(a_case(queue="supervisor", reach=10_000)) == "pr"
     assert escalation_queue(a_case(queue="pr", reach=10_000)) is None
+
+
+def test_the_reopen_window_at_its_boundary() -> None:
+    resolved = resolve(a_case(), minutes(30))
+    window = timedelta(hours=72)
+    assert reopens(resolved, minutes(30) + window, window)
+    assert not reopens(resolved, minutes(30) + window + timedelta(seconds=1), window)
+    assert not reopens(a_case(), minutes(30), window)  # never resolved

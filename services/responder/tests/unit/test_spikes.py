@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rapport.events.factories import a_mention
-from responder.domain.spikes import SpikeRule, is_viral, subjects, threshold
+from responder.domain.spikes import SpikeRule, is_spike, is_viral, subjects, threshold
 
 RULE = SpikeRule(keywords=["Leak"], min_volume=10)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -20,6 +20,11 @@ def test_the_threshold_is_three_deviations_over_the_baseline() -> None:
 
 def test_a_steady_subject_is_held_to_its_poisson_floor() -> None:
     assert threshold([100] * 24, RULE) == pytest.approx(100 + 3 * 10)
+
+
+@pytest.mark.parametrize(("observed", "spike"), [(39, False), (40, True)])
+def test_a_spike_from_the_threshold_on(observed: int, spike: bool) -> None:
+    assert is_spike(observed, [20, 30] * 12, RULE) is spike
 
 
 def test_subjects_are_all_intents_and_configured_keywords() -> None:

@@ -6,7 +6,7 @@ window after resolution reopens it (without its former agent). The pure transiti
 return the changed case; ``settle`` recomputes the response clock and SLA due times.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import get_args
 from uuid import UUID
 
@@ -83,6 +83,11 @@ def caused(case: Case, cause: str) -> Case:
 
 def _working_state(case: Case) -> CaseState:
     return CaseState.ASSIGNED if case.assignee else CaseState.OPEN
+
+
+def reopens(case: Case, now: datetime, window: timedelta) -> bool:
+    """A resolved case takes its customer's new message if it was resolved within the window."""
+    return case.resolved_at is not None and now - case.resolved_at <= window
 
 
 def add_customer_message(

@@ -62,6 +62,10 @@ def threshold(history: Sequence[int], rule: SpikeRule) -> float:
     return max(float(rule.min_volume), mean + rule.sigmas * spread)
 
 
+def is_spike(observed: int, history: Sequence[int], rule: SpikeRule) -> bool:
+    return observed >= threshold(history, rule)
+
+
 def shares_per_hour(mention: Mention, now: datetime) -> float:
     age = max(now - mention.created_at, MIN_AGE)
     shared = mention.engagement.shares + mention.engagement.quotes
