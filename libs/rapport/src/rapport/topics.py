@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from rapport.events import (
     AlertChanged,
     CaseChanged,
+    CaseOpened,
     Event,
     MentionEnriched,
     MentionIngested,
@@ -88,7 +89,7 @@ CATALOGUE: dict[str, Topic] = {
             key="profile id",
             partitions=6,
             retention_ms=30 * DAY_MS,
-            events=(CaseChanged,),
+            events=(CaseChanged, CaseOpened),
             producers=("responder",),
             consumers=("profiles", "loyalty"),
         ),
