@@ -121,3 +121,9 @@ def test_the_reopen_window_at_its_boundary() -> None:
     assert reopens(resolved, minutes(30) + window, window)
     assert not reopens(resolved, minutes(30) + window + timedelta(seconds=1), window)
     assert not reopens(a_case(), minutes(30), window)  # never resolved
+
+
+def test_an_earlier_message_arriving_late_moves_the_opening_back() -> None:
+    late = add_customer_message(a_case(), UUID(int=11), "t0", "c1", minutes(-30))
+    assert (late.opened_at, late.cycle_start) == (minutes(-30), minutes(-30))
+    assert settle(late, DEFAULT_POLICIES).due["first_response"] == minutes(30)

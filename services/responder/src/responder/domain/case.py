@@ -103,6 +103,8 @@ def add_customer_message(
     }
     if reopened:
         update |= {"assignee": None, "resolved_at": None, "active": True, "cycle_start": at}
+    else:  # an earlier message arriving late (imports are not in time order) moves the start
+        update |= {"opened_at": min(case.opened_at, at), "cycle_start": min(case.cycle_start, at)}
     updated = case.model_copy(update=update)
     return updated.model_copy(update={"state": _working_state(updated)})
 
