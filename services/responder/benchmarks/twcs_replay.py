@@ -13,6 +13,7 @@ times in the tweets' own created_at).
 
 import asyncio
 import json
+import os
 import re
 import sys
 import time
@@ -98,7 +99,8 @@ def main() -> None:
         asyncio.run(replay(platform))
     finally:
         platform.stop_all()
-        asyncio.run(drop(platform))
+        if not os.environ.get("KEEP_DATABASES"):
+            asyncio.run(drop(platform))
 
 
 if __name__ == "__main__":

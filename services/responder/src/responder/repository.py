@@ -84,13 +84,16 @@ class MongoCases:
         return _case(await self._cases.find_one({"causes": cause}))
 
     async def answered_by(self, conversation: str | None, in_reply_to: str | None) -> Case | None:
-        """The latest case a brand post answers: one replied to, else one of its conversation."""
-        for field, value in (("external_ids", in_reply_to), ("conversation_ids", conversation)):
-            if value is not None:
-                found = await self._cases.find_one({field: value}, sort=[("opened_at", DESCENDING)])
-                if found is not None:
-                    return _case(found)
-        return None
+        """The case a brand post answers: the one holding the message it replies to; for a post
+        replying to nothing, the latest case of its conversation. (Several customers may talk
+        in one conversation, so a reply is never given to a case by conversation alone.)"""
+        if in_reply_to is not None:
+            query = {"external_ids": in_reply_to}
+        elif conversation is not None:
+            query = {"conversation_ids": conversation}
+        else:
+            return None
+        return _case(await self._cases.find_one(query, sort=[("opened_at", DESCENDING)]))
 
     async def due(self, now: datetime, limit: int) -> list[Case]:
         cursor = self._cases.find({"next_due": {"$lte": now}}).sort("next_due").limit(limit)

@@ -121,3 +121,17 @@ async def test_a_follow_up_in_the_conversation_joins_the_case_though_it_needs_no
     assert followed is not None
     assert (followed.id, len(followed.mention_ids)) == (case.id, 2)
     assert followed.priority_score == case.priority_score
+
+
+async def test_a_reply_to_another_customer_in_the_conversation_is_not_an_answer(
+    desk: Desk,
+) -> None:
+    mine = await take_mention(desk, enriched(1, intents=["complaint"], conversation_id="c").payload)
+    theirs = enriched(2, profile_id=BOB, author="bob", intents=["question"], conversation_id="c")
+    reply = enriched(3, author="brand", from_brand=True, conversation_id="c", in_reply_to="ext-2")
+    assert await take_mention(desk, reply.payload) is None  # bob's case is not open yet
+    bobs = await take_mention(desk, theirs.payload)
+    assert mine is not None
+    assert bobs is not None
+    assert bobs.first_response_at == BASE_TIME + timedelta(minutes=3)
+    assert (await desk.cases.get(mine.id)).first_response_at is None  # type: ignore[union-attr]

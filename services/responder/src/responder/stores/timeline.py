@@ -53,14 +53,15 @@ class Timeline:
         )
 
     async def unattached_answers(self, case: Case) -> list[Message]:
-        """Brand posts in the case's conversations, not yet attached, since it opened."""
+        """Brand posts not yet attached, since the case opened, that answer it (as in
+        ``MongoCases.answered_by``)."""
         query = {
             "case_id": None,
             "kind": "brand",
             "created_at": {"$gte": case.opened_at},
             "$or": [
-                {"conversation_id": {"$in": case.conversation_ids}},
                 {"in_reply_to": {"$in": case.external_ids}},
+                {"in_reply_to": None, "conversation_id": {"$in": case.conversation_ids}},
             ],
         }
         docs = await self._messages.find(query).to_list()
