@@ -1,44 +1,23 @@
 """What responder does with each event it consumes."""
 
-from rapport.events import CaseOpened, MentionEnriched, OpenedCase, deterministic_id, utcnow
-from rapport.kafka.producer import Publish
-from responder.domain.triage import needs_case, priority
-from responder.repository import CaseRepository
+from rapport.events import MentionEnriched, ProfileChanged
+from responder import crisis
+from responder.desk import Desk
+from responder.intake import take_mention
+from responder.merges import move_cases
+from responder.stores.alerts import Alerts
 
-CASES_TOPIC = "care.cases"
 
-
-async def on_mention_enriched(
-    event: MentionEnriched, *, cases: CaseRepository, publish: Publish
-) -> None:
-    """Thread a mention that needs a human into its author's open case, or open one."""
+async def on_mention_enriched(event: MentionEnriched, *, desk: Desk, alerts: Alerts) -> None:
+    """Thread the mention into its case (or open one), then watch it for a crisis."""
+    case = await take_mention(desk, event.payload)
     mention = event.payload.mention
-    if not needs_case(mention):
-        return
-    mention_id = event.payload.mention_event_id
-    profile_id = event.payload.profile.profile_id
-    existing = await cases.open_case_of(profile_id)
-    if existing is not None:
-        if existing["opened_by_mention"] != mention_id:
-            await cases.add_mention(existing["_id"], mention_id)
-            return
-        opened = OpenedCase(
-            case_id=existing["_id"],
-            profile_id=profile_id,
-            opened_by_mention=mention_id,
-            queue=existing["queue"],
-            priority=existing["priority"],
-            opened_at=existing["opened_at"],
-        )
-    else:
-        opened = OpenedCase(
-            case_id=deterministic_id("case", str(mention_id)),
-            profile_id=profile_id,
-            opened_by_mention=mention_id,
-            queue="support",
-            priority=priority(mention),
-            opened_at=utcnow(),
-        )
-        await cases.open(opened)
-    # Published again on redelivery (same event id) in case the first attempt stopped here.
-    await publish([(CASES_TOPIC, str(profile_id), CaseOpened.of(opened))])
+    await crisis.watch(desk, alerts, event.payload.mention_event_id, mention, case)
+
+
+async def on_profile_changed(event: ProfileChanged, *, desk: Desk) -> None:
+    """Keep the latest stage and value; on a merge, move absorbed profiles' cases over."""
+    change = event.payload
+    await desk.profiles.remember(change.profile)
+    if change.change == "merged":
+        await move_cases(desk, change.related_profile_ids, change.profile.profile_id)

@@ -1,33 +1,98 @@
 """responder: gets the right human to answer, fast."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import timedelta
 from functools import partial
+from typing import Any
 
+import httpx
 from fastapi import FastAPI
 
 from rapport.clients import connected, consume
-from rapport.events import MentionEnriched
+from rapport.events import Event, MentionEnriched, PrivacyRequested, ProfileChanged, utcnow
 from rapport.mongo import ensure_indexes
+from rapport.outbox import OutboxRelay
+from rapport.privacy import privacy_handler
 from rapport.service import Runtime, service_app
-from responder.api.routes import router
-from responder.handlers import on_mention_enriched
-from responder.repository import INDEXES, MongoCases
+from responder import repository
+from responder.api import cases, config, insight
+from responder.connector import Connector, ReplySender
+from responder.desk import Desk
+from responder.domain.clock import Clock
+from responder.handlers import on_mention_enriched, on_profile_changed
+from responder.personal import ResponderPersonalData
+from responder.scanner import Scanner
 from responder.settings import ResponderSettings
+from responder.stores import agents, alerts, profiles, replies, rules, timeline
+
+Handler = Callable[[Any], Awaitable[None]]
+INDEXES = {
+    **repository.INDEXES,
+    **timeline.INDEXES,
+    **agents.INDEXES,
+    **alerts.INDEXES,
+    **replies.INDEXES,
+}
 
 
-@asynccontextmanager
-async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
-    async with connected(runtime) as clients:
-        await ensure_indexes(clients.db, INDEXES)
-        cases = MongoCases(clients.db)
-        app.state.cases = cases
-        handle = partial(on_mention_enriched, cases=cases, publish=clients.producer.publish_all)
-        consume(runtime, clients, group="responder", handlers={MentionEnriched: handle})
-        yield
+def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow) -> FastAPI:
+    settings = settings or ResponderSettings()
 
+    @asynccontextmanager
+    async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+        async with (
+            connected(runtime) as clients,
+            httpx.AsyncClient(timeout=settings.connector_timeout_s) as http,
+        ):
+            db = clients.db
+            await ensure_indexes(db, INDEXES)
+            relay = OutboxRelay(db, clients.producer, poll_s=0.5)
+            desk = Desk(
+                cases=repository.MongoCases(db, relay),
+                timeline=timeline.Timeline(db),
+                profiles=profiles.ProfileCache(db),
+                agents=agents.Agents(db),
+                rules=rules.Rules(db),
+                policies=rules.PolicyStore(db),
+                clock=clock,
+                weights=settings.priority_weights,
+                reopen_window=timedelta(seconds=settings.reopen_window_s),
+                spikes=settings.spikes,
+            )
+            crises = alerts.Alerts(db, relay)
+            outgoing = replies.Replies(db)
+            sender = ReplySender(
+                desk,
+                outgoing,
+                Connector(settings.connector_endpoints, http),
+                max_attempts=settings.reply_max_attempts,
+                first_backoff_s=settings.reply_first_backoff_s,
+                max_backoff_s=settings.reply_max_backoff_s,
+                lease_s=settings.reply_lease_s,
+                poll_s=settings.reply_poll_s,
+            )
+            desk = replace(desk, wake_sender=sender.wake)
+            app.state.desk, app.state.alerts, app.state.replies = desk, crises, outgoing
+            scanner = Scanner(
+                desk,
+                interval_s=settings.scan_interval_s,
+                batch=settings.scan_batch,
+                auto_assign=settings.auto_assign,
+            )
+            handlers: dict[type[Event], Handler] = {
+                MentionEnriched: partial(on_mention_enriched, desk=desk, alerts=crises),
+                ProfileChanged: partial(on_profile_changed, desk=desk),
+                PrivacyRequested: privacy_handler(
+                    settings.service_name, ResponderPersonalData(db), clients.producer.publish_all
+                ),
+            }
+            runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            runtime.workers.start("reply-sender", sender.run(), stop=sender.stop)
+            runtime.workers.start("sla-scanner", scanner.run(), stop=scanner.stop)
+            consume(runtime, clients, group="responder", handlers=handlers)
+            yield
 
-def create_app(settings: ResponderSettings | None = None) -> FastAPI:
-    return service_app(
-        settings or ResponderSettings(), title="Rapport responder", routers=[router], run=run
-    )
+    routers = [cases.router, config.router, insight.router]
+    return service_app(settings, title="Rapport responder", routers=routers, run=run)

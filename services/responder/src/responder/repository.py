@@ -1,73 +1,164 @@
-"""Cases in MongoDB. At most one open case per profile (a unique partial index guarantees it)."""
+"""Cases in MongoDB. Every change is stored with its ``case.changed`` events in one
+transaction (the outbox), guarded by the case's sequence: a writer that read an older
+sequence gets ``CaseConflict`` and starts again from the stored case. At most one active case
+per profile (a unique partial index).
+"""
 
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from pymongo import DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
-from rapport.events import OpenedCase
+from rapport import outbox
+from rapport.events import CaseChange, CaseChanged
 from rapport.mongo import Database, Document
+from rapport.outbox import OutboxRelay
+from responder.domain.case import Case, Changes
 
-OPEN = "open"
+CASES_TOPIC = "care.cases"
+Also = Callable[[AsyncClientSession], Awaitable[None]]
+"""More writes that must happen with the change, in its transaction."""
+
 INDEXES = {
     "cases": [
         IndexModel(
             "profile_id",
-            name="one_open_case_per_profile",
+            name="one_active_case_per_profile",
             unique=True,
-            partialFilterExpression={"state": OPEN},
+            partialFilterExpression={"active": True},
         ),
-        IndexModel([("state", 1), ("opened_at", DESCENDING)]),
-    ]
+        IndexModel([("profile_id", ASCENDING), ("resolved_at", DESCENDING)]),
+        IndexModel([("queue", ASCENDING), ("state", ASCENDING), ("priority_score", DESCENDING)]),
+        IndexModel([("active", ASCENDING), ("assignee", ASCENDING)]),
+        IndexModel("next_due", partialFilterExpression={"next_due": {"$type": "date"}}),
+        IndexModel("causes"),
+        IndexModel("conversation_ids"),
+        IndexModel("external_ids"),
+        IndexModel("opened_at"),
+    ],
+    outbox.COLLECTION: outbox.INDEXES,
 }
 
 
-class CaseRepository(Protocol):
-    async def open_case_of(self, profile_id: UUID) -> Document | None: ...
+class CaseConflict(Exception):
+    """The case changed since it was read (or a second active case was about to open)."""
 
-    async def open(self, case: OpenedCase) -> None: ...
 
-    async def add_mention(self, case_id: UUID, mention_event_id: UUID) -> None: ...
-
-    async def list(
-        self, *, profile_id: UUID | None, state: str | None, limit: int
-    ) -> list[Document]: ...
+def change_of(case: Case, kind: str, sequence: int, at: datetime, breached: Any) -> CaseChange:
+    return CaseChange.model_validate(
+        {
+            **case.model_dump(include=set(CaseChange.model_fields)),
+            "case_id": case.id,
+            "sequence": sequence,
+            "change": kind,
+            "mention_ids": case.mention_ids[-1000:],
+            "breached": breached,
+            "changed_at": at,
+        }
+    )
 
 
 class MongoCases:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, relay: OutboxRelay | None = None) -> None:
+        self._db = db
         self._cases = db["cases"]
+        self._relay = relay
 
-    async def open_case_of(self, profile_id: UUID) -> Document | None:
-        return await self._cases.find_one({"profile_id": profile_id, "state": OPEN})
+    async def get(self, case_id: UUID) -> Case | None:
+        return _case(await self._cases.find_one({"_id": case_id}))
 
-    async def open(self, case: OpenedCase) -> None:
-        await self._cases.insert_one(
+    async def active_of(self, profile_id: UUID) -> Case | None:
+        return _case(await self._cases.find_one({"profile_id": profile_id, "active": True}))
+
+    async def last_resolved_of(self, profile_id: UUID) -> Case | None:
+        found = await self._cases.find_one(
+            {"profile_id": profile_id, "active": False}, sort=[("resolved_at", DESCENDING)]
+        )
+        return _case(found)
+
+    async def with_cause(self, cause: str) -> Case | None:
+        return _case(await self._cases.find_one({"causes": cause}))
+
+    async def answered_by(self, conversation: str | None, in_reply_to: str | None) -> Case | None:
+        """The case a brand post answers: the one holding the message it replies to; for a post
+        replying to nothing, the latest case of its conversation. (Several customers may talk
+        in one conversation, so a reply is never given to a case by conversation alone.)"""
+        if in_reply_to is not None:
+            query = {"external_ids": in_reply_to}
+        elif conversation is not None:
+            query = {"conversation_ids": conversation}
+        else:
+            return None
+        return _case(await self._cases.find_one(query, sort=[("opened_at", DESCENDING)]))
+
+    async def due(self, now: datetime, limit: int) -> list[Case]:
+        cursor = self._cases.find({"next_due": {"$lte": now}}).sort("next_due").limit(limit)
+        return [Case.model_validate(doc) for doc in await cursor.to_list()]
+
+    async def find(
+        self, query: Document, sort: Sequence[tuple[str, int]], skip: int, limit: int
+    ) -> list[Case]:
+        cursor = self._cases.find(query).sort(list(sort)).skip(skip).limit(limit)
+        return [Case.model_validate(doc) for doc in await cursor.to_list()]
+
+    async def queue_counts(self) -> list[Document]:
+        pipeline: list[Document] = [
+            {"$match": {"active": True}},
             {
-                "_id": case.case_id,
-                "profile_id": case.profile_id,
-                "state": OPEN,
-                "queue": case.queue,
-                "priority": case.priority.value,
-                "opened_at": case.opened_at,
-                "opened_by_mention": case.opened_by_mention,
-                "mention_ids": [case.opened_by_mention],
-            }
-        )
+                "$group": {
+                    "_id": "$queue",
+                    "active": {"$sum": 1},
+                    "unassigned": {"$sum": {"$cond": [{"$eq": ["$assignee", None]}, 1, 0]}},
+                    "breached": {"$sum": {"$cond": [{"$gt": [{"$size": "$breaches"}, 0]}, 1, 0]}},
+                    "urgent": {"$sum": {"$cond": [{"$eq": ["$priority", "urgent"]}, 1, 0]}},
+                }
+            },
+            {"$sort": {"_id": 1}},
+        ]
+        rows = await (await self._cases.aggregate(pipeline)).to_list()
+        return [{"queue": row.pop("_id"), **row} for row in rows]
 
-    async def add_mention(self, case_id: UUID, mention_event_id: UUID) -> None:
-        await self._cases.update_one(
-            {"_id": case_id, "mention_ids": {"$ne": mention_event_id}},
-            {"$push": {"mention_ids": mention_event_id}},
-        )
+    async def count(self, query: Document) -> int:
+        return await self._cases.count_documents(query)
 
-    async def list(
-        self, *, profile_id: UUID | None, state: str | None, limit: int
-    ) -> list[Document]:
-        query: Document = {}
-        if profile_id is not None:
-            query["profile_id"] = profile_id
-        if state is not None:
-            query["state"] = state
-        cursor = self._cases.find(query).sort("opened_at", DESCENDING).limit(limit)
-        return await cursor.to_list()
+    async def save(
+        self, case: Case, changes: Changes, *, at: datetime, also: Also | None = None
+    ) -> Case:
+        """Store the changed case (read at ``case.sequence``) and its events, atomically."""
+        before = case.sequence
+        case = case.model_copy(update={"sequence": before + len(changes)})
+        events = [
+            CaseChanged.of(change_of(case, kind, before + n, at, breached))
+            for n, (kind, breached) in enumerate(changes, start=1)
+        ]
+
+        async def write(session: AsyncClientSession) -> None:
+            if before == 0:
+                await self._cases.insert_one(case.document(), session=session)
+            else:
+                replaced = await self._cases.replace_one(
+                    {"_id": case.id, "sequence": before}, case.document(), session=session
+                )
+                if replaced.matched_count == 0:
+                    raise CaseConflict(str(case.id))
+            if also is not None:
+                await also(session)
+            key = str(case.profile_id)
+            await outbox.add(self._db, session, [(CASES_TOPIC, key, e) for e in events])
+
+        try:
+            async with self._db.client.start_session() as session:
+                await session.with_transaction(write)
+        except DuplicateKeyError as error:
+            raise CaseConflict(str(case.id)) from error
+        if self._relay is not None:
+            self._relay.wake()
+        return case
+
+
+def _case(doc: Document | None) -> Case | None:
+    return None if doc is None else Case.model_validate(doc)

@@ -1,25 +1,30 @@
-"""Does a mention need a human, and how urgently. The foundation's rule: negative mentions
-from customers open a case; the brand's own posts and spam never do. Priority grows with
-negativity and reach.
+"""Does a mention need a human? Complaints, questions, purchase intent, churn risk and any
+other negative mention do (support work); praise from fans goes to the community queue; spam,
+bots and the brand's own posts never open a case.
 """
 
-from rapport.events import Intent, Mention, Priority, SentimentLabel
+from enum import StrEnum
 
-HIGH_REACH_FOLLOWERS = 10_000
-VERY_NEGATIVE = -0.6
+from rapport.events import Intent, Mention, RelationshipStage, SentimentLabel
+
+NEEDS_ANSWER = frozenset(
+    {Intent.COMPLAINT, Intent.QUESTION, Intent.PURCHASE_INTENT, Intent.CHURN_RISK}
+)
+FANS = frozenset({RelationshipStage.FAN, RelationshipStage.EVANGELIST})
 
 
-def needs_case(mention: Mention) -> bool:
+class Need(StrEnum):
+    ANSWER = "answer"
+    """Someone waits for the brand: support, sales, PR."""
+    COMMUNITY = "community"
+    """A fan's praise: worth a thank-you, at low priority."""
+
+
+def need(mention: Mention, stage: RelationshipStage) -> Need | None:
     if mention.from_brand or Intent.SPAM in mention.intents:
-        return False
-    return mention.sentiment.label is SentimentLabel.NEGATIVE
-
-
-def priority(mention: Mention) -> Priority:
-    very_negative = mention.sentiment.score <= VERY_NEGATIVE
-    high_reach = (mention.author.followers or 0) >= HIGH_REACH_FOLLOWERS
-    if very_negative and high_reach:
-        return Priority.URGENT
-    if very_negative or high_reach:
-        return Priority.HIGH
-    return Priority.NORMAL
+        return None
+    if NEEDS_ANSWER & set(mention.intents) or mention.sentiment.label is SentimentLabel.NEGATIVE:
+        return Need.ANSWER
+    if Intent.PRAISE in mention.intents and stage in FANS:
+        return Need.COMMUNITY
+    return None

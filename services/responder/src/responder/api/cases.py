@@ -1,0 +1,181 @@
+"""Cases: the inbox, a case with its conversation, and what agents do with it."""
+
+from datetime import timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from pydantic import Field
+
+from rapport.api import JsonBody, StrictModel
+from rapport.events import CaseState, Intent
+from responder import actions
+from responder.api.deps import (
+    READ,
+    SUPERVISE,
+    Agent,
+    DeskDep,
+    RepliesDep,
+    case_errors,
+    supervises,
+)
+from responder.api.views import CaseDetail, CaseView, MessageView, ReplyView
+from responder.domain.case import Case
+from responder.domain.routing import Name
+from responder.domain.suggestions import Suggestion, suggest
+from responder.stores.agents import AgentId
+from responder.stores.replies import Reply
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0, le=100_000)]
+
+
+class Assignment(StrictModel):
+    agent_id: AgentId
+
+
+class StateChange(StrictModel):
+    state: Literal[CaseState.WAITING_ON_CUSTOMER, CaseState.RESOLVED]
+
+
+class ReplyIn(StrictModel):
+    reply_id: UUID
+    """Chosen by the caller: sending the same reply again is recognised, never sent twice."""
+    text: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
+async def _case(desk: DeskDep, case_id: UUID) -> Case:
+    case = await desk.cases.get(case_id)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such case")
+    return case
+
+
+@router.get("/cases", dependencies=READ)
+async def list_cases(
+    desk: DeskDep,
+    response: Response,
+    queue: Name | None = None,
+    state: CaseState | None = None,
+    language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
+    intent: Intent | None = None,
+    assignee: AgentId | None = None,
+    profile_id: UUID | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[CaseView]:
+    """Cases, most urgent first (priority score, then the earliest SLA due time), filtered;
+    ``X-Total-Count`` says how many match."""
+    filters = {
+        "queue": queue,
+        "state": state.value if state else None,
+        "language": language,
+        "intents": intent.value if intent else None,
+        "assignee": assignee,
+        "profile_id": profile_id,
+    }
+    query = {field: value for field, value in filters.items() if value is not None}
+    sort = [("priority_score", -1), ("next_due", 1), ("opened_at", 1)]
+    cases = await desk.cases.find(query, sort, offset, limit)
+    response.headers["X-Total-Count"] = str(await desk.cases.count(query))
+    return [CaseView.of(case) for case in cases]
+
+
+@router.get("/cases/{case_id}", dependencies=READ)
+async def get_case(desk: DeskDep, replies: RepliesDep, case_id: UUID) -> CaseDetail:
+    """A case with its conversation in platform order, its replies and the customer's profile."""
+    case = await _case(desk, case_id)
+    messages = [MessageView.of(m) for m in await desk.timeline.of_case(case_id)]
+    sent = [ReplyView.of(r) for r in await replies.of_case(case_id)]
+    profile = await desk.profiles.get(case.profile_id)
+    view = CaseView.of(case).model_dump()
+    return CaseDetail.model_validate(
+        {**view, "messages": messages, "replies": sent, "profile": profile}
+    )
+
+
+@router.post("/cases/{case_id}/claim")
+async def claim_case(desk: DeskDep, principal: Agent, case_id: UUID) -> CaseView:
+    """Take the case as the calling agent; 409 when another agent holds it."""
+    with case_errors():
+        return CaseView.of(await actions.claim(desk, case_id, principal.subject))
+
+
+@router.post("/queues/{queue}/claim")
+async def claim_next(desk: DeskDep, principal: Agent, queue: Name) -> CaseView:
+    """Take the most urgent unassigned case of the queue; 404 when there is none."""
+    with case_errors():
+        case = await actions.claim_next(desk, queue, principal.subject)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no unassigned case in this queue")
+    return CaseView.of(case)
+
+
+@router.post("/cases/{case_id}/assign", dependencies=[*SUPERVISE, JsonBody])
+async def assign_case(desk: DeskDep, case_id: UUID, body: Assignment) -> CaseView:
+    """Give the case to an agent (a supervisor may take it from another)."""
+    with case_errors():
+        return CaseView.of(await actions.claim(desk, case_id, body.agent_id, steal=True))
+
+
+@router.post("/cases/{case_id}/release")
+async def release_case(desk: DeskDep, principal: Agent, case_id: UUID) -> CaseView:
+    """Put the case back in its queue: by the agent holding it, or a supervisor."""
+    case = await _case(desk, case_id)
+    if case.assignee != principal.subject and not supervises(principal):
+        raise HTTPException(status.HTTP_409_CONFLICT, "another agent holds the case")
+    with case_errors():
+        return CaseView.of(await actions.unassign(desk, case_id))
+
+
+@router.post("/cases/{case_id}/state", dependencies=[JsonBody])
+async def change_state(
+    desk: DeskDep, principal: Agent, case_id: UUID, body: StateChange
+) -> CaseView:
+    """Mark the case waiting on the customer, or resolved: by its agent, or a supervisor."""
+    holder = None if supervises(principal) else principal.subject
+    with case_errors():
+        return CaseView.of(await actions.set_state(desk, case_id, body.state, holder))
+
+
+@router.post(
+    "/cases/{case_id}/replies", status_code=status.HTTP_202_ACCEPTED, dependencies=[JsonBody]
+)
+async def reply(
+    desk: DeskDep, replies: RepliesDep, principal: Agent, case_id: UUID, body: ReplyIn
+) -> ReplyView:
+    """Answer the customer through the platform's connector; 202 once the reply is stored
+    for delivery. Only the agent holding the case replies."""
+    case = await _case(desk, case_id)
+    if case.assignee != principal.subject:
+        raise HTTPException(status.HTTP_409_CONFLICT, "claim the case before replying")
+    if not case.active:
+        raise HTTPException(status.HTTP_409_CONFLICT, "the case is resolved")
+    now = desk.clock()
+    wanted = Reply.model_validate(
+        {
+            "_id": body.reply_id,
+            "case_id": case_id,
+            "agent": principal.subject,
+            "platform": case.platform,
+            "in_reply_to": case.external_ids[-1] if case.external_ids else None,
+            "text": body.text,
+            "created_at": now,
+            "next_attempt_at": now - timedelta(seconds=1),
+        }
+    )
+    stored = await replies.add(wanted)
+    if (stored.case_id, stored.text) != (case_id, body.text):
+        raise HTTPException(status.HTTP_409_CONFLICT, "this reply id was used for another reply")
+    desk.wake_sender()
+    return ReplyView.of(stored)
+
+
+@router.get("/cases/{case_id}/suggestions", dependencies=READ)
+async def suggestions(desk: DeskDep, case_id: UUID) -> list[Suggestion]:
+    """Reply templates for the case's intents and language, filled in, for the agent to edit."""
+    case = await _case(desk, case_id)
+    profile = await desk.profiles.get(case.profile_id)
+    stage = profile.stage if profile else None
+    return suggest(case.intents, case.language, case.handle, stage, str(case.id)[:8])

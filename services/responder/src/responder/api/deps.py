@@ -1,0 +1,59 @@
+"""What routes share: the desk and stores from ``app.state``, the caller, error mapping."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+
+from rapport.api import require
+from rapport.auth import Principal, Scope
+from responder.desk import CaseError, Desk, UnknownCase
+from responder.repository import CaseConflict
+from responder.stores.agents import AgentUnavailable
+from responder.stores.alerts import Alerts
+from responder.stores.replies import Replies
+
+
+def _desk(request: Request) -> Desk:
+    desk: Desk = request.app.state.desk
+    return desk
+
+
+def _alerts(request: Request) -> Alerts:
+    alerts: Alerts = request.app.state.alerts
+    return alerts
+
+
+def _replies(request: Request) -> Replies:
+    replies: Replies = request.app.state.replies
+    return replies
+
+
+DeskDep = Annotated[Desk, Depends(_desk)]
+AlertsDep = Annotated[Alerts, Depends(_alerts)]
+RepliesDep = Annotated[Replies, Depends(_replies)]
+Agent = Annotated[Principal, require(Scope.AGENT, Scope.SUPERVISOR)]
+Supervisor = Annotated[Principal, require(Scope.SUPERVISOR)]
+READ = [require(Scope.AGENT, Scope.SUPERVISOR)]
+SUPERVISE = [require(Scope.SUPERVISOR)]
+
+
+def supervises(principal: Principal) -> bool:
+    return principal.has_any([Scope.SUPERVISOR])
+
+
+@contextmanager
+def case_errors() -> Iterator[None]:
+    """Domain errors as 4xx: unknown case 404; a change that does not apply 409."""
+    try:
+        yield
+    except UnknownCase as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such case") from error
+    except CaseError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    except AgentUnavailable as error:
+        reason = "the agent is unknown, unavailable, at capacity or lacks the case's skills"
+        raise HTTPException(status.HTTP_409_CONFLICT, reason) from error
+    except CaseConflict as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, "the case is busy; try again") from error

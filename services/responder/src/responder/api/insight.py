@@ -1,0 +1,100 @@
+"""How the desk is doing: queues with counts, crisis alerts, handoff metrics."""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import AwareDatetime, BaseModel
+
+from rapport.events import CrisisAlert
+from responder.api.deps import READ, SUPERVISE, AlertsDep, DeskDep
+from responder.domain.handoff import Handoff, handoff
+from responder.domain.routing import Name
+from responder.stores.agents import AgentId
+
+router = APIRouter(prefix="/v1", tags=["insight"])
+DEFAULT_RANGE = timedelta(days=7)
+MAX_CASES = 200_000
+
+
+class QueueCounts(BaseModel):
+    queue: str
+    active: int
+    unassigned: int
+    breached: int
+    urgent: int
+
+
+class HandoffReport(BaseModel):
+    since: datetime
+    until: datetime
+    overall: Handoff
+    queues: dict[str, Handoff]
+    agents: dict[str, Handoff]
+
+
+@router.get("/queues", dependencies=READ)
+async def queues(desk: DeskDep) -> list[QueueCounts]:
+    """Every queue with active cases: how many, unassigned, breached, urgent."""
+    return [QueueCounts.model_validate(row) for row in await desk.cases.queue_counts()]
+
+
+@router.get("/alerts", dependencies=READ)
+async def alerts(
+    alerts: AlertsDep,
+    status: Literal["active", "cleared"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> list[CrisisAlert]:
+    """Crisis alerts, latest change first."""
+    return await alerts.list(status, offset, limit)
+
+
+@router.post("/alerts/{alert_id}/clear", dependencies=SUPERVISE)
+async def clear_alert(desk: DeskDep, alerts: AlertsDep, alert_id: UUID) -> CrisisAlert:
+    """Declare a crisis over (published as cleared)."""
+    found = await alerts.get(alert_id)
+    if found is None:
+        raise HTTPException(404, "no such alert")
+    if found.status == "active":
+        found = found.model_copy(update={"status": "cleared", "changed_at": desk.clock()})
+        await alerts.save(found)
+    return found
+
+
+@router.get("/handoff", dependencies=READ)
+async def handoff_metrics(
+    desk: DeskDep,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    queue: Name | None = None,
+    agent: AgentId | None = None,
+) -> HandoffReport:
+    """Time to first response and to resolution (median, p90, seconds), share answered within
+    SLA, backlog and breaches, overall, per queue and per agent, for cases opened (platform
+    time) in [since, until): by default the last seven days."""
+    until = until or desk.clock()
+    since = since or until - DEFAULT_RANGE
+    if since >= until:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
+    query: dict[str, object] = {"opened_at": {"$gte": since, "$lt": until}}
+    if queue is not None:
+        query["queue"] = queue
+    if agent is not None:
+        query["assignee"] = agent
+    if await desk.cases.count(query) > MAX_CASES:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"over {MAX_CASES} cases: narrow the range"
+        )
+    cases = await desk.cases.find(query, [("opened_at", 1)], 0, MAX_CASES)
+    now = desk.clock()
+    by_queue = sorted({c.queue for c in cases})
+    by_agent = sorted({c.assignee for c in cases if c.assignee})
+    return HandoffReport(
+        since=since,
+        until=until,
+        overall=handoff(cases, now),
+        queues={q: handoff([c for c in cases if c.queue == q], now) for q in by_queue},
+        agents={a: handoff([c for c in cases if c.assignee == a], now) for a in by_agent},
+    )

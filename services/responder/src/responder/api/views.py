@@ -1,0 +1,80 @@
+"""What the API answers with: cases, their messages and replies."""
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from rapport.events import CaseState, Intent, Priority, ProfileSnapshot
+from responder.domain.case import Breach, Case
+from responder.stores.replies import DeliveryState, Reply
+from responder.stores.timeline import Message
+
+
+class CaseView(BaseModel):
+    case_id: UUID
+    profile_id: UUID
+    state: CaseState
+    queue: str
+    skills: list[str]
+    priority: Priority
+    priority_score: float
+    intents: list[Intent]
+    language: str | None
+    platform: str
+    handle: str | None
+    reach: int
+    assignee: str | None
+    mention_ids: list[UUID]
+    opened_at: datetime
+    first_response_at: datetime | None
+    last_response_at: datetime | None
+    awaiting_since: datetime | None
+    resolved_at: datetime | None
+    due: dict[str, datetime]
+    breaches: list[Breach]
+    historical: bool
+    sequence: int
+
+    @classmethod
+    def of(cls, case: Case) -> "CaseView":
+        return cls.model_validate({**case.model_dump(), "case_id": case.id})
+
+
+class MessageView(BaseModel):
+    id: UUID
+    kind: Literal["customer", "brand", "agent"]
+    platform: str
+    external_id: str | None
+    conversation_id: str | None
+    in_reply_to: str | None
+    handle: str | None
+    text: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message: Message) -> "MessageView":
+        return cls.model_validate(message.model_dump())
+
+
+class ReplyView(BaseModel):
+    reply_id: UUID
+    case_id: UUID
+    agent: str
+    text: str
+    state: DeliveryState
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def of(cls, reply: Reply) -> "ReplyView":
+        return cls.model_validate({**reply.model_dump(), "reply_id": reply.id})
+
+
+class CaseDetail(CaseView):
+    messages: list[MessageView]
+    """Customer mentions, brand posts and agents' replies, in conversation (platform) order."""
+    replies: list[ReplyView]
+    profile: ProfileSnapshot | None

@@ -1,0 +1,152 @@
+"""Platform connectors: an agent's reply is POSTed as JSON to the endpoint configured for its
+platform, with the reply id as ``Idempotency-Key`` so a retried delivery is recognised there.
+
+The sender works through the replies outbox: lease the next due reply, deliver it, and on
+success mark it sent and record the response on its case in one transaction. A failure is
+retried with doubling backoff up to ``reply_max_attempts``; a 4xx other than 408/429 is the
+platform refusing the reply, which retrying will not fix.
+"""
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+import httpx
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from responder.desk import Decide, Desk, Step
+from responder.domain.case import Case, add_response, caused
+from responder.stores.replies import Replies, Reply
+from responder.stores.timeline import Message
+
+log = logging.getLogger(__name__)
+RETRYABLE_4XX = {408, 429}
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class Connector:
+    def __init__(self, endpoints: dict[str, str], client: httpx.AsyncClient) -> None:
+        self._endpoints = endpoints
+        self._client = client
+
+    async def deliver(self, reply: Reply) -> str | None:
+        """Send the reply; the id the platform gave it, if it says."""
+        endpoint = self._endpoints.get(reply.platform)
+        if endpoint is None:
+            raise DeliveryFailed(f"no connector endpoint for {reply.platform}", permanent=True)
+        body = {
+            "reply_id": str(reply.id),
+            "platform": reply.platform,
+            "in_reply_to": reply.in_reply_to,
+            "text": reply.text,
+        }
+        try:
+            response = await self._client.post(
+                endpoint, json=body, headers={"Idempotency-Key": str(reply.id)}
+            )
+        except httpx.HTTPError as error:
+            raise DeliveryFailed(type(error).__name__) from error
+        if response.is_success:
+            found = response.json().get("id") if response.content else None
+            return str(found) if found is not None else None
+        permanent = response.is_client_error and response.status_code not in RETRYABLE_4XX
+        raise DeliveryFailed(f"HTTP {response.status_code}", permanent=permanent)
+
+
+class ReplySender:
+    def __init__(
+        self,
+        desk: Desk,
+        replies: Replies,
+        connector: Connector,
+        *,
+        max_attempts: int,
+        first_backoff_s: float,
+        max_backoff_s: float,
+        lease_s: float,
+        poll_s: float,
+    ) -> None:
+        self._desk = desk
+        self._replies = replies
+        self._connector = connector
+        self._max_attempts = max_attempts
+        self._first_backoff_s = first_backoff_s
+        self._max_backoff_s = max_backoff_s
+        self._lease = timedelta(seconds=lease_s)
+        self._poll_s = poll_s
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            if not await self.send_next():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+
+    async def send_next(self) -> bool:
+        """Deliver the next due reply, if any; whether there was one."""
+        reply = await self._replies.lease(self._desk.clock(), self._lease)
+        if reply is None:
+            return False
+        try:
+            external_id = await self._connector.deliver(reply)
+        except DeliveryFailed as error:
+            await self._failed(reply, error)
+            return True
+        await self._desk.change(reply.case_id, self._sent(reply, external_id))
+        return True
+
+    async def _failed(self, reply: Reply, error: DeliveryFailed) -> None:
+        attempts = reply.attempts + 1
+        backoff = min(self._first_backoff_s * 2 ** (attempts - 1), self._max_backoff_s)
+        give_up = error.permanent or attempts >= self._max_attempts
+        retry_at = None if give_up else self._desk.clock() + timedelta(seconds=backoff)
+        log.warning(
+            "reply delivery failed",
+            extra={"reply_id": str(reply.id), "attempts": attempts, "error": str(error)},
+        )
+        await self._replies.retry_later(reply, str(error), retry_at)
+
+    def _sent(self, reply: Reply, external_id: str | None) -> Decide:
+        desk, replies = self._desk, self._replies
+
+        async def decide(case: Case) -> Step | None:
+            cause = f"reply:{reply.id}"
+            if cause in case.causes:
+                return None
+            at = desk.clock()
+            sent = Message.model_validate(
+                {
+                    "_id": reply.id,
+                    "kind": "agent",
+                    "case_id": case.id,
+                    "platform": reply.platform,
+                    "external_id": external_id,
+                    "in_reply_to": reply.in_reply_to,
+                    "author_id": reply.agent,
+                    "text": reply.text,
+                    "created_at": at,
+                }
+            )
+
+            async def also(session: AsyncClientSession) -> None:
+                await replies.mark_sent(reply, at, external_id, session)
+                await desk.timeline.add(sent, session)
+
+            return Step(caused(add_response(case, at), cause), [("replied", None)], also)
+
+        return decide

@@ -1,0 +1,73 @@
+"""The collaborators every use case needs, and the one way a case changes: read it, apply a
+step, settle its clocks under the SLA policies, store it with its events; again from the
+stored case when another writer got there first."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from uuid import UUID
+
+from responder.domain.case import Case, Changes, settle
+from responder.domain.clock import Clock
+from responder.domain.priority import Weights
+from responder.domain.spikes import SpikeRule
+from responder.repository import Also, CaseConflict, MongoCases
+from responder.stores.agents import Agents
+from responder.stores.profiles import ProfileCache
+from responder.stores.rules import PolicyStore, Rules
+from responder.stores.timeline import Timeline
+
+ATTEMPTS = 10
+
+
+class UnknownCase(LookupError):
+    """No case has this id."""
+
+
+class CaseError(Exception):
+    """The change does not apply to the case as it is (held by another agent, resolved...)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    case: Case
+    changes: Changes
+    also: Also | None = None
+
+
+Decide = Callable[[Case], Awaitable[Step | None]]
+
+
+@dataclass(frozen=True)
+class Desk:
+    cases: MongoCases
+    timeline: Timeline
+    profiles: ProfileCache
+    agents: Agents
+    rules: Rules
+    policies: PolicyStore
+    clock: Clock
+    weights: Weights
+    reopen_window: timedelta
+    spikes: SpikeRule
+    wake_sender: Callable[[], None] = field(default=lambda: None)
+    """Tells the reply sender a reply is waiting (it also polls)."""
+
+    async def store(self, step: Step) -> Case:
+        settled = settle(step.case, await self.policies.all())
+        return await self.cases.save(settled, step.changes, at=self.clock(), also=step.also)
+
+    async def change(self, case_id: UUID, decide: Decide) -> Case:
+        """Apply ``decide`` to the stored case until it is stored; unchanged when it says None."""
+        for _ in range(ATTEMPTS):
+            case = await self.cases.get(case_id)
+            if case is None:
+                raise UnknownCase(str(case_id))
+            step = await decide(case)
+            if step is None:
+                return case
+            try:
+                return await self.store(step)
+            except CaseConflict:
+                continue
+        raise CaseConflict(str(case_id))

@@ -1,0 +1,193 @@
+"""Mentions into cases: a customer's mention that needs a human joins their active case,
+reopens one resolved within the window, or opens a new one; a brand post answers the case of
+its conversation. Each is applied once: the case remembers the mention ids it took in."""
+
+from uuid import UUID
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from rapport.events import (
+    EnrichedMention,
+    Intent,
+    Mention,
+    Priority,
+    ProfileSnapshot,
+    Source,
+    deterministic_id,
+)
+from responder.desk import ATTEMPTS, Desk, Step
+from responder.domain import priority, routing
+from responder.domain.case import (
+    Case,
+    Changes,
+    add_customer_message,
+    add_response,
+    caused,
+    reopens,
+)
+from responder.domain.triage import Need, need
+from responder.repository import CaseConflict
+from responder.stores.timeline import Message
+
+
+def message(mention_id: UUID, mention: Mention, case_id: UUID | None) -> Message:
+    return Message.model_validate(
+        {
+            "_id": mention_id,
+            "kind": "brand" if mention.from_brand else "customer",
+            "case_id": case_id,
+            "platform": mention.platform.value,
+            "external_id": mention.external_id,
+            "conversation_id": mention.conversation_id,
+            "in_reply_to": mention.in_reply_to,
+            "author_id": mention.author.id,
+            "handle": mention.author.handle,
+            "text": mention.text,
+            "created_at": mention.created_at,
+        }
+    )
+
+
+def _signals(mention: Mention, profile: ProfileSnapshot, contacts: int) -> priority.Signals:
+    return priority.Signals(
+        sentiment=mention.sentiment.score,
+        intents=frozenset(mention.intents),
+        followers=max(profile.followers, mention.author.followers or 0),
+        influence=profile.scores.influence,
+        shares=mention.engagement.shares + mention.engagement.quotes,
+        customer_value=profile.customer_value,
+        stage=profile.stage,
+        contacts=contacts,
+    )
+
+
+async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
+    """The case the mention now belongs to (None when it needs no human)."""
+    mention, mention_id = enriched.mention, enriched.mention_event_id
+    if mention.from_brand:
+        return await take_brand_post(desk, mention_id, mention)
+    profile = await desk.profiles.latest(enriched.profile)
+    needed = need(mention, profile.stage)
+    if needed is None and not await _follows_up(desk, mention, profile):
+        return None
+    for _ in range(ATTEMPTS):
+        done = await desk.cases.with_cause(str(mention_id))
+        if done is not None:
+            return done
+        step = await _thread_or_open(desk, mention_id, mention, profile, needed)
+        try:
+            return await desk.store(step)
+        except CaseConflict:
+            continue
+    raise CaseConflict(str(mention_id))
+
+
+async def _follows_up(desk: Desk, mention: Mention, profile: ProfileSnapshot) -> bool:
+    """A customer's mention in the conversation of their active case belongs to the case,
+    whatever it says ("sent you a DM"), unless it is spam."""
+    if Intent.SPAM in mention.intents:
+        return False
+    case = await desk.cases.active_of(profile.profile_id)
+    return case is not None and (
+        mention.conversation_id in case.conversation_ids or mention.in_reply_to in case.external_ids
+    )
+
+
+async def _thread_or_open(
+    desk: Desk, mention_id: UUID, mention: Mention, profile: ProfileSnapshot, needed: Need | None
+) -> Step:
+    changes: Changes = []
+    case = await desk.cases.active_of(profile.profile_id)
+    if case is None:
+        resolved = await desk.cases.last_resolved_of(profile.profile_id)
+        if resolved and reopens(resolved, desk.clock(), desk.reopen_window):
+            case = resolved
+            changes.append(("reopened", None))
+    if case is None:
+        case = await _opened(desk, mention_id, mention, profile, needed or Need.ANSWER)
+        changes.append(("opened", None))
+    elif not changes:
+        changes.append(("mention_added", None))
+    contacts = len(case.mention_ids) + 1
+    score = priority.score(_signals(mention, profile, contacts), desk.weights)
+    if needed is Need.ANSWER and score > case.priority_score:
+        case = case.model_copy(update={"priority_score": score, "priority": priority.band(score)})
+    case = case.model_copy(update={"intents": sorted({*case.intents, *_case_intents(mention)})})
+    case = add_customer_message(
+        case, mention_id, mention.external_id, mention.conversation_id, mention.created_at
+    )
+    answers = await desk.timeline.unattached_answers(case)
+    for answer in answers:
+        case = add_response(case, answer.created_at)
+    if answers:
+        changes.append(("replied", None))
+    customer = message(mention_id, mention, case.id)
+    case_id = case.id
+
+    async def also(session: AsyncClientSession) -> None:
+        await desk.timeline.add(customer, session)
+        if answers:
+            await desk.timeline.attach([a.id for a in answers], case_id, session)
+
+    return Step(caused(case, str(mention_id)), changes, also)
+
+
+def _case_intents(mention: Mention) -> set[Intent]:
+    return set(mention.intents) - {Intent.SPAM}
+
+
+async def _opened(
+    desk: Desk, mention_id: UUID, mention: Mention, profile: ProfileSnapshot, needed: Need
+) -> Case:
+    followers = max(profile.followers, mention.author.followers or 0)
+    facts = routing.Facts(
+        intents=frozenset(mention.intents),
+        sentiment=mention.sentiment.label,
+        language=mention.language,
+        platform=mention.platform,
+        stage=profile.stage,
+        text=mention.text,
+        followers=followers,
+        community=needed is Need.COMMUNITY,
+    )
+    rule = routing.route(await desk.rules.ordered(), facts)
+    score = priority.score(_signals(mention, profile, 1), desk.weights)
+    community = needed is Need.COMMUNITY
+    return Case.model_validate(
+        {
+            "_id": deterministic_id("case", str(mention_id)),
+            "profile_id": profile.profile_id,
+            "queue": rule.queue,
+            "skills": rule.skills,
+            "priority": Priority.LOW if community else priority.band(score),
+            "priority_score": score,
+            "language": mention.language,
+            "platform": mention.platform.value,
+            "author_id": mention.author.id,
+            "handle": mention.author.handle,
+            "reach": followers,
+            "opened_at": mention.created_at,
+            "cycle_start": mention.created_at,
+            "historical": mention.source is Source.IMPORT,
+        }
+    )
+
+
+async def take_brand_post(desk: Desk, mention_id: UUID, mention: Mention) -> Case | None:
+    """Keep the post; when it answers a case (after the case began), record the response."""
+    await desk.timeline.add(message(mention_id, mention, None))
+    found = await desk.cases.answered_by(mention.conversation_id, mention.in_reply_to)
+    if found is None or mention.created_at < found.opened_at:
+        return None
+
+    async def decide(case: Case) -> Step | None:
+        if str(mention_id) in case.causes:
+            return None
+
+        async def also(session: AsyncClientSession) -> None:
+            await desk.timeline.attach([mention_id], case.id, session)
+
+        answered = caused(add_response(case, mention.created_at), str(mention_id))
+        return Step(answered, [("replied", None)], also)
+
+    return await desk.change(found.id, decide)

@@ -1,0 +1,57 @@
+"""What responder holds about a person, for export and erasure (GDPR).
+
+The person is found by profile id (cases, the profile cache, case events waiting in the
+outbox) and by social identity (their mentions in the timeline). Erasure deletes their cases
+with everything attached to them (messages, brand answers, replies, spike counts) and any
+other message they wrote; the case events already published stay in Kafka's retention.
+"""
+
+from uuid import UUID
+
+from rapport import outbox
+from rapport.events import PrivacyRequest
+from rapport.mongo import Database, Document
+
+
+class ResponderPersonalData:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def _profile_ids(self, request: PrivacyRequest) -> list[UUID]:
+        return sorted({request.profile_id, *request.profile_ids})
+
+    async def _case_ids(self, request: PrivacyRequest) -> list[UUID]:
+        query = {"profile_id": {"$in": self._profile_ids(request)}}
+        return [doc["_id"] for doc in await self._db["cases"].find(query, {"_id": 1}).to_list()]
+
+    def _messages(self, request: PrivacyRequest, case_ids: list[UUID]) -> Document:
+        authored = [{"platform": i.platform, "author_id": i.author_id} for i in request.identities]
+        return {"$or": [{"case_id": {"$in": case_ids}}, *authored]}
+
+    async def export(self, request: PrivacyRequest) -> dict[str, list[Document]]:
+        case_ids = await self._case_ids(request)
+        by_case = {"case_id": {"$in": case_ids}}
+        queries = {
+            "cases": {"_id": {"$in": case_ids}},
+            "timeline": self._messages(request, case_ids),
+            "replies": by_case,
+            "profiles": {"_id": {"$in": self._profile_ids(request)}},
+        }
+        return {name: await self._db[name].find(query).to_list() for name, query in queries.items()}
+
+    async def erase(self, request: PrivacyRequest) -> int:
+        case_ids = await self._case_ids(request)
+        keys = [str(profile_id) for profile_id in self._profile_ids(request)]
+        authors = [f"{i.platform}:{i.author_id}" for i in request.identities]
+        deletions = {
+            "timeline": self._messages(request, case_ids),
+            "replies": {"case_id": {"$in": case_ids}},
+            "negatives": {"$or": [{"case_id": {"$in": case_ids}}, {"author": {"$in": authors}}]},
+            "profiles": {"_id": {"$in": self._profile_ids(request)}},
+            outbox.COLLECTION: {"topic": "care.cases", "key": {"$in": keys}},
+            "cases": {"_id": {"$in": case_ids}},
+        }
+        erased = 0
+        for name, query in deletions.items():
+            erased += (await self._db[name].delete_many(query)).deleted_count
+        return erased

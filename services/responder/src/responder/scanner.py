@@ -1,0 +1,59 @@
+"""The periodic scanner: finds SLA targets whose due time passed (due times are stored on the
+cases, so a restart loses none), records each breach once, publishes it and escalates the
+case; then assigns waiting cases to agents when automatic assignment is on."""
+
+import asyncio
+import contextlib
+import logging
+
+from responder.actions import assign_waiting
+from responder.desk import Desk, Step
+from responder.domain.case import Breach, Case, Changes, escalation_queue, open_breaches
+
+log = logging.getLogger(__name__)
+
+
+async def record_breaches(desk: Desk, case: Case) -> Case:
+    async def decide(current: Case) -> Step | None:
+        now = desk.clock()
+        missed = open_breaches(current, now)
+        if not missed:
+            return None
+        changes: Changes = [("sla_breached", target) for target, _ in missed]
+        breaches = [Breach(target=t, due=due, detected_at=now) for t, due in missed]
+        updated = current.model_copy(update={"breaches": [*current.breaches, *breaches]})
+        queue = escalation_queue(updated) if updated.active else None
+        if queue is not None:
+            updated = updated.model_copy(update={"queue": queue})
+            changes.append(("escalated", None))
+        return Step(updated, changes)
+
+    return await desk.change(case.id, decide)
+
+
+async def scan(desk: Desk, *, batch: int, auto_assign: bool) -> int:
+    """One pass; how many cases had breaches to record."""
+    due = await desk.cases.due(desk.clock(), batch)
+    for case in due:
+        await record_breaches(desk, case)
+    if auto_assign:
+        await assign_waiting(desk, batch)
+    return len(due)
+
+
+class Scanner:
+    def __init__(self, desk: Desk, *, interval_s: float, batch: int, auto_assign: bool) -> None:
+        self._desk = desk
+        self._interval_s = interval_s
+        self._batch = batch
+        self._auto_assign = auto_assign
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            await scan(self._desk, batch=self._batch, auto_assign=self._auto_assign)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval_s)

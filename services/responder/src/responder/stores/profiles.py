@@ -1,0 +1,36 @@
+"""The latest known stage and value of each profile (from ``crm.profiles``), for priority."""
+
+from uuid import UUID
+
+from rapport.events import ProfileSnapshot
+from rapport.mongo import Database
+
+
+class ProfileCache:
+    def __init__(self, db: Database) -> None:
+        self._profiles = db["profiles"]
+
+    async def remember(self, profile: ProfileSnapshot) -> None:
+        """Keep the snapshot unless a later one (by ``last_seen``) is already kept."""
+        document = profile.model_dump(mode="python")
+        await self._profiles.update_one(
+            {"_id": profile.profile_id, "last_seen": {"$lte": profile.last_seen}},
+            {"$set": document},
+            upsert=False,
+        )
+        await self._profiles.update_one(
+            {"_id": profile.profile_id}, {"$setOnInsert": document}, upsert=True
+        )
+
+    async def get(self, profile_id: UUID) -> ProfileSnapshot | None:
+        kept = await self._profiles.find_one({"_id": profile_id}, {"_id": 0})
+        return None if kept is None else ProfileSnapshot.model_validate(kept)
+
+    async def latest(self, snapshot: ProfileSnapshot) -> ProfileSnapshot:
+        """The newer of ``snapshot`` and the one kept."""
+        stored = await self.get(snapshot.profile_id)
+        return stored if stored and stored.last_seen > snapshot.last_seen else snapshot
+
+    async def forget(self, profile_ids: list[UUID]) -> int:
+        deleted = await self._profiles.delete_many({"_id": {"$in": profile_ids}})
+        return deleted.deleted_count

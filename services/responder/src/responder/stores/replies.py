@@ -1,0 +1,103 @@
+"""Agents' replies waiting to go out: a delivery state per reply id (pending, sending, sent,
+failed). A sender leases a reply before calling the connector, so two senders never send it
+at once; a lease that runs out (the sender died) lets it be retried, under the same id."""
+
+from datetime import datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from rapport.mongo import Database
+
+INDEXES = {
+    "replies": [
+        IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)]),
+        IndexModel("case_id"),
+    ]
+}
+DeliveryState = Literal["pending", "sending", "sent", "failed"]
+
+
+class Reply(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: UUID = Field(alias="_id")
+    case_id: UUID
+    agent: str
+    platform: str
+    in_reply_to: str | None
+    text: str
+    state: DeliveryState = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime
+    next_attempt_at: datetime
+    lease_until: datetime | None = None
+    sent_at: datetime | None = None
+    external_id: str | None = None
+
+
+class Replies:
+    def __init__(self, db: Database) -> None:
+        self._replies = db["replies"]
+
+    async def add(self, reply: Reply) -> Reply:
+        """Store the reply once per id; the stored one (perhaps from an earlier call) back."""
+        await self._replies.update_one(
+            {"_id": reply.id}, {"$setOnInsert": reply.model_dump(by_alias=True)}, upsert=True
+        )
+        found = await self.get(reply.id)
+        assert found is not None
+        return found
+
+    async def get(self, reply_id: UUID) -> Reply | None:
+        found = await self._replies.find_one({"_id": reply_id})
+        return None if found is None else Reply.model_validate(found)
+
+    async def of_case(self, case_id: UUID) -> list[Reply]:
+        cursor = self._replies.find({"case_id": case_id}).sort("created_at", ASCENDING)
+        return [Reply.model_validate(doc) for doc in await cursor.to_list()]
+
+    async def lease(self, now: datetime, lease: timedelta) -> Reply | None:
+        """The next reply due, now leased to the caller until ``now + lease``."""
+        found = await self._replies.find_one_and_update(
+            {
+                "$or": [
+                    {"state": "pending", "next_attempt_at": {"$lte": now}},
+                    {"state": "sending", "lease_until": {"$lte": now}},
+                ]
+            },
+            {"$set": {"state": "sending", "lease_until": now + lease}},
+            sort=[("next_attempt_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if found is None else Reply.model_validate(found)
+
+    async def mark_sent(
+        self, reply: Reply, at: datetime, external_id: str | None, session: AsyncClientSession
+    ) -> None:
+        await self._replies.update_one(
+            {"_id": reply.id, "state": "sending"},
+            {"$set": {"state": "sent", "sent_at": at, "external_id": external_id}},
+            session=session,
+        )
+
+    async def retry_later(self, reply: Reply, error: str, at: datetime | None) -> None:
+        """Back to pending until ``at``; failed for good when ``at`` is None."""
+        update = {
+            "state": "failed" if at is None else "pending",
+            "last_error": error[:500],
+            "next_attempt_at": at or reply.next_attempt_at,
+            "lease_until": None,
+        }
+        await self._replies.update_one(
+            {"_id": reply.id, "state": "sending"},
+            {"$set": update, "$inc": {"attempts": 1}},
+        )
+
+    async def forget_cases(self, case_ids: list[UUID]) -> int:
+        deleted = await self._replies.delete_many({"case_id": {"$in": case_ids}})
+        return deleted.deleted_count

@@ -1,0 +1,82 @@
+"""The messages of cases, in platform time: customers' mentions, brand posts (from ingest or
+sent by agents). Brand posts are kept even before their case exists, since a reply may arrive
+before the complaint it answers (they travel on different partitions)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from rapport.mongo import Database
+from responder.domain.case import Case
+
+INDEXES = {
+    "timeline": [
+        IndexModel([("case_id", ASCENDING), ("created_at", ASCENDING)]),
+        IndexModel("conversation_id", partialFilterExpression={"case_id": None}),
+        IndexModel("in_reply_to", partialFilterExpression={"case_id": None}),
+        IndexModel([("platform", ASCENDING), ("author_id", ASCENDING)]),
+    ]
+}
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: UUID = Field(alias="_id")
+    """The mention's event id, or the agent reply's id."""
+    kind: Literal["customer", "brand", "agent"]
+    case_id: UUID | None = None
+    platform: str
+    external_id: str | None = None
+    conversation_id: str | None = None
+    in_reply_to: str | None = None
+    author_id: str
+    handle: str | None = None
+    text: str
+    created_at: datetime
+
+
+class Timeline:
+    def __init__(self, db: Database) -> None:
+        self._messages = db["timeline"]
+
+    async def add(self, message: Message, session: AsyncClientSession | None = None) -> None:
+        """Once per id; a repeat leaves the stored message as it is."""
+        document = message.model_dump(by_alias=True)
+        await self._messages.update_one(
+            {"_id": message.id}, {"$setOnInsert": document}, upsert=True, session=session
+        )
+
+    async def unattached_answers(self, case: Case) -> list[Message]:
+        """Brand posts not yet attached, since the case opened, that answer it (as in
+        ``MongoCases.answered_by``)."""
+        query = {
+            "case_id": None,
+            "kind": "brand",
+            "created_at": {"$gte": case.opened_at},
+            "$or": [
+                {"in_reply_to": {"$in": case.external_ids}},
+                {"in_reply_to": None, "conversation_id": {"$in": case.conversation_ids}},
+            ],
+        }
+        docs = await self._messages.find(query).to_list()
+        return [Message.model_validate(doc) for doc in docs]
+
+    async def attach(self, ids: Sequence[UUID], case_id: UUID, session: AsyncClientSession) -> None:
+        await self._messages.update_many(
+            {"_id": {"$in": list(ids)}}, {"$set": {"case_id": case_id}}, session=session
+        )
+
+    async def of_case(self, case_id: UUID) -> list[Message]:
+        cursor = self._messages.find({"case_id": case_id}).sort("created_at", ASCENDING)
+        return [Message.model_validate(doc) for doc in await cursor.to_list()]
+
+    async def move(self, source: UUID, target: UUID, session: AsyncClientSession) -> None:
+        await self._messages.update_many(
+            {"case_id": source}, {"$set": {"case_id": target}}, session=session
+        )

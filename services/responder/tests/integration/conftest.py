@@ -1,0 +1,124 @@
+"""responder's stores on the real test MongoDB (and Kafka, for the app-level tests)."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+
+from rapport.auth import issue_token
+from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage
+from rapport.events.factories import BASE_TIME, ingested
+from rapport.mongo import Database, ensure_indexes
+from rapport.settings import Environment
+from responder.desk import Desk
+from responder.domain.priority import Weights
+from responder.domain.spikes import SpikeRule
+from responder.main import INDEXES, create_app
+from responder.repository import MongoCases
+from responder.settings import ResponderSettings
+from responder.stores.agents import Agents
+from responder.stores.profiles import ProfileCache
+from responder.stores.rules import PolicyStore, Rules
+from responder.stores.timeline import Timeline
+
+SECRET = "responder-test-secret-0123456789"
+ALICE = UUID(int=1)
+
+
+class Clock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime = BASE_TIME + timedelta(hours=1)) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def desk(mongo_db: Database, clock: Clock) -> Desk:
+    await ensure_indexes(mongo_db, INDEXES)
+    return Desk(
+        cases=MongoCases(mongo_db),
+        timeline=Timeline(mongo_db),
+        profiles=ProfileCache(mongo_db),
+        agents=Agents(mongo_db),
+        rules=Rules(mongo_db),
+        policies=PolicyStore(mongo_db),
+        clock=clock,
+        weights=Weights(),
+        reopen_window=timedelta(hours=72),
+        spikes=SpikeRule(min_volume=10),
+    )
+
+
+def enriched(
+    n: int,
+    *,
+    profile_id: UUID = ALICE,
+    stage: RelationshipStage = RelationshipStage.CASUAL_COMMENTER,
+    **mention: Any,
+) -> MentionEnriched:
+    """Mention ``n`` (created BASE_TIME + n minutes) of a customer with the given profile."""
+    snapshot = ProfileSnapshot(
+        profile_id=profile_id,
+        stage=stage,
+        mention_count=1,
+        first_seen=BASE_TIME,
+        last_seen=BASE_TIME,
+    )
+    return MentionEnriched.of(ingested(n, **mention), snapshot)
+
+
+async def events_of(db: Database, case_id: UUID) -> list[dict[str, Any]]:
+    """The case.changed events of a case stored for publication, in sequence order."""
+    from rapport.events import CaseChanged
+
+    docs = await db["outbox"].find({"topic": "care.cases"}).to_list()
+    changes = [CaseChanged.model_validate_json(bytes(d["value"])).payload for d in docs]
+    mine = sorted((c for c in changes if c.case_id == case_id), key=lambda c: c.sequence)
+    return [c.model_dump() for c in mine]
+
+
+Serve = Callable[..., AbstractAsyncContextManager[tuple[Any, httpx.AsyncClient]]]
+
+
+@pytest.fixture
+def serve(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> Serve:
+    """``async with serve(clock, **settings) as (app, http)``: responder running in-process."""
+
+    @asynccontextmanager
+    async def serving(
+        clock: Callable[[], datetime], **overrides: Any
+    ) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+        settings = ResponderSettings(
+            environment=Environment.TEST,
+            kafka_bootstrap=kafka_bootstrap,
+            mongo_url=mongo_url,
+            mongo_db=mongo_db.name,
+            auth_secret=SECRET,
+            **overrides,
+        )
+        app = create_app(settings, clock=clock)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://responder") as h:
+                yield app, h
+
+    return serving
+
+
+def token(subject: str, *scopes: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(SECRET, subject, scopes)}"}

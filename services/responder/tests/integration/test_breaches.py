@@ -1,0 +1,74 @@
+"""SLA breaches found by the scanner worker of a running responder, also after a restart."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from rapport.events import CaseChanged
+from rapport.events.factories import BASE_TIME
+from rapport.testing import eventually, read_topic, unique
+from responder.desk import Desk
+from responder.domain.case import Case
+from responder.intake import take_mention
+from responder.scanner import scan
+
+from .conftest import Clock, Serve, enriched
+
+pytestmark = pytest.mark.integration
+OPENED = BASE_TIME + timedelta(minutes=1)
+DUE = OPENED + timedelta(minutes=60)  # a normal-priority complaint: first response in 60 min
+
+
+async def stored(desk: Desk, case: Case) -> Case:
+    found = await desk.cases.get(case.id)
+    assert found is not None
+    return found
+
+
+def changes_of(records: list[Any], case: Case) -> list[Any]:
+    events = [CaseChanged.model_validate_json(r.value) for r in records]
+    return [e.payload for e in events if e.payload.case_id == case.id]
+
+
+async def test_a_breach_is_detected_after_a_restart_and_published_once(
+    serve: Serve, kafka_bootstrap: str
+) -> None:
+    clock = Clock(OPENED + timedelta(minutes=30))
+    async with serve(clock, scan_interval_s=0.05) as (app, _):
+        complaint = enriched(1, intents=["complaint"], external_id=unique("ext"))
+        case = await take_mention(app.state.desk, complaint.payload)
+        assert case is not None
+        assert case.next_due == DUE
+        clock.now = DUE - timedelta(seconds=1)
+        await scan(app.state.desk, batch=10, auto_assign=False)
+        assert (await stored(app.state.desk, case)).breaches == []
+
+    clock.now = DUE  # while responder was down
+    async with serve(clock, scan_interval_s=0.05) as (app, _):
+        desk = app.state.desk
+        breached = await eventually(lambda: _breached(desk, case))
+        assert [(b.target, b.due) for b in breached.breaches] == [("first_response", DUE)]
+        assert breached.queue == "supervisor"
+        for _ in range(3):
+            await scan(desk, batch=10, auto_assign=False)
+
+    async with serve(clock, scan_interval_s=0.05) as (app, _):
+        await scan(app.state.desk, batch=10, auto_assign=False)
+        assert len((await stored(app.state.desk, case)).breaches) == 1
+
+    def published(records: list[Any]) -> bool:
+        return any(c.change == "escalated" for c in changes_of(records, case))
+
+    records = await read_topic(kafka_bootstrap, "care.cases", until=published)
+    changes = [(c.sequence, c.change, c.breached) for c in changes_of(records, case)]
+    assert changes == [
+        (1, "opened", None),
+        (2, "sla_breached", "first_response"),
+        (3, "escalated", None),
+    ]
+
+
+async def _breached(desk: Desk, case: Case) -> Case | None:
+    found = await stored(desk, case)
+    return found if found.breaches else None

@@ -1,0 +1,185 @@
+"""Replies through a connector, against a real local HTTP server that fails, then succeeds."""
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+
+from rapport.mongo import Database
+from responder import actions
+from responder.connector import Connector, ReplySender
+from responder.desk import Desk
+from responder.domain.case import Case
+from responder.intake import take_mention
+from responder.stores.agents import AgentIn
+from responder.stores.replies import Replies, Reply
+
+from .conftest import Clock, enriched, events_of
+
+pytestmark = pytest.mark.integration
+REPLY = UUID(int=99)
+
+
+class Platform:
+    """A stub platform API: answers ``statuses`` in turn (the last one from then on)."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.requests: list[tuple[str | None, dict[str, Any]]] = []
+        platform = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                platform.requests.append((self.headers.get("Idempotency-Key"), body))
+                status = platform.statuses[min(len(platform.requests), len(statuses)) - 1]
+                answer = json.dumps({"id": "tweet-777"}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/replies"
+
+    def delivered(self) -> int:
+        return sum(
+            1
+            for n in range(len(self.requests))
+            if self.statuses[min(n, len(self.statuses) - 1)] < 300
+        )
+
+
+@pytest.fixture
+def platform(request: pytest.FixtureRequest) -> Iterator[Platform]:
+    stub = Platform(request.param)
+    thread = threading.Thread(target=stub.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        stub.server.shutdown()
+        stub.server.server_close()
+
+
+async def held_case(desk: Desk) -> Case:
+    case = await take_mention(desk, enriched(1, intents=["complaint"]).payload)
+    assert case is not None
+    await desk.agents.put("ann", AgentIn(name="Ann", skills=["support"], capacity=5))
+    return await actions.claim(desk, case.id, "ann")
+
+
+async def sending(desk: Desk, replies: Replies, url: str, http: httpx.AsyncClient) -> ReplySender:
+    return ReplySender(
+        desk,
+        replies,
+        Connector({"x": url}, http),
+        max_attempts=5,
+        first_backoff_s=2,
+        max_backoff_s=60,
+        lease_s=30,
+        poll_s=0.1,
+    )
+
+
+def reply(case: Case, clock: Clock) -> Reply:
+    return Reply.model_validate(
+        {
+            "_id": REPLY,
+            "case_id": case.id,
+            "agent": "ann",
+            "platform": "x",
+            "in_reply_to": "ext-1",
+            "text": "So sorry, DM us",
+            "created_at": clock(),
+            "next_attempt_at": clock(),
+        }
+    )
+
+
+@pytest.mark.parametrize("platform", [[503, 502, 200]], indirect=True)
+async def test_retried_with_backoff_until_delivered_exactly_once(
+    desk: Desk, mongo_db: Database, clock: Clock, platform: Platform
+) -> None:
+    case = await held_case(desk)
+    replies = Replies(mongo_db)
+    async with httpx.AsyncClient() as http:
+        sender = await sending(desk, replies, platform.url, http)
+        await replies.add(reply(case, clock))
+        await replies.add(reply(case, clock))  # the agent pressed send twice
+        assert await sender.send_next()  # 503
+        assert not await sender.send_next()  # backing off: 2 s
+        clock.advance(seconds=2)
+        assert await sender.send_next()  # 502
+        clock.advance(seconds=3.9)
+        assert not await sender.send_next()  # backing off: 4 s
+        clock.advance(seconds=0.1)
+        assert await sender.send_next()  # 200
+        clock.advance(hours=1)
+        assert not await sender.send_next()  # nothing left, ever
+    assert [key for key, _ in platform.requests] == [str(REPLY)] * 3
+    assert platform.requests[0][1] == {
+        "reply_id": str(REPLY),
+        "platform": "x",
+        "in_reply_to": "ext-1",
+        "text": "So sorry, DM us",
+    }
+    assert platform.delivered() == 1
+    sent = await replies.get(REPLY)
+    assert sent is not None
+    assert (sent.state, sent.attempts, sent.external_id) == ("sent", 2, "tweet-777")
+    answered = await desk.cases.get(case.id)
+    assert answered is not None
+    assert answered.first_response_at == sent.sent_at
+    changes = [e["change"] for e in await events_of(mongo_db, case.id)]
+    assert changes == ["opened", "assigned", "replied"]
+    kinds = [m.kind for m in await desk.timeline.of_case(case.id)]
+    assert kinds == ["customer", "agent"]
+
+
+@pytest.mark.parametrize("platform", [[400]], indirect=True)
+async def test_a_refused_reply_fails_without_retrying(
+    desk: Desk, mongo_db: Database, clock: Clock, platform: Platform
+) -> None:
+    case = await held_case(desk)
+    replies = Replies(mongo_db)
+    async with httpx.AsyncClient() as http:
+        sender = await sending(desk, replies, platform.url, http)
+        await replies.add(reply(case, clock))
+        assert await sender.send_next()
+        clock.advance(hours=1)
+        assert not await sender.send_next()
+    failed = await replies.get(REPLY)
+    assert failed is not None
+    assert (failed.state, failed.last_error) == ("failed", "HTTP 400")
+    assert len(platform.requests) == 1
+
+
+@pytest.mark.parametrize("platform", [[200]], indirect=True)
+async def test_a_sender_that_died_mid_delivery_is_retried_under_the_same_id(
+    desk: Desk, mongo_db: Database, clock: Clock, platform: Platform
+) -> None:
+    case = await held_case(desk)
+    replies = Replies(mongo_db)
+    await replies.add(reply(case, clock))
+    assert await replies.lease(clock(), timedelta(seconds=30))  # then died
+    async with httpx.AsyncClient() as http:
+        sender = await sending(desk, replies, platform.url, http)
+        assert not await sender.send_next()  # still leased
+        clock.advance(seconds=30)
+        assert await sender.send_next()
+    assert [key for key, _ in platform.requests] == [str(REPLY)]
+    assert (await replies.get(REPLY)).state == "sent"  # type: ignore[union-attr]
