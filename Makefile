@@ -11,12 +11,12 @@ VENV_STAMP := $(VENV)/.installed
 JARS_DIR := .state/kafka-lib
 JARS_STAMP := $(JARS_DIR)/.installed
 
-.PHONY: help venv jars run stop test lint proto bench eval lock clean
+.PHONY: help venv jars browser run stop test lint proto bench eval lock clean
 
 help:
 	@echo "make run    start Kafka, MongoDB and the four services with demo data (make stop to stop)"
 	@echo "make test   lint, types and tests against a throwaway Kafka and MongoDB"
-	@echo "other: venv jars stop lint proto bench eval lock clean"
+	@echo "other: venv jars browser stop lint proto bench eval lock clean"
 
 venv: $(VENV_STAMP)
 
@@ -33,6 +33,14 @@ $(JARS_STAMP): deploy/local/kafka/pom.xml
 	mvn -q -B -f deploy/local/kafka/pom.xml package -Dkafka.lib.dir=$(CURDIR)/$(JARS_DIR)
 	touch $@
 
+# The console's browser tests drive Debian's Chromium through Playwright (no browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
 run: venv jars
 	$(STACK) up --profile run
 
@@ -41,7 +49,7 @@ stop:
 
 # Starts (or reuses) Kafka and MongoDB on the test ports and stops only what it started,
 # also when lint or tests fail; the first failure's exit code is kept.
-test: venv jars
+test: venv jars browser
 	@status=0; trap 'status=130' INT TERM; \
 	$(STACK) up --profile test --infra-only --fresh || status=$$?; \
 	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory lint || status=$$?; fi; \

@@ -104,3 +104,25 @@ def negative() -> str:
 
 def positive() -> str:
     return f"Love my Brightloop, the espresso is amazing, thanks! Batch {reference()}"
+
+
+async def caught_up(kafka: str, group: str, topic: str) -> bool:
+    """Whether consumer ``group`` has committed everything written to ``topic`` so far."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    reader = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=None)
+    await admin.start()
+    await reader.start()
+    try:
+        await reader.topics()
+        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
+        ends = await reader.end_offsets(partitions)
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+    finally:
+        await reader.stop()
+        await admin.close()
+    return all(
+        ends[p] == 0 or (p in committed and committed[p].offset >= ends[p]) for p in partitions
+    )

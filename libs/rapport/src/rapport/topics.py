@@ -85,7 +85,7 @@ CATALOGUE: dict[str, Topic] = {
         ),
         Topic(
             name="care.cases",
-            description="Every change of a case: opened, assigned, replied, resolved, breached.",
+            description="Every change of a case; case.opened (v1) is no longer produced.",
             key="profile id",
             partitions=6,
             retention_ms=30 * DAY_MS,
