@@ -9,7 +9,7 @@ from ingest.analysis import analyse
 from ingest.analysis.sentiment import Engine
 from ingest.domain.normalize import MentionIn
 from ingest.floods import Floods
-from ingest.repository import Archive
+from ingest.repository import Archive, archive_key
 from rapport.events import Mention, Source
 from rapport.outbox import OutboxRelay
 
@@ -77,18 +77,28 @@ class Intake:
 
         ``own_accounts``: brand accounts this delivery names, besides the configured ones."""
         brand = self._brand.including(own_accounts) if own_accounts else self._brand
-        # Analysis is CPU-bound (the sentiment encoder takes tens of milliseconds a text):
-        # it runs in a worker thread so the service keeps answering meanwhile.
+        ids = [archive_key(m.platform.value, m.external_id) for m in incoming]
+        known = await self._archive.known(ids)
+        fresh: dict[str, MentionIn] = {}
+        for mention_id, mention in zip(ids, incoming, strict=True):
+            if mention_id not in known:
+                fresh.setdefault(mention_id, mention)
+        # Only mentions not archived yet are analysed: analysis is CPU-bound (the sentiment
+        # encoder takes tens of milliseconds a text), so it runs in a worker thread, and a
+        # redelivered webhook or a re-imported file costs a look-up, not an analysis.
         mentions = await asyncio.to_thread(
             lambda: [
-                canonical(m, brand=brand, source=source, engine=self._engine) for m in incoming
+                canonical(m, brand=brand, source=source, engine=self._engine)
+                for m in fresh.values()
             ]
         )
         if self._floods is not None:
             mentions = await self._floods.flag(mentions)
-        new = await self._archive.accept(mentions)
+        stored = dict(zip(fresh, await self._archive.accept(mentions), strict=True))
         self._relay.wake()
-        return [
-            Accepted(m.platform.value, m.external_id, "accepted" if is_new else "duplicate")
-            for m, is_new in zip(mentions, new, strict=True)
-        ]
+        results = []
+        for mention_id, mention in zip(ids, incoming, strict=True):
+            is_new = stored.pop(mention_id, False)  # only the first copy in a batch is new
+            status: Literal["accepted", "duplicate"] = "accepted" if is_new else "duplicate"
+            results.append(Accepted(mention.platform.value, mention.external_id, status))
+        return results

@@ -18,11 +18,17 @@ INDEXES = {
 
 
 class Archive(Protocol):
+    async def known(self, ids: list[str]) -> set[str]: ...
+
     async def accept(self, mentions: list[Mention]) -> list[bool]: ...
 
 
+def archive_key(platform: str, external_id: str) -> str:
+    return f"{platform}:{external_id}"
+
+
 def archive_id(mention: Mention) -> str:
-    return f"{mention.platform.value}:{mention.external_id}"
+    return archive_key(mention.platform.value, mention.external_id)
 
 
 class MongoArchive:
@@ -32,9 +38,13 @@ class MongoArchive:
         self._db = db
         self._mentions = db["mentions"]
 
+    async def known(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` are archived already."""
+        return {doc["_id"] async for doc in self._mentions.find({"_id": {"$in": ids}}, {"_id": 1})}
+
     async def accept(self, mentions: list[Mention]) -> list[bool]:
         ids = [archive_id(m) for m in mentions]
-        known = {doc["_id"] async for doc in self._mentions.find({"_id": {"$in": ids}}, {"_id": 1})}
+        known = await self.known(ids)
         fresh: dict[str, Mention] = {}
         for mention_id, mention in zip(ids, mentions, strict=True):
             if mention_id not in known:
