@@ -5,14 +5,17 @@ const W = 360;
 const H = 140;
 const PAD = { left: 36, right: 8, top: 10, bottom: 22 };
 
-function frame(title, summary, min, max, labels, format) {
+function frame(title, summary, min, max, labels, format, each = false) {
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `${title}: ${summary}`, class: "chart" });
   svg.append(s("title", {}, title));
   const bottom = H - PAD.bottom;
   svg.append(s("line", { x1: PAD.left, x2: W - PAD.right, y1: bottom, y2: bottom, class: "axis" }));
   svg.append(s("text", { x: PAD.left - 4, y: PAD.top + 4, class: "tick", "text-anchor": "end" }, format(max)));
   svg.append(s("text", { x: PAD.left - 4, y: bottom, class: "tick", "text-anchor": "end" }, format(min)));
-  if (labels.length) {
+  if (each) {
+    const slot = (W - PAD.left - PAD.right) / labels.length;
+    labels.forEach((text, i) => svg.append(s("text", { x: PAD.left + (i + 0.5) * slot, y: H - 6, class: "tick", "text-anchor": "middle" }, text)));
+  } else if (labels.length) {
     svg.append(s("text", { x: PAD.left, y: H - 6, class: "tick" }, labels[0]));
     svg.append(s("text", { x: W - PAD.right, y: H - 6, class: "tick", "text-anchor": "end" }, labels.at(-1)));
   }
@@ -43,7 +46,7 @@ export function lineChart({ title, summary, labels, series, min, max, format = S
 }
 
 export function barChart({ title, summary, labels, values, max, format = String }) {
-  const svg = frame(title, summary, 0, max, labels, format);
+  const svg = frame(title, summary, 0, max, labels, format, values.length <= 8);
   const { y } = scale(values.length, 0, max);
   const slot = (W - PAD.left - PAD.right) / Math.max(values.length, 1);
   values.forEach((v, i) => {

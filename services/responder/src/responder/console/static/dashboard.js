@@ -33,7 +33,8 @@ async function voices(id, found, noun) {
 
 function label(iso, unit) {
   const d = new Date(iso);
-  return unit === "hour" ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : d.toLocaleDateString([], { month: "short", day: "numeric" });
+  const day = { month: "short", day: "numeric" };
+  return d.toLocaleString([], unit === "hour" ? { ...day, hour: "2-digit", minute: "2-digit" } : day);
 }
 
 export async function show(main, session, report) {
