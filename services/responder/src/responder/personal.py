@@ -39,7 +39,7 @@ class ResponderPersonalData:
             "timeline": self._messages(request, case_ids),
             "replies": by_case,
             "profiles": {"_id": {"$in": self._profile_ids(request)}},
-            "mention_facts": {"profile_id": {"$in": self._profile_ids(request)}},
+            "mention_facts": {"profile_id": {"$in": [str(p) for p in self._profile_ids(request)]}},
         }
         return {name: await self._db[name].find(query).to_list() for name, query in queries.items()}
 
