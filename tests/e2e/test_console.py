@@ -155,7 +155,7 @@ async def handoff_counts(page: Page) -> tuple[int, int]:
 async def open_dashboard(page: Page) -> None:
     await page.goto(page.url.split("#")[0] + "#/dashboard")
     await page.select_option("#range", "24h")
-    await expect(page.locator("#handoff-counts")).to_be_visible()
+    await expect(page.locator('.grid[data-range="24h"] #handoff-counts')).to_be_visible()
 
 
 async def test_an_agent_answers_a_new_complaint_from_the_console(

@@ -50,15 +50,23 @@ export async function show(main, session, report) {
     refresh().catch(report);
   });
 
+  let latest = 0;
   async function refresh() {
+    const mine = ++latest;
+    const chosen = range.value;
     const until = new Date();
-    const since = new Date(until - RANGES[range.value][1] * 86400e3);
+    const since = new Date(until - RANGES[chosen][1] * 86400e3);
     const params = { since: since.toISOString(), until: until.toISOString() };
     const [board, handoff, alerts] = await Promise.all([
       api("/v1/dashboard", { params }),
       api("/v1/handoff", { params }),
       api("/v1/alerts", { params: { status: "active", limit: 20 } }),
     ]);
+    const [evangelists, detractors] = await Promise.all([
+      voices("top-evangelists", board.top_evangelists, "advocacy mention"),
+      voices("top-detractors", board.top_detractors, "negative mention"),
+    ]);
+    if (mine !== latest) return; // a newer range was chosen meanwhile
     const labels = board.series.map((p) => label(p.start, board.unit));
     const days = board.people.map((p) => label(p.day, "day"));
     const t = board.totals;
@@ -87,8 +95,8 @@ export async function show(main, session, report) {
         h("p", { class: "muted", id: "handoff-counts" }, `${o.first_response.count} of ${o.cases} cases answered · ${o.resolution.count} resolved · backlog ${o.backlog} · ${o.breaches} breaches`),
         barChart({ title: "Answered within SLA, per queue", summary: Object.entries(handoff.queues).map(([q, m]) => `${q} ${percent(m.within_sla)}`).join(", ") || "no cases", labels: Object.keys(handoff.queues).map(words), values: Object.values(handoff.queues).map((m) => m.within_sla), max: 1, format: percent }),
       ),
-      card("Top evangelists", await voices("top-evangelists", board.top_evangelists, "advocacy mention")),
-      card("Top detractors", await voices("top-detractors", board.top_detractors, "negative mention")),
+      card("Top evangelists", evangelists),
+      card("Top detractors", detractors),
       card(
         "Active crisis alerts",
         alerts.length
@@ -96,6 +104,7 @@ export async function show(main, session, report) {
           : h("p", { class: "muted", id: "active-alerts" }, "No active alert."),
       ),
     );
+    grid.dataset.range = chosen;
   }
 
   // The poller asks every few seconds; the dashboard is heavier and changes slowly.
