@@ -25,6 +25,8 @@ from local_services import start_service  # noqa: E402
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
 FIRST_PORT = 18001 + int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 SECRET = "e2e-secret-" + "x" * 24
+CONNECTOR_PORT = FIRST_PORT + 10
+"""Where responder sends agents' replies: the console's browser test runs a stub platform here."""
 
 
 class Platform:
@@ -55,6 +57,12 @@ class Platform:
             "RAPPORT_AUTH_SECRET": SECRET,
             "RAPPORT_TRACE_EXPORTER": "file",
             "RAPPORT_TRACE_FILE": str(self.trace_file(name)),
+            "RAPPORT_PROFILES_URL": self.url("profiles"),
+            "RAPPORT_LOYALTY_URL": self.url("loyalty"),
+            "RAPPORT_CONNECTOR_ENDPOINTS": json.dumps(
+                {"x": f"http://127.0.0.1:{CONNECTOR_PORT}/replies"}
+            ),
+            "RAPPORT_AUTO_ASSIGN": "false",  # tests claim cases themselves; it would race them
         }
         log = self.output / f"{name}.log"
         self.procs[name] = start_service(name, self.ports[name], env, log)

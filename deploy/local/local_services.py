@@ -24,6 +24,8 @@ def service_env(profile: Profile, name: str, *, auth_secret: str, **extra: str) 
         "RAPPORT_LOG_LEVEL": os.environ.get("RAPPORT_LOG_LEVEL", "INFO"),
         "RAPPORT_TRACE_EXPORTER": os.environ.get("RAPPORT_TRACE_EXPORTER", "file"),
         "RAPPORT_TRACE_FILE": str(profile.logs_dir / f"{name}.traces.jsonl"),
+        "RAPPORT_PROFILES_URL": profile.service_url("profiles"),
+        "RAPPORT_LOYALTY_URL": profile.service_url("loyalty"),
     }
     return env | extra
 

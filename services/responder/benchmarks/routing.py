@@ -33,6 +33,7 @@ from responder.main import INDEXES  # noqa: E402
 from responder.repository import MongoCases  # noqa: E402
 from responder.stores.agents import Agents  # noqa: E402
 from responder.stores.alerts import Alerts  # noqa: E402
+from responder.stores.brand_health import BrandHealth  # noqa: E402
 from responder.stores.profiles import ProfileCache  # noqa: E402
 from responder.stores.rules import PolicyStore, Rules  # noqa: E402
 from responder.stores.timeline import Timeline  # noqa: E402
@@ -84,11 +85,11 @@ async def main(count: int) -> None:
             reopen_window=timedelta(hours=72),
             spikes=SpikeRule(),
         )
-        alerts = Alerts(db)
+        alerts, health = Alerts(db), BrandHealth(db)
         events = mentions(count, name)
         started = time.perf_counter()
         for event in events:
-            await on_mention_enriched(event, desk=desk, alerts=alerts)
+            await on_mention_enriched(event, desk=desk, alerts=alerts, health=health)
         elapsed = time.perf_counter() - started
         cases = await db["cases"].count_documents({})
         print(f"{count} mentions in {elapsed:.1f} s: {count / elapsed:.0f} mentions/s")

@@ -3,21 +3,31 @@
 from rapport.events import MentionEnriched, ProfileChanged
 from responder import crisis
 from responder.desk import Desk
+from responder.domain.brand_health import counted
 from responder.intake import take_mention
 from responder.merges import move_cases
 from responder.stores.alerts import Alerts
+from responder.stores.brand_health import BrandHealth
 
 
-async def on_mention_enriched(event: MentionEnriched, *, desk: Desk, alerts: Alerts) -> None:
-    """Thread the mention into its case (or open one), then watch it for a crisis."""
+async def on_mention_enriched(
+    event: MentionEnriched, *, desk: Desk, alerts: Alerts, health: BrandHealth
+) -> None:
+    """Thread the mention into its case (or open one), watch it for a crisis, and count it
+    for the dashboard."""
     case = await take_mention(desk, event.payload)
     mention = event.payload.mention
     await crisis.watch(desk, alerts, event.payload.mention_event_id, mention, case)
+    if counted(mention):
+        await health.record(event.payload)
 
 
-async def on_profile_changed(event: ProfileChanged, *, desk: Desk) -> None:
-    """Keep the latest stage and value; on a merge, move absorbed profiles' cases over."""
+async def on_profile_changed(event: ProfileChanged, *, desk: Desk, health: BrandHealth) -> None:
+    """Keep the latest stage and value; on a merge, move absorbed profiles' cases over and
+    forget the absorbed profiles; then sample the number of fans and evangelists."""
     change = event.payload
     await desk.profiles.remember(change.profile)
     if change.change == "merged":
         await move_cases(desk, change.related_profile_ids, change.profile.profile_id)
+        await desk.profiles.forget(change.related_profile_ids)
+    await health.sample_stages(desk.clock(), await desk.profiles.fans_and_evangelists())

@@ -16,8 +16,8 @@ from rapport.mongo import ensure_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_handler
 from rapport.service import Runtime, service_app
-from responder import repository
-from responder.api import cases, config, insight
+from responder import console, repository
+from responder.api import cases, config, customers, dashboard, insight, presence
 from responder.connector import Connector, ReplySender
 from responder.desk import Desk
 from responder.domain.clock import Clock
@@ -25,7 +25,16 @@ from responder.handlers import on_mention_enriched, on_profile_changed
 from responder.personal import ResponderPersonalData
 from responder.scanner import Scanner
 from responder.settings import ResponderSettings
-from responder.stores import agents, alerts, profiles, replies, rules, timeline
+from responder.stores import (
+    agents,
+    alerts,
+    brand_health,
+    profiles,
+    replies,
+    rules,
+    timeline,
+    viewers,
+)
 
 Handler = Callable[[Any], Awaitable[None]]
 INDEXES = {
@@ -34,6 +43,9 @@ INDEXES = {
     **agents.INDEXES,
     **alerts.INDEXES,
     **replies.INDEXES,
+    **profiles.INDEXES,
+    **brand_health.INDEXES,
+    **viewers.INDEXES,
 }
 
 
@@ -45,6 +57,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
         async with (
             connected(runtime) as clients,
             httpx.AsyncClient(timeout=settings.connector_timeout_s) as http,
+            httpx.AsyncClient(timeout=settings.upstream_timeout_s) as upstream,
         ):
             db = clients.db
             await ensure_indexes(db, INDEXES)
@@ -74,7 +87,10 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                 poll_s=settings.reply_poll_s,
             )
             desk = replace(desk, wake_sender=sender.wake)
+            health = brand_health.BrandHealth(db)
             app.state.desk, app.state.alerts, app.state.replies = desk, crises, outgoing
+            app.state.health, app.state.upstream = health, upstream
+            app.state.viewers = viewers.Viewers(db, timedelta(seconds=settings.viewer_ttl_s))
             scanner = Scanner(
                 desk,
                 interval_s=settings.scan_interval_s,
@@ -82,8 +98,10 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                 auto_assign=settings.auto_assign,
             )
             handlers: dict[type[Event], Handler] = {
-                MentionEnriched: partial(on_mention_enriched, desk=desk, alerts=crises),
-                ProfileChanged: partial(on_profile_changed, desk=desk),
+                MentionEnriched: partial(
+                    on_mention_enriched, desk=desk, alerts=crises, health=health
+                ),
+                ProfileChanged: partial(on_profile_changed, desk=desk, health=health),
                 PrivacyRequested: privacy_handler(
                     settings.service_name, ResponderPersonalData(db), clients.producer.publish_all
                 ),
@@ -94,5 +112,14 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             consume(runtime, clients, group="responder", handlers=handlers)
             yield
 
-    routers = [cases.router, config.router, insight.router]
-    return service_app(settings, title="Rapport responder", routers=routers, run=run)
+    routers = [
+        cases.router,
+        config.router,
+        insight.router,
+        dashboard.router,
+        customers.router,
+        presence.router,
+    ]
+    app = service_app(settings, title="Rapport responder", routers=routers, run=run)
+    console.mount(app)
+    return app

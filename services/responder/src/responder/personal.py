@@ -2,8 +2,10 @@
 
 The person is found by profile id (cases, the profile cache, case events waiting in the
 outbox) and by social identity (their mentions in the timeline). Erasure deletes their cases
-with everything attached to them (messages, brand answers, replies, spike counts) and any
-other message they wrote; the case events already published stay in Kafka's retention.
+with everything attached to them (messages, brand answers, replies, spike counts, console
+viewers) and any other message they wrote, and takes their profile id off the dashboard's
+mention facts (the anonymous counts stay); the case events already published stay in Kafka's
+retention.
 """
 
 from uuid import UUID
@@ -11,6 +13,7 @@ from uuid import UUID
 from rapport import outbox
 from rapport.events import PrivacyRequest
 from rapport.mongo import Database, Document
+from responder.stores.brand_health import BrandHealth
 
 
 class ResponderPersonalData:
@@ -36,6 +39,7 @@ class ResponderPersonalData:
             "timeline": self._messages(request, case_ids),
             "replies": by_case,
             "profiles": {"_id": {"$in": self._profile_ids(request)}},
+            "mention_facts": {"profile_id": {"$in": [str(p) for p in self._profile_ids(request)]}},
         }
         return {name: await self._db[name].find(query).to_list() for name, query in queries.items()}
 
@@ -46,6 +50,7 @@ class ResponderPersonalData:
         deletions = {
             "timeline": self._messages(request, case_ids),
             "replies": {"case_id": {"$in": case_ids}},
+            "viewers": {"case_id": {"$in": case_ids}},
             "negatives": {"$or": [{"case_id": {"$in": case_ids}}, {"author": {"$in": authors}}]},
             "profiles": {"_id": {"$in": self._profile_ids(request)}},
             outbox.COLLECTION: {"topic": "care.cases", "key": {"$in": keys}},
@@ -54,4 +59,4 @@ class ResponderPersonalData:
         erased = 0
         for name, query in deletions.items():
             erased += (await self._db[name].delete_many(query)).deleted_count
-        return erased
+        return erased + await BrandHealth(self._db).anonymise(self._profile_ids(request))

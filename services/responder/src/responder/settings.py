@@ -24,3 +24,10 @@ class ResponderSettings(RapportSettings):
     reply_lease_s: float = Field(60.0, gt=0)
     """A reply being sent is not picked up again before this; then it is retried."""
     spikes: SpikeRule = SpikeRule()
+    profiles_url: str | None = None
+    """profiles' base URL (``http://profiles:8080``): the console's customer panel reads it."""
+    loyalty_url: str | None = None
+    """loyalty's base URL: the console shows a customer's tier and balance from it."""
+    upstream_timeout_s: float = Field(5.0, gt=0)
+    viewer_ttl_s: float = Field(30.0, gt=0)
+    """A console viewer who sent no heartbeat for this long is no longer shown on the case."""

@@ -58,6 +58,7 @@ async def list_cases(
     response: Response,
     queue: Name | None = None,
     state: CaseState | None = None,
+    active: bool | None = None,
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
     intent: Intent | None = None,
     assignee: AgentId | None = None,
@@ -65,11 +66,12 @@ async def list_cases(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[CaseView]:
-    """Cases, most urgent first (priority score, then the earliest SLA due time), filtered;
-    ``X-Total-Count`` says how many match."""
+    """Cases, most urgent first (priority score, then the earliest SLA due time), filtered
+    (``active``: not resolved); ``X-Total-Count`` says how many match."""
     filters = {
         "queue": queue,
         "state": state.value if state else None,
+        "active": active,
         "language": language,
         "intents": intent.value if intent else None,
         "assignee": assignee,

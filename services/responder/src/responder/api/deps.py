@@ -12,7 +12,9 @@ from responder.desk import CaseError, Desk, UnknownCase
 from responder.repository import CaseConflict
 from responder.stores.agents import AgentUnavailable
 from responder.stores.alerts import Alerts
+from responder.stores.brand_health import BrandHealth
 from responder.stores.replies import Replies
+from responder.stores.viewers import Viewers
 
 
 def _desk(request: Request) -> Desk:
@@ -30,9 +32,21 @@ def _replies(request: Request) -> Replies:
     return replies
 
 
+def _health(request: Request) -> BrandHealth:
+    health: BrandHealth = request.app.state.health
+    return health
+
+
+def _viewers(request: Request) -> Viewers:
+    viewers: Viewers = request.app.state.viewers
+    return viewers
+
+
 DeskDep = Annotated[Desk, Depends(_desk)]
 AlertsDep = Annotated[Alerts, Depends(_alerts)]
 RepliesDep = Annotated[Replies, Depends(_replies)]
+HealthDep = Annotated[BrandHealth, Depends(_health)]
+ViewersDep = Annotated[Viewers, Depends(_viewers)]
 Agent = Annotated[Principal, require(Scope.AGENT, Scope.SUPERVISOR)]
 Supervisor = Annotated[Principal, require(Scope.SUPERVISOR)]
 READ = [require(Scope.AGENT, Scope.SUPERVISOR)]

@@ -33,6 +33,8 @@ class CaseView(BaseModel):
     awaiting_since: datetime | None
     resolved_at: datetime | None
     due: dict[str, datetime]
+    next_due: datetime | None
+    """The earliest due time still to be met (none for imported history): the time left."""
     breaches: list[Breach]
     historical: bool
     sequence: int

@@ -2,8 +2,13 @@
 
 from uuid import UUID
 
-from rapport.events import ProfileSnapshot
+from pymongo import IndexModel
+
+from rapport.events import ProfileSnapshot, RelationshipStage
 from rapport.mongo import Database
+from responder.domain.brand_health import StageCounts
+
+INDEXES = {"profiles": [IndexModel("stage")]}
 
 
 class ProfileCache:
@@ -30,6 +35,13 @@ class ProfileCache:
         """The newer of ``snapshot`` and the one kept."""
         stored = await self.get(snapshot.profile_id)
         return stored if stored and stored.last_seen > snapshot.last_seen else snapshot
+
+    async def fans_and_evangelists(self) -> StageCounts:
+        fans = await self._profiles.count_documents({"stage": RelationshipStage.FAN.value})
+        evangelists = await self._profiles.count_documents(
+            {"stage": RelationshipStage.EVANGELIST.value}
+        )
+        return fans, evangelists
 
     async def forget(self, profile_ids: list[UUID]) -> int:
         deleted = await self._profiles.delete_many({"_id": {"$in": profile_ids}})

@@ -1,0 +1,155 @@
+// A case: what it is, who holds and views it, the conversation, suggested replies, the reply
+// box, and the customer's profile (from profiles and loyalty, through responder).
+import { api } from "./api.js";
+import { h, timeLeft, when, words } from "./dom.js";
+import { profilePanel } from "./profile.js";
+
+const AUTHORS = { customer: "Customer", brand: "Brand", agent: "Agent" };
+
+function message(m) {
+  return h(
+    "li",
+    { class: `message ${m.kind}` },
+    h("p", { class: "meta" }, `${AUTHORS[m.kind]}${m.handle ? ` @${m.handle}` : ""} · ${when(m.created_at)}`),
+    h("p", { class: "text" }, m.text),
+  );
+}
+
+function pending(reply) {
+  const state = reply.state === "failed" ? "could not be sent" : "sending";
+  return h(
+    "li",
+    { class: "message agent pending" },
+    h("p", { class: "meta" }, `Agent ${reply.agent} · ${when(reply.created_at)} · ${state}`),
+    h("p", { class: "text" }, reply.text),
+  );
+}
+
+function facts(c) {
+  const left = timeLeft(c);
+  const rows = [
+    ["State", words(c.state)],
+    ["Queue", words(c.queue)],
+    ["Priority", h("span", { class: `badge ${c.priority}` }, c.priority)],
+    ["Time left", h("span", { class: `due ${c.breaches.length ? "red" : left.level}` }, left.text)],
+    ["Intents", c.intents.map(words).join(", ") || "—"],
+    ["Language", c.language || "—"],
+    ["Opened", when(c.opened_at)],
+    ["Breaches", c.breaches.map((b) => words(b.target)).join(", ") || "none"],
+  ];
+  return rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]);
+}
+
+export async function show(main, id, session, report) {
+  const me = session.me.subject;
+  const supervisor = session.me.scopes.some((s) => s === "supervisor" || s === "admin");
+  const heading = h("h1", { tabindex: -1 }, "Case");
+  const actions = h("div", { class: "actions", role: "group", "aria-label": "Case actions" });
+  const presence = h("p", { id: "presence", class: "presence", role: "status" });
+  const details = h("dl", { class: "facts" });
+  const thread = h("ol", { class: "thread", "aria-label": "Conversation" });
+  const suggestions = h("div", { class: "suggestions" });
+  const text = h("textarea", { id: "reply-text", rows: 4, maxlength: 2000 });
+  const sendButton = h("button", { type: "submit", class: "primary" }, "Send reply");
+  const form = h(
+    "form",
+    { class: "reply", "aria-label": "Reply" },
+    h("h2", {}, "Reply"),
+    suggestions,
+    h("label", { for: "reply-text" }, "Your reply"),
+    text,
+    sendButton,
+  );
+  const profile = h("section", { class: "panel profile", "aria-labelledby": "profile-title" });
+  let detail = null;
+  let drawn = "";
+  let replyId = crypto.randomUUID();
+
+  async function act(path, body) {
+    try {
+      await api(`/v1/cases/${id}/${path}`, { method: "POST", body });
+      drawn = "";
+      await refresh();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  function buttons(c) {
+    const held = c.assignee === me;
+    const mayWork = held || supervisor;
+    const found = [];
+    if (c.state !== "resolved" && !held) found.push(h("button", { type: "button", class: "primary", onclick: () => act("claim") }, "Claim"));
+    if (c.state !== "resolved" && c.assignee && mayWork) found.push(h("button", { type: "button", onclick: () => act("release") }, "Release"));
+    if (c.state !== "resolved" && mayWork) {
+      found.push(h("button", { type: "button", onclick: () => act("state", { state: "waiting_on_customer" }) }, "Waiting on customer"));
+      found.push(h("button", { type: "button", onclick: () => act("state", { state: "resolved" }) }, "Resolve"));
+    }
+    if (supervisor && c.state !== "resolved") found.push(assignControl());
+    return found.length ? found : [h("span", { class: "muted" }, "Resolved.")];
+  }
+
+  function assignControl() {
+    const agent = h("select", { id: "assign-agent" });
+    api("/v1/agents").then((agents) => agent.replaceChildren(...agents.map((a) => h("option", { value: a.id }, `${a.name} (${a.load}/${a.capacity})`)))).catch(report);
+    return h(
+      "span",
+      { class: "assign" },
+      h("label", { for: "assign-agent" }, "Assign to "),
+      agent,
+      h("button", { type: "button", onclick: () => act("assign", { agent_id: agent.value }) }, "Assign"),
+    );
+  }
+
+  async function refresh() {
+    const [c, seen] = await Promise.all([api(`/v1/cases/${id}`), api(`/v1/cases/${id}/viewers`, { method: "POST" })]);
+    detail = c;
+    heading.textContent = `Case of ${c.handle ? `@${c.handle}` : "a customer"}`;
+    details.replaceChildren(...facts(c));
+    const others = seen.viewers.map((v) => v.agent).filter((a) => a !== me);
+    const holder = seen.holder ? (seen.holder === me ? "You hold this case." : `Held by ${seen.holder}.`) : "Nobody holds this case.";
+    presence.textContent = `${holder} ${others.length ? `Also viewing: ${others.join(", ")}.` : "Nobody else is viewing."}`;
+    const key = `${c.state}|${c.assignee}|${c.messages.length}|${c.replies.map((r) => r.state).join()}`;
+    if (key === drawn) return;
+    drawn = key;
+    actions.replaceChildren(...buttons(c));
+    const sent = new Set(c.messages.map((m) => m.id));
+    thread.replaceChildren(...c.messages.map(message), ...c.replies.filter((r) => !sent.has(r.reply_id)).map(pending));
+    sendButton.disabled = c.assignee !== me || c.state === "resolved";
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!text.value.trim()) return;
+    try {
+      await api(`/v1/cases/${id}/replies`, { method: "POST", body: { reply_id: replyId, text: text.value } });
+      replyId = crypto.randomUUID();
+      text.value = "";
+      drawn = "";
+      await refresh();
+    } catch (error) {
+      report(error);
+    }
+  });
+  text.addEventListener("input", () => { replyId = crypto.randomUUID(); });
+
+  main.replaceChildren(
+    h("p", {}, h("a", { href: "#/inbox" }, "← Back to the inbox")),
+    heading,
+    h(
+      "div",
+      { class: "case" },
+      h("section", { class: "panel", "aria-label": "Case" }, actions, presence, details),
+      h("section", { class: "panel wide", "aria-label": "Conversation and reply" }, h("h2", {}, "Conversation"), thread, form),
+      profile,
+    ),
+  );
+  await refresh();
+  const offered = await api(`/v1/cases/${id}/suggestions`);
+  suggestions.replaceChildren(
+    h("p", { class: "muted" }, offered.length ? "Suggested replies (edit before sending):" : "No suggestion for this case."),
+    ...offered.map((o) => h("button", { type: "button", class: "suggestion", onclick: () => { text.value = o.text; replyId = crypto.randomUUID(); text.focus(); } }, `Use ${words(o.intent)} reply: ${o.text}`)),
+  );
+  profilePanel(profile, detail.profile_id, report);
+  return { refresh };
+}

@@ -1,0 +1,234 @@
+"""The console in a real browser: Playwright driving Debian's Chromium against the platform.
+
+A negative mention posted to ingest appears in the inbox without a reload; an agent reaches,
+opens and claims it with the keyboard only, sends a suggested reply (delivered to a stub
+platform over HTTP) and resolves it; the dashboard's handoff numbers move by exactly that
+case. Along the way: every text and control has a WCAG contrast ratio of at least 4.5:1 (from
+computed styles), and no request leaves responder's origin. Screenshots go to
+``test-output/console/``.
+"""
+
+import json
+import os
+import re
+import threading
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from rapport.auth import issue_token
+from rapport.testing import eventually, unique
+from tests.support import CONNECTOR_PORT, REPO, SECRET, Platform, mention, negative
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = REPO / "test-output" / "console"
+AGENT = "console-ann"
+CONTRAST = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const controls = ["BUTTON", "SELECT", "INPUT", "TEXTAREA"];
+  const found = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest("svg") || !el.getClientRects().length) continue;
+    const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!text && !controls.includes(el.tagName)) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    found.push([`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 24)}"`, ratio]);
+  }
+  return found;
+}"""
+
+
+class StubPlatform:
+    """The social platform's reply API: records what responder's connector delivers."""
+
+    def __init__(self) -> None:
+        self.replies: list[dict[str, Any]] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                stub.replies.append(
+                    json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                )
+                body = json.dumps({"id": f"sent-{len(stub.replies)}"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", CONNECTOR_PORT), Handler)
+
+
+@pytest.fixture
+def stub_platform() -> Iterator[StubPlatform]:
+    stub = StubPlatform()
+    threading.Thread(target=stub.server.serve_forever, daemon=True).start()
+    yield stub
+    stub.server.shutdown()
+    stub.server.server_close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        args = ["--no-sandbox"] if os.getuid() == 0 else []
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Browser, platform: Platform) -> AsyncIterator[Page]:
+    """A page whose every request is checked to stay on responder's origin."""
+    context = await browser.new_context(viewport={"width": 1440, "height": 960})
+    opened = await context.new_page()
+    requested: list[str] = []
+    opened.on("request", lambda request: requested.append(request.url))
+    yield opened
+    await context.close()
+    origin = platform.url("responder") + "/"
+    assert requested
+    assert [url for url in requested if not url.startswith((origin, "data:"))] == []
+
+
+def bearer(subject: str, *scopes: str) -> str:
+    return issue_token(SECRET, subject, scopes)
+
+
+async def sign_in(page: Page, platform: Platform, token: str) -> None:
+    await page.goto(platform.url("responder") + "/console/")
+    await page.fill("#token", token)
+    await page.get_by_role("button", name="Sign in").click()
+
+
+async def readable(page: Page, view: str) -> None:
+    measured = await page.evaluate(CONTRAST)
+    assert len(measured) >= 5, view
+    assert [(name, round(ratio, 2)) for name, ratio in measured if ratio < 4.5] == [], view
+
+
+FOCUSED = """([selector, text]) => {
+  const el = document.activeElement;
+  return !!el && el.matches(selector) && el.textContent.trim() === text;
+}"""
+
+
+async def tab_to(page: Page, selector: str, text: str, limit: int = 200) -> None:
+    """Press Tab until the ``selector`` element saying ``text`` has the focus."""
+    for _ in range(limit):
+        if await page.evaluate(FOCUSED, [selector, text]):
+            return
+        await page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} {text!r} not reached with {limit} tabs")
+
+
+async def handoff_counts(page: Page) -> tuple[int, int]:
+    text = await page.locator("#handoff-counts").inner_text()
+    found = re.match(r"(\d+) of \d+ cases answered · (\d+) resolved", text)
+    assert found, text
+    return int(found[1]), int(found[2])
+
+
+async def open_dashboard(page: Page) -> None:
+    await page.goto(page.url.split("#")[0] + "#/dashboard")
+    await page.select_option("#range", "24h")
+    await expect(page.locator('.grid[data-range="24h"] #handoff-counts')).to_be_visible()
+
+
+async def test_an_agent_answers_a_new_complaint_from_the_console(
+    page: Page, platform: Platform, http: httpx.AsyncClient, stub_platform: StubPlatform
+) -> None:
+    responder = platform.url("responder")
+    skills = {
+        s
+        for r in (
+            await http.get(f"{responder}/v1/routing-rules", headers=platform.token("agent"))
+        ).json()
+        for s in r["skills"]
+    }
+    agent = {"name": "Ann", "skills": sorted(skills), "capacity": 10}
+    put = await http.put(
+        f"{responder}/v1/agents/{AGENT}", json=agent, headers=platform.token("supervisor")
+    )
+    assert put.status_code == 200, put.text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    await sign_in(page, platform, bearer(AGENT, "agent"))
+    await open_dashboard(page)
+    answered, resolved = await handoff_counts(page)
+    await page.get_by_role("link", name="Inbox").click()
+    await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    await page.evaluate("window.sameDocument = true")
+
+    author = unique("fan").replace("-", "")
+    created = (datetime.now(UTC) - timedelta(minutes=2)).isoformat()
+    body = {"mentions": [mention(unique("c"), author, negative(), created_at=created)]}
+    posted = await http.post(
+        f"{platform.url('ingest')}/v1/mentions", json=body, headers=platform.token("integration")
+    )
+    assert posted.status_code == 202, posted.text
+    link = page.get_by_role("link", name=f"@h_{author}")
+    await expect(link).to_be_visible(timeout=90_000)
+    assert await page.evaluate("window.sameDocument") is True  # appeared without a reload
+    await readable(page, "inbox")
+    await page.screenshot(path=SHOTS / "inbox.png", full_page=True)
+
+    await page.locator("body").focus()
+    await tab_to(page, "a.case-link", f"@h_{author}")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name=f"Case of @h_{author}")).to_be_focused()
+    await tab_to(page, "button", "Claim", limit=10)
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#presence")).to_contain_text("You hold this case.")
+
+    suggestion = page.locator("button.suggestion").first
+    await suggestion.click()
+    text = await page.locator("#reply-text").input_value()
+    assert text.startswith(f"Hi @h_{author}")
+    await page.get_by_role("button", name="Send reply").click()
+    await eventually(lambda: [r for r in stub_platform.replies if r["text"] == text], timeout_s=30)
+    await expect(page.locator(".message.agent:not(.pending)")).to_contain_text(text, timeout=15_000)
+    await expect(page.locator(".profile")).to_contain_text("Stage")
+    await expect(page.locator(".profile")).to_contain_text("Loyalty")
+    await readable(page, "case")
+    await page.screenshot(path=SHOTS / "case.png", full_page=True)
+
+    await page.get_by_role("button", name="Resolve").click()
+    await expect(page.locator(".facts").first).to_contain_text("resolved")
+    await open_dashboard(page)
+    await expect(page.locator("#handoff-counts")).to_contain_text(f"{answered + 1} of")
+    assert await handoff_counts(page) == (answered + 1, resolved + 1)
+    await expect(page.locator("#first-response-median")).not_to_have_text("—")
+    await readable(page, "dashboard")
+    await page.screenshot(path=SHOTS / "dashboard.png", full_page=True)
+
+
+async def test_a_bad_token_is_refused_at_sign_in(page: Page, platform: Platform) -> None:
+    await sign_in(page, platform, "rp1.forged.token")
+    await expect(page.locator("#sign-in-error")).to_contain_text("Sign-in refused")
+    await sign_in(page, platform, bearer("etl", "integration"))
+    await expect(page.locator("#sign-in-error")).to_contain_text("agent or supervisor scope")
+    await readable(page, "sign-in")
