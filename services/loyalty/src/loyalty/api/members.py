@@ -53,7 +53,9 @@ def _entry(doc: Document) -> LedgerEntry:
     return LedgerEntry(entry_id=doc["_id"], **{k: v for k, v in doc.items() if k != "_id"})
 
 
-@router.get("/{profile_id}", dependencies=[require(Scope.AGENT, Scope.INTEGRATION)])
+@router.get(
+    "/{profile_id}", dependencies=[require(Scope.AGENT, Scope.SUPERVISOR, Scope.INTEGRATION)]
+)
 async def get_member(
     services: ServicesDep,
     profile_id: UUID,
