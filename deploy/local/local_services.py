@@ -98,7 +98,8 @@ def print_summary(profile: Profile, token: str) -> None:
     for name in SERVICES:
         url = profile.service_url(name)
         print(f"  {name:<10} {url:<24} {url}/docs")
-    print(f"\n  Kafka      {profile.kafka_bootstrap}")
+    print(f"\n  console    {profile.service_url('responder')}/console/ (sign in with a token)")
+    print(f"  Kafka      {profile.kafka_bootstrap}")
     print(f"  MongoDB    {profile.mongo_url}")
     print(f"  logs       {rel}/logs/<name>.log")
     print(f"\nAdmin token (every scope):\n  {token}\n")
