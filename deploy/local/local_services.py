@@ -72,6 +72,10 @@ def start_services(profile: Profile, secret: str) -> None:
         wait_ready(profile.service_url(name) + "/readyz", 90, pid=pid or -1, log_path=log)
 
 
+DEMO_AGENT = "local-admin"
+DEMO_SKILLS = ["support", "ko", "sales", "pr", "community"]
+
+
 def load_demo(profile: Profile, token: str) -> None:
     import httpx
 
@@ -89,6 +93,16 @@ def load_demo(profile: Profile, token: str) -> None:
     answer = response.json()
     counts = f"{answer.get('accepted', '?')} new, {answer.get('duplicates', '?')} already there"
     print(f"demo data: {len(body['mentions'])} mentions posted to ingest ({counts})")
+    agent = {"name": "You (local admin)", "skills": DEMO_SKILLS, "capacity": 10}
+    response = httpx.put(
+        profile.service_url("responder") + f"/v1/agents/{DEMO_AGENT}",
+        json=agent,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    if response.status_code != 200:
+        raise StartupError(f"responder refused the demo agent: {response.status_code}")
+    print(f"demo agent: {DEMO_AGENT} (the admin token's subject) may claim cases in the console")
 
 
 def print_summary(profile: Profile, token: str) -> None:

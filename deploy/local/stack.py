@@ -19,6 +19,7 @@ from local_procs import StartupError, port_in_use, running_pid, stop_pid_file, w
 from local_procs import stop_popen as stop_service
 from local_profile import PROFILES, REPO, SERVICES, Profile
 from local_services import (
+    DEMO_AGENT,
     auth_secret,
     load_demo,
     print_summary,
@@ -130,7 +131,7 @@ def up(profile: Profile, *, infra_only: bool = False, fresh: bool = False) -> li
 
         secret = auth_secret(profile)
         start_services(profile, secret)
-        token = issue_token(secret, "local-admin", ["admin"])
+        token = issue_token(secret, DEMO_AGENT, ["admin"])
         load_demo(profile, token)
         print_summary(profile, token)
     return started
