@@ -1,5 +1,6 @@
 """A mention posted to ingest, through the real broker and databases, to cases and points."""
 
+from functools import partial
 from typing import Any
 
 import httpx
@@ -10,7 +11,7 @@ from rapport.events import MentionIngested
 from rapport.events.codec import encode
 from rapport.mongo import Database
 from rapport.testing import eventually, read_topic, unique
-from tests.support import Platform, mention, negative, positive, profile_id
+from tests.support import Platform, caught_up, mention, negative, positive, profile_id
 
 pytestmark = pytest.mark.e2e
 
@@ -79,6 +80,8 @@ async def test_a_positive_mention_becomes_points(
     assert found["balance"] == 10
     (entry,) = found["ledger"]
     assert entry["rule"] == "positive_mention"
+    enriched = partial(caught_up, platform.kafka, "responder", "social.mentions.enriched")
+    await eventually(enriched)  # responder has seen the mention too: and opened no case
     assert await cases_of(http, platform, author) == []
 
 

@@ -24,6 +24,7 @@ support: 7 cases; 300 600 1200 1800 7200 7200 → median (1200+1800)/2 = 1500, p
 7200; within 4 of 7. sales: 1 case; 5400; within 0 of 1.
 """
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ import pytest
 
 from rapport.events import Priority
 from rapport.testing import eventually
-from tests.support import Platform, profile_id
+from tests.support import Platform, caught_up, profile_id
 
 pytestmark = pytest.mark.e2e
 FIXTURE = Path(__file__).parent / "fixtures" / "twcs_handoff.csv"
@@ -88,9 +89,16 @@ async def test_imported_history_gives_the_hand_computed_handoff_metrics(
         first = {c: found[0]["first_response_at"] for c, found in cases.items() if found}
         answered = {c: t.replace("+00:00", "Z") for c, t in first.items() if t}
         complete = len(cases["880001"]) == 1 and len(cases["880001"][0]["mention_ids"]) == 2
-        return cases if answered == answered_at and complete else None
+        opened = all(cases[c] for c in CUSTOMERS if c != "880007")
+        return cases if answered == answered_at and complete and opened else None
 
-    cases = await eventually(settled, timeout_s=60)
+    await eventually(settled, timeout_s=60)
+    # Everything imported has been consumed: what has no case now never gets one.
+    await eventually(
+        partial(caught_up, platform.kafka, "responder", "social.mentions.enriched"), timeout_s=60
+    )
+    cases = await settled()
+    assert cases is not None
     assert cases["880007"] == []
     assert cases["880006"][0]["first_response_at"] is None
     assert {c: found[0]["queue"] for c, found in cases.items() if found} == {
