@@ -3,8 +3,6 @@ caused it, and a relay publishes it to Kafka afterwards. A 2xx given after the c
 means the event will reach Kafka even if the process dies the next instant.
 """
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -18,6 +16,7 @@ from rapport.events.codec import encode
 from rapport.kafka.producer import EventProducer, OutgoingRecord
 from rapport.mongo import Database
 from rapport.telemetry import inject_headers
+from rapport.workers import Poller
 
 log = logging.getLogger(__name__)
 
@@ -59,33 +58,19 @@ async def add(
     )
 
 
-class OutboxRelay:
+class OutboxRelay(Poller):
     """Publishes pending outbox events in insertion order, then marks them published."""
 
     def __init__(
         self, db: Database, producer: EventProducer, *, batch: int = 200, poll_s: float = 1.0
     ) -> None:
+        super().__init__(poll_s)
         self._outbox = db[COLLECTION]
         self._producer = producer
         self._batch = batch
-        self._poll_s = poll_s
-        self._wake = asyncio.Event()
-        self._stopping = False
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            published = await self.publish_pending()
-            if published < self._batch:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+    async def step(self) -> bool:
+        return await self.publish_pending() == self._batch
 
     async def publish_pending(self) -> int:
         cursor = self._outbox.find({"published_at": None}).sort("seq", ASCENDING)

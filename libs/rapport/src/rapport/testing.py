@@ -6,6 +6,7 @@ import random
 import string
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
@@ -81,3 +82,16 @@ class Published:
 
     def events(self, topic: str) -> list[Any]:
         return [event for t, _, event in self.messages if t == topic]
+
+
+class MovableClock:
+    """A clock tests move by hand: ``clock()`` is now, ``clock.advance(minutes=5)`` moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

@@ -5,6 +5,7 @@ process, so an unprocessed record is redelivered instead of skipped.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -50,3 +51,31 @@ class Workers:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+class Poller:
+    """A background loop: ``step()`` does a unit of work and says whether more may be waiting
+    at once; otherwise the loop sleeps ``interval_s``, or until ``wake()``. ``stop()`` ends it
+    after the current step."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            if not await self.step():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.interval_s)
+
+    async def step(self) -> bool:
+        raise NotImplementedError

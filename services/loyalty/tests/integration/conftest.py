@@ -2,7 +2,6 @@
 moves, and what they publish recorded."""
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,25 +16,14 @@ from rapport.events.factories import BASE_TIME
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import Published
+from rapport.testing import MovableClock, Published
 
 SECRET = "loyalty-test-secret-0123456789"
 
 
-class MovableClock:
-    def __init__(self, now: datetime = BASE_TIME) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> MovableClock:
-    return MovableClock()
+    return MovableClock(BASE_TIME)
 
 
 @pytest.fixture

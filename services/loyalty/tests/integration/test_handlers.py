@@ -10,6 +10,7 @@ from loyalty.consumers import event_handlers
 from loyalty.services import Services
 from rapport.events import Event, RelationshipStage
 from rapport.kafka.consumer import dispatch
+from rapport.testing import MovableClock
 from services.loyalty.tests.integration.builders import (
     case_changed,
     mention_by,
@@ -17,7 +18,7 @@ from services.loyalty.tests.integration.builders import (
     referral,
     snapshot,
 )
-from services.loyalty.tests.integration.conftest import MovableClock, settings
+from services.loyalty.tests.integration.conftest import settings
 
 pytestmark = pytest.mark.integration
 EVANGELIST = RelationshipStage.EVANGELIST

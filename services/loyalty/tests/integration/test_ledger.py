@@ -8,8 +8,7 @@ import pytest
 from loyalty.domain.rules import Rule, RuleKind
 from loyalty.services import Services
 from rapport.events import PointsAwarded, PointsExpired, PointsHeld
-from rapport.testing import Published
-from services.loyalty.tests.integration.conftest import MovableClock
+from rapport.testing import MovableClock, Published
 
 pytestmark = pytest.mark.integration
 ANN = UUID(int=7)

@@ -19,9 +19,9 @@ from rapport.events import (
 )
 from rapport.kafka.consumer import dispatch
 from rapport.mongo import Database
-from rapport.testing import Published
+from rapport.testing import MovableClock, Published
 from services.loyalty.tests.integration.builders import mention_by, profile_changed, snapshot
-from services.loyalty.tests.integration.conftest import MovableClock, settings
+from services.loyalty.tests.integration.conftest import settings
 
 pytestmark = pytest.mark.integration
 FAN = RelationshipStage.FAN

@@ -8,7 +8,7 @@ import pytest
 from loyalty.domain.rules import RuleKind
 from loyalty.errors import IdempotencyConflict, InsufficientBalance, NotFound
 from loyalty.services import Services
-from services.loyalty.tests.integration.conftest import MovableClock
+from rapport.testing import MovableClock
 
 pytestmark = pytest.mark.integration
 ANN = UUID(int=8)

@@ -7,14 +7,13 @@ retried with doubling backoff up to ``reply_max_attempts``; a 4xx other than 408
 platform refusing the reply, which retrying will not fix.
 """
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
 import httpx
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from rapport.workers import Poller
 from responder.desk import Decide, Desk, Step
 from responder.domain.case import Case, add_response, caused
 from responder.stores.replies import Replies, Reply
@@ -59,7 +58,7 @@ class Connector:
         raise DeliveryFailed(f"HTTP {response.status_code}", permanent=permanent)
 
 
-class ReplySender:
+class ReplySender(Poller):
     def __init__(
         self,
         desk: Desk,
@@ -72,6 +71,7 @@ class ReplySender:
         lease_s: float,
         poll_s: float,
     ) -> None:
+        super().__init__(poll_s)
         self._desk = desk
         self._replies = replies
         self._connector = connector
@@ -79,23 +79,9 @@ class ReplySender:
         self._first_backoff_s = first_backoff_s
         self._max_backoff_s = max_backoff_s
         self._lease = timedelta(seconds=lease_s)
-        self._poll_s = poll_s
-        self._wake = asyncio.Event()
-        self._stopping = False
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            if not await self.send_next():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+    async def step(self) -> bool:
+        return await self.send_next()
 
     async def send_next(self) -> bool:
         """Deliver the next due reply, if any; whether there was one."""

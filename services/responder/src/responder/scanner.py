@@ -2,10 +2,9 @@
 cases, so a restart loses none), records each breach once, publishes it and escalates the
 case; then assigns waiting cases to agents when automatic assignment is on."""
 
-import asyncio
-import contextlib
 import logging
 
+from rapport.workers import Poller
 from responder.actions import assign_waiting
 from responder.desk import Desk, Step
 from responder.domain.case import Breach, Case, Changes, escalation_queue, open_breaches
@@ -41,19 +40,13 @@ async def scan(desk: Desk, *, batch: int, auto_assign: bool) -> int:
     return len(due)
 
 
-class Scanner:
+class Scanner(Poller):
     def __init__(self, desk: Desk, *, interval_s: float, batch: int, auto_assign: bool) -> None:
+        super().__init__(interval_s)
         self._desk = desk
-        self._interval_s = interval_s
         self._batch = batch
         self._auto_assign = auto_assign
-        self._stopping = asyncio.Event()
 
-    def stop(self) -> None:
-        self._stopping.set()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            await scan(self._desk, batch=self._batch, auto_assign=self._auto_assign)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval_s)
+    async def step(self) -> bool:
+        await scan(self._desk, batch=self._batch, auto_assign=self._auto_assign)
+        return False

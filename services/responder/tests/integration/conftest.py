@@ -14,6 +14,7 @@ from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
+from rapport.testing import MovableClock
 from responder.desk import Desk
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
@@ -29,22 +30,12 @@ SECRET = "responder-test-secret-0123456789"
 ALICE = UUID(int=1)
 
 
-class Clock:
-    """A clock tests move by hand."""
-
-    def __init__(self, now: datetime = BASE_TIME + timedelta(hours=1)) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+Clock = MovableClock
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(BASE_TIME + timedelta(hours=1))
 
 
 @pytest.fixture
