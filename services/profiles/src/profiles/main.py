@@ -8,8 +8,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from profiles import handlers
+from profiles.api import confirmations as link_requests
 from profiles.api import identities, merges, privacy, profiles
 from profiles.api.deps import Services, profile_error
+from profiles.confirmations import INDEXES as LINK_REQUEST_INDEXES
+from profiles.confirmations import LinkRequests
 from profiles.domain.identities import InvalidIdentity
 from profiles.domain.model import Clock
 from profiles.errors import ProfileError
@@ -32,7 +35,13 @@ from rapport.mongo import ensure_indexes
 from rapport.privacy import privacy_handler
 from rapport.service import Runtime, service_app
 
-ROUTERS = [profiles.router, identities.router, merges.router, privacy.router]
+ROUTERS = [
+    profiles.router,
+    identities.router,
+    link_requests.router,
+    merges.router,
+    privacy.router,
+]
 
 
 def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcnow) -> FastAPI:
@@ -41,7 +50,7 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
     @asynccontextmanager
     async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         async with connected(runtime) as clients:
-            await ensure_indexes(clients.db, INDEXES)
+            await ensure_indexes(clients.db, INDEXES | LINK_REQUEST_INDEXES)
             publish = clients.producer.publish_all
             repo = MongoProfiles(clients.db, history_limit=settings.history_limit)
             requests = MongoPrivacy(clients.db)
@@ -49,6 +58,7 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                 profiles=repo,
                 queries=ProfileQueries(clients.db),
                 merges=MongoMerges(clients.db),
+                link_requests=LinkRequests(clients.db),
                 privacy=requests,
                 publish=publish,
                 rules=settings.rules,

@@ -7,6 +7,7 @@ uuid), the ids it was known by and the confirmations; no identifier of the perso
 from typing import Any
 from uuid import UUID
 
+from profiles.confirmations import COLLECTION as LINK_REQUESTS
 from profiles.domain.model import Profile
 from profiles.store import Store
 from rapport.events import PrivacyAnswer, PrivacyRequest, SocialIdentity
@@ -59,6 +60,9 @@ class MongoPrivacy(Store):
             "history": await self._history.find({"profile_id": {"$in": ids}}).to_list(),
             "cases": await self._cases.find({"profile_id": {"$in": ids}}).to_list(),
             "audit": await self._audit.find({"profile_ids": {"$in": ids}}).to_list(),
+            "link_requests": await self._db[LINK_REQUESTS]
+            .find({"profile_id": {"$in": ids}}, {"_id": 0})
+            .to_list(),
         }
 
     async def erase(self, request: PrivacyRequest) -> int:
@@ -69,6 +73,7 @@ class MongoPrivacy(Store):
             (self._history, "profile_id"),
             (self._cases, "profile_id"),
             (self._audit, "profile_ids"),
+            (self._db[LINK_REQUESTS], "profile_id"),
         ):
             result = await collection.delete_many({field: {"$in": ids}})
             erased += result.deleted_count

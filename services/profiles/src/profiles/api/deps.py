@@ -8,6 +8,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
 from profiles.announce import Announcer
+from profiles.confirmations import LinkRequests
 from profiles.domain.model import Clock, Profile
 from profiles.domain.rules import Rules
 from profiles.errors import UnknownProfile, status_of
@@ -23,6 +24,7 @@ class Services:
     profiles: MongoProfiles
     queries: ProfileQueries
     merges: MongoMerges
+    link_requests: LinkRequests
     privacy: MongoPrivacy
     publish: Publish
     rules: Rules
