@@ -1,8 +1,8 @@
 """What routes share: the desk and stores from ``app.state``, the caller, error mapping."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 
@@ -17,36 +17,20 @@ from responder.stores.replies import Replies
 from responder.stores.viewers import Viewers
 
 
-def _desk(request: Request) -> Desk:
-    desk: Desk = request.app.state.desk
-    return desk
+def _from_state(name: str) -> Callable[[Request], Any]:
+    """A dependency answering ``app.state.<name>``, set by ``main.create_app`` at start-up."""
+
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return get
 
 
-def _alerts(request: Request) -> Alerts:
-    alerts: Alerts = request.app.state.alerts
-    return alerts
-
-
-def _replies(request: Request) -> Replies:
-    replies: Replies = request.app.state.replies
-    return replies
-
-
-def _health(request: Request) -> BrandHealth:
-    health: BrandHealth = request.app.state.health
-    return health
-
-
-def _viewers(request: Request) -> Viewers:
-    viewers: Viewers = request.app.state.viewers
-    return viewers
-
-
-DeskDep = Annotated[Desk, Depends(_desk)]
-AlertsDep = Annotated[Alerts, Depends(_alerts)]
-RepliesDep = Annotated[Replies, Depends(_replies)]
-HealthDep = Annotated[BrandHealth, Depends(_health)]
-ViewersDep = Annotated[Viewers, Depends(_viewers)]
+DeskDep = Annotated[Desk, Depends(_from_state("desk"))]
+AlertsDep = Annotated[Alerts, Depends(_from_state("alerts"))]
+RepliesDep = Annotated[Replies, Depends(_from_state("replies"))]
+HealthDep = Annotated[BrandHealth, Depends(_from_state("health"))]
+ViewersDep = Annotated[Viewers, Depends(_from_state("viewers"))]
 Agent = Annotated[Principal, require(Scope.AGENT, Scope.SUPERVISOR)]
 Supervisor = Annotated[Principal, require(Scope.SUPERVISOR)]
 READ = [require(Scope.AGENT, Scope.SUPERVISOR)]
