@@ -9,7 +9,8 @@ handle the current version:
 
 Steps chain (v1 -> v2 -> v3); the codec reads any version of the chain and hands the
 consumer the last one. Upcasters are pure and deterministic: they keep the event's id and
-time, so a redelivered old event is recognised downstream like any other.
+time, so a redelivered old event is recognised downstream like any other. Register them at
+import time, next to the models (the codec caches each topic's routes).
 """
 
 from collections.abc import Callable, Iterable
