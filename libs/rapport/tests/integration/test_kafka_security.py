@@ -125,7 +125,7 @@ async def test_topics_produce_and_consume_over_sasl_ssl(secure_broker: tuple[str
         settings.kafka_bootstrap,
         [(name, 2, 3_600_000), (dead_letter_topic(name, group), 1, 3_600_000)],
         security=security,
-        timeout_s=30,
+        timeout_s=60,
     )
     assert changes.created == [name, dead_letter_topic(name, group)]
 

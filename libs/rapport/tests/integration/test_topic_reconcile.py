@@ -97,3 +97,33 @@ async def test_producing_to_an_unknown_topic_fails_instead_of_creating_it(
     finally:
         await producer.stop()
     assert name not in await admin.list_topics()
+
+
+async def test_min_insync_replicas_is_set_to_what_the_replication_factor_allows(
+    kafka_bootstrap: str, admin: AIOKafkaAdminClient
+) -> None:
+    name = unique("reconcile")
+    await ensure_topics(kafka_bootstrap, [(name, 1, HOUR_MS)])
+    unwritable = {"retention.ms": str(HOUR_MS), "min.insync.replicas": "2"}  # RF is 1 here
+    await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, unwritable)])
+    await eventually(lambda: has_configs(admin, name, unwritable))
+
+    changes = await ensure_topics(kafka_bootstrap, [(name, 1, HOUR_MS)])
+
+    assert changes.configs == {name: {"min.insync.replicas": "1"}}
+    await eventually(lambda: has_configs(admin, name, {"min.insync.replicas": "1"}))
+
+
+async def test_a_min_insync_replicas_above_the_replication_factor_is_refused(
+    kafka_bootstrap: str, admin: AIOKafkaAdminClient
+) -> None:
+    existing, new = unique("reconcile"), unique("reconcile")
+    await ensure_topics(kafka_bootstrap, [(existing, 1, HOUR_MS)])
+
+    with pytest.raises(ValueError, match=r"min\.insync\.replicas 2 > replication factor 1"):
+        await ensure_topics(
+            kafka_bootstrap, [(existing, 1, 2 * HOUR_MS), (new, 1, HOUR_MS)], min_insync_replicas=2
+        )
+
+    assert new not in await admin.list_topics()
+    assert (await configs(admin, existing))["retention.ms"] == str(HOUR_MS)

@@ -7,7 +7,6 @@ import certifi
 import pytest
 from pydantic import ValidationError
 
-from rapport.kafka.admin import ensure_topics
 from rapport.kafka.connection import client_security
 from rapport.settings import KafkaSettings, KafkaTopicSettings
 
@@ -76,8 +75,3 @@ def test_min_insync_replicas_defaults_to_one_less_than_the_replication_factor() 
 def test_min_insync_replicas_above_the_replication_factor_is_refused() -> None:
     with pytest.raises(ValidationError, match="cannot exceed"):
         KafkaTopicSettings(kafka_replication_factor=1, kafka_min_insync_replicas=2)
-
-
-async def test_ensure_topics_refuses_an_unreachable_min_insync_replicas() -> None:
-    with pytest.raises(ValueError, match=r"min\.insync\.replicas 3 > replication factor 2"):
-        await ensure_topics("127.0.0.1:1", [], replication_factor=2, min_insync_replicas=3)

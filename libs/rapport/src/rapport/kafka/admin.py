@@ -60,12 +60,11 @@ async def ensure_topics(
 ) -> TopicChanges:
     """Reconcile the topics of ``specs`` (default: the catalogue's); returns what changed.
 
-    ``min_insync_replicas`` defaults to one less than ``replication_factor`` (at least 1).
+    ``replication_factor`` applies to the topics created. ``min_insync_replicas`` defaults, per
+    topic, to one less than its replication factor (at least 1), so a reconcile run without it
+    never weakens a replicated topic; one larger than a topic's replication factor is refused.
     """
     wanted = [TopicSpec(*spec) for spec in (all_topic_specs() if specs is None else specs)]
-    min_isr = min_insync_replicas or max(1, replication_factor - 1)
-    if min_isr > replication_factor:
-        raise ValueError(f"min.insync.replicas {min_isr} > replication factor {replication_factor}")
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap, request_timeout_ms=10_000, **(security or {})
     )
@@ -75,16 +74,46 @@ async def ensure_topics(
         existing = set(await admin.list_topics())
         missing = [spec for spec in wanted if spec.name not in existing]
         present = [spec for spec in wanted if spec.name in existing]
+        layouts = await _layouts(admin, present)
+        replicas = {name: rf for name, (_, rf) in layouts.items()}
+        replicas.update({spec.name: replication_factor for spec in missing})
+        min_isr = {name: _min_isr(name, rf, min_insync_replicas) for name, rf in replicas.items()}
         changes.created = await _create(admin, missing, replication_factor, min_isr)
-        await _grow_partitions(admin, present, changes)
+        await _grow_partitions(admin, present, layouts, changes)
         await _update_configs(admin, present, min_isr, changes, timeout_s)
         return changes
     finally:
         await admin.close()
 
 
+async def _layouts(
+    admin: AIOKafkaAdminClient, specs: list[TopicSpec]
+) -> dict[str, tuple[int, int]]:
+    """(partitions, replication factor) of each existing topic."""
+    if not specs:
+        return {}
+    described = await admin.describe_topics([spec.name for spec in specs])
+    return {
+        topic["topic"]: (len(topic["partitions"]), len(topic["partitions"][0]["replicas"]))
+        for topic in described
+    }
+
+
+def _min_isr(topic: str, replication_factor: int, wanted: int | None) -> int:
+    if wanted is None:
+        return max(1, replication_factor - 1)
+    if wanted > replication_factor:
+        raise ValueError(
+            f"min.insync.replicas {wanted} > replication factor {replication_factor} of {topic}"
+        )
+    return wanted
+
+
 async def _create(
-    admin: AIOKafkaAdminClient, specs: list[TopicSpec], replication_factor: int, min_isr: int
+    admin: AIOKafkaAdminClient,
+    specs: list[TopicSpec],
+    replication_factor: int,
+    min_isr: dict[str, int],
 ) -> list[str]:
     if not specs:
         return []
@@ -94,7 +123,7 @@ async def _create(
                 spec.name,
                 spec.partitions,
                 replication_factor,
-                topic_configs=_configs(spec, min_isr),
+                topic_configs=_configs(spec, min_isr[spec.name]),
             )
             for spec in specs
         ]
@@ -112,15 +141,14 @@ async def _create(
 
 
 async def _grow_partitions(
-    admin: AIOKafkaAdminClient, specs: list[TopicSpec], changes: TopicChanges
+    admin: AIOKafkaAdminClient,
+    specs: list[TopicSpec],
+    layouts: dict[str, tuple[int, int]],
+    changes: TopicChanges,
 ) -> None:
-    if not specs:
-        return
-    described = await admin.describe_topics([spec.name for spec in specs])
-    current = {topic["topic"]: len(topic["partitions"]) for topic in described}
     grow = {}
     for spec in specs:
-        have = current[spec.name]
+        have, _ = layouts[spec.name]
         if spec.partitions > have:
             grow[spec.name] = NewPartitions(spec.partitions)
             changes.partitions[spec.name] = (have, spec.partitions)
@@ -138,14 +166,14 @@ async def _grow_partitions(
 async def _update_configs(
     admin: AIOKafkaAdminClient,
     specs: list[TopicSpec],
-    min_isr: int,
+    min_isr: dict[str, int],
     changes: TopicChanges,
     timeout_s: float,
 ) -> None:
     updates = []
     for spec in specs:
         entries = await _topic_config(admin, spec.name, timeout_s)
-        wanted = _configs(spec, min_isr)
+        wanted = _configs(spec, min_isr[spec.name])
         differ = {
             name: value for name, value in wanted.items() if entries[name]["config_value"] != value
         }
