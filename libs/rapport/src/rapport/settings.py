@@ -89,17 +89,12 @@ class KafkaTopicSettings(KafkaSettings):
 
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_min_insync_replicas: int | None = Field(default=None, ge=1)
-    """Replicas that must have a write before it is acknowledged; default one less than RF."""
-
-    @property
-    def min_insync_replicas(self) -> int:
-        if self.kafka_min_insync_replicas is not None:
-            return self.kafka_min_insync_replicas
-        return max(1, self.kafka_replication_factor - 1)
+    """Replicas that must have a write before it is acknowledged; default: each topic's RF - 1."""
 
     @model_validator(mode="after")
     def _refuse_unreachable_min_isr(self) -> Self:
-        if self.min_insync_replicas > self.kafka_replication_factor:
+        min_isr = self.kafka_min_insync_replicas
+        if min_isr is not None and min_isr > self.kafka_replication_factor:
             raise ValueError(
                 "RAPPORT_KAFKA_MIN_INSYNC_REPLICAS cannot exceed RAPPORT_KAFKA_REPLICATION_FACTOR"
             )

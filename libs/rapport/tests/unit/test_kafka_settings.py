@@ -67,11 +67,6 @@ def test_incoherent_settings_are_refused(settings: dict[str, object], reason: st
         KafkaSettings(**settings)  # type: ignore[arg-type]
 
 
-def test_min_insync_replicas_defaults_to_one_less_than_the_replication_factor() -> None:
-    assert KafkaTopicSettings(kafka_replication_factor=3).min_insync_replicas == 2
-    assert KafkaTopicSettings().min_insync_replicas == 1
-
-
 def test_min_insync_replicas_above_the_replication_factor_is_refused() -> None:
     with pytest.raises(ValidationError, match="cannot exceed"):
         KafkaTopicSettings(kafka_replication_factor=1, kafka_min_insync_replicas=2)

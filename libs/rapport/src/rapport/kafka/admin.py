@@ -256,7 +256,7 @@ def main() -> None:
         ensure_topics(
             settings.kafka_bootstrap,
             replication_factor=settings.kafka_replication_factor,
-            min_insync_replicas=settings.min_insync_replicas,
+            min_insync_replicas=settings.kafka_min_insync_replicas,
             security=client_security(settings),
         )
     )
