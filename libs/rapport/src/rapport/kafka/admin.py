@@ -251,15 +251,18 @@ def main() -> None:
         "kafka_replication_factor": args.replication_factor,
         "kafka_min_insync_replicas": args.min_insync_replicas,
     }
-    settings = KafkaTopicSettings(**{k: v for k, v in flags.items() if v is not None})
-    changes = asyncio.run(
-        ensure_topics(
-            settings.kafka_bootstrap,
-            replication_factor=settings.kafka_replication_factor,
-            min_insync_replicas=settings.kafka_min_insync_replicas,
-            security=client_security(settings),
+    try:
+        settings = KafkaTopicSettings(**{k: v for k, v in flags.items() if v is not None})
+        changes = asyncio.run(
+            ensure_topics(
+                settings.kafka_bootstrap,
+                replication_factor=settings.kafka_replication_factor,
+                min_insync_replicas=settings.kafka_min_insync_replicas,
+                security=client_security(settings),
+            )
         )
-    )
+    except ValueError as error:  # pydantic's ValidationError is one too
+        parser.error(str(error))
     print(f"topics ready ({changes.summary()})")
     for name in changes.created:
         print(f"  created {name}")
