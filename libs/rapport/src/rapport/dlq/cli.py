@@ -104,7 +104,7 @@ def table(letters: list[dict[str, Any]]) -> str:
                 (letter["failed_at"] or "-")[:19],
                 str(letter["attempts"] or "-"),
                 letter["error_type"] or "-",
-                f"{letter['event_type'] or '-'} {letter['event_id'] or '-'}",
+                " ".join(filter(None, (letter["event_type"], letter["event_id"]))) or "-",
                 _short(letter["reason"] or "-", 60),
             )
         )
@@ -117,11 +117,22 @@ def table(letters: list[dict[str, Any]]) -> str:
 
 
 def details(letter: dict[str, Any]) -> str:
-    lines = [f"{key}: {value}" for key, value in letter.items() if key != "traceback"]
+    original = letter["original"]
+    shown = {
+        **{k: v for k, v in letter.items() if k not in {"original", "traceback", "handled"}},
+        "from": f"{original['topic']}[{original['partition']}]@{original['offset']}",
+        "headers": ", ".join(letter["headers"]),
+        "handled": _handled(letter["handled"]),
+    }
+    lines = [f"{key:>14}: {'-' if value is None else value}" for key, value in shown.items()]
     if letter.get("traceback"):
         lines.append("traceback:")
         lines.extend(f"  {line}" for line in letter["traceback"].splitlines())
     return "\n".join(lines) + "\n"
+
+
+def _handled(done: dict[str, str] | None) -> str | None:
+    return f"{done['action']} by {done['by']} at {done['at']}" if done else None
 
 
 def _short(text: str, width: int) -> str:

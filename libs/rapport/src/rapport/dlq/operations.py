@@ -119,8 +119,10 @@ class DeadLetters:
         await self._actions.claim(letter.position, action, by=by, note=note)
         if action is Action.REPLAY:
             try:
+                # To the topic this dead-letter topic belongs to, whatever the headers say.
+                topic = group_topics(self.group)[letter.position.topic].name
                 await self._producer.send_headers(
-                    letter.original_topic, letter.key, letter.value, letter.replay_headers()
+                    topic, letter.key, letter.value, letter.replay_headers()
                 )
             except BaseException:
                 await self._actions.release(letter.position)
