@@ -7,6 +7,7 @@ import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,6 +17,9 @@ from prometheus_client import REGISTRY
 
 from rapport.auth import issue_token
 from rapport.dlq import cli as dlq_cli
+from rapport.dlq.api import refresh_every
+from rapport.dlq.audit import Action, ActionLog, AlreadyHandled
+from rapport.dlq.letters import Position
 from rapport.events import Event, MentionIngested
 from rapport.events.codec import encode
 from rapport.events.examples import examples
@@ -316,6 +320,16 @@ async def test_the_gauge_counts_letters_not_yet_handled(admin: Admin) -> None:
     assert expected in metrics.text
 
 
+async def test_the_gauge_is_also_refreshed_periodically(admin: Admin) -> None:
+    labels = {"topic": admin.topic, "group": admin.group}
+    await admin.dead_letter(b"a")
+    refresher = asyncio.create_task(refresh_every(admin.app.state.dead_letters, 0.05))
+    try:
+        await eventually(lambda: REGISTRY.get_sample_value("rapport_dead_letters", labels) == 1)
+    finally:
+        refresher.cancel()
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "reason"),
     [
@@ -406,3 +420,22 @@ async def test_cli_lists_shows_replays_and_drops_through_the_api(
     audit = await mongo_db.dead_letter_actions.find_one({"offset": drop, "topic": admin.dlq})
     assert audit is not None
     assert (audit["by"], audit["note"]) == ("ops-cli", "n")
+
+
+async def test_a_replay_claim_never_completed_can_be_taken_over_once_stale(
+    mongo_db: Database,
+) -> None:
+    position = Position("t.dlq.g", 0, 4)
+    patient, hasty = ActionLog(mongo_db), ActionLog(mongo_db, stale_after=timedelta(0))
+    await patient.claim(position, Action.REPLAY, by="crashed", note="")
+
+    with pytest.raises(AlreadyHandled):
+        await patient.claim(position, Action.REPLAY, by="other", note="")
+    assert await patient.handled(["t.dlq.g"]) == {}  # begun, not done: still listed
+
+    await hasty.claim(position, Action.REPLAY, by="other", note="")
+    await hasty.complete(position)
+
+    with pytest.raises(AlreadyHandled, match="replay by other"):
+        await hasty.claim(position, Action.DROP, by="third", note="")
+    assert list(await patient.handled(["t.dlq.g"])) == [position]

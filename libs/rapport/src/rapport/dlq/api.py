@@ -73,7 +73,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         producer=producer,
     )
     app.state.dead_letters = letters
-    refresher = asyncio.create_task(_refresh_every(letters, REFRESH_S), name="dlq-metrics")
+    refresher = asyncio.create_task(refresh_every(letters, REFRESH_S), name="dlq-metrics")
     try:
         yield
     finally:
@@ -84,7 +84,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await mongo.close()
 
 
-async def _refresh_every(letters: DeadLetters, interval_s: float) -> None:
+async def refresh_every(letters: DeadLetters, interval_s: float) -> None:
     while True:
         await asyncio.sleep(interval_s)
         try:

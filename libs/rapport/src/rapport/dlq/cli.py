@@ -24,7 +24,11 @@ class ApiError(Exception):
 
 def default_url(group: str) -> str:
     named = os.environ.get(f"RAPPORT_{group.upper()}_URL")
-    return named or f"http://127.0.0.1:{LOCAL_PORTS.get(group, 8001)}"
+    if named:
+        return named
+    if group not in LOCAL_PORTS:
+        raise ValueError(f"no local port known for group {group!r}: give --url")
+    return f"http://127.0.0.1:{LOCAL_PORTS[group]}"
 
 
 def token(args: argparse.Namespace) -> str:

@@ -127,6 +127,7 @@ class DeadLetters:
             except BaseException:
                 await self._actions.release(letter.position)
                 raise
+        await self._actions.complete(letter.position)
         log.info(
             "dead letter handled",
             extra={"position": str(letter.position), "action": action.value, "by": by},
