@@ -6,10 +6,12 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
 import pytest
 
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.rules import Rule, RuleKind
+from loyalty.main import create_app
 from loyalty.repository.outbox import Outbox, Session
 from loyalty.services import Services
 from loyalty.topics import COMMERCE_TOPIC, LOYALTY_TOPIC
@@ -18,8 +20,8 @@ from rapport.events import ALL_EVENTS, Event, Referral, ReferralConverted
 from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
-from rapport.testing import MovableClock, Published, eventually, read_topic
-from services.loyalty.tests.integration.conftest import outboxed, settings
+from rapport.testing import MovableClock, Published, eventually, read_topic, unique
+from services.loyalty.tests.integration.conftest import outboxed, settings, token
 
 pytestmark = pytest.mark.integration
 ANN = UUID(int=9)
@@ -262,3 +264,33 @@ async def test_the_relay_publishes_every_stored_event_to_its_topic(
             kafka_bootstrap, topic, until=lambda r, ids=ids: {e.event_id for e in mine(r)} == ids
         )
         assert len(mine(records)) == len(ids)
+
+
+async def test_the_running_service_relays_what_it_stored(
+    mongo_db: Database, mongo_url: str, kafka_bootstrap: str
+) -> None:
+    """The app starts the relay worker: a posted referral reaches commerce.events."""
+    app = create_app(
+        settings(kafka_bootstrap=kafka_bootstrap, mongo_url=mongo_url, mongo_db=mongo_db.name)
+    )
+    referral_id = unique("ref")
+    body = {
+        "type": "referral",
+        "referral_id": referral_id,
+        "referrer_profile_id": str(uuid4()),
+        "referred_profile_id": str(uuid4()),
+        "purchase_id": "order-1",
+        "converted_at": "2026-11-20T09:00:00Z",
+    }
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://loyalty") as http:
+            response = await http.post("/v1/events", json=body, headers=token("integration"))
+        assert response.status_code == 202, response.text
+        event_id = response.json()["event_id"].encode()
+        found = await read_topic(
+            kafka_bootstrap,
+            COMMERCE_TOPIC,
+            until=lambda records: any(event_id in (r.value or b"") for r in records),
+        )
+    assert referral_id.encode() in next(r.value for r in found if event_id in (r.value or b""))
