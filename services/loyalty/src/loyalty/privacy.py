@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from loyalty.topics import COMMERCE_TOPIC, LOYALTY_TOPIC
 from rapport import outbox
 from rapport.events import PrivacyRequest
 from rapport.mongo import Database, Document
@@ -36,12 +37,15 @@ class LoyaltyData:
         }
 
     async def erase(self, request: PrivacyRequest) -> int:
-        """Everything about the person, and their events in the outbox: keyed by them, or a
-        commerce event that names them (a referral of someone else)."""
+        """Everything about the person, and loyalty's events about them in the outbox: keyed
+        by them, or a commerce event that names them (a referral of someone else)."""
         filters = _filters(request)
         events = await self._db["intake"].distinct("event_id", filters["intake"])
         keys = [str(profile_id) for profile_id in _people(request)]
-        filters[outbox.COLLECTION] = {"$or": [{"key": {"$in": keys}}, {"_id": {"$in": events}}]}
+        filters[outbox.COLLECTION] = {
+            "topic": {"$in": [LOYALTY_TOPIC, COMMERCE_TOPIC]},
+            "$or": [{"key": {"$in": keys}}, {"_id": {"$in": events}}],
+        }
         erased = 0
         for name, query in filters.items():
             erased += (await self._db[name].delete_many(query)).deleted_count
