@@ -30,8 +30,13 @@ class MongoIntake:
                 if first["body"] != body:
                     raise IdempotencyConflict(f"{key} was already posted with a different body")
                 return
-            record = {"_id": key, "body": body, "profile_ids": profile_ids}
-            await self._intake.insert_one(record | {"event_id": str(event.event_id)}, session=s)
+            record = {
+                "_id": key,
+                "body": body,
+                "profile_ids": profile_ids,
+                "event_id": str(event.event_id),
+            }
+            await self._intake.insert_one(record, session=s)
             await self._outbox.add(s, profile_ids[0], [event], topic=COMMERCE_TOPIC)
 
         try:
