@@ -76,6 +76,15 @@ auto.create.topics.enable=false
 {sasl_ssl.properties() if sasl_ssl else ""}"""
 
 
+def new_cluster_id() -> str:
+    """A random KRaft cluster id. Like Kafka's own ``Uuid.randomUuid``, never one that starts
+    with "-": ``kafka-storage format -t -abc…`` would read it as an option and fail."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def _java(lib_dir: Path) -> list[str]:
     if not any(lib_dir.glob("kafka_*.jar")):
         raise StartupError(f"no Kafka jars in {lib_dir}; run `make jars`")
@@ -105,7 +114,7 @@ def start_kafka(
     kafka_dir.mkdir(parents=True, exist_ok=True)
     config.write_text(server_properties(port, controller_port, data_dir, sasl_ssl))
     if not (data_dir / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         log_path.parent.mkdir(parents=True, exist_ok=True)
         storage = ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)]
         with log_path.open("ab") as log:

@@ -7,7 +7,11 @@ REPO = Path(__file__).resolve().parents[4]
 KAFKA = REPO / "libs/rapport/src/rapport/kafka"
 BUILT_BY = {
     "AIOKafkaProducer": {KAFKA / "producer.py"},
-    "AIOKafkaConsumer": {KAFKA / "consumer.py", KAFKA.parent / "testing.py"},
+    "AIOKafkaConsumer": {
+        KAFKA / "consumer.py",
+        KAFKA.parent / "testing.py",
+        KAFKA.parent / "dlq" / "reader.py",
+    },
     "AIOKafkaAdminClient": {KAFKA / "admin.py"},
 }
 

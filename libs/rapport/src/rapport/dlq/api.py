@@ -20,6 +20,7 @@ from rapport.dlq.audit import Action, ActionLog, AlreadyHandled
 from rapport.dlq.letters import Headers, Position
 from rapport.dlq.operations import MAX_PAGE, DeadLetters, UnknownTopic
 from rapport.dlq.reader import LetterReader, OffsetOutOfRange
+from rapport.kafka.connection import ClientSecurity, client_security
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import connect
 from rapport.settings import RapportSettings
@@ -40,8 +41,8 @@ class Bulk(Note):
 class LazyProducer:
     """A producer that connects on its first send: most services never replay anything."""
 
-    def __init__(self, bootstrap: str, *, client_id: str) -> None:
-        self._bootstrap, self._client_id = bootstrap, client_id
+    def __init__(self, bootstrap: str, *, client_id: str, security: ClientSecurity) -> None:
+        self._bootstrap, self._client_id, self._security = bootstrap, client_id, security
         self._producer: EventProducer | None = None
         self._lock = asyncio.Lock()
 
@@ -50,7 +51,9 @@ class LazyProducer:
     ) -> None:
         async with self._lock:
             if self._producer is None:
-                producer = EventProducer(self._bootstrap, client_id=self._client_id)
+                producer = EventProducer(
+                    self._bootstrap, client_id=self._client_id, security=self._security
+                )
                 await producer.start()
                 self._producer = producer
         await self._producer.send_headers(topic, key, value, headers)
@@ -65,10 +68,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: RapportSettings = app.state.settings
     client_id = f"rapport-{settings.service_name}-dlq"
     mongo = connect(settings)
-    producer = LazyProducer(settings.kafka_bootstrap, client_id=client_id)
+    security = client_security(settings)
+    producer = LazyProducer(settings.kafka_bootstrap, client_id=client_id, security=security)
     letters = DeadLetters(
         settings.service_name,
-        reader=LetterReader(settings.kafka_bootstrap, client_id=client_id),
+        reader=LetterReader(settings.kafka_bootstrap, client_id=client_id, security=security),
         actions=ActionLog(mongo[settings.mongo_db]),
         producer=producer,
     )

@@ -11,6 +11,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from rapport.dlq.letters import DeadLetter, Position
+from rapport.kafka.connection import ClientSecurity
 
 
 class OffsetOutOfRange(LookupError):
@@ -27,9 +28,17 @@ class Span:
 
 
 class LetterReader:
-    def __init__(self, bootstrap: str, *, client_id: str, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        *,
+        client_id: str,
+        security: ClientSecurity | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
         self._bootstrap = bootstrap
         self._client_id = client_id
+        self._security = security or ClientSecurity()
         self._timeout_s = timeout_s
 
     @asynccontextmanager
@@ -40,6 +49,7 @@ class LetterReader:
             client_id=f"{self._client_id}-{uuid.uuid4().hex[:6]}",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            **self._security,
         )
         await consumer.start()
         try:
