@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from loyalty.main import create_app
-from loyalty.repository.indexes import INDEXES, question_ttl
+from loyalty.migrations import MIGRATIONS
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from rapport.auth import issue_token
@@ -37,7 +37,7 @@ def settings(**overrides: Any) -> LoyaltySettings:
 
 @pytest.fixture
 async def services(mongo_db: Database, published: Published, clock: MovableClock) -> Services:
-    await ensure_indexes(mongo_db, INDEXES | question_ttl(14))
+    await ensure_indexes(mongo_db, MIGRATIONS.indexes(settings()))
     return Services.build(mongo_db, published, settings(), clock)
 
 
@@ -46,7 +46,7 @@ async def live(
     mongo_db: Database, kafka_bootstrap: str, clock: MovableClock
 ) -> AsyncIterator[Services]:
     """loyalty's parts over a fresh database, publishing through the real broker."""
-    await ensure_indexes(mongo_db, INDEXES | question_ttl(14))
+    await ensure_indexes(mongo_db, MIGRATIONS.indexes(settings()))
     producer = EventProducer(kafka_bootstrap)
     await producer.start()
     try:
