@@ -99,12 +99,8 @@ def _start_infra(profile: Profile, name: str, fresh: bool) -> None:
         )
 
 
-def _infra_port(profile: Profile, name: str) -> int:
-    return profile.kafka_port if name == "kafka" else profile.mongo_port
-
-
 def _managed_infra(profile: Profile, name: str, fresh: bool) -> Managed:
-    port = _infra_port(profile, name)
+    port = profile.kafka_port if name == "kafka" else profile.mongo_port
 
     def listening() -> str | None:
         return None if port_in_use(port) else f"not listening on port {port}"
@@ -157,7 +153,8 @@ def _wait_infra(profile: Profile) -> None:
 
 
 def up(profile: Profile, *, infra_only: bool = False, fresh: bool = False) -> list[str]:
-    """Start whatever of ``profile`` is not running yet; returns the names it started."""
+    """Start what of ``profile`` is dead, restart what is broken, reuse the rest; returns the
+    names of the infrastructure processes it started (not restarted)."""
     started: list[str] = []
     record = _started_record(profile)
     record.parent.mkdir(parents=True, exist_ok=True)
