@@ -2,6 +2,7 @@
 services only check theirs at start-up and never create them."""
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -93,11 +94,11 @@ def test_the_command_migrates_every_service(
         rapport(["migrate", "--all", "--db-prefix", prefix])
         out = capsys.readouterr().out
         for service in SERVICES:
-            assert f"{service} ({prefix}{service}): created " in out
+            assert re.search(rf"^{service} \({prefix}{service}\): \d+ indexes created$", out, re.M)
             assert sync[prefix + service].list_collection_names(), service
 
         rapport(["migrate", "--service", "loyalty", "--db-prefix", prefix])
-        assert capsys.readouterr().out == f"loyalty ({prefix}loyalty): indexes up to date\n"
+        assert capsys.readouterr().out == f"loyalty ({prefix}loyalty): up to date\n"
     finally:
         for service in SERVICES:
             sync.drop_database(prefix + service)

@@ -80,8 +80,10 @@ async def _migrate_all(services: Sequence[str], db_prefix: str | None) -> None:
         overrides = {"mongo_db": db_prefix + service} if db_prefix is not None else {}
         settings = service_settings(service, **overrides)
         changes = await migrate(settings)
-        summary = ", ".join(changes) if changes else "indexes up to date"
-        print(f"{service} ({settings.mongo_db}): {summary}")
+        created = sum(change.startswith("created ") for change in changes)
+        rebuilt = [change for change in changes if not change.startswith("created ")]
+        summary = [f"{created} indexes created"] if created else []
+        print(f"{service} ({settings.mongo_db}): {', '.join(summary + rebuilt) or 'up to date'}")
 
 
 def _run(args: argparse.Namespace) -> None:
