@@ -1,7 +1,8 @@
 """The platform under test: the four services as real processes on the test Kafka and MongoDB.
 
-One platform per test session, with databases of its own (``e2e_<run>_<service>``), its logs and
-span files under ``test-output/e2e/``, and the means to SIGKILL and restart any service.
+One platform per test session, with databases of its own (``e2e_<run>_<service>``, indexed by
+``rapport migrate`` before the first service starts), its logs and span files under
+``test-output/e2e/``, and the means to SIGKILL and restart any service.
 """
 
 import json

@@ -34,6 +34,7 @@ from local_services import (
     DEMO_AGENT,
     auth_secret,
     caller_settings,
+    http_probe,
     load_demo,
     print_summary,
     service_env,
@@ -205,6 +206,9 @@ def status(profile: Profile) -> int:
         pid = running_pid(profile.pid_file(name))
         running += pid is not None
         state = f"running (pid {pid})" if pid else "stopped"
+        if pid and name in SERVICES:
+            failure = http_probe(profile.service_url(name) + "/healthz")()
+            state += f", not live ({failure}): `up` restarts it" if failure else ""
         print(f"{name:<10} {state:<22} {addresses[name]}")
     return running
 
