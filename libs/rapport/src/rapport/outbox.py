@@ -12,6 +12,7 @@ between the broker's acknowledgement and marking its rows leaves no duplicate be
 Marking needs no fence: a row acknowledged by the broker is published, whoever marks it.
 """
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -20,7 +21,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from rapport.events import Event, utcnow
 from rapport.events.codec import encode
@@ -40,6 +41,7 @@ CLOCK_SKEW = timedelta(minutes=1)
 """How far the broker's record timestamps (the producer's clock) may lag the database's."""
 INDEXES = [
     IndexModel([("published_at", ASCENDING), ("seq", ASCENDING)], name="pending"),
+    IndexModel([("key", ASCENDING)], name="by_key"),  # a person's events, for an erasure
     IndexModel(
         [("published_at", ASCENDING)],
         name="expire_published",
@@ -116,7 +118,8 @@ class OutboxRelay(Poller):
             await super().run()
         finally:
             if self._stopping:
-                await self.lease.release()
+                with contextlib.suppress(PyMongoError):  # then the others wait for expiry
+                    await self.lease.release()
 
     async def publish_pending(self) -> int:
         """Publish the next batch if this replica holds the lease; how many were published."""
