@@ -6,7 +6,8 @@ included) consumes it, does its part through its :class:`PersonalData` and answe
 confirmation has the same event id (request, service).
 
 ``privacy_outbox_handler(service, data, db)`` stores the answer in the service's outbox, right after
-the erasure (``PersonalData`` takes no session, so not in its transaction). That is still safe:
+the erasure (``PersonalData`` takes no session, so not in its transaction), and an erasure drops
+the service's earlier answers about the person (an export's holds their data). That is safe:
 the consumer commits the request's offset only after both, so a crash in between redelivers the
 request, the erasure runs again (finding nothing) and the answer is stored then; an answer
 stored before (same event id) is a duplicate key, taken as done. ``privacy_handler(service,
@@ -72,14 +73,26 @@ def privacy_outbox_handler(
     relay)."""
 
     async def handle(event: PrivacyRequested) -> None:
-        completed = await do_part(service, data, event.payload)
+        request = event.payload
+        completed = await do_part(service, data, request)
+        if request.kind == "erase":
+            await forget_answers(db, request)
         try:
-            await outbox.add(db, None, [(PRIVACY_TOPIC, str(event.payload.profile_id), completed)])
+            await outbox.add(db, None, [(PRIVACY_TOPIC, str(request.profile_id), completed)])
         except DuplicateKeyError:
             return  # answered before this redelivery
         relay_now()
 
     return handle
+
+
+async def forget_answers(db: Database, request: PrivacyRequest) -> None:
+    """Drop the published requests and answers about the person from the outbox: a request
+    names their identities, an export's answer carries all the service held about them."""
+    keys = [str(i) for i in {request.profile_id, *request.profile_ids}]
+    await db[outbox.COLLECTION].delete_many(
+        {"topic": PRIVACY_TOPIC, "key": {"$in": keys}, "published_at": {"$ne": None}}
+    )
 
 
 def privacy_handler(service: str, data: PersonalData, publish: Publish) -> Handler:

@@ -13,6 +13,7 @@ from rapport.privacy import PRIVACY_TOPIC, privacy_outbox_handler
 
 pytestmark = pytest.mark.integration
 PERSON = UUID(int=7)
+AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 class Held:
@@ -27,24 +28,24 @@ class Held:
         return result.deleted_count
 
 
-def requested(kind: str) -> PrivacyRequested:
-    request = PrivacyRequest.model_validate(
-        {
-            "request_id": UUID(int=99),
-            "kind": kind,
-            "profile_id": PERSON,
-            "requested_at": datetime(2026, 11, 23, 9, tzinfo=UTC),
-        }
+def requested(kind: str, request: int = 99) -> PrivacyRequested:
+    found = PrivacyRequest.model_validate(
+        {"request_id": UUID(int=request), "kind": kind, "profile_id": PERSON, "requested_at": AT}
     )
-    return PrivacyRequested.of(request)
+    return PrivacyRequested.of(found)
 
 
-async def test_an_erasure_is_answered_once_in_the_outbox_even_when_redelivered(
+async def test_an_erasure_is_answered_once_in_the_outbox_and_drops_an_earlier_export(
     mongo_db: Database,
 ) -> None:
     await ensure_indexes(mongo_db, {outbox.COLLECTION: outbox.INDEXES})
-    await mongo_db["cases"].insert_many([{"profile_id": PERSON}, {"profile_id": PERSON}])
+    await mongo_db["cases"].insert_many(
+        [{"_id": UUID(int=n), "profile_id": PERSON} for n in (1, 2)]
+    )
     woken: list[bool] = []
+    exported = privacy_outbox_handler("responder", Held(mongo_db), mongo_db)
+    await exported(requested("export", request=98))  # its answer holds the person's cases
+    await mongo_db[outbox.COLLECTION].update_many({}, {"$set": {"published_at": AT}})
     handle = privacy_outbox_handler(
         "responder", Held(mongo_db), mongo_db, relay_now=lambda: woken.append(True)
     )

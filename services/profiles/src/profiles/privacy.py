@@ -2,8 +2,8 @@
 
 After an erasure only the request record remains: its id, kind, the profile id (a random-looking
 uuid), the ids it was known by and the confirmations; no identifier of the person. The person's
-events in the outbox go too: published or not, except the privacy requests and answers still
-to be published.
+events in the outbox go too, published or not (the published privacy requests and answers are
+dropped by ``rapport.privacy``; those still to be published stay).
 """
 
 from typing import Any
@@ -91,10 +91,7 @@ class MongoPrivacy(Store):
             erased += result.deleted_count
         keys = [str(i) for i in ids] + [f"{i.platform}:{i.author_id}" for i in request.identities]
         events = await self._db[outbox.COLLECTION].delete_many(
-            {
-                "key": {"$in": keys},
-                "$or": [{"topic": {"$ne": PRIVACY_TOPIC}}, {"published_at": {"$ne": None}}],
-            }
+            {"key": {"$in": keys}, "topic": {"$ne": PRIVACY_TOPIC}}  # those: rapport.privacy
         )
         erased += events.deleted_count
         await self._processed.update_many(
