@@ -22,6 +22,7 @@ from prometheus_client import Counter
 
 from rapport.events import Event
 from rapport.events.codec import DecodeError, decode
+from rapport.kafka.connection import ClientSecurity
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import DlqLimit, RetryPolicy
 from rapport.telemetry import extract_context, tracer
@@ -63,6 +64,7 @@ class ConsumerLoop:
         retry: RetryPolicy | None = None,
         dlq_limit: DlqLimit | None = None,
         max_records: int = 100,
+        security: ClientSecurity | None = None,
     ) -> None:
         self.group = group
         self._topics = {topic.name: topic for topic in topics}
@@ -79,6 +81,7 @@ class ConsumerLoop:
             client_id=f"rapport-{group}",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            **(security or {}),
         )
         self._done: dict[TopicPartition, int] = {}
 
