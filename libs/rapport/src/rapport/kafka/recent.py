@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from rapport.kafka.connection import ClientSecurity
 from rapport.kafka.producer import EventProducer
 
 
@@ -22,31 +23,34 @@ class RecentEvents(Protocol):
 
 
 class KafkaRecentEvents:
-    def __init__(self, connection: dict[str, Any], *, timeout_s: float = 30.0) -> None:
-        self._connection = connection
+    def __init__(
+        self, bootstrap: Any, security: ClientSecurity | None = None, *, timeout_s: float = 30.0
+    ) -> None:
+        self._bootstrap = bootstrap
+        self._security = security or ClientSecurity()
         self._timeout_s = timeout_s
 
     @classmethod
     def like(cls, producer: EventProducer) -> "KafkaRecentEvents":
-        """Read from the cluster ``producer`` writes to, with the same connection settings."""
-        client = producer._producer.client
-        connection = {
-            "bootstrap_servers": client._bootstrap_servers,
-            "security_protocol": client._security_protocol,
-            "ssl_context": client._ssl_context,
-            "sasl_mechanism": client._sasl_mechanism,
-            "sasl_plain_username": client._sasl_plain_username,
-            "sasl_plain_password": client._sasl_plain_password,
-        }
-        return cls(connection)
+        """Read from the cluster ``producer`` writes to, with its TLS and SASL options."""
+        client = producer._producer.client  # aiokafka keeps its options there
+        security = ClientSecurity(security_protocol=client._security_protocol)
+        if client._ssl_context is not None:
+            security["ssl_context"] = client._ssl_context
+        if client._sasl_mechanism is not None:
+            security["sasl_mechanism"] = client._sasl_mechanism
+            security["sasl_plain_username"] = client._sasl_plain_username
+            security["sasl_plain_password"] = client._sasl_plain_password
+        return cls(client._bootstrap_servers, security)
 
     async def __call__(self, topics: Iterable[str], since: datetime) -> set[str]:
         consumer = AIOKafkaConsumer(
             *topics,
-            **self._connection,
+            bootstrap_servers=self._bootstrap,
             group_id=None,
             enable_auto_commit=False,
             client_id="outbox-check",
+            **self._security,
         )
         await consumer.start()
         try:
