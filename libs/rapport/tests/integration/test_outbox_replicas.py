@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
 
 from rapport import outbox
 from rapport.events import MentionIngested
@@ -137,5 +138,36 @@ async def test_a_standby_publishes_nothing_while_the_holder_lives_and_takes_over
     finally:
         for producer in (first, second):
             await producer.stop()
+    records = await everything_on(kafka_bootstrap, topic)
+    assert len({json.loads(r.value)["event_id"] for r in records}) == len(records) == 100
+
+
+class AckedThenFailed(EventProducer):
+    """Sends the first batch, then reports a failure, as when an ack is lost on the way back."""
+
+    failed = False
+
+    async def publish_records(self, records: Any) -> None:
+        await super().publish_records(records)
+        if not self.failed:
+            self.failed = True
+            raise KafkaError("the broker's answer was lost")
+
+
+async def test_after_a_failed_publish_the_relay_looks_on_kafka_before_sending_again(
+    mongo_db: Database, kafka_bootstrap: str, new_topic: Any
+) -> None:
+    topic = await new_topic(3)
+    await fill(mongo_db, topic, range(100))
+    producer = AckedThenFailed(kafka_bootstrap)
+    await producer.start()
+    try:
+        relay = outbox.OutboxRelay(mongo_db, producer, batch=100)
+        with pytest.raises(KafkaError):
+            await relay.publish_pending()
+        assert await relay.publish_pending() == 0  # all found on Kafka and marked
+        assert await all_marked(mongo_db)
+    finally:
+        await producer.stop()
     records = await everything_on(kafka_bootstrap, topic)
     assert len({json.loads(r.value)["event_id"] for r in records}) == len(records) == 100
