@@ -1,20 +1,34 @@
 """Transactional outbox: an event is stored in the same MongoDB transaction as the change that
 caused it, and a relay publishes it to Kafka afterwards. A 2xx given after the commit therefore
 means the event will reach Kafka even if the process dies the next instant.
+
+Any number of replicas may run a relay over one database: they share one lease
+(:mod:`rapport.lease`, 10 s, renewed every step), only its holder publishes, in insertion
+order (so each key's order holds), and the others stand by to take over when it expires.
+Before each batch the holder notes the rows it is about to publish in the lease. Whoever takes
+over next (or the holder itself after a failed publish) first looks for those rows on their
+topics and marks the ones it finds as published instead of sending them again: a relay killed
+between the broker's acknowledgement and marking its rows leaves no duplicate behind.
+Marking needs no fence: a row acknowledged by the broker is published, whoever marks it.
 """
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from rapport.events import Event, utcnow
 from rapport.events.codec import encode
 from rapport.kafka.producer import EventProducer, OutgoingRecord
-from rapport.mongo import Database
+from rapport.kafka.recent import KafkaRecentEvents, RecentEvents
+from rapport.lease import Held, Lease
+from rapport.mongo import Database, Document
 from rapport.telemetry import inject_headers
 from rapport.workers import Poller
 
@@ -22,8 +36,12 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "outbox"
 KEEP_PUBLISHED = timedelta(days=7)
+LEASE = "outbox-relay"
+CLOCK_SKEW = timedelta(minutes=1)
+"""How far the broker's record timestamps (the producer's clock) may lag the database's."""
 INDEXES = [
     IndexModel([("published_at", ASCENDING), ("seq", ASCENDING)], name="pending"),
+    IndexModel([("key", ASCENDING)], name="by_key"),  # a person's events, for an erasure
     IndexModel(
         [("published_at", ASCENDING)],
         name="expire_published",
@@ -31,66 +49,130 @@ INDEXES = [
         partialFilterExpression={"published_at": {"$type": "date"}},
     ),
 ]
+_DUPLICATE_KEY = 11000
 
 
 async def add(
     db: Database,
-    session: AsyncClientSession,
+    session: AsyncClientSession | None,
     messages: Sequence[tuple[str, str, Event]],
 ) -> None:
-    """Store (topic, key, event)s for publication, in the caller's transaction and trace."""
+    """Store (topic, key, event)s for publication, in the caller's transaction and trace.
+
+    The row's id is the event id: storing an event twice raises DuplicateKeyError.
+    """
+    if not messages:
+        return
     headers = [[name, value] for name, value in inject_headers()]
-    await db[COLLECTION].insert_many(
-        [
-            {
-                "_id": str(event.event_id),
-                "seq": ObjectId(),
-                "topic": topic,
-                "key": key,
-                "event_type": event.type,
-                "value": encode(event),
-                "headers": headers,
-                "published_at": None,
-            }
-            for topic, key, event in messages
-        ],
-        session=session,
-    )
+    try:
+        await db[COLLECTION].insert_many(
+            [
+                {
+                    "_id": str(event.event_id),
+                    "seq": ObjectId(),
+                    "topic": topic,
+                    "key": key,
+                    "event_type": event.type,
+                    "value": encode(event),
+                    "headers": headers,
+                    "published_at": None,
+                }
+                for topic, key, event in messages
+            ],
+            session=session,
+        )
+    except BulkWriteError as error:
+        codes = {e["code"] for e in error.details.get("writeErrors", [])}
+        if codes == {_DUPLICATE_KEY}:
+            raise DuplicateKeyError("event already in the outbox", _DUPLICATE_KEY) from error
+        raise
 
 
 class OutboxRelay(Poller):
-    """Publishes pending outbox events in insertion order, then marks them published."""
+    """Publishes pending outbox events in insertion order while it holds the relay lease."""
 
     def __init__(
-        self, db: Database, producer: EventProducer, *, batch: int = 200, poll_s: float = 1.0
+        self,
+        db: Database,
+        producer: EventProducer,
+        *,
+        batch: int = 200,
+        poll_s: float = 1.0,
+        lease_s: float = 10.0,
+        recent: RecentEvents | None = None,
     ) -> None:
         super().__init__(poll_s)
         self._outbox = db[COLLECTION]
         self._producer = producer
         self._batch = batch
+        self.lease = Lease(db, LEASE, duration_s=lease_s)
+        self._recent = recent
+        self._checked_term: int | None = None
+        """The lease term whose predecessor's unfinished batch has been looked for on Kafka."""
 
     async def step(self) -> bool:
         return await self.publish_pending() == self._batch
 
+    async def run(self) -> None:
+        try:
+            await super().run()
+        finally:
+            if self._stopping:
+                with contextlib.suppress(PyMongoError):  # then the others wait for expiry
+                    await self.lease.release()
+
     async def publish_pending(self) -> int:
+        """Publish the next batch if this replica holds the lease; how many were published."""
+        held = await self.lease.hold()
+        if held is None:
+            return 0
+        if held.term != self._checked_term:
+            await self._settle(held)
+            self._checked_term = held.term
         cursor = self._outbox.find({"published_at": None}).sort("seq", ASCENDING)
         pending = await cursor.limit(self._batch).to_list()
         if not pending:
             return 0
-        await self._producer.publish_records(
-            [
-                OutgoingRecord(
-                    doc["topic"],
-                    doc["key"].encode(),
-                    bytes(doc["value"]),
-                    doc["event_type"],
-                    parent_headers=[(name, bytes(value)) for name, value in doc["headers"]],
-                )
-                for doc in pending
-            ]
-        )
-        await self._outbox.update_many(
-            {"_id": {"$in": [doc["_id"] for doc in pending]}},
-            {"$set": {"published_at": utcnow()}},
-        )
+        held = await self.lease.record([doc["_id"] for doc in pending])
+        if held is None or held.remaining() < self.lease.duration_s / 2:
+            return 0
+        try:
+            await self._producer.publish_records([_record(doc) for doc in pending])
+        except BaseException:
+            self._checked_term = None  # some may be on Kafka: look before sending them again
+            raise
+        await self._mark_published([doc["_id"] for doc in pending])
         return len(pending)
+
+    async def _settle(self, held: Held) -> None:
+        """Mark the rows of the previous holder's last batch that are on Kafka already."""
+        if not held.in_flight or held.in_flight_since is None:
+            return
+        query = {"_id": {"$in": held.in_flight}, "published_at": None}
+        unmarked = await self._outbox.find(query, {"topic": 1}).to_list()
+        if not unmarked:
+            return
+        recent = self._recent or KafkaRecentEvents.like(self._producer)
+        found = await recent({doc["topic"] for doc in unmarked}, held.in_flight_since - CLOCK_SKEW)
+        published = [doc["_id"] for doc in unmarked if doc["_id"] in found]
+        log.info(
+            "outbox batch of a previous relay checked",
+            extra={"unmarked": len(unmarked), "found_published": len(published)},
+        )
+        await self._mark_published(published)
+
+    async def _mark_published(self, ids: list[Any]) -> None:
+        if ids:
+            await self._outbox.update_many(
+                {"_id": {"$in": ids}, "published_at": None}, {"$set": {"published_at": utcnow()}}
+            )
+
+
+def _record(doc: Document) -> OutgoingRecord:
+    return OutgoingRecord(
+        doc["topic"],
+        doc["key"].encode(),
+        bytes(doc["value"]),
+        doc["event_type"],
+        parent_headers=[(name, bytes(value)) for name, value in doc["headers"]],
+    )

@@ -1,21 +1,30 @@
 """A service's answer to a privacy request: export or erase its part, then confirm it.
 
 profiles announces ``privacy.requested`` on ``privacy.requests``; every service (profiles
-included) consumes it, does its part through its :class:`PersonalData` and publishes
+included) consumes it, does its part through its :class:`PersonalData` and answers
 ``privacy.completed``. Erasing twice is harmless: the second pass finds nothing, and the
 confirmation has the same event id (request, service).
+
+``privacy_outbox_handler(service, data, db)`` stores the answer in the service's outbox, right after
+the erasure (``PersonalData`` takes no session, so not in its transaction), and an erasure drops
+the service's earlier answers about the person (an export's holds their data). That is safe:
+the consumer commits the request's offset only after both, so a crash in between redelivers the
+request, the erasure runs again (finding nothing) and the answer is stored then; an answer
+stored before (same event id) is a duplicate key, taken as done.
 """
 
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from pydantic_core import to_jsonable_python
+from pymongo.errors import DuplicateKeyError
 
+from rapport import outbox
 from rapport.events import PrivacyAnswer, PrivacyCompleted, PrivacyRequest, PrivacyRequested, utcnow
-from rapport.kafka.producer import Publish
-from rapport.mongo import Document
+from rapport.mongo import Database, Document
 
 PRIVACY_TOPIC = "privacy.requests"
+Handler = Callable[[PrivacyRequested], Awaitable[None]]
 
 
 class PersonalData(Protocol):
@@ -30,27 +39,55 @@ class PersonalData(Protocol):
         ...
 
 
-def privacy_handler(
-    service: str, data: PersonalData, publish: Publish
-) -> Callable[[PrivacyRequested], Awaitable[None]]:
+async def do_part(service: str, data: PersonalData, request: PrivacyRequest) -> PrivacyCompleted:
+    """Export or erase the service's part; the answer saying so."""
+    export: dict[str, Any] | None = None
+    if request.kind == "erase":
+        documents = await data.erase(request)
+    else:
+        parts = await data.export(request)
+        documents = sum(len(docs) for docs in parts.values())
+        export = to_jsonable_python(parts)
+    answer = PrivacyAnswer(
+        request_id=request.request_id,
+        kind=request.kind,
+        profile_id=request.profile_id,
+        service=service,
+        completed_at=utcnow(),
+        documents=documents,
+        export=export,
+    )
+    return PrivacyCompleted.of(answer)
+
+
+def privacy_outbox_handler(
+    service: str,
+    data: PersonalData,
+    db: Database,
+    *,
+    relay_now: Callable[[], None] = lambda: None,
+) -> Handler:
+    """Do the service's part and store the answer in its outbox (``relay_now`` wakes the
+    relay)."""
+
     async def handle(event: PrivacyRequested) -> None:
         request = event.payload
-        export: dict[str, Any] | None = None
+        completed = await do_part(service, data, request)
         if request.kind == "erase":
-            documents = await data.erase(request)
-        else:
-            parts = await data.export(request)
-            documents = sum(len(docs) for docs in parts.values())
-            export = to_jsonable_python(parts)
-        answer = PrivacyAnswer(
-            request_id=request.request_id,
-            kind=request.kind,
-            profile_id=request.profile_id,
-            service=service,
-            completed_at=utcnow(),
-            documents=documents,
-            export=export,
-        )
-        await publish([(PRIVACY_TOPIC, str(request.profile_id), PrivacyCompleted.of(answer))])
+            await forget_answers(db, request)
+        try:
+            await outbox.add(db, None, [(PRIVACY_TOPIC, str(request.profile_id), completed)])
+        except DuplicateKeyError:
+            return  # answered before this redelivery
+        relay_now()
 
     return handle
+
+
+async def forget_answers(db: Database, request: PrivacyRequest) -> None:
+    """Drop the published requests and answers about the person from the outbox: a request
+    names their identities, an export's answer carries all the service held about them."""
+    keys = [str(i) for i in {request.profile_id, *request.profile_ids}]
+    await db[outbox.COLLECTION].delete_many(
+        {"topic": PRIVACY_TOPIC, "key": {"$in": keys}, "published_at": {"$ne": None}}
+    )

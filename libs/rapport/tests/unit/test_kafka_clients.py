@@ -9,6 +9,7 @@ BUILT_BY = {
     "AIOKafkaProducer": {KAFKA / "producer.py"},
     "AIOKafkaConsumer": {
         KAFKA / "consumer.py",
+        KAFKA / "recent.py",
         KAFKA.parent / "testing.py",
         KAFKA.parent / "dlq" / "reader.py",
     },

@@ -3,8 +3,7 @@ from uuid import UUID
 
 from rapport.events import PrivacyCompleted, PrivacyRequest, PrivacyRequested
 from rapport.mongo import Document
-from rapport.privacy import PRIVACY_TOPIC, privacy_handler
-from rapport.testing import Published
+from rapport.privacy import do_part
 
 PERSON = UUID(int=7)
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -31,9 +30,7 @@ def requested(kind: str) -> PrivacyRequested:
 
 
 async def test_an_export_answers_with_the_services_documents_as_json() -> None:
-    published = Published()
-    await privacy_handler("responder", Held(), published)(requested("export"))
-    (event,) = published.events(PRIVACY_TOPIC)
+    event = await do_part("responder", Held(), requested("export").payload)
     assert isinstance(event, PrivacyCompleted)
     answer = event.payload
     assert (answer.service, answer.kind, answer.documents) == ("responder", "export", 1)
@@ -41,11 +38,9 @@ async def test_an_export_answers_with_the_services_documents_as_json() -> None:
 
 
 async def test_an_erasure_confirms_the_count_and_a_repeat_confirms_with_the_same_event_id() -> None:
-    held, published = Held(), Published()
-    handle = privacy_handler("loyalty", held, published)
-    await handle(requested("erase"))
-    await handle(requested("erase"))
-    first, second = published.events(PRIVACY_TOPIC)
+    held = Held()
+    first = await do_part("loyalty", held, requested("erase").payload)
+    second = await do_part("loyalty", held, requested("erase").payload)
     assert held.docs == {}
     assert (first.payload.documents, second.payload.documents) == (1, 0)
     assert first.payload.export is None

@@ -16,7 +16,7 @@ from rapport.clients import connected, consume
 from rapport.events import PrivacyRequested
 from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
-from rapport.privacy import privacy_handler
+from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
 
 
@@ -36,8 +36,8 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                 archive, relay, brand, flood_guard, engine=settings.sentiment_engine
             )
             runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
-            answer = privacy_handler(
-                "ingest", IngestPersonalData(clients.db), clients.producer.publish_all
+            answer = privacy_outbox_handler(
+                "ingest", IngestPersonalData(clients.db), clients.db, relay_now=relay.wake
             )
             consume(runtime, clients, group="ingest", handlers={PrivacyRequested: answer})
             yield

@@ -16,7 +16,6 @@ from rapport.events import (
     ProfileChanged,
     ReferralConverted,
 )
-from rapport.privacy import privacy_handler
 
 Handlers = dict[type[Event], Callable[[Any], Awaitable[None]]]
 
@@ -43,5 +42,5 @@ def event_handlers(services: Services, settings: LoyaltySettings) -> Handlers:
         ),
         CaseChanged: partial(handlers.on_case_changed, earner=earner),
         ReferralConverted: partial(handlers.on_referral_converted, earner=earner),
-        PrivacyRequested: privacy_handler("loyalty", services.personal_data, services.publish),
+        PrivacyRequested: services.answer_privacy,
     }

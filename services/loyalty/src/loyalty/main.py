@@ -30,9 +30,8 @@ def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_cl
         async with connected(runtime) as clients:
             await warn_missing_indexes(clients.db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(clients.db, clients.producer, poll_s=0.5)
-            publish = clients.producer.publish_all
             outbox = Outbox(clients.db, relay)
-            services = Services.build(clients.db, publish, settings, clock, outbox)
+            services = Services.build(clients.db, settings, clock, outbox)
             app.state.services = services
             handlers = event_handlers(services, settings)
             consume(runtime, clients, group="loyalty", handlers=handlers)

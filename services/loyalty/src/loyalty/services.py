@@ -1,6 +1,7 @@
 """loyalty's parts wired together once, for the consumer, the routes and the expiry worker.
-Everything they publish goes through the outbox; ``publish`` is only the privacy answer's."""
+Everything they publish, the privacy answer included, goes through the outbox."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,8 +21,9 @@ from loyalty.repository.redemptions import MongoRedemptions
 from loyalty.settings import LoyaltySettings
 from loyalty.sweeper import Sweeper
 from loyalty.tiering import TierKeeper
-from rapport.kafka.producer import Publish
+from rapport.events import PrivacyRequested
 from rapport.mongo import Database
+from rapport.privacy import privacy_outbox_handler
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,13 @@ class Services:
     outreach: Outreach
     sweeper: Sweeper
     personal_data: LoyaltyData
-    publish: Publish
+    answer_privacy: Callable[[PrivacyRequested], Awaitable[None]]
     clock: Clock
 
     @classmethod
     def build(
         cls,
         db: Database,
-        publish: Publish,
         settings: LoyaltySettings,
         clock: Clock,
         outbox: Outbox | None = None,
@@ -91,6 +92,8 @@ class Services:
                 interval_s=settings.expiry_sweep_interval_s,
             ),
             personal_data=LoyaltyData(db),
-            publish=publish,
+            answer_privacy=privacy_outbox_handler(
+                "loyalty", LoyaltyData(db), db, relay_now=outbox.wake
+            ),
             clock=clock,
         )

@@ -23,7 +23,7 @@ from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database, ensure_indexes
 from rapport.outbox import OutboxRelay
 from rapport.settings import Environment
-from rapport.testing import MovableClock, Published
+from rapport.testing import MovableClock
 
 SECRET = "loyalty-test-secret-0123456789"
 
@@ -31,12 +31,6 @@ SECRET = "loyalty-test-secret-0123456789"
 @pytest.fixture
 def clock() -> MovableClock:
     return MovableClock(BASE_TIME)
-
-
-@pytest.fixture
-def published() -> Published:
-    """What is still published directly: the privacy answer."""
-    return Published()
 
 
 async def outboxed(db: Database, topic: str = LOYALTY_TOPIC) -> list[Event]:
@@ -50,9 +44,9 @@ def settings(**overrides: Any) -> LoyaltySettings:
 
 
 @pytest.fixture
-async def services(mongo_db: Database, published: Published, clock: MovableClock) -> Services:
+async def services(mongo_db: Database, clock: MovableClock) -> Services:
     await ensure_indexes(mongo_db, MIGRATIONS.indexes(settings()))
-    return Services.build(mongo_db, published, settings(), clock)
+    return Services.build(mongo_db, settings(), clock)
 
 
 @pytest.fixture
@@ -67,9 +61,7 @@ async def live(
     relay = OutboxRelay(mongo_db, producer, poll_s=0.2)
     relaying = asyncio.create_task(relay.run())
     try:
-        yield Services.build(
-            mongo_db, producer.publish_all, settings(), clock, Outbox(mongo_db, relay)
-        )
+        yield Services.build(mongo_db, settings(), clock, Outbox(mongo_db, relay))
     finally:
         relay.stop()
         await relaying

@@ -20,7 +20,7 @@ from rapport.events import ALL_EVENTS, Event, Referral, ReferralConverted
 from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
-from rapport.testing import MovableClock, Published, eventually, read_topic, unique
+from rapport.testing import MovableClock, eventually, read_topic, unique
 from services.loyalty.tests.integration.conftest import outboxed, settings, token
 
 pytestmark = pytest.mark.integration
@@ -55,9 +55,7 @@ def breaking(services: Services, mongo_db: Database, clock: MovableClock) -> Bre
     """loyalty's parts whose transactions fail after storing an event of the given type."""
 
     def build(event_type: str) -> Services:
-        return Services.build(
-            mongo_db, Published(), settings(), clock, Breaking(mongo_db, event_type)
-        )
+        return Services.build(mongo_db, settings(), clock, Breaking(mongo_db, event_type))
 
     return build
 

@@ -21,7 +21,7 @@ from rapport.events import (
 )
 from rapport.kafka.consumer import dispatch
 from rapport.mongo import Database
-from rapport.testing import MovableClock, Published
+from rapport.testing import MovableClock
 from services.loyalty.tests.integration.builders import mention_by, profile_changed, snapshot
 from services.loyalty.tests.integration.conftest import outboxed, settings
 
@@ -30,7 +30,7 @@ FAN = RelationshipStage.FAN
 
 
 async def test_after_an_erasure_no_document_names_the_person(
-    services: Services, mongo_db: Database, published: Published, clock: MovableClock
+    services: Services, mongo_db: Database, clock: MovableClock
 ) -> None:
     handle = dispatch(event_handlers(services, settings()))
     ann, old_ann, bob = uuid4(), uuid4(), uuid4()
@@ -63,14 +63,15 @@ async def test_after_an_erasure_no_document_names_the_person(
 
     for name in await mongo_db.list_collection_names():
         for doc in await mongo_db[name].find().to_list():
+            if name == "outbox" and doc["event_type"] == "privacy.completed":
+                continue  # the answer to this very erasure, waiting for the relay
             for identifier in (str(ann), str(old_ann), author):
                 assert identifier not in repr(doc), name
     assert await services.members.get(bob) is not None
     assert {e.payload.profile_id for e in await outboxed(mongo_db)} == {bob}
-    first, again = published.events("privacy.requests")
-    assert isinstance(first, PrivacyCompleted)
-    assert first.event_id == again.event_id
-    assert first.payload.documents > 0
+    (answer,) = await outboxed(mongo_db, "privacy.requests")
+    assert isinstance(answer, PrivacyCompleted)
+    assert answer.payload.documents > 0
 
 
 def offer(clock: MovableClock, **fields: object) -> Offer:

@@ -1,12 +1,12 @@
 """What profiles does with each event it consumes.
 
-Every handler applies its event once (keyed by the event id) and publishes, after the change is
-durable, the ``crm.profiles`` events it caused; a redelivery publishes the same events again
-(same ids), in case the first attempt stopped between the write and the publish.
+Every handler applies its event once (keyed by the event id), storing the events it causes in
+the outbox in the same transaction (``ProfileRepository.apply``); the relay publishes them. A
+redelivery changes nothing and stores nothing more.
 """
 
 import logging
-from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 
 from profiles.announce import Announcer
@@ -16,7 +16,8 @@ from profiles.domain.recording import record_mention, record_purchase, record_re
 from profiles.domain.rules import Rules
 from profiles.privacy import MongoPrivacy
 from profiles.repository import (
-    Applied,
+    ENRICHED_TOPIC,
+    PROFILES_TOPIC,
     Change,
     ProfileRepository,
     history_entry,
@@ -24,31 +25,26 @@ from profiles.repository import (
 )
 from rapport.events import (
     CaseChanged,
-    Event,
     MentionEnriched,
     MentionIngested,
     PrivacyCompleted,
     PurchaseMade,
     ReferralConverted,
 )
-from rapport.kafka.producer import Publish
 
+__all__ = [
+    "ENRICHED_TOPIC",
+    "PROFILES_TOPIC",
+    "on_case_changed",
+    "on_commerce_event",
+    "on_mention_ingested",
+    "on_privacy_completed",
+]
 log = logging.getLogger(__name__)
-ENRICHED_TOPIC = "social.mentions.enriched"
-PROFILES_TOPIC = "crm.profiles"
-
-
-def announcements(applied: Applied) -> list[tuple[str, str, Event]]:
-    return [(PROFILES_TOPIC, str(e.payload.profile.profile_id), e) for e in applied.events]
 
 
 async def on_mention_ingested(
-    event: MentionIngested,
-    *,
-    profiles: ProfileRepository,
-    publish: Publish,
-    rules: Rules,
-    clock: Clock,
+    event: MentionIngested, *, profiles: ProfileRepository, rules: Rules, clock: Clock
 ) -> None:
     """Record the mention on its author's profile; pass it on with the profile's snapshot."""
     mention, now = event.payload, clock()
@@ -57,24 +53,20 @@ async def on_mention_ingested(
     def decide(before: Profile | None) -> Change:
         new_id = profile_id_for(mention.author_key)
         after = record_mention(before, mention, new_id=new_id, now=now, rules=rules)
-        return announcer.change(before, after)
+        change = announcer.change(before, after)
+        enriched = MentionEnriched.of(event, snapshot(change.profile, now, rules))
+        return replace(change, also=[(ENRICHED_TOPIC, mention.author_key, enriched)])
 
     history = history_entry(
         event.event_id, mention.author_key, mention.created_at, mention.model_dump(mode="json")
     )
-    applied = await profiles.apply(
-        str(event.event_id), decide, identity=mention.author_key, history=history
-    )
-    assert applied.profile is not None
-    enriched = MentionEnriched.of(event, snapshot(applied.profile, now, rules))
-    await publish([(ENRICHED_TOPIC, mention.author_key, enriched), *announcements(applied)])
+    await profiles.apply(str(event.event_id), decide, identity=mention.author_key, history=history)
 
 
 async def on_commerce_event(
     event: PurchaseMade | ReferralConverted,
     *,
     profiles: ProfileRepository,
-    publish: Publish,
     rules: Rules,
     clock: Clock,
 ) -> None:
@@ -94,11 +86,10 @@ async def on_commerce_event(
     applied = await profiles.apply(str(event.event_id), decide, profile_id=profile_id)
     if applied.profile is None:
         log.warning("no such profile, event ignored", extra={"event_id": str(event.event_id)})
-    await _publish(applied, publish)
 
 
 async def on_case_changed(
-    event: CaseChanged, *, profiles: ProfileRepository, publish: Publish, rules: Rules, clock: Clock
+    event: CaseChanged, *, profiles: ProfileRepository, rules: Rules, clock: Clock
 ) -> None:
     """Keep each case's latest state; open complaints weigh on the customer's health."""
     announcer = Announcer(rules, clock(), str(event.event_id))
@@ -108,16 +99,9 @@ async def on_case_changed(
             before, before.model_copy(update={"open_complaints": open_complaints})
         )
 
-    applied = await profiles.apply_case(str(event.event_id), event.payload, decide)
-    await _publish(applied, publish)
+    await profiles.apply_case(str(event.event_id), event.payload, decide)
 
 
 async def on_privacy_completed(event: PrivacyCompleted, *, requests: MongoPrivacy) -> None:
     """Record a service's confirmation on the request profiles opened."""
     await requests.confirm(event.payload)
-
-
-async def _publish(applied: Applied, publish: Publish) -> None:
-    messages: Sequence[tuple[str, str, Event]] = announcements(applied)
-    if messages:
-        await publish(messages)

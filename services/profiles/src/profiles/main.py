@@ -32,7 +32,8 @@ from rapport.events import (
     utcnow,
 )
 from rapport.mongo import warn_missing_indexes
-from rapport.privacy import privacy_handler
+from rapport.outbox import OutboxRelay
+from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
 
 ROUTERS = [
@@ -51,7 +52,7 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
     async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         async with connected(runtime) as clients:
             await warn_missing_indexes(clients.db, MIGRATIONS.indexes(settings))
-            publish = clients.producer.publish_all
+            relay = OutboxRelay(clients.db, clients.producer, poll_s=0.5)
             repo = MongoProfiles(clients.db, history_limit=settings.history_limit)
             requests = MongoPrivacy(clients.db)
             app.state.services = Services(
@@ -60,17 +61,21 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                 merges=MongoMerges(clients.db),
                 link_requests=LinkRequests(clients.db),
                 privacy=requests,
-                publish=publish,
+                relay_now=relay.wake,
                 rules=settings.rules,
                 clock=clock,
                 privacy_services=tuple(settings.privacy_services),
                 link_import_max_rows=settings.link_import_max_rows,
             )
+            if settings.relay_outbox:
+                runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
 
             def bind(handler: Callable[..., Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
-                return partial(
-                    handler, profiles=repo, publish=publish, rules=settings.rules, clock=clock
-                )
+                async def handle(event: Any) -> None:
+                    await handler(event, profiles=repo, rules=settings.rules, clock=clock)
+                    relay.wake()
+
+                return handle
 
             if not settings.consume_events:
                 yield
@@ -84,7 +89,9 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                     PurchaseMade: bind(handlers.on_commerce_event),
                     ReferralConverted: bind(handlers.on_commerce_event),
                     CaseChanged: bind(handlers.on_case_changed),
-                    PrivacyRequested: privacy_handler(settings.service_name, requests, publish),
+                    PrivacyRequested: privacy_outbox_handler(
+                        settings.service_name, requests, clients.db, relay_now=relay.wake
+                    ),
                     PrivacyCompleted: partial(handlers.on_privacy_completed, requests=requests),
                 },
             )

@@ -1,4 +1,4 @@
-"""Merges and unmerges in MongoDB, each one transaction with its audit entry.
+"""Merges and unmerges in MongoDB, each one transaction with its audit entry and its events.
 
 The audit entry of a merge keeps the absorbed profiles as they were (``snapshots``), so an
 unmerge knows which identities and commerce parts to give back.
@@ -83,6 +83,7 @@ class MongoMerges(Store):
                 },
                 session,
             )
+            await self._publish(change.messages(), session)
             return change
 
         return await self._transaction(work)
@@ -132,6 +133,7 @@ class MongoMerges(Store):
                 },
                 session,
             )
+            await self._publish([*kept.messages(), *restored.messages()], session)
             return kept, restored
 
         return await self._transaction(work)

@@ -1,7 +1,9 @@
 """GDPR requests: the record of each (with every service's confirmation) and profiles' own part.
 
 After an erasure only the request record remains: its id, kind, the profile id (a random-looking
-uuid), the ids it was known by and the confirmations; no identifier of the person.
+uuid), the ids it was known by and the confirmations; no identifier of the person. The person's
+events in the outbox go too, published or not (the published privacy requests and answers are
+dropped by ``rapport.privacy``; those still to be published stay).
 """
 
 from typing import Any
@@ -9,9 +11,11 @@ from uuid import UUID
 
 from profiles.confirmations import COLLECTION as LINK_REQUESTS
 from profiles.domain.model import Profile
-from profiles.store import Store
-from rapport.events import PrivacyAnswer, PrivacyRequest, SocialIdentity
+from profiles.store import Session, Store
+from rapport import outbox
+from rapport.events import PrivacyAnswer, PrivacyRequest, PrivacyRequested, SocialIdentity
 from rapport.mongo import Document
+from rapport.privacy import PRIVACY_TOPIC
 
 
 def social_identities(profile: Profile) -> list[SocialIdentity]:
@@ -26,16 +30,24 @@ class MongoPrivacy(Store):
     """The request records (``privacy_requests``) and profiles' :class:`PersonalData`."""
 
     async def open(self, request: PrivacyRequest) -> None:
-        await self._db["privacy_requests"].insert_one(
-            {
-                "_id": request.request_id,
-                "kind": request.kind,
-                "profile_id": request.profile_id,
-                "profile_ids": request.profile_ids,
-                "requested_at": request.requested_at,
-                "confirmations": [],
-            }
-        )
+        """Record the request and announce it to every service (through the outbox)."""
+
+        async def work(session: Session) -> None:
+            await self._db["privacy_requests"].insert_one(
+                {
+                    "_id": request.request_id,
+                    "kind": request.kind,
+                    "profile_id": request.profile_id,
+                    "profile_ids": request.profile_ids,
+                    "requested_at": request.requested_at,
+                    "confirmations": [],
+                },
+                session=session,
+            )
+            announced = (PRIVACY_TOPIC, str(request.profile_id), PrivacyRequested.of(request))
+            await self._publish([announced], session)
+
+        await self._transaction(work)
 
     async def confirm(self, answer: PrivacyAnswer) -> None:
         """Record a service's answer once; a redelivered answer changes nothing."""
@@ -77,6 +89,11 @@ class MongoPrivacy(Store):
         ):
             result = await collection.delete_many({field: {"$in": ids}})
             erased += result.deleted_count
+        keys = [str(i) for i in ids] + [f"{i.platform}:{i.author_id}" for i in request.identities]
+        events = await self._db[outbox.COLLECTION].delete_many(
+            {"key": {"$in": keys}, "topic": {"$ne": PRIVACY_TOPIC}}  # those: rapport.privacy
+        )
+        erased += events.deleted_count
         await self._processed.update_many(
             {"profile_id": {"$in": ids}}, {"$set": {"profile_id": None, "events": []}}
         )

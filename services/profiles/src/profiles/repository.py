@@ -1,8 +1,9 @@
 """Profiles in MongoDB: each change applied once per cause, atomically with what it announces.
 
-Every write runs in a transaction that also stores a ``processed`` marker keyed by its cause
-(an event id, or a request id) holding the ``crm.profiles`` events it produced; a redelivered
-cause changes nothing and returns the stored events, to be published again with the same ids.
+Every write runs in a transaction that also stores the events it causes in the outbox and a
+``processed`` marker keyed by its cause (an event id, or a request id) holding the
+``crm.profiles`` events it produced; a redelivered cause changes nothing (its outbox rows and
+marker exist: a duplicate key) and returns the stored events.
 """
 
 from collections.abc import Callable
@@ -16,11 +17,23 @@ from pymongo.errors import DuplicateKeyError
 
 from profiles.domain.model import Profile
 from profiles.errors import IdentityTaken, UnknownProfile
-from profiles.store import INDEXES, Session, Store
+from profiles.store import INDEXES, Message, Session, Store
 from rapport.events import CaseChange, Intent, ProfileChanged, deterministic_id, utcnow
 from rapport.mongo import Database, Document
 
-__all__ = ["INDEXES", "Applied", "Decide", "MongoProfiles", "ProfileRepository", "profile_id_for"]
+__all__ = [
+    "ENRICHED_TOPIC",
+    "INDEXES",
+    "PROFILES_TOPIC",
+    "Applied",
+    "Decide",
+    "Message",
+    "MongoProfiles",
+    "ProfileRepository",
+    "profile_id_for",
+]
+ENRICHED_TOPIC = "social.mentions.enriched"
+PROFILES_TOPIC = "crm.profiles"
 
 
 def profile_id_for(identity_key: str) -> UUID:
@@ -32,6 +45,13 @@ def profile_id_for(identity_key: str) -> UUID:
 class Change:
     profile: Profile
     events: list[ProfileChanged] = field(default_factory=list)
+    """What to announce on ``crm.profiles``."""
+    also: list[Message] = field(default_factory=list)
+    """Other events the change causes (the enriched mention), published before them."""
+
+    def messages(self) -> list[Message]:
+        announced = [(PROFILES_TOPIC, str(e.payload.profile.profile_id), e) for e in self.events]
+        return [*self.also, *announced]
 
 
 Decide = Callable[[Profile | None], Change | None]
@@ -61,7 +81,7 @@ class ProfileRepository(Protocol):
         self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
     ) -> Applied: ...
 
-    async def create(self, profile: Profile) -> Profile: ...
+    async def create(self, change: Change) -> Profile: ...
 
     async def link(self, profile_id: UUID, key: str, kind: str, decide: Decide) -> Applied: ...
 
@@ -88,7 +108,8 @@ class MongoProfiles(Store):
         """Apply ``decide`` to the profile holding ``identity`` (or ``profile_id``) once.
 
         The marker is written last: a cause applied before fails there (or on its history
-        entry) with a duplicate key, the transaction is dropped and the stored result returned.
+        entry or outbox rows) with a duplicate key, the transaction is dropped and the stored
+        result returned.
         """
 
         async def work(session: Session) -> Applied:
@@ -105,6 +126,7 @@ class MongoProfiles(Store):
             if history is not None:
                 mentions = sum(a.mentions for a in change.profile.activities())
                 await self._record_history(change.profile.id, mentions, history, session)
+            await self._publish(change.messages(), session)
             await self._mark(cause, change.profile.id, change.events, session)
             return Applied(change.profile, change.events, True)
 
@@ -145,13 +167,16 @@ class MongoProfiles(Store):
             count = await self._cases.count_documents(query, session=session)
             change = decide(before, count)
             await self._save(change.profile, session)
+            await self._publish(change.messages(), session)
             await self._mark(cause, change.profile.id, change.events, session)
             return Applied(change.profile, change.events, True)
 
         return await self._transaction(work)
 
-    async def create(self, profile: Profile) -> Profile:
-        """Store a new profile; IdentityTaken if one of its identities belongs to another."""
+    async def create(self, change: Change) -> Profile:
+        """Store a new profile with its announcements, or return the one stored under its id;
+        IdentityTaken if one of its identities belongs to another."""
+        profile = change.profile
 
         async def work(session: Session) -> Profile:
             existing = await self._find({"_id": profile.id}, session)
@@ -162,6 +187,7 @@ class MongoProfiles(Store):
                 if owner is not None:
                     raise IdentityTaken(identity.kind, owner.id)
             await self._save(profile, session)
+            await self._publish(change.messages(), session)
             return profile
 
         return await self._transaction(work)
@@ -180,6 +206,7 @@ class MongoProfiles(Store):
             if owner is not None or change is None:
                 return Applied(before, [], False)
             await self._save(change.profile, session)
+            await self._publish(change.messages(), session)
             return Applied(change.profile, change.events, True)
 
         return await self._transaction(work)

@@ -1,4 +1,5 @@
-"""What every profiles repository shares: profile documents in and out, and transactions.
+"""What every profiles repository shares: profile documents in and out, transactions, and the
+outbox every event profiles publishes is stored in, in the transaction of its change.
 
 A profile document is ``Profile.model_dump`` plus derived fields for the indexes and for readers
 of the database: ``handle_keys`` (``<platform>:<lower-case handle>``), ``match_keys`` (look-alike
@@ -14,10 +15,14 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from profiles.domain.lookalikes import match_keys
 from profiles.domain.model import Profile
+from rapport import outbox
+from rapport.events import Event
 from rapport.mongo import Database, Document
 
 T = TypeVar("T")
 Session = AsyncClientSession
+Message = tuple[str, str, Event]
+"""(topic, key, event): what a change publishes, through the outbox."""
 MAX_MERGE_HOPS = 20
 
 INDEXES = {
@@ -36,6 +41,7 @@ INDEXES = {
     "cases": [IndexModel([("profile_id", 1), ("open_complaint", 1)])],
     "processed": [IndexModel("at", expireAfterSeconds=30 * 24 * 3600)],
     "audit": [IndexModel([("profile_ids", 1), ("at", -1)])],
+    outbox.COLLECTION: outbox.INDEXES,
 }
 
 
@@ -87,6 +93,11 @@ class Store:
 
     async def _owner(self, key: str, session: Session | None = None) -> Profile | None:
         return await self._find({"identities.key": key}, session)
+
+    async def _publish(self, messages: list[Message], session: Session) -> None:
+        """Store events in the outbox, in the transaction of the change that caused them; an
+        event stored before (a redelivery) raises DuplicateKeyError."""
+        await outbox.add(self._db, session, messages)
 
     async def _audit_entry(self, entry: dict[str, Any], session: Session) -> None:
         await self._audit.insert_one(entry, session=session)

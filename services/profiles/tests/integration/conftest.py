@@ -1,11 +1,13 @@
 """profiles served in-process against the real test Kafka and MongoDB, its handlers bound.
 
 The consumer loop is off (``consume_events=False``): a test hands events to the handlers
-itself, so it never competes with the e2e platform's ``profiles`` group for records. What it
-publishes goes to fresh topics of the test's own (``Served.topics``), never to the platform's,
-whose consumers would otherwise receive the tests' made-up events.
+itself, so it never competes with the e2e platform's ``profiles`` group for records. The
+service's own relay is off too (``relay_outbox=False``): the test's relay publishes what
+profiles stores in its outbox to fresh topics of the test's own (``Served.topics``), never to
+the platform's, whose consumers would otherwise receive the tests' made-up events.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,9 +22,10 @@ from profiles.settings import ProfilesSettings
 from rapport.auth import issue_token
 from rapport.events import Event, ProfileChanged
 from rapport.events.codec import decode
-from rapport.kafka.producer import Publish
+from rapport.kafka.producer import EventProducer, OutgoingRecord
 from rapport.migrate import migrate
 from rapport.mongo import Database
+from rapport.outbox import OutboxRelay
 from rapport.settings import Environment
 from rapport.testing import read_topic
 
@@ -36,6 +39,7 @@ PUBLISHED = ("social.mentions.enriched", "crm.profiles", "privacy.requests")
 class Served:
     http: httpx.AsyncClient
     services: Services
+    db: Database
     kafka: str
     topics: dict[str, str]
     """The platform's topic -> the test's own topic that stands in for it."""
@@ -45,7 +49,7 @@ class Served:
 
     async def handle(self, handler: Callable[..., Any], event: Event) -> None:
         s = self.services
-        await handler(event, profiles=s.profiles, publish=s.publish, rules=s.rules, clock=s.clock)
+        await handler(event, profiles=s.profiles, rules=s.rules, clock=s.clock)
 
     async def announced(
         self, profile_id: UUID, until: Callable[[list[ProfileChanged]], bool]
@@ -63,11 +67,15 @@ class Served:
         return mine(records)
 
 
-def redirected(publish: Publish, topics: dict[str, str]) -> Publish:
-    async def send(messages: Sequence[tuple[str, str, Event]]) -> None:
-        await publish([(topics[topic], key, event) for topic, key, event in messages])
+class Redirected(EventProducer):
+    """Publishes to the test's stand-in for each platform topic."""
 
-    return send
+    def __init__(self, bootstrap: str, topics: dict[str, str]) -> None:
+        super().__init__(bootstrap)
+        self._topics = topics
+
+    async def publish_records(self, records: Sequence[OutgoingRecord]) -> None:
+        await super().publish_records([replace(r, topic=self._topics[r.topic]) for r in records])
 
 
 @pytest.fixture
@@ -85,12 +93,20 @@ async def served(
         mongo_db=mongo_db.name,
         auth_secret=SECRET,
         consume_events=False,
+        relay_outbox=False,
     )
     await migrate(settings)
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://profiles") as http:
-            services: Services = app.state.services
-            app.state.services = replace(services, publish=redirected(services.publish, topics))
-            yield Served(http, app.state.services, kafka_bootstrap, topics)
+    producer = Redirected(kafka_bootstrap, topics)
+    await producer.start()
+    relay = OutboxRelay(mongo_db, producer, poll_s=0.05)
+    relaying = asyncio.create_task(relay.run())
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://profiles") as http:
+                yield Served(http, app.state.services, mongo_db, kafka_bootstrap, topics)
+    finally:
+        relay.stop()
+        await relaying
+        await producer.stop()

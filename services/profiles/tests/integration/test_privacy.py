@@ -12,7 +12,7 @@ from rapport.events import Author, MentionIngested, PrivacyCompleted, PrivacyReq
 from rapport.events.codec import decode
 from rapport.events.factories import a_mention
 from rapport.mongo import Database
-from rapport.privacy import PRIVACY_TOPIC, privacy_handler
+from rapport.privacy import PRIVACY_TOPIC, privacy_outbox_handler
 from rapport.testing import read_topic, unique
 
 pytestmark = pytest.mark.integration
@@ -65,7 +65,7 @@ async def answer_own_request(served: Any, request_id: str) -> Any:
     """What the consumer does: profiles answers its own request, then records the answer."""
     requested = await on_topic(served, request_id, PrivacyRequested)
     s = served.services
-    await privacy_handler("profiles", s.privacy, s.publish)(requested)
+    await privacy_outbox_handler("profiles", s.privacy, served.db)(requested)
     completed = await on_topic(served, request_id, PrivacyCompleted)
     await on_privacy_completed(completed, requests=s.privacy)
     state = await served.http.get(

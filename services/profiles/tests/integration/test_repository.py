@@ -12,7 +12,8 @@ from profiles.repository import INDEXES, Change, MongoProfiles, profile_id_for
 from rapport.events import MentionIngested
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Database, ensure_indexes
-from rapport.testing import unique
+from rapport.outbox import COLLECTION as OUTBOX
+from rapport.testing import eventually, read_topic, unique
 
 pytestmark = pytest.mark.integration
 ANN = profile_id_for("x:ann")
@@ -78,11 +79,23 @@ async def test_the_history_keeps_only_the_latest_mentions(
     assert found.activities()[0].mentions == 5
 
 
-async def test_a_replayed_mention_republishes_the_stored_announcements(served: Any) -> None:
+async def test_a_replayed_mention_stores_no_second_event_and_is_announced_once(
+    served: Any, mongo_db: Database
+) -> None:
     event = ingested(1, author=unique("rep"))
     await served.handle(on_mention_ingested, event)
     await served.handle(on_mention_ingested, event)
-    profile_id = profile_id_for(event.payload.author_key)
-    found = await served.announced(profile_id, until=lambda events: len(events) >= 2)
-    assert [e.payload.change for e in found] == ["created", "created"]
-    assert found[0].event_id == found[1].event_id
+    outbox = mongo_db[OUTBOX]
+    assert await outbox.count_documents({}) == 2  # the enriched mention and "created"
+    await eventually(lambda: all_published(mongo_db))
+    marker = ingested(2, author=unique("rep"))  # published after anything the first caused
+    await served.handle(on_mention_ingested, marker)
+    keys = [str(profile_id_for(e.payload.author_key)).encode() for e in (event, marker)]
+    records = await read_topic(
+        served.kafka, served.topics["crm.profiles"], until=lambda rs: keys[1] in {r.key for r in rs}
+    )
+    assert [r.key for r in records].count(keys[0]) == 1
+
+
+async def all_published(db: Database) -> bool:
+    return await db[OUTBOX].count_documents({"published_at": None}) == 0

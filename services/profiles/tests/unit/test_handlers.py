@@ -1,4 +1,5 @@
-"""Handlers against an in-memory repository with the same contract as MongoProfiles."""
+"""Handlers against an in-memory repository with the same contract as MongoProfiles: a change
+stores what it causes in the outbox (``outbox``) once, with the change."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -15,7 +16,7 @@ from profiles.handlers import (
     on_commerce_event,
     on_mention_ingested,
 )
-from profiles.repository import Applied, Change, Decide, profile_id_for
+from profiles.repository import Applied, Change, Decide, Message, profile_id_for
 from rapport.events import (
     CaseChange,
     CaseChanged,
@@ -29,7 +30,6 @@ from rapport.events import (
 )
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Document
-from rapport.testing import Published
 
 RULES = Rules()
 ANN = profile_id_for("x:ann")
@@ -42,6 +42,7 @@ class FakeProfiles:
         self.processed: dict[str, tuple[UUID | None, list[ProfileChanged]]] = {}
         self.history: list[Document] = []
         self.cases: dict[UUID, CaseChange] = {}
+        self.outbox: list[Message] = []
 
     def owner(self, key: str) -> Profile | None:
         return next((p for p in self.profiles.values() if p.identity(key)), None)
@@ -72,6 +73,7 @@ class FakeProfiles:
         self.profiles[change.profile.id] = change.profile
         if history is not None:
             self.history.append({**history, "profile_id": change.profile.id})
+        self.outbox.extend(change.messages())
         self.processed[cause] = (change.profile.id, change.events)
         return Applied(change.profile, change.events, True)
 
@@ -91,13 +93,14 @@ class FakeProfiles:
             profile_id=case.profile_id,
         )
 
-    async def create(self, profile: Profile) -> Profile:
-        for identity in profile.identities:
+    async def create(self, change: Change) -> Profile:
+        for identity in change.profile.identities:
             owner = self.owner(identity.key)
             if owner is not None:
                 raise IdentityTaken(identity.kind, owner.id)
-        self.profiles[profile.id] = profile
-        return profile
+        self.profiles[change.profile.id] = change.profile
+        self.outbox.extend(change.messages())
+        return change.profile
 
     async def link(self, profile_id: UUID, key: str, kind: str, decide: Decide) -> Applied:
         raise NotImplementedError
@@ -106,18 +109,18 @@ class FakeProfiles:
 class World:
     def __init__(self) -> None:
         self.profiles = FakeProfiles()
-        self.published = Published()
 
     async def handle(self, handler: Callable[..., Awaitable[None]], event: Event) -> None:
-        await handler(
-            event, profiles=self.profiles, publish=self.published, rules=RULES, clock=lambda: NOW
-        )
+        await handler(event, profiles=self.profiles, rules=RULES, clock=lambda: NOW)
+
+    def events(self, topic: str) -> list[Any]:
+        return [event for t, _, event in self.profiles.outbox if t == topic]
 
     def changes(self) -> list[str]:
-        return [e.payload.change for e in self.published.events(PROFILES_TOPIC)]
+        return [e.payload.change for e in self.events(PROFILES_TOPIC)]
 
     def stages(self) -> list[str]:
-        return [e.payload.profile.stage for e in self.published.events(PROFILES_TOPIC)]
+        return [e.payload.profile.stage for e in self.events(PROFILES_TOPIC)]
 
 
 def praise(n: int, **fields: Any) -> Any:
@@ -160,7 +163,7 @@ class TestOnMentionIngested:
     async def test_the_first_mention_creates_the_profile_and_is_enriched(self) -> None:
         world = World()
         await world.handle(on_mention_ingested, ingested(1, author="ann"))
-        (enriched,) = world.published.events(ENRICHED_TOPIC)
+        (enriched,) = world.events(ENRICHED_TOPIC)
         assert enriched.payload.profile.profile_id == ANN
         assert enriched.payload.profile.mention_count == 1
         assert world.changes() == ["created"]
@@ -168,7 +171,7 @@ class TestOnMentionIngested:
     async def test_enriched_mentions_are_keyed_by_author_and_changes_by_profile(self) -> None:
         world = World()
         await world.handle(on_mention_ingested, ingested(1, author="ann"))
-        keys = {(topic, key) for topic, key, _ in world.published.messages}
+        keys = {(topic, key) for topic, key, _ in world.profiles.outbox}
         assert keys == {(ENRICHED_TOPIC, "x:ann"), (PROFILES_TOPIC, str(ANN))}
 
     async def test_repeated_specific_praise_over_days_makes_a_fan(self) -> None:
@@ -176,7 +179,7 @@ class TestOnMentionIngested:
         for n in range(1, 4):
             await world.handle(on_mention_ingested, praise(n))
         assert world.changes() == ["created", "stage_changed"]
-        changed = world.published.events(PROFILES_TOPIC)[-1].payload
+        changed = world.events(PROFILES_TOPIC)[-1].payload
         assert (changed.previous_stage, changed.profile.stage) == ("casual_commenter", "fan")
 
     async def test_the_brand_never_gets_a_customer_stage(self) -> None:
@@ -184,19 +187,22 @@ class TestOnMentionIngested:
         for n in range(1, 4):
             await world.handle(on_mention_ingested, praise(n, from_brand=True))
         assert world.changes() == ["created"]
-        assert world.published.events(ENRICHED_TOPIC)[-1].payload.profile.stage == (
+        assert world.events(ENRICHED_TOPIC)[-1].payload.profile.stage == (
             RelationshipStage.CASUAL_COMMENTER
         )
 
-    async def test_redelivery_republishes_the_same_events(self) -> None:
+    async def test_redelivery_stores_nothing_more(self) -> None:
         world = World()
         await world.handle(on_mention_ingested, ingested(1, author="ann"))
         await world.handle(on_mention_ingested, ingested(1, author="ann"))
-        first, again = world.published.events(ENRICHED_TOPIC)
-        assert first.event_id == again.event_id
-        assert again.payload.profile.mention_count == 1
-        created, created_again = world.published.events(PROFILES_TOPIC)
-        assert created.event_id == created_again.event_id
+        (enriched,) = world.events(ENRICHED_TOPIC)
+        assert enriched.payload.profile.mention_count == 1
+        assert world.changes() == ["created"]
+
+    async def test_the_enriched_mention_is_stored_before_the_announcements(self) -> None:
+        world = World()
+        await world.handle(on_mention_ingested, ingested(1, author="ann"))
+        assert [topic for topic, _, _ in world.profiles.outbox] == [ENRICHED_TOPIC, PROFILES_TOPIC]
 
 
 class TestCommerce:
@@ -206,13 +212,13 @@ class TestCommerce:
         await world.handle(on_commerce_event, purchase(60))
         await world.handle(on_commerce_event, purchase(60))
         await world.handle(on_mention_ingested, ingested(2, author="ann"))
-        assert world.published.events(ENRICHED_TOPIC)[-1].payload.profile.customer_value == 60
+        assert world.events(ENRICHED_TOPIC)[-1].payload.profile.customer_value == 60
 
     async def test_a_purchase_for_an_unknown_profile_changes_nothing(self) -> None:
         world = World()
         await world.handle(on_commerce_event, purchase(60))
         assert world.profiles.profiles == {}
-        assert world.published.messages == []
+        assert world.profiles.outbox == []
 
     async def test_a_valued_customer_turning_negative_is_at_risk(self) -> None:
         world = World()
@@ -243,11 +249,11 @@ class TestOnCaseChanged:
     async def test_an_open_complaint_lowers_health_until_resolved(self) -> None:
         world = World()
         await world.handle(on_mention_ingested, ingested(1, author="ann", score=0.0))
-        health = world.published.events(ENRICHED_TOPIC)[-1].payload.profile.scores.health
+        health = world.events(ENRICHED_TOPIC)[-1].payload.profile.scores.health
         await world.handle(on_case_changed, case(1, "open", ["complaint"]))
         assert world.profiles.profiles[ANN].open_complaints == 1
         await world.handle(on_case_changed, case(2, "resolved", ["complaint"]))
         await world.handle(on_case_changed, case(1, "open", ["complaint"]))  # late and old
         assert world.profiles.profiles[ANN].open_complaints == 0
         await world.handle(on_mention_ingested, ingested(2, author="ann", score=0.0))
-        assert world.published.events(ENRICHED_TOPIC)[-1].payload.profile.scores.health >= health
+        assert world.events(ENRICHED_TOPIC)[-1].payload.profile.scores.health >= health

@@ -14,7 +14,7 @@ from rapport.clients import connected, consume
 from rapport.events import Event, MentionEnriched, PrivacyRequested, ProfileChanged, utcnow
 from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
-from rapport.privacy import privacy_handler
+from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
 from responder import console, repository
 from responder.api import cases, config, customers, dashboard, insight, presence
@@ -93,8 +93,8 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                     on_mention_enriched, desk=desk, alerts=crises, health=health
                 ),
                 ProfileChanged: partial(on_profile_changed, desk=desk, health=health),
-                PrivacyRequested: privacy_handler(
-                    settings.service_name, ResponderPersonalData(db), clients.producer.publish_all
+                PrivacyRequested: privacy_outbox_handler(
+                    settings.service_name, ResponderPersonalData(db), db, relay_now=relay.wake
                 ),
             }
             runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)

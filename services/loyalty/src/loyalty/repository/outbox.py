@@ -34,6 +34,11 @@ class Outbox:
         if events:
             await outbox.add(self._db, s, [(topic, str(key), event) for event in events])
 
+    def wake(self) -> None:
+        """Tell the relay that rows are waiting (it polls anyway)."""
+        if self._relay is not None:
+            self._relay.wake()
+
     async def transaction(
         self, work: Callable[[Session], Awaitable[T]], *, session: Session | None = None
     ) -> T:
@@ -42,6 +47,5 @@ class Outbox:
         if session is not None:
             return await work(session)
         result = await in_transaction(self._db, work)
-        if self._relay is not None:
-            self._relay.wake()
+        self.wake()
         return result

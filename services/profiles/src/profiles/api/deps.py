@@ -1,5 +1,6 @@
-"""What routes are given: the repositories, rules, clock and publisher, and error mapping."""
+"""What routes are given: the repositories, rules, clock and relay, and error mapping."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
@@ -16,7 +17,6 @@ from profiles.merges import MongoMerges
 from profiles.privacy import MongoPrivacy
 from profiles.queries import ProfileQueries
 from profiles.repository import MongoProfiles
-from rapport.kafka.producer import Publish
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class Services:
     merges: MongoMerges
     link_requests: LinkRequests
     privacy: MongoPrivacy
-    publish: Publish
+    relay_now: Callable[[], None]
+    """Wake the outbox relay: a change just stored events to publish."""
     rules: Rules
     clock: Clock
     privacy_services: tuple[str, ...]

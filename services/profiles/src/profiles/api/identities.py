@@ -153,9 +153,8 @@ async def link_row(services: Services, row: dict[str, str | None]) -> Outcome:
     outcome: Outcome = "unchanged"
     if await services.queries.by_identity(crm.key) is None:
         new_profile = Profile(id=profile_id, identities=[crm], created_at=now)
-        await services.profiles.create(new_profile)
-        change = services.announcer("api").change(None, new_profile)
-        await answer(services, Applied(change.profile, change.events, True))
+        await services.profiles.create(services.announcer("api").change(None, new_profile))
+        services.relay_now()
         outcome = "created"
     owner = await services.queries.by_identity(crm.key)
     assert owner is not None

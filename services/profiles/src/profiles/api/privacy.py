@@ -12,8 +12,7 @@ from profiles.errors import UnknownRequest
 from profiles.privacy import social_identities
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
-from rapport.events import PrivacyRequest, PrivacyRequested
-from rapport.privacy import PRIVACY_TOPIC
+from rapport.events import PrivacyRequest
 
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
 PRIVACY = require(Scope.PRIVACY)
@@ -60,8 +59,7 @@ async def request_privacy(body: NewRequest, services: ServicesDep) -> Accepted:
         requested_at=services.clock(),
     )
     await services.privacy.open(request)
-    event = PrivacyRequested.of(request)
-    await services.publish([(PRIVACY_TOPIC, str(found.id), event)])
+    services.relay_now()
     return Accepted(request_id=request.request_id)
 
 

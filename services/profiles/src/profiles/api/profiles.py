@@ -11,7 +11,6 @@ from profiles.api.models import ProfileView, view
 from profiles.domain.identities import identity, normalise, social_key
 from profiles.domain.model import Identity, Profile
 from profiles.domain.recording import set_consent
-from profiles.handlers import announcements
 from profiles.repository import Applied, Change, profile_id_for
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
@@ -50,10 +49,8 @@ class Page(StrictModel):
 async def answer(
     services: Services, applied: Applied, resolved_from: UUID | None = None
 ) -> ProfileView:
-    """Publish what the change announced (after it is durable) and answer with the profile."""
-    messages = announcements(applied)
-    if messages:
-        await services.publish(messages)
+    """Answer with the changed profile; what the change announced is in the outbox already."""
+    services.relay_now()
     assert applied.profile is not None
     now = services.clock()
     return view(applied.profile, now=now, rules=services.rules, resolved_from=resolved_from)
@@ -79,10 +76,11 @@ async def create_profile(
     new = Profile(id=profile_id_for(identities[0].key), identities=identities, created_at=now)
     if body.marketing_consent:
         new = set_consent(new, True, "crm", now)
-    stored = await services.profiles.create(new)
-    if stored != new:
+    change = services.announcer("api").change(None, new)
+    stored = await services.profiles.create(change)
+    if stored != change.profile:
         response.status_code = status.HTTP_200_OK
-    change = services.announcer("api").change(None, stored)
+        change = services.announcer("api").change(None, stored)
     return await answer(services, Applied(change.profile, change.events, True))
 
 
