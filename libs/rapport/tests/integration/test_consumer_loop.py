@@ -21,7 +21,7 @@ from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import DlqLimit, DlqLimitExceeded, RetryPolicy
 from rapport.mongo import Database
-from rapport.testing import eventually, read_topic, unique
+from rapport.testing import eventually, read_topic, topic_size, unique
 from rapport.topics import Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
@@ -90,17 +90,6 @@ async def run_until(loop: ConsumerLoop, condition: Callable[[], bool]) -> None:
     await eventually(condition)
     loop.stop()
     await task
-
-
-async def end_offset(kafka_bootstrap: str, topic: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap)
-    await consumer.start()
-    try:
-        partition = TopicPartition(topic, 0)
-        ends = await consumer.end_offsets([partition])
-        return int(ends[partition])
-    finally:
-        await consumer.stop()
 
 
 async def committed(kafka_bootstrap: str, topic: str, group: str) -> int | None:
@@ -268,7 +257,7 @@ async def test_a_transient_failure_is_retried_beyond_the_attempts_and_handled_on
     assert [e.event_id for e in done] == [mention(1).event_id, mention(2).event_id]
     assert loop.outage.current is None
     assert await committed(kafka_bootstrap, topic.name, group) == 2
-    assert await end_offset(kafka_bootstrap, dead_letter_topic(topic.name, group)) == 0
+    assert await topic_size(kafka_bootstrap, dead_letter_topic(topic.name, group)) == 0
 
 
 async def test_stop_ends_a_wait_for_an_outage_without_committing_the_record(
