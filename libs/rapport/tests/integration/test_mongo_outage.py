@@ -28,7 +28,7 @@ from rapport.topics import Topic, dead_letter_topic
 from rapport.workers import Poller, Workers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[4] / "deploy" / "local"))
-from local_mongo import ensure_primary, start_mongod  # noqa: E402
+from local_mongo import ensure_primary, start_mongod
 
 pytestmark = pytest.mark.integration
 PORT = 27117 + int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0")) + 50
