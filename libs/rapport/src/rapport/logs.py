@@ -12,6 +12,8 @@ from typing import Any
 
 from opentelemetry import trace
 
+from rapport.outages import RepeatLimit
+
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
@@ -41,6 +43,7 @@ class JsonFormatter(logging.Formatter):
 def setup_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(RepeatLimit())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

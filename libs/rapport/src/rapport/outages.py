@@ -1,17 +1,19 @@
 """A worker's waits for a dependency that is away: logged once per state change, then at a
 bounded rate, and reported to the health probes and the ``rapport_worker_degraded`` gauge.
 
-A worker started by ``Workers`` reports under its name to that ``Workers`` (through a context
-variable set on its task); elsewhere (a test driving a loop directly) the outage is only
-logged and kept on the object.
+``Workers`` gives each worker its ``Outage`` through a context variable on the worker's task,
+so that code deep inside it (a producer waiting for acks) reports to the right one; a loop
+run directly (in a test) keeps an outage of its own, which is only logged.
 """
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from prometheus_client import Gauge
 
@@ -19,10 +21,14 @@ from rapport.events import utcnow
 from rapport.failures import error_type, waiting_for
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEGRADED = Gauge(
     "rapport_worker_degraded", "1 while the worker waits for a dependency that is away", ["worker"]
 )
+SLOW_S = 5.0
+"""An acknowledgement or commit taking longer than this waits for a dependency that is away
+(aiokafka itself retries until the broker is back, without raising)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,6 @@ class Waiting:
 
 Report = Callable[[str, Waiting | None], None]
 """Where a worker's outage is reported: (worker, what it waits for, or None once recovered)."""
-reporting_to: ContextVar[tuple[str, Report] | None] = ContextVar("reporting_to", default=None)
 
 
 class Outage:
@@ -55,20 +60,17 @@ class Outage:
         self,
         worker: str,
         *,
+        report: Report | None = None,
         log_every_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._worker = worker
+        self.worker = worker
+        self._report_to = report
         self._log_every_s = log_every_s
         self._clock = clock
         self.current: Waiting | None = None
         self._started = 0.0
         self._logged = 0.0
-
-    @property
-    def worker(self) -> str:
-        reporter = reporting_to.get()
-        return reporter[0] if reporter is not None else self._worker
 
     def waiting(self, error: BaseException, **context: object) -> None:
         self.waiting_on(waiting_for(error), error_type(error), **context)
@@ -99,7 +101,64 @@ class Outage:
 
     def _report(self, waiting: Waiting | None) -> None:
         DEGRADED.labels(self.worker).set(0 if waiting is None else 1)
-        reporter = reporting_to.get()
-        if reporter is not None:
-            name, report = reporter
-            report(name, waiting)
+        if self._report_to is not None:
+            self._report_to(self.worker, waiting)
+
+
+current_outage: ContextVar[Outage | None] = ContextVar("current_outage", default=None)
+"""The outage of the worker whose task is running (set by ``Workers.start``)."""
+
+
+async def watched(
+    work: Awaitable[T], dependency: str, *, outage: Outage | None = None, slow_s: float = SLOW_S
+) -> T:
+    """Await ``work``; while it takes longer than ``slow_s``, the worker (``outage``, else the
+    current one) is waiting for ``dependency``."""
+    outage = outage or current_outage.get()
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=slow_s)
+        if done or outage is None:
+            return await task
+        while not done:
+            outage.waiting_on(dependency, f"slower than {slow_s:g}s")
+            done, _ = await asyncio.wait({task}, timeout=slow_s)
+        result = await task
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    outage.over()
+    return result
+
+
+class RepeatLimit(logging.Filter):
+    """Lets each repeated line of the client libraries (aiokafka, pymongo: one per reconnect
+    attempt, thousands a minute while a broker is away) through at most once per ``every_s``,
+    with how many were held back since (``repeats``). Other loggers pass untouched."""
+
+    def __init__(
+        self,
+        prefixes: tuple[str, ...] = ("aiokafka", "pymongo"),
+        *,
+        every_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self._prefixes = prefixes
+        self._every_s = every_s
+        self._clock = clock
+        self._last: dict[tuple[str, int, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self._prefixes):
+            return True
+        key = (record.name, record.levelno, str(record.msg))
+        now = self._clock()
+        last = self._last.get(key)
+        if last is not None and now - last[0] < self._every_s:
+            self._last[key] = (last[0], last[1] + 1)
+            return False
+        if last is not None and last[1]:
+            record.repeats = last[1]
+        self._last[key] = (now, 0)
+        return True

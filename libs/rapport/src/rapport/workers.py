@@ -18,7 +18,7 @@ from prometheus_client import Counter
 
 from rapport.failures import error_type, is_transient
 from rapport.kafka.retry import RetryPolicy
-from rapport.outages import Outage, Waiting, reporting_to
+from rapport.outages import Outage, Waiting, current_outage
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Workers:
         self, name: str, work: Coroutine[Any, Any, None], stop: Callable[[], None] | None = None
     ) -> None:
         context = contextvars.copy_context()
-        context.run(reporting_to.set, (name, self._report))
+        context.run(current_outage.set, Outage(name, report=self._report))
         task = asyncio.create_task(work, name=name, context=context)
         task.add_done_callback(self._on_done)
         self._tasks[name] = task
@@ -106,6 +106,7 @@ class Poller:
         self._wake.set()
 
     async def run(self) -> None:
+        self.outage = current_outage.get() or self.outage
         waits = self._backoff.waits()
         while not self._stopping:
             self._wake.clear()

@@ -32,15 +32,13 @@ from rapport.failures import error_type, is_transient, reason
 from rapport.kafka.dlq_headers import dead_letter_headers
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import DlqLimit, RetryPolicy
-from rapport.outages import Outage
+from rapport.outages import Outage, current_outage, watched
 from rapport.telemetry import extract_context, tracer
 from rapport.topics import Topic, dead_letter_topic
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Event], Awaitable[None]]
 Record: TypeAlias = Any  # aiokafka.ConsumerRecord; aiokafka ships no type hints
-SLOW_COMMIT_S = 5.0
-"""A commit taking longer waits for Kafka (aiokafka retries it until the broker is back)."""
 
 RECORDS = Counter(
     "rapport_consumed_records_total", "Records consumed, by outcome", ["topic", "group", "outcome"]
@@ -94,6 +92,7 @@ class ConsumerLoop:
         self._stopping.set()
 
     async def run(self) -> None:
+        self.outage = current_outage.get() or self.outage
         if not await self._until_done(self._consumer.start, "start"):
             return
         try:
@@ -115,17 +114,11 @@ class ConsumerLoop:
         if not self._done:
             return
         offsets, self._done = self._done, {}
-        commit = asyncio.ensure_future(self._consumer.commit(offsets))
         try:
-            done, _ = await asyncio.wait({commit}, timeout=SLOW_COMMIT_S)
-            if not done:
-                self.outage.waiting_on("Kafka", "slow commit", position="commit")
-            await commit
+            await watched(self._consumer.commit(offsets), "Kafka", outage=self.outage)
         except (CommitFailedError, KafkaError) as error:
             # The group rebalanced: the new owner redelivers; handlers are idempotent.
             log.warning("commit failed", extra={"group": self.group, "error": repr(error)})
-            return
-        self.outage.over()
 
     async def _process(self, record: Record) -> bool:
         """Handle or dead-letter ``record``; False if stopped before either was done."""
