@@ -97,9 +97,7 @@ class ConsumerLoop:
             return
         try:
             while not self._stopping.is_set():
-                batches = await self._consumer.getmany(
-                    timeout_ms=500, max_records=self._max_records
-                )
+                batches = await self._fetch()
                 for partition, records in batches.items():
                     for record in records:
                         if self._stopping.is_set() or not await self._process(record):
@@ -109,6 +107,21 @@ class ConsumerLoop:
         finally:
             await self._commit()
             await self._consumer.stop()
+
+    async def _fetch(self) -> dict[TopicPartition, list[Record]]:
+        """The next records; none while a transient fetch error is waited out."""
+        try:
+            batches: dict[TopicPartition, list[Record]] = await self._consumer.getmany(
+                timeout_ms=500, max_records=self._max_records
+            )
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            self.outage.waiting(error, position="fetch")
+            await self._pause(self._retry.max_delay_s)
+            return {}
+        self.outage.over()
+        return batches
 
     async def _commit(self) -> None:
         if not self._done:
