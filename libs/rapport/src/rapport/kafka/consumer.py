@@ -152,32 +152,38 @@ class ConsumerLoop:
                 event = decode(record.value, topic.events)
             except DecodeError as error:
                 return await self._dead_letter(record, position, error, str(error), attempts=1)
-            attempts = 0
-            waits = self._retry.waits()
-            while True:
-                try:
-                    await self._handle(event)
-                    break
-                except Exception as error:
-                    extra = {"position": position, "event_id": str(event.event_id)}
-                    if is_transient(error):
-                        self.outage.waiting(error, **extra)
-                    else:
-                        attempts += 1
-                        if attempts >= self._retry.attempts:
-                            return await self._dead_letter(
-                                record, position, error, reason(error), attempts=attempts
-                            )
-                        log.warning(
-                            "handler failed, retrying",
-                            extra={**extra, "error": error_type(error), "attempts": attempts},
+            return await self._handle_or_dead_letter(record, event, position)
+
+    async def _handle_or_dead_letter(self, record: Record, event: Event, position: str) -> bool:
+        """Retry transient failures for as long as it takes, permanent ones ``attempts`` times
+        in all, then dead-letter; False if stopped before either was done."""
+        attempts = 0
+        waits = self._retry.waits()
+        while True:
+            try:
+                await self._handle(event)
+                break
+            except Exception as error:
+                extra = {"position": position, "event_id": str(event.event_id)}
+                if is_transient(error):
+                    self.outage.waiting(error, **extra)
+                else:
+                    attempts += 1
+                    if attempts >= self._retry.attempts:
+                        why = reason(error)
+                        return await self._dead_letter(
+                            record, position, error, why, attempts=attempts
                         )
-                    if not await self._pause(next(waits)):
-                        return False
-            self.outage.over()
-            self._dlq_limit.record(valid=True)
-            RECORDS.labels(record.topic, self.group, "handled").inc()
-            return True
+                    log.warning(
+                        "handler failed, retrying",
+                        extra={**extra, "error": error_type(error), "attempts": attempts},
+                    )
+                if not await self._pause(next(waits)):
+                    return False
+        self.outage.over()
+        self._dlq_limit.record(valid=True)
+        RECORDS.labels(record.topic, self.group, "handled").inc()
+        return True
 
     async def _dead_letter(
         self, record: Record, position: str, error: BaseException, why: str, *, attempts: int
