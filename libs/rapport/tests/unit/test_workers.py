@@ -40,8 +40,8 @@ class Scripted(Poller):
 class Blocked(Poller):
     """Fails transiently until ``release()``."""
 
-    def __init__(self) -> None:
-        super().__init__(interval_s=0.01, backoff=FAST)
+    def __init__(self, backoff: RetryPolicy = FAST) -> None:
+        super().__init__(interval_s=0.01, backoff=backoff)
         self.released = False
         self.done = 0
 
@@ -89,8 +89,7 @@ async def test_a_poller_waiting_for_mongodb_is_degraded_until_it_is_back() -> No
 
 async def test_stop_ends_a_poller_that_is_waiting_out_an_outage() -> None:
     workers = Workers()
-    poller = Blocked()
-    poller._backoff = RetryPolicy(first_delay_s=60, max_delay_s=60)
+    poller = Blocked(backoff=RetryPolicy(first_delay_s=60, max_delay_s=60))
     workers.start("blocked", poller.run(), stop=poller.stop)
     await eventually(lambda: workers.degraded)
     await stopped(workers)
