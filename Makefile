@@ -11,12 +11,12 @@ VENV_STAMP := $(VENV)/.installed
 JARS_DIR := .state/kafka-lib
 JARS_STAMP := $(JARS_DIR)/.installed
 
-.PHONY: help venv jars browser run stop test lint proto bench eval lock clean
+.PHONY: help venv jars browser run stop test lint proto release-contracts bench eval lock clean
 
 help:
 	@echo "make run    start Kafka, MongoDB and the four services with demo data (make stop to stop)"
 	@echo "make test   lint, types and tests against a throwaway Kafka and MongoDB"
-	@echo "other: venv jars browser stop lint proto bench eval lock clean"
+	@echo "other: venv jars browser stop lint proto release-contracts bench eval lock clean"
 
 venv: $(VENV_STAMP)
 
@@ -64,6 +64,10 @@ lint: venv
 
 proto: venv
 	$(PY) -m rapport.proto write
+
+# Makes the current schemas the baseline later changes must stay compatible with (proto/released/).
+release-contracts: venv
+	$(PY) -m rapport.proto release
 
 bench: run
 	$(PY) benchmarks/analysis.py

@@ -104,11 +104,11 @@ def _wait_infra(profile: Profile) -> None:
         wait_port(port, timeout_s, what=name, pid=pid, log_path=profile.log_file(name))
     ensure_primary(profile.mongo_port, 60, log_path=profile.log_file("mongod"))
     try:
-        created = asyncio.run(ensure_topics(profile.kafka_bootstrap, timeout_s=60))
+        changes = asyncio.run(ensure_topics(profile.kafka_bootstrap, timeout_s=60))
     except (KafkaError, OSError, TimeoutError) as error:
         log = profile.log_file("kafka")
         raise StartupError(f"creating topics failed ({error!r}); see {log}") from error
-    print(f"topics ready on {profile.kafka_bootstrap} ({len(created)} created)")
+    print(f"topics ready on {profile.kafka_bootstrap} ({changes.summary()})")
 
 
 def up(profile: Profile, *, infra_only: bool = False, fresh: bool = False) -> list[str]:

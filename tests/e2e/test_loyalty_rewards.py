@@ -3,6 +3,7 @@ referral (loyalty's POST /v1/events) and a resolved complaint (responder's case 
 exactly what the rules say, once, however often they are repeated.
 """
 
+import contextlib
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -11,7 +12,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from rapport.events import ProfileChanged
+from rapport.events import PointsAwarded, ProfileChanged
 from rapport.events.codec import DecodeError, decode
 from rapport.testing import eventually, read_topic, unique
 from tests.support import Platform, caught_up, mention, negative, positive, profile_id
@@ -92,6 +93,26 @@ async def stages_reached(platform: Platform, customer: UUID) -> set[str]:
     }
 
 
+async def awards(platform: Platform, customer: UUID, entries: set[str]) -> list[PointsAwarded]:
+    """The PointsAwarded loyalty published for ``customer``, read until every entry is there."""
+
+    def found(records: list[Any]) -> list[PointsAwarded]:
+        events = []
+        for record in records:
+            if record.key != str(customer).encode():
+                continue
+            with contextlib.suppress(DecodeError):
+                event = decode(record.value, (PointsAwarded,))
+                assert isinstance(event, PointsAwarded)
+                events.append(event)
+        return events
+
+    def complete(records: list[Any]) -> bool:
+        return {e.payload.entry_id for e in found(records)} >= entries
+
+    return found(await read_topic(platform.kafka, "loyalty.events", until=complete))
+
+
 async def member(http: httpx.AsyncClient, platform: Platform, customer: UUID) -> Any:
     response = await http.get(
         f"{platform.url('loyalty')}/v1/members/{customer}", headers=platform.token("agent")
@@ -144,3 +165,6 @@ async def test_posts_a_referral_and_a_resolved_complaint_each_earn_what_the_rule
     )
     assert found["balance"] == found["lifetime_points"] == 110 + sum(p for _, p in bonuses)
     assert found["tier"] == "bronze"
+    entries = {e["entry_id"] for e in found["ledger"]}
+    published = await awards(platform, customer, entries)  # through loyalty's outbox relay
+    assert sorted(e.payload.entry_id for e in published) == sorted(entries)

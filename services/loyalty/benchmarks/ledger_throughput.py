@@ -8,7 +8,7 @@ Measures, each as entries (or attempts) per second:
   count the caps' windows, credit the balance, insert the entry);
 - redeliveries: the same causes again (one lookup each, nothing written);
 - redemptions: ``--concurrency`` attempts at a time against members' balances.
-Publishing to Kafka is left out: this is the ledger's own cost.
+Each write includes its event's outbox row; the relay's publishing to Kafka is left out.
 """
 
 import argparse
@@ -25,6 +25,7 @@ from loyalty.domain.rules import Rule, RuleKind
 from loyalty.errors import InsufficientBalance
 from loyalty.repository.indexes import INDEXES
 from loyalty.repository.ledger import Candidate, MongoLedger
+from loyalty.repository.outbox import Outbox
 from loyalty.repository.redemptions import MongoRedemptions
 from rapport.events import utcnow
 from rapport.mongo import Document, ensure_indexes
@@ -57,7 +58,7 @@ async def main(entries: int, members: int, concurrency: int) -> None:
     db = client[name]
     try:
         await ensure_indexes(db, INDEXES)
-        ledger, redemptions = MongoLedger(db), MongoRedemptions(db)
+        ledger, redemptions = MongoLedger(db, Outbox(db)), MongoRedemptions(db, Outbox(db))
         people = [UUID(int=n + 1) for n in range(members)]
         candidates = [
             Candidate(people[n % members], f"bench:{n}", RULE, uuid4()) for n in range(entries)

@@ -21,6 +21,7 @@ class Scope(StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
     PRIVACY = "privacy"
+    OPERATIONS = "operations"
     ADMIN = "admin"
 
 

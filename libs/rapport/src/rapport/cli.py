@@ -6,6 +6,7 @@ import sys
 
 from rapport import import_cli
 from rapport.auth import Scope, issue_token
+from rapport.dlq import cli as dlq_cli
 from rapport.settings import RapportSettings
 
 
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--secret", default=None, help="defaults to $RAPPORT_AUTH_SECRET")
     token.set_defaults(run=_token)
     import_cli.register(commands)
+    dlq_cli.register(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -9,6 +9,7 @@ from typing import Any
 from aiokafka.errors import KafkaConnectionError
 
 from rapport.events import Event
+from rapport.kafka.connection import client_security
 from rapport.kafka.consumer import ConsumerLoop, dispatch
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database, connect, ping
@@ -26,7 +27,11 @@ class Clients:
 async def connected(runtime: Runtime, *, connect_timeout_s: float = 60.0) -> AsyncIterator[Clients]:
     settings = runtime.settings
     mongo = connect(settings)
-    producer = EventProducer(settings.kafka_bootstrap, client_id=f"rapport-{settings.service_name}")
+    producer = EventProducer(
+        settings.kafka_bootstrap,
+        client_id=f"rapport-{settings.service_name}",
+        security=client_security(settings),
+    )
     await _start_with_retry(producer, connect_timeout_s)
     db = mongo[settings.mongo_db]
     runtime.readiness.append(lambda: ping(db))
@@ -65,5 +70,6 @@ def consume(
         topics=topics,
         handle=dispatch(handlers),
         producer=clients.producer,
+        security=client_security(runtime.settings),
     )
     runtime.workers.start(f"consumer:{group}", loop.run(), stop=loop.stop)

@@ -1,8 +1,14 @@
 """Generate and check ``proto/``: topic catalogue, JSON Schema and example per event version.
 
-``python -m rapport.proto write`` regenerates it; ``check`` lists what is stale. A committed
-version's schema may only change compatibly (consumers with the new schema must still read
-events written under the old one); a breaking change needs a new ``schema_version``.
+``python -m rapport.proto write`` (``make proto``) regenerates it; ``check`` lists what is
+stale or breaking; ``release`` (``make release-contracts``) moves the released baseline.
+
+A version's schema may only change compatibly with what was *released*, not with the working
+tree: ``proto/released/`` holds the schemas of the previous release, committed, and only the
+deliberate ``release`` step updates it (after the same check), so its diff shows in review.
+A committed baseline (rather than ``git show <tag>:proto/...``) works in any checkout, also
+a shallow CI clone without tags or network. A breaking change needs a new ``schema_version``
+(with an upcaster from the old one); a released version must stay readable.
 """
 
 import argparse
@@ -15,10 +21,12 @@ import yaml
 
 from rapport.events import ALL_EVENTS, Event
 from rapport.events.examples import examples
+from rapport.events.upcasters import UPCASTERS
 from rapport.schema_compat import breaking_changes
 from rapport.topics import CATALOGUE, DEAD_LETTER_RETENTION_MS
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[4] / "proto"
+RELEASED = "released"
 
 
 def _name(event: type[Event]) -> str:
@@ -68,7 +76,7 @@ def generated() -> dict[str, str]:
         "topics.yaml": "# Generated from libs/rapport (rapport.topics); run `make proto`.\n"
         + yaml.safe_dump(catalogue(), sort_keys=False, allow_unicode=True, width=100)
     }
-    for event in ALL_EVENTS:
+    for event in dict.fromkeys((*ALL_EVENTS, *UPCASTERS.old_versions())):
         files[f"schemas/{_name(event)}"] = _json(event.model_json_schema(mode="serialization"))
     for example in examples():
         files[f"examples/{_name(type(example))}"] = _json(example.model_dump(mode="json"))
@@ -83,20 +91,40 @@ def stale(root: Path) -> list[str]:
     ]
 
 
-def write(root: Path) -> list[str]:
-    """Write what changed; write nothing when a committed schema changes incompatibly."""
-    files = generated()
+def schemas() -> dict[str, str]:
+    """The generated schemas, by file name."""
+    return {
+        path.removeprefix("schemas/"): text
+        for path, text in generated().items()
+        if path.startswith("schemas/")
+    }
+
+
+def breaking(root: Path) -> list[str]:
+    """How the current schemas break the released ones under ``root/released``."""
+    current = schemas()
     problems = []
-    for path, text in files.items():
-        old = root / path
-        if path.startswith("schemas/") and old.exists():
-            for change in breaking_changes(json.loads(old.read_text()), json.loads(text)):
-                problems.append(f"{path}: {change}")
-    if problems:
+    for old in sorted((root / RELEASED).glob("*.json")):
+        if old.name not in current:
+            problems.append(f"{old.name}: released, but no model reads it any more")
+            continue
+        for change in breaking_changes(json.loads(old.read_text()), json.loads(current[old.name])):
+            problems.append(f"{old.name}: {change}")
+    return problems
+
+
+def _refuse_breaking(root: Path) -> None:
+    if problems := breaking(root):
         raise SystemExit(
-            "breaking schema changes (add a new schema_version instead):\n  "
-            + "\n  ".join(problems)
+            "breaking schema changes against proto/released (add a new schema_version and an "
+            "upcaster instead):\n  " + "\n  ".join(problems)
         )
+
+
+def write(root: Path) -> list[str]:
+    """Write what changed; write nothing when a schema breaks its released version."""
+    _refuse_breaking(root)
+    files = generated()
     written = []
     for path in stale(root):
         (root / path).parent.mkdir(parents=True, exist_ok=True)
@@ -105,14 +133,29 @@ def write(root: Path) -> list[str]:
     return written
 
 
+def release(root: Path) -> list[str]:
+    """Make the current schemas the released baseline, if they are compatible with it."""
+    _refuse_breaking(root)
+    released = root / RELEASED
+    released.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in schemas().items():
+        if not (released / name).exists() or (released / name).read_text(encoding="utf-8") != text:
+            (released / name).write_text(text, encoding="utf-8")
+            written.append(f"{RELEASED}/{name}")
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m rapport.proto")
-    parser.add_argument("command", choices=["write", "check"])
+    parser.add_argument("command", choices=["write", "check", "release"])
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     args = parser.parse_args()
-    if args.command == "write":
-        for path in write(args.root):
+    if args.command in ("write", "release"):
+        for path in (write if args.command == "write" else release)(args.root):
             print(f"wrote proto/{path}")
+    elif problems := breaking(args.root):
+        sys.exit("breaking schema changes against proto/released:\n  " + "\n  ".join(problems))
     elif paths := stale(args.root):
         sys.exit("stale proto files (run `make proto`): " + ", ".join(paths))
 

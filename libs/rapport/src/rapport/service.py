@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from rapport.asgi import BodySizeLimit, TraceRequests
+from rapport.dlq import api as dead_letters
 from rapport.logs import setup_logging
 from rapport.settings import RapportSettings
 from rapport.telemetry import setup_tracing
@@ -56,6 +57,7 @@ def service_app(
     app.state.runtime = runtime
     for router in routers:
         app.include_router(router)
+    app.include_router(dead_letters.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(TraceRequests, service=settings.service_name)
     app.add_exception_handler(RequestValidationError, _validation_error)

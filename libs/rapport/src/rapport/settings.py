@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Self
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, FilePath, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
@@ -21,12 +21,91 @@ class TraceExporter(StrEnum):
     OTLP = "otlp"
 
 
-class RapportSettings(BaseSettings):
+class KafkaSecurityProtocol(StrEnum):
+    PLAINTEXT = "PLAINTEXT"
+    SSL = "SSL"
+    SASL_PLAINTEXT = "SASL_PLAINTEXT"
+    SASL_SSL = "SASL_SSL"
+
+    @property
+    def uses_tls(self) -> bool:
+        return self in (KafkaSecurityProtocol.SSL, KafkaSecurityProtocol.SASL_SSL)
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.startswith("SASL_")
+
+
+class KafkaSaslMechanism(StrEnum):
+    SCRAM_SHA_256 = "SCRAM-SHA-256"
+    SCRAM_SHA_512 = "SCRAM-SHA-512"
+    PLAIN = "PLAIN"
+
+
+class KafkaSettings(BaseSettings):
+    """How every Kafka client (producer, consumer, admin) reaches and authenticates to Kafka."""
+
+    model_config = SettingsConfigDict(env_prefix="RAPPORT_", extra="ignore")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_security_protocol: KafkaSecurityProtocol = KafkaSecurityProtocol.PLAINTEXT
+    kafka_sasl_mechanism: KafkaSaslMechanism | None = None
+    kafka_username: str = ""
+    kafka_password: SecretStr | None = None
+    kafka_ssl_cafile: FilePath | None = None
+    """CA bundle the brokers' certificates are checked against (default: the system's)."""
+    kafka_ssl_certfile: FilePath | None = None
+    """Client certificate (PEM) for mutual TLS; its key is in the same file or the keyfile."""
+    kafka_ssl_keyfile: FilePath | None = None
+    kafka_ssl_key_password: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _refuse_incoherent_kafka_security(self) -> Self:
+        protocol = self.kafka_security_protocol
+        if protocol.uses_sasl:
+            if self.kafka_sasl_mechanism is None:
+                raise ValueError(f"RAPPORT_KAFKA_SASL_MECHANISM is required with {protocol}")
+            if not self.kafka_username or not self.kafka_password:
+                missing = "RAPPORT_KAFKA_USERNAME and RAPPORT_KAFKA_PASSWORD"
+                raise ValueError(f"{missing} are required with {protocol}")
+        elif self.kafka_sasl_mechanism or self.kafka_username or self.kafka_password:
+            raise ValueError(
+                f"SASL settings are given but RAPPORT_KAFKA_SECURITY_PROTOCOL is {protocol}"
+            )
+        tls_files = (self.kafka_ssl_cafile, self.kafka_ssl_certfile, self.kafka_ssl_keyfile)
+        if not protocol.uses_tls and any(tls_files):
+            raise ValueError(
+                f"TLS files are given but RAPPORT_KAFKA_SECURITY_PROTOCOL is {protocol}"
+            )
+        if self.kafka_ssl_certfile is None and (
+            self.kafka_ssl_keyfile or self.kafka_ssl_key_password
+        ):
+            raise ValueError("a client key needs its certificate: set RAPPORT_KAFKA_SSL_CERTFILE")
+        return self
+
+
+class KafkaTopicSettings(KafkaSettings):
+    """How the topics job replicates the catalogue's topics."""
+
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_min_insync_replicas: int | None = Field(default=None, ge=1)
+    """Replicas that must have a write before it is acknowledged; default: each topic's RF - 1."""
+
+    @model_validator(mode="after")
+    def _refuse_unreachable_min_isr(self) -> Self:
+        min_isr = self.kafka_min_insync_replicas
+        if min_isr is not None and min_isr > self.kafka_replication_factor:
+            raise ValueError(
+                "RAPPORT_KAFKA_MIN_INSYNC_REPLICAS cannot exceed RAPPORT_KAFKA_REPLICATION_FACTOR"
+            )
+        return self
+
+
+class RapportSettings(KafkaSettings):
     model_config = SettingsConfigDict(env_prefix="RAPPORT_", extra="ignore")
 
     service_name: str = "rapport"
     environment: Environment = Environment.DEVELOPMENT
-    kafka_bootstrap: str = "127.0.0.1:9092"
     mongo_url: SecretStr = SecretStr("mongodb://127.0.0.1:27017/?replicaSet=rapport")
     mongo_db: str = ""
     auth_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)

@@ -1,5 +1,6 @@
-"""What loyalty does with each event it consumes. Every effect is keyed by its cause, so a
-redelivered event changes nothing and announces the same events again."""
+"""What loyalty does with each event it consumes. Every effect is keyed by its cause and stored
+with its events (the outbox) in one transaction, so a redelivered event changes and announces
+nothing."""
 
 from datetime import timedelta
 

@@ -11,10 +11,12 @@ from loyalty.clock import Clock, system_clock
 from loyalty.consumers import event_handlers
 from loyalty.errors import LoyaltyError
 from loyalty.repository.indexes import INDEXES, question_ttl
+from loyalty.repository.outbox import Outbox
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from rapport.clients import connected, consume
 from rapport.mongo import ensure_indexes
+from rapport.outbox import OutboxRelay
 from rapport.service import Runtime, service_app
 
 ROUTERS = [members.router, held.router, catalogue.router, events.router]
@@ -27,13 +29,16 @@ def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_cl
     async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         async with connected(runtime) as clients:
             await ensure_indexes(clients.db, INDEXES | question_ttl(settings.question_memory_days))
+            relay = OutboxRelay(clients.db, clients.producer, poll_s=0.5)
             publish = clients.producer.publish_all
-            services = Services.build(clients.db, publish, settings, clock)
+            outbox = Outbox(clients.db, relay)
+            services = Services.build(clients.db, publish, settings, clock, outbox)
             app.state.services = services
             handlers = event_handlers(services, settings)
             consume(runtime, clients, group="loyalty", handlers=handlers)
             sweeper = services.sweeper
             runtime.workers.start("expiry-sweeper", sweeper.run(), stop=sweeper.stop)
+            runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             yield
 
     app = service_app(settings, title="Rapport loyalty", routers=ROUTERS, run=run)

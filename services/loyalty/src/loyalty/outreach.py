@@ -9,9 +9,6 @@ from loyalty.domain.catalogue import Offer
 from loyalty.repository.catalogue import Collection
 from loyalty.repository.members import MongoMembers
 from loyalty.repository.outreach import MongoOutreach
-from loyalty.topics import LOYALTY_TOPIC
-from rapport.events import OutreachDecided
-from rapport.kafka.producer import Publish
 
 MAX_AUDIENCE = 10_000
 
@@ -21,7 +18,6 @@ class Outreach:
     offers: Collection[Offer]
     decisions: MongoOutreach
     members: MongoMembers
-    publish: Publish
     clock: Clock
 
     async def offer_saved(self, offer: Offer) -> int:
@@ -39,8 +35,5 @@ class Outreach:
                 await self.consider(offer, profile_id)
 
     async def consider(self, offer: Offer, profile_id: UUID) -> bool:
-        decision = await self.decisions.decide(offer, profile_id, self.clock())
-        if decision is None:
-            return False
-        await self.publish([(LOYALTY_TOPIC, str(profile_id), OutreachDecided.of(decision))])
-        return True
+        """Whether ``offer`` goes (or already went) to the member."""
+        return await self.decisions.decide(offer, profile_id, self.clock()) is not None

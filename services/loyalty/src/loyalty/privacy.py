@@ -2,12 +2,18 @@
 
 from uuid import UUID
 
+from loyalty.topics import COMMERCE_TOPIC, LOYALTY_TOPIC
+from rapport import outbox
 from rapport.events import PrivacyRequest
 from rapport.mongo import Database, Document
 
 
+def _people(request: PrivacyRequest) -> list[UUID]:
+    return list({request.profile_id, *request.profile_ids})
+
+
 def _filters(request: PrivacyRequest) -> dict[str, Document]:
-    ids: list[UUID] = list({request.profile_id, *request.profile_ids})
+    ids = _people(request)
     authors = [f"{i.platform}:{i.author_id}" for i in request.identities]
     by_profile = {"profile_id": {"$in": ids}}
     return {
@@ -31,7 +37,16 @@ class LoyaltyData:
         }
 
     async def erase(self, request: PrivacyRequest) -> int:
+        """Everything about the person, and loyalty's events about them in the outbox: keyed
+        by them, or a commerce event that names them (a referral of someone else)."""
+        filters = _filters(request)
+        events = await self._db["intake"].distinct("event_id", filters["intake"])
+        keys = [str(profile_id) for profile_id in _people(request)]
+        filters[outbox.COLLECTION] = {
+            "topic": {"$in": [LOYALTY_TOPIC, COMMERCE_TOPIC]},
+            "$or": [{"key": {"$in": keys}}, {"_id": {"$in": events}}],
+        }
         erased = 0
-        for name, query in _filters(request).items():
+        for name, query in filters.items():
             erased += (await self._db[name].delete_many(query)).deleted_count
         return erased

@@ -1,4 +1,5 @@
-"""loyalty's parts wired together once, for the consumer, the routes and the expiry worker."""
+"""loyalty's parts wired together once, for the consumer, the routes and the expiry worker.
+Everything they publish goes through the outbox; ``publish`` is only the privacy answer's."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +13,7 @@ from loyalty.repository.catalogue import Collection, MongoRules
 from loyalty.repository.intake import MongoIntake
 from loyalty.repository.ledger import MongoLedger
 from loyalty.repository.members import MongoMembers
+from loyalty.repository.outbox import Outbox
 from loyalty.repository.outreach import MongoOutreach
 from loyalty.repository.questions import MongoQuestions
 from loyalty.repository.redemptions import MongoRedemptions
@@ -42,14 +44,21 @@ class Services:
 
     @classmethod
     def build(
-        cls, db: Database, publish: Publish, settings: LoyaltySettings, clock: Clock
+        cls,
+        db: Database,
+        publish: Publish,
+        settings: LoyaltySettings,
+        clock: Clock,
+        outbox: Outbox | None = None,
     ) -> "Services":
-        ledger, members, rules = MongoLedger(db), MongoMembers(db), MongoRules(db)
+        """``outbox`` stores what they publish; by default it wakes no relay."""
+        outbox = outbox or Outbox(db)
+        ledger, members, rules = MongoLedger(db, outbox), MongoMembers(db), MongoRules(db)
         offers = Collection(db, "offers", Offer)
         tiers = TierKeeper(
             ledger=ledger,
             members=members,
-            publish=publish,
+            outbox=outbox,
             thresholds=settings.tiers,
             window=timedelta(days=settings.tier_window_days),
         )
@@ -57,11 +66,11 @@ class Services:
             rules=rules,
             ledger=ledger,
             tiers=tiers,
-            publish=publish,
+            outbox=outbox,
             clock=clock,
             expiry=timedelta(days=settings.expiry_days),
         )
-        decisions = MongoOutreach(db, weekly_cap=settings.outreach_per_week)
+        decisions = MongoOutreach(db, outbox, weekly_cap=settings.outreach_per_week)
         return cls(
             ledger=ledger,
             members=members,
@@ -69,18 +78,15 @@ class Services:
             rules=rules,
             rewards=Collection(db, "rewards", Reward),
             offers=offers,
-            redemptions=MongoRedemptions(db),
-            intake=MongoIntake(db),
+            redemptions=MongoRedemptions(db, outbox),
+            intake=MongoIntake(db, outbox),
             tiers=tiers,
             earner=earner,
-            outreach=Outreach(
-                offers=offers, decisions=decisions, members=members, publish=publish, clock=clock
-            ),
+            outreach=Outreach(offers=offers, decisions=decisions, members=members, clock=clock),
             sweeper=Sweeper(
                 ledger=ledger,
                 members=members,
                 tiers=tiers,
-                publish=publish,
                 clock=clock,
                 interval_s=settings.expiry_sweep_interval_s,
             ),

@@ -1,5 +1,6 @@
 """The expiry worker: takes expired points out of balances (oldest first) and lets tiers fall
-when points leave the window. Reads run the same check for the member they read."""
+when points leave the window. Reads run the same check for the member they read. Each expiry
+and tier change is stored with its event (the outbox) in one transaction."""
 
 import asyncio
 import contextlib
@@ -11,9 +12,6 @@ from loyalty.clock import Clock
 from loyalty.repository.ledger import MongoLedger
 from loyalty.repository.members import MongoMembers
 from loyalty.tiering import TierKeeper
-from loyalty.topics import LOYALTY_TOPIC
-from rapport.events import PointsExpired
-from rapport.kafka.producer import Publish
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -24,7 +22,6 @@ class Sweeper:
     ledger: MongoLedger
     members: MongoMembers
     tiers: TierKeeper
-    publish: Publish
     clock: Clock
     interval_s: float
     _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -53,9 +50,7 @@ class Sweeper:
         return len(due) + len(reviews)
 
     async def expire(self, profile_id: UUID) -> None:
-        expired = await self.ledger.expire(profile_id, self.clock())
-        if expired is not None:
-            await self.publish([(LOYALTY_TOPIC, str(profile_id), PointsExpired.of(expired))])
+        await self.ledger.expire(profile_id, self.clock())
 
     async def refresh(self, profile_id: UUID) -> None:
         """The on-read check: this member's expiry and tier, as of now."""

@@ -1,6 +1,7 @@
 """loyalty's parts against the real MongoDB (a fresh database each test), a clock the test
-moves, and what they publish recorded."""
+moves, and what they store for publication read back from the outbox."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,12 +10,18 @@ import pytest
 
 from loyalty.main import create_app
 from loyalty.repository.indexes import INDEXES, question_ttl
+from loyalty.repository.outbox import Outbox
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
+from loyalty.topics import LOYALTY_TOPIC
+from rapport import outbox
 from rapport.auth import issue_token
+from rapport.events import ALL_EVENTS, Event
+from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database, ensure_indexes
+from rapport.outbox import OutboxRelay
 from rapport.settings import Environment
 from rapport.testing import MovableClock, Published
 
@@ -28,7 +35,14 @@ def clock() -> MovableClock:
 
 @pytest.fixture
 def published() -> Published:
+    """What is still published directly: the privacy answer."""
     return Published()
+
+
+async def outboxed(db: Database, topic: str = LOYALTY_TOPIC) -> list[Event]:
+    """The events stored for publication on ``topic``, in the order they were stored."""
+    rows = await db[outbox.COLLECTION].find({"topic": topic}).sort("seq").to_list()
+    return [decode(bytes(row["value"]), ALL_EVENTS) for row in rows]
 
 
 def settings(**overrides: Any) -> LoyaltySettings:
@@ -45,13 +59,20 @@ async def services(mongo_db: Database, published: Published, clock: MovableClock
 async def live(
     mongo_db: Database, kafka_bootstrap: str, clock: MovableClock
 ) -> AsyncIterator[Services]:
-    """loyalty's parts over a fresh database, publishing through the real broker."""
+    """loyalty's parts over a fresh database, with a relay publishing their outbox to the real
+    broker."""
     await ensure_indexes(mongo_db, INDEXES | question_ttl(14))
     producer = EventProducer(kafka_bootstrap)
     await producer.start()
+    relay = OutboxRelay(mongo_db, producer, poll_s=0.2)
+    relaying = asyncio.create_task(relay.run())
     try:
-        yield Services.build(mongo_db, producer.publish_all, settings(), clock)
+        yield Services.build(
+            mongo_db, producer.publish_all, settings(), clock, Outbox(mongo_db, relay)
+        )
     finally:
+        relay.stop()
+        await relaying
         await producer.stop()
 
 

@@ -9,10 +9,11 @@ import pytest
 
 from loyalty.domain.rules import RuleKind
 from loyalty.services import Services
+from rapport import outbox
 from rapport.events import ReferralConverted
 from rapport.events.codec import decode
 from rapport.mongo import Database
-from rapport.testing import read_topic, unique
+from rapport.testing import eventually, read_topic, unique
 from services.loyalty.tests.integration.conftest import token
 
 pytestmark = pytest.mark.integration
@@ -25,6 +26,13 @@ ADMIN, AGENT, SHOP, SUPERVISOR = (
 
 
 async def snapshot(db: Database) -> dict[str, list[Any]]:
+    """Every document, once the relay has published everything stored for publication."""
+
+    async def relayed() -> bool:
+        pending = await db[outbox.COLLECTION].count_documents({"published_at": None})
+        return pending == 0
+
+    await eventually(relayed)
     return {name: await db[name].find().to_list() for name in await db.list_collection_names()}
 
 

@@ -10,6 +10,7 @@ from loyalty.consumers import event_handlers
 from loyalty.services import Services
 from rapport.events import Event, RelationshipStage
 from rapport.kafka.consumer import dispatch
+from rapport.mongo import Database
 from rapport.testing import MovableClock
 from services.loyalty.tests.integration.builders import (
     case_changed,
@@ -18,7 +19,7 @@ from services.loyalty.tests.integration.builders import (
     referral,
     snapshot,
 )
-from services.loyalty.tests.integration.conftest import settings
+from services.loyalty.tests.integration.conftest import outboxed, settings
 
 pytestmark = pytest.mark.integration
 EVANGELIST = RelationshipStage.EVANGELIST
@@ -43,13 +44,16 @@ async def earned(services: Services, profile_id: UUID) -> dict[str, Any]:
 
 
 async def test_a_positive_post_with_a_link_earns_the_post_and_the_content_once(
-    services: Services, handle: Handle
+    services: Services, handle: Handle, mongo_db: Database
 ) -> None:
     ann = uuid4()
     event = mention_by(ann, url="https://example.com/latte.jpg")
     await handle(event)
     await handle(event)
     assert await earned(services, ann) == {"rules": ["positive_mention", "ugc"], "balance": 25}
+    announced = [e.payload.entry_id for e in await outboxed(mongo_db)]
+    cause = event.payload.mention_event_id
+    assert announced == [f"positive_mention:{cause}", f"ugc:{cause}"]
 
 
 async def test_a_quote_post_earns_a_share(services: Services, handle: Handle) -> None:

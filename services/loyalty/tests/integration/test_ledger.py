@@ -8,7 +8,9 @@ import pytest
 from loyalty.domain.rules import Rule, RuleKind
 from loyalty.services import Services
 from rapport.events import PointsAwarded, PointsExpired, PointsHeld
-from rapport.testing import MovableClock, Published
+from rapport.mongo import Database
+from rapport.testing import MovableClock
+from services.loyalty.tests.integration.conftest import outboxed
 
 pytestmark = pytest.mark.integration
 ANN = UUID(int=7)
@@ -29,31 +31,31 @@ async def balance(services: Services) -> int:
 
 
 async def test_an_earning_writes_an_entry_credits_the_balance_and_is_announced(
-    services: Services, published: Published
+    services: Services, mongo_db: Database
 ) -> None:
     assert await earn(services, RuleKind.POSITIVE_MENTION) == "credited"
     member = await services.ledger.member(ANN, entries=10)
     assert member is not None
     assert member["balance"] == member["lifetime_points"] == 10
-    (event,) = published.events("loyalty.events")
+    (event,) = await outboxed(mongo_db)
     assert isinstance(event, PointsAwarded)
     assert event.payload.balance == 10
 
 
-async def test_the_same_cause_delivered_twice_is_one_entry(
-    services: Services, published: Published
+async def test_the_same_cause_delivered_twice_is_one_entry_announced_once(
+    services: Services, mongo_db: Database
 ) -> None:
     await earn(services, RuleKind.RECOVERY, "case-1")
     await earn(services, RuleKind.RECOVERY, "case-1")
     member = await services.ledger.member(ANN, entries=10)
     assert member is not None
     assert (member["balance"], len(member["ledger"])) == (25, 1)
-    first, again = published.events("loyalty.events")
-    assert first.event_id == again.event_id
+    (event,) = await outboxed(mongo_db)
+    assert event.payload.entry_id == "recovery:case-1"
 
 
 async def test_concurrent_earnings_are_all_counted_and_duplicates_once(
-    services: Services,
+    services: Services, mongo_db: Database
 ) -> None:
     causes = [f"case-{n}" for n in range(10)]
     await asyncio.gather(*(earn(services, RuleKind.RECOVERY, c) for c in causes + causes))
@@ -62,6 +64,8 @@ async def test_concurrent_earnings_are_all_counted_and_duplicates_once(
     assert len(member["ledger"]) == 10
     assert member["balance"] == 250
     assert sorted(e["balance"] for e in member["ledger"]) == list(range(25, 251, 25))
+    awarded = [e for e in await outboxed(mongo_db) if isinstance(e, PointsAwarded)]
+    assert sorted(e.payload.entry_id for e in awarded) == sorted(f"recovery:{c}" for c in causes)
 
 
 async def test_the_daily_cap_drops_the_fourth_post_until_a_day_has_passed(
@@ -78,13 +82,13 @@ async def test_the_daily_cap_drops_the_fourth_post_until_a_day_has_passed(
 
 
 async def test_an_eleventh_referral_in_a_week_is_held_until_a_human_decides(
-    services: Services, published: Published
+    services: Services, mongo_db: Database
 ) -> None:
     for n in range(10):
         assert await earn(services, RuleKind.REFERRAL, f"ref-{n}") == "credited"
     assert await earn(services, RuleKind.REFERRAL, "ref-10") == "held"
     assert await balance(services) == 500
-    (held,) = [e for e in published.events("loyalty.events") if isinstance(e, PointsHeld)]
+    (held,) = [e for e in await outboxed(mongo_db) if isinstance(e, PointsHeld)]
     assert held.payload.decision is None
     assert [e["_id"] for e in await services.ledger.held(10)] == ["referral:ref-10"]
 
@@ -95,9 +99,11 @@ async def test_an_eleventh_referral_in_a_week_is_held_until_a_human_decides(
     assert again["balance"] == entry["balance"]
     assert await balance(services) == 550
     assert await services.ledger.held(10) == []
-    holds = [e for e in published.events("loyalty.events") if isinstance(e, PointsHeld)]
-    assert [e.payload.decision for e in holds] == [None, "approved", "approved"]
-    assert holds[1].event_id == holds[2].event_id
+    announced = await outboxed(mongo_db)
+    holds = [e for e in announced if isinstance(e, PointsHeld)]
+    assert [e.payload.decision for e in holds] == [None, "approved"]
+    awarded = [e.payload.entry_id for e in announced if isinstance(e, PointsAwarded)]
+    assert awarded.count("referral:ref-10") == 1
 
 
 async def test_a_rejected_hold_earns_nothing_and_cannot_be_approved_after(
@@ -122,7 +128,7 @@ async def test_an_inactive_rule_earns_nothing(services: Services) -> None:
 
 
 async def test_an_expired_batch_leaves_the_balance_and_stays_in_the_ledger(
-    services: Services, clock: MovableClock, published: Published
+    services: Services, clock: MovableClock, mongo_db: Database
 ) -> None:
     await earn(services, RuleKind.RECOVERY, "old-1")
     await earn(services, RuleKind.RECOVERY, "old-2")
@@ -136,7 +142,7 @@ async def test_an_expired_batch_leaves_the_balance_and_stays_in_the_ledger(
     assert {e["_id"] for e in member["ledger"]} >= {"recovery:old-1", "recovery:old-2"}
     (expiry,) = [e for e in member["ledger"] if e["kind"] == "expiry"]
     assert expiry["points"] == -50
-    (event,) = [e for e in published.events("loyalty.events") if isinstance(e, PointsExpired)]
+    (event,) = [e for e in await outboxed(mongo_db) if isinstance(e, PointsExpired)]
     assert event.payload.entry_ids == ["recovery:old-1", "recovery:old-2"]
     assert (event.payload.points, event.payload.balance) == (50, 25)
     assert await services.sweeper.sweep() == 0
@@ -156,7 +162,7 @@ async def test_spent_points_are_the_oldest_so_less_expires(
 
 
 async def test_a_member_climbs_a_tier_and_falls_back_when_the_window_passes(
-    services: Services, clock: MovableClock, published: Published
+    services: Services, clock: MovableClock, mongo_db: Database
 ) -> None:
     await services.rules.put(Rule(kind=RuleKind.RECOVERY, points=250))
     await earn(services, RuleKind.RECOVERY, "big")
@@ -168,5 +174,5 @@ async def test_a_member_climbs_a_tier_and_falls_back_when_the_window_passes(
     member = await services.members.get(ANN)
     assert member is not None
     assert member["tier"] == "bronze"
-    tiers = [e.payload.tier for e in published.events("loyalty.events") if e.type == "tier.changed"]
+    tiers = [e.payload.tier for e in await outboxed(mongo_db) if e.type == "tier.changed"]
     assert tiers == ["silver", "bronze"]

@@ -14,6 +14,8 @@ from rapport.events import (
     PrivacyCompleted,
     PrivacyRequest,
     PrivacyRequested,
+    Referral,
+    ReferralConverted,
     RelationshipStage,
     SocialIdentity,
 )
@@ -21,7 +23,7 @@ from rapport.kafka.consumer import dispatch
 from rapport.mongo import Database
 from rapport.testing import MovableClock, Published
 from services.loyalty.tests.integration.builders import mention_by, profile_changed, snapshot
-from services.loyalty.tests.integration.conftest import settings
+from services.loyalty.tests.integration.conftest import outboxed, settings
 
 pytestmark = pytest.mark.integration
 FAN = RelationshipStage.FAN
@@ -38,7 +40,15 @@ async def test_after_an_erasure_no_document_names_the_person(
     await handle(mention_by(old_ann))
     await handle(mention_by(bob))
     await services.redemptions.redeem(ann, "key-erase01", "mug", 5, clock())
-    await services.intake.remember("referral:r1", {"referred": str(ann)}, [bob, ann])
+    referred = Referral(
+        referral_id="r1",
+        referrer_profile_id=bob,
+        referred_profile_id=ann,
+        purchase_id="order-1",
+        converted_at=clock(),
+    )
+    converted = ReferralConverted.of(referred)
+    await services.intake.remember("referral:r1", {"referred": str(ann)}, [bob, ann], converted)
     author = question.payload.mention.author.id
     request = PrivacyRequest(
         request_id=uuid4(),
@@ -56,6 +66,7 @@ async def test_after_an_erasure_no_document_names_the_person(
             for identifier in (str(ann), str(old_ann), author):
                 assert identifier not in repr(doc), name
     assert await services.members.get(bob) is not None
+    assert {e.payload.profile_id for e in await outboxed(mongo_db)} == {bob}
     first, again = published.events("privacy.requests")
     assert isinstance(first, PrivacyCompleted)
     assert first.event_id == again.event_id
@@ -84,13 +95,13 @@ async def member(services: Services, stage: RelationshipStage, consent: bool) ->
 
 
 async def test_an_offer_goes_only_to_consenting_members_it_is_relevant_to(
-    services: Services, published: Published, clock: MovableClock
+    services: Services, mongo_db: Database, clock: MovableClock
 ) -> None:
     fan = await member(services, FAN, consent=True)
     await member(services, FAN, consent=False)
     await member(services, RelationshipStage.DETRACTOR, consent=True)
     assert await services.outreach.offer_saved(offer(clock)) == 1
-    (decided,) = published.events("loyalty.events")[-1:]
+    (decided,) = (await outboxed(mongo_db))[-1:]
     assert isinstance(decided, OutreachDecided)
     assert decided.payload.profile_id == fan
     assert decided.payload.relevant_to == ["stage:fan"]
@@ -107,14 +118,14 @@ async def test_at_most_two_offers_a_week_reach_a_member(
 
 
 async def test_a_member_who_becomes_relevant_gets_the_running_offers(
-    services: Services, published: Published, clock: MovableClock
+    services: Services, mongo_db: Database, clock: MovableClock
 ) -> None:
     creators = offer(clock, segments=["frequent_creator"], stages=[])
     await services.offers.put(creators.offer_id, creators)
     profile_id = await member(services, RelationshipStage.CASUAL_COMMENTER, consent=True)
-    assert not [e for e in published.events("loyalty.events") if isinstance(e, OutreachDecided)]
+    assert not [e for e in await outboxed(mongo_db) if isinstance(e, OutreachDecided)]
     creator = snapshot(profile_id, consent=True, segment=ParticipationSegment.FREQUENT_CREATOR)
     handle = dispatch(event_handlers(services, settings()))
     await handle(profile_changed(creator, "segment_changed"))
-    decided = [e for e in published.events("loyalty.events") if isinstance(e, OutreachDecided)]
+    decided = [e for e in await outboxed(mongo_db) if isinstance(e, OutreachDecided)]
     assert [d.payload.relevant_to for d in decided] == [["segment:frequent_creator"]]

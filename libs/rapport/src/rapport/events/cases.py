@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, Field
 
 from rapport.events.base import Contract, Event
 from rapport.events.mentions import Intent
+from rapport.events.upcasters import UPCASTERS
 
 
 class Priority(StrEnum):
@@ -27,7 +28,8 @@ class OpenedCase(Contract):
 
 
 class CaseOpened(Event):
-    """Version 1 of the case contract, superseded by ``case.changed`` (kept for old readers)."""
+    """Version 1 of the case contract, superseded by ``case.changed``: no longer produced, and
+    read as the ``opened`` change it announced (see ``_opened_as_change``)."""
 
     type: Literal["case.opened"] = "case.opened"
     schema_version: Literal[1] = 1
@@ -92,6 +94,25 @@ class CaseChanged(Event):
         return cls.caused_by(
             str(change.case_id), str(change.sequence), payload=change, occurred_at=change.changed_at
         )
+
+
+@UPCASTERS.register(CaseOpened, CaseChanged)
+def _opened_as_change(old: CaseOpened) -> CaseChanged:
+    """The first change of the case; v1 did not carry intents, score or assignee."""
+    case = old.payload
+    change = CaseChange(
+        case_id=case.case_id,
+        sequence=1,
+        change="opened",
+        state=CaseState.OPEN,
+        profile_id=case.profile_id,
+        queue=case.queue,
+        priority=case.priority,
+        mention_ids=[case.opened_by_mention],
+        opened_at=case.opened_at,
+        changed_at=case.opened_at,
+    )
+    return CaseChanged(event_id=old.event_id, occurred_at=old.occurred_at, payload=change)
 
 
 class CrisisAlert(Contract):

@@ -29,6 +29,7 @@ from prometheus_client import Counter
 from rapport.events import Event
 from rapport.events.codec import DecodeError, decode
 from rapport.failures import error_type, is_transient, reason
+from rapport.kafka.connection import ClientSecurity
 from rapport.kafka.dlq_headers import dead_letter_headers
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import DlqLimit, RetryPolicy
@@ -68,6 +69,7 @@ class ConsumerLoop:
         retry: RetryPolicy | None = None,
         dlq_limit: DlqLimit | None = None,
         max_records: int = 100,
+        security: ClientSecurity | None = None,
     ) -> None:
         self.group = group
         self.outage = Outage(f"consumer:{group}")
@@ -85,6 +87,7 @@ class ConsumerLoop:
             client_id=f"rapport-{group}",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            **(security or {}),
         )
         self._done: dict[TopicPartition, int] = {}
 

@@ -10,6 +10,7 @@ from opentelemetry import trace
 
 from rapport.events import Event
 from rapport.events.codec import encode
+from rapport.kafka.connection import ClientSecurity
 from rapport.outages import watched
 from rapport.telemetry import Headers, extract_context, inject_headers, tracer
 
@@ -28,13 +29,22 @@ class OutgoingRecord:
 
 
 class EventProducer:
-    def __init__(self, bootstrap: str, *, client_id: str = "rapport") -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        *,
+        client_id: str = "rapport",
+        security: ClientSecurity | None = None,
+        request_timeout_ms: int = 40_000,
+    ) -> None:
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap,
             client_id=client_id,
             acks="all",
             enable_idempotence=True,
             linger_ms=2,
+            request_timeout_ms=request_timeout_ms,
+            **(security or {}),
         )
 
     async def start(self) -> None:

@@ -7,7 +7,6 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, model_validator
 
 from loyalty.api.deps import ServicesDep
-from loyalty.topics import COMMERCE_TOPIC
 from rapport.api import JsonBody, require
 from rapport.auth import Scope
 from rapport.events import Event, Purchase, PurchaseMade, Referral, ReferralConverted
@@ -51,12 +50,11 @@ class Accepted(BaseModel):
     dependencies=[require(Scope.INTEGRATION), JsonBody],
 )
 async def post_event(services: ServicesDep, body: CommerceIn) -> Accepted:
-    """A purchase or converted referral; 202 once it is on commerce.events. Idempotent by its
-    purchase or referral id (a different body under the same id is 409)."""
+    """A purchase or converted referral; 202 once it is stored for commerce.events. Idempotent
+    by its purchase or referral id (a different body under the same id is 409)."""
     key, profile_id, event = body.event()
     people = (
         [profile_id] if isinstance(body, PurchaseIn) else [profile_id, body.referred_profile_id]
     )
-    await services.intake.remember(key, body.model_dump(mode="json"), people)
-    await services.publish([(COMMERCE_TOPIC, str(profile_id), event)])
+    await services.intake.remember(key, body.model_dump(mode="json"), people, event)
     return Accepted(event_id=event.event_id, type=event.type)

@@ -9,10 +9,9 @@ from loyalty.api.deps import ServicesDep
 from loyalty.domain.catalogue import Name
 from loyalty.domain.tiers import base_tier
 from loyalty.errors import NotFound
-from loyalty.topics import LOYALTY_TOPIC
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
-from rapport.events import Redemption, RewardRedeemed
+from rapport.events import Redemption
 from rapport.mongo import Document
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
@@ -88,8 +87,6 @@ async def redeem(
     if reward is None or not reward.active:
         raise NotFound("no such reward")
     await services.sweeper.expire(profile_id)
-    redemption = await services.redemptions.redeem(
+    return await services.redemptions.redeem(
         profile_id, key, reward.reward_id, reward.points, services.clock()
     )
-    await services.publish([(LOYALTY_TOPIC, str(profile_id), RewardRedeemed.of(redemption))])
-    return redemption

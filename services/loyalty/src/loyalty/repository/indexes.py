@@ -1,5 +1,7 @@
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from rapport import outbox
+
 INDEXES = {
     "ledger": [
         IndexModel([("profile_id", ASCENDING), ("at", DESCENDING)]),
@@ -16,6 +18,7 @@ INDEXES = {
     "outreach": [IndexModel([("profile_id", ASCENDING), ("at", ASCENDING)])],
     "questions": [IndexModel([("profile_id", ASCENDING)]), IndexModel([("author_key", ASCENDING)])],
     "intake": [IndexModel([("profile_ids", ASCENDING)])],
+    outbox.COLLECTION: outbox.INDEXES,
 }
 
 

@@ -1,25 +1,45 @@
 """Purchases and referrals posted by external systems, remembered by their own id so a retry
-gets the same answer and a different body under the same id is refused."""
+gets the same answer and a different body under the same id is refused. The first post stores
+its ``commerce.events`` event (the outbox) in the same transaction."""
 
 from uuid import UUID
 
 from pymongo.errors import DuplicateKeyError
 
 from loyalty.errors import IdempotencyConflict
+from loyalty.repository.outbox import Outbox, Session
+from loyalty.topics import COMMERCE_TOPIC
+from rapport.events import Event
 from rapport.mongo import Database, Document
 
 
 class MongoIntake:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, outbox: Outbox) -> None:
         self._intake = db["intake"]
+        self._outbox = outbox
 
-    async def remember(self, key: str, body: Document, profile_ids: list[UUID]) -> None:
-        """Record ``body`` under ``key``; the same body again is fine, another is a conflict."""
+    async def remember(
+        self, key: str, body: Document, profile_ids: list[UUID], event: Event
+    ) -> None:
+        """Record ``body`` under ``key`` and ``event``, keyed by the first of ``profile_ids``;
+        the same body again is fine and stores nothing, another is a conflict."""
+
+        async def work(s: Session) -> None:
+            first = await self._intake.find_one({"_id": key}, session=s)
+            if first is not None:
+                if first["body"] != body:
+                    raise IdempotencyConflict(f"{key} was already posted with a different body")
+                return
+            record = {
+                "_id": key,
+                "body": body,
+                "profile_ids": profile_ids,
+                "event_id": str(event.event_id),
+            }
+            await self._intake.insert_one(record, session=s)
+            await self._outbox.add(s, profile_ids[0], [event], topic=COMMERCE_TOPIC)
+
         try:
-            await self._intake.insert_one({"_id": key, "body": body, "profile_ids": profile_ids})
-        except DuplicateKeyError:
-            first = await self._intake.find_one({"_id": key})
-            if first is None or first["body"] != body:
-                raise IdempotencyConflict(
-                    f"{key} was already posted with a different body"
-                ) from None
+            await self._outbox.transaction(work)
+        except DuplicateKeyError:  # the same id raced itself: compare with the winner's body
+            await self._outbox.transaction(work)

@@ -1,7 +1,8 @@
 """The append-only ledger and member balances, always written together in one transaction.
 
 An earning entry is keyed ``rule:cause``; it is ``credited`` (in the balance), ``held`` (waiting
-for a human) or ``rejected``. Redemptions and expiries are entries with negative points.
+for a human) or ``rejected``. Redemptions and expiries are entries with negative points. Each
+new entry or decision is announced through the outbox in its transaction; a repeat writes nothing.
 """
 
 from dataclasses import dataclass
@@ -13,13 +14,15 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.read_concern import ReadConcern
 
+from loyalty.domain.announcements import announcements
 from loyalty.domain.expiry import expiring_points
 from loyalty.domain.guardrails import Recent, Verdict, judge, windows
 from loyalty.domain.offers import Audience
 from loyalty.domain.rules import Rule
 from loyalty.errors import Conflict, NotFound
 from loyalty.repository import in_transaction
-from rapport.events import ExpiredPoints, deterministic_id
+from loyalty.repository.outbox import Outbox
+from rapport.events import ExpiredPoints, PointsExpired, deterministic_id
 from rapport.mongo import Database, Document
 
 Session = AsyncClientSession
@@ -43,6 +46,8 @@ class Outcome:
     """credited, held, rejected (an earlier decision), capped or refused."""
     entry: Document | None = None
     reason: str | None = None
+    new: bool = False
+    """True when this call wrote the entry or decision (a repeat of its cause finds it)."""
 
 
 def audience_fields(audience: Audience | None) -> Document:
@@ -60,12 +65,15 @@ def credit(points: int) -> Document:
 
 
 class MongoLedger:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, outbox: Outbox) -> None:
         self._db = db
+        self._outbox = outbox
         self._ledger = db["ledger"]
         self._members = db["members"]
 
-    async def earn(self, c: Candidate, *, now: datetime, expires_at: datetime) -> Outcome:
+    async def earn(
+        self, c: Candidate, *, now: datetime, expires_at: datetime, session: Session | None = None
+    ) -> Outcome:
         """Credit, hold or drop an earning once; a repeat of its cause returns the first entry."""
 
         async def work(s: Session) -> Outcome:
@@ -96,9 +104,10 @@ class MongoLedger:
                 "settled": False,
             }
             await self._ledger.insert_one(entry, session=s)
-            return Outcome(judgement.verdict.value, entry, judgement.reason)
+            await self._outbox.add(s, c.profile_id, announcements(entry))
+            return Outcome(judgement.verdict.value, entry, judgement.reason, new=True)
 
-        return await in_transaction(self._db, work)
+        return await self._outbox.transaction(work, session=session)
 
     async def _credit(
         self, profile_id: UUID, points: int, fields: Document, s: Session
@@ -133,16 +142,22 @@ class MongoLedger:
         return Recent(day=day, week=week, velocity_window=velocity)
 
     async def decide(
-        self, entry_id: str, decision: Decision, *, now: datetime, expires_at: datetime
-    ) -> Document:
+        self,
+        entry_id: str,
+        decision: Decision,
+        *,
+        now: datetime,
+        expires_at: datetime,
+        session: Session | None = None,
+    ) -> Outcome:
         """A human's decision on a held entry; the same decision again returns the entry."""
 
-        async def work(s: Session) -> Document:
+        async def work(s: Session) -> Outcome:
             entry = await self._ledger.find_one({"_id": entry_id, "kind": "earn"}, session=s)
             if entry is None:
                 raise NotFound("no such ledger entry")
             if entry.get("decision") == decision:
-                return entry
+                return Outcome(entry["status"], entry, entry.get("reason"))
             if entry["status"] != Verdict.HOLD.value:
                 raise Conflict(f"the entry is {entry['status']}, not held")
             update: Document = {"decision": decision, "decided_at": now, "status": "rejected"}
@@ -155,9 +170,11 @@ class MongoLedger:
                     "expires_at": expires_at,
                 }
             await self._ledger.update_one({"_id": entry_id}, {"$set": update}, session=s)
-            return entry | update
+            decided = entry | update
+            await self._outbox.add(s, entry["profile_id"], announcements(decided))
+            return Outcome(decided["status"], decided, decided.get("reason"), new=True)
 
-        return await in_transaction(self._db, work)
+        return await self._outbox.transaction(work, session=session)
 
     async def held(self, limit: int) -> list[Document]:
         cursor = self._ledger.find({"status": Verdict.HOLD.value}).sort("at", ASCENDING)
@@ -199,15 +216,17 @@ class MongoLedger:
             cause = deterministic_id("expiry", *ids)
             entry = debit_entry(f"expiry:{cause}", "expiry", points, cause, after, now)
             await self._ledger.insert_one(entry | {"entry_ids": ids}, session=s)
-            return ExpiredPoints(
+            expired = ExpiredPoints(
                 profile_id=profile_id,
                 entry_ids=ids,
                 points=points,
                 balance=after["balance"],
                 at=now,
             )
+            await self._outbox.add(s, profile_id, [PointsExpired.of(expired)])
+            return expired
 
-        return await in_transaction(self._db, work)
+        return await self._outbox.transaction(work)
 
     async def due_for_expiry(self, now: datetime, limit: int) -> list[UUID]:
         pipeline: list[Document] = [
@@ -217,7 +236,9 @@ class MongoLedger:
         ]
         return [doc["_id"] async for doc in await self._ledger.aggregate(pipeline)]
 
-    async def window(self, profile_id: UUID, since: datetime) -> tuple[int, datetime | None]:
+    async def window(
+        self, profile_id: UUID, since: datetime, session: Session | None = None
+    ) -> tuple[int, datetime | None]:
         """Points credited since ``since``, and when the oldest of them was credited."""
         pipeline: list[Document] = [
             {"$match": {"profile_id": profile_id, "kind": "earn", "status": "credited"}},
@@ -230,7 +251,7 @@ class MongoLedger:
                 }
             },
         ]
-        found = await (await self._ledger.aggregate(pipeline)).to_list()
+        found = await (await self._ledger.aggregate(pipeline, session=session)).to_list()
         return (found[0]["points"], found[0]["oldest"]) if found else (0, None)
 
     async def member(self, profile_id: UUID, *, entries: int) -> Document | None:

@@ -29,8 +29,10 @@ class MongoMembers:
         self._db = db
         self._members = db["members"]
 
-    async def get(self, profile_id: UUID) -> Document | None:
-        return await self._members.find_one({"_id": profile_id})
+    async def get(
+        self, profile_id: UUID, session: AsyncClientSession | None = None
+    ) -> Document | None:
+        return await self._members.find_one({"_id": profile_id}, session=session)
 
     async def observe(self, profile_id: UUID, audience: Audience) -> bool:
         """Keep an existing member's latest stage, segment and consent; False if not a member."""
@@ -47,9 +49,17 @@ class MongoMembers:
             upsert=True,
         )
 
-    async def set_tier(self, profile_id: UUID, tier: str, review_at: datetime | None) -> None:
+    async def set_tier(
+        self,
+        profile_id: UUID,
+        tier: str,
+        review_at: datetime | None,
+        session: AsyncClientSession | None = None,
+    ) -> None:
         await self._members.update_one(
-            {"_id": profile_id}, {"$set": {"tier": tier, "tier_review_at": review_at}}
+            {"_id": profile_id},
+            {"$set": {"tier": tier, "tier_review_at": review_at}},
+            session=session,
         )
 
     async def due_for_tier_review(self, now: datetime, limit: int) -> list[UUID]:

@@ -1,4 +1,5 @@
-"""Outreach decisions: one per offer and member, and at most N per member in seven days."""
+"""Outreach decisions: one per offer and member, and at most N per member in seven days; each
+is stored with its ``OutreachDecided`` (the outbox) in one transaction."""
 
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -7,17 +8,18 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.offers import may_contact
-from loyalty.repository import in_transaction
 from loyalty.repository.members import audience_of
-from rapport.events import OutreachDecision
+from loyalty.repository.outbox import Outbox
+from rapport.events import OutreachDecided, OutreachDecision
 from rapport.mongo import Database
 
 WEEK = timedelta(days=7)
 
 
 class MongoOutreach:
-    def __init__(self, db: Database, *, weekly_cap: int) -> None:
+    def __init__(self, db: Database, outbox: Outbox, *, weekly_cap: int) -> None:
         self._db = db
+        self._outbox = outbox
         self._outreach = db["outreach"]
         self._weekly_cap = weekly_cap
 
@@ -67,6 +69,7 @@ class MongoOutreach:
                 },
                 session=s,
             )
+            await self._outbox.add(s, profile_id, [OutreachDecided.of(decision)])
             return decision
 
-        return await in_transaction(self._db, work)
+        return await self._outbox.transaction(work)

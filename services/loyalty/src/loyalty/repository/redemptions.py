@@ -1,5 +1,6 @@
-"""Redemptions: a conditional debit of the balance, the ledger entry and the idempotency record
-in one transaction, so concurrent redemptions are serialised and none overspends."""
+"""Redemptions: a conditional debit of the balance, the ledger entry, the idempotency record and
+the ``RewardRedeemed`` event (the outbox) in one transaction, so concurrent redemptions are
+serialised and none overspends."""
 
 from datetime import datetime
 from uuid import UUID
@@ -9,15 +10,16 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from loyalty.errors import IdempotencyConflict, InsufficientBalance, NotFound
-from loyalty.repository import in_transaction
 from loyalty.repository.ledger import debit_entry
-from rapport.events import Redemption, deterministic_id
+from loyalty.repository.outbox import Outbox
+from rapport.events import Redemption, RewardRedeemed, deterministic_id
 from rapport.mongo import Database
 
 
 class MongoRedemptions:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, outbox: Outbox) -> None:
         self._db = db
+        self._outbox = outbox
         self._redemptions = db["redemptions"]
 
     async def redeem(
@@ -65,9 +67,10 @@ class MongoRedemptions:
                 },
                 session=s,
             )
+            await self._outbox.add(s, profile_id, [RewardRedeemed.of(redemption)])
             return redemption
 
         try:
-            return await in_transaction(self._db, work)
+            return await self._outbox.transaction(work)
         except DuplicateKeyError:  # the same key raced itself: the winner's answer is ours
-            return await in_transaction(self._db, work)
+            return await self._outbox.transaction(work)

@@ -1,0 +1,173 @@
+"""``rapport dlq list|show|replay|drop --group G``: a client of the group's service's admin API
+(``/v1/admin/dead-letters``); the logic lives in the service."""
+
+import argparse
+import asyncio
+import os
+import sys
+from typing import Any, TextIO
+
+import httpx
+
+from rapport.auth import Scope, issue_token
+from rapport.settings import RapportSettings
+
+GROUPS = ("ingest", "profiles", "responder", "loyalty")
+LOCAL_PORTS = {group: 8001 + i for i, group in enumerate(GROUPS)}  # the `run` profile's
+PREFIX = "/v1/admin/dead-letters"
+COLUMNS = ("POSITION", "FROM", "FAILED AT", "TRIES", "ERROR", "EVENT", "REASON")
+
+
+class ApiError(Exception):
+    """The service answered with an error."""
+
+
+def default_url(group: str) -> str:
+    named = os.environ.get(f"RAPPORT_{group.upper()}_URL")
+    if named:
+        return named
+    if group not in LOCAL_PORTS:
+        raise ValueError(f"no local port known for group {group!r}: give --url")
+    return f"http://127.0.0.1:{LOCAL_PORTS[group]}"
+
+
+def token(args: argparse.Namespace) -> str:
+    if args.token or os.environ.get("RAPPORT_TOKEN"):
+        return str(args.token or os.environ["RAPPORT_TOKEN"])
+    secret = os.environ.get("RAPPORT_AUTH_SECRET")
+    secret = secret or RapportSettings().auth_secret.get_secret_value()
+    subject = os.environ.get("USER", "rapport-dlq")
+    return issue_token(secret, subject, [Scope.OPERATIONS], ttl_s=600)
+
+
+def _path(args: argparse.Namespace) -> str:
+    if args.topic is None or args.offset is None:
+        raise ValueError("name the letter: --topic T --offset O [--partition P], or use --all")
+    return f"{PREFIX}/{args.topic}/{args.partition}/{args.offset}"
+
+
+async def execute(
+    args: argparse.Namespace, *, out: TextIO, transport: httpx.AsyncBaseTransport | None = None
+) -> None:
+    headers = {"Authorization": f"Bearer {token(args)}"}
+    url = args.url or default_url(args.group)
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, transport=transport, timeout=args.timeout
+    ) as http:
+        if args.action == "list":
+            params: dict[str, Any] = {"limit": args.limit, "all": args.all}
+            if args.topic:
+                params["topic"] = args.topic
+            body = _ok(await http.get(PREFIX, params=params))
+            out.write(table(body["letters"]))
+            if body["next"]:
+                out.write(
+                    f"more: rapport dlq list --group {args.group} (API: after={body['next']})\n"
+                )
+        elif args.action == "show":
+            body = _ok(await http.get(_path(args), params={"value": args.value}))
+            out.write(details(body))
+        elif args.all:
+            body = _ok(
+                await http.post(
+                    f"{PREFIX}/{args.action}", json={"topic": args.topic, "note": args.note}
+                )
+            )
+            out.write(f"{args.action}: {body['count']} letters\n")
+            out.writelines(f"  {position}\n" for position in body["letters"])
+        else:
+            body = _ok(await http.post(f"{_path(args)}/{args.action}", json={"note": args.note}))
+            out.write(f"{args.action}: {_position(body)}\n")
+
+
+def _ok(response: httpx.Response) -> Any:
+    if response.is_success:
+        return response.json()
+    try:
+        reason = response.json().get("detail", response.text)
+    except ValueError:
+        reason = response.text
+    raise ApiError(f"{response.status_code}: {reason}")
+
+
+def _position(letter: dict[str, Any]) -> str:
+    return f"{letter['topic']}/{letter['partition']}/{letter['offset']}"
+
+
+def table(letters: list[dict[str, Any]]) -> str:
+    if not letters:
+        return "no dead letters\n"
+    rows = [COLUMNS]
+    for letter in letters:
+        original = letter["original"]
+        rows.append(
+            (
+                _position(letter)
+                + (f" ({letter['handled']['action']})" if letter.get("handled") else ""),
+                f"{original['topic']}[{original['partition']}]@{original['offset']}",
+                (letter["failed_at"] or "-")[:19],
+                str(letter["attempts"] or "-"),
+                letter["error_type"] or "-",
+                " ".join(filter(None, (letter["event_type"], letter["event_id"]))) or "-",
+                _short(letter["reason"] or "-", 60),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        + "\n"
+        for row in rows
+    )
+
+
+def details(letter: dict[str, Any]) -> str:
+    original = letter["original"]
+    shown = {
+        **{k: v for k, v in letter.items() if k not in {"original", "traceback", "handled"}},
+        "from": f"{original['topic']}[{original['partition']}]@{original['offset']}",
+        "headers": ", ".join(letter["headers"]),
+        "handled": _handled(letter["handled"]),
+    }
+    lines = [f"{key:>14}: {'-' if value is None else value}" for key, value in shown.items()]
+    if letter.get("traceback"):
+        lines.append("traceback:")
+        lines.extend(f"  {line}" for line in letter["traceback"].splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def _handled(done: dict[str, str] | None) -> str | None:
+    return f"{done['action']} by {done['by']} at {done['at']}" if done else None
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def run(args: argparse.Namespace) -> None:
+    try:
+        asyncio.run(execute(args, out=sys.stdout))
+    except (ApiError, httpx.HTTPError) as error:
+        sys.exit(f"rapport dlq: {error}")
+
+
+def register(commands: Any) -> None:
+    """Adds ``dlq`` to the ``rapport`` command's subcommands."""
+    command = commands.add_parser("dlq", help="list, show, replay or drop a group's dead letters")
+    command.add_argument("action", choices=("list", "show", "replay", "drop"))
+    command.add_argument("--group", required=True, help=f"the consumer group: {', '.join(GROUPS)}")
+    command.add_argument("--topic", help="dead-letter topic, or the original topic it holds")
+    command.add_argument("--partition", type=int, default=0, help="of the dead-letter topic")
+    command.add_argument("--offset", type=int, help="of the letter in the dead-letter topic")
+    command.add_argument(
+        "--all", action="store_true", help="list: also handled letters; replay/drop: every letter"
+    )
+    command.add_argument("--value", action="store_true", help="show: include key and value")
+    command.add_argument("--note", default="", help="replay/drop: why (kept in the audit record)")
+    command.add_argument("--limit", type=int, default=100, help="list: at most this many")
+    command.add_argument(
+        "--url", help="the service's URL (default: $RAPPORT_<GROUP>_URL, else local)"
+    )
+    command.add_argument("--token", help="default: $RAPPORT_TOKEN, else minted from the secret")
+    command.add_argument("--timeout", type=float, default=60.0)
+    command.set_defaults(run=run)

@@ -1,0 +1,47 @@
+"""loyalty's one way to publish: an event is stored in the outbox (``rapport.outbox``) in the
+same transaction as the change that causes it, and the relay publishes it after the commit.
+
+Writers that make one change together (an earning and the tier it lifts) share a transaction:
+``transaction(work, session=s)`` runs ``work`` in the caller's transaction ``s``.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+from uuid import UUID
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from loyalty.repository import in_transaction
+from loyalty.topics import LOYALTY_TOPIC
+from rapport import outbox
+from rapport.events import Event
+from rapport.mongo import Database
+from rapport.workers import Poller
+
+T = TypeVar("T")
+Session = AsyncClientSession
+
+
+class Outbox:
+    def __init__(self, db: Database, relay: Poller | None = None) -> None:
+        self._db = db
+        self._relay = relay
+
+    async def add(
+        self, s: Session, key: UUID, events: Sequence[Event], *, topic: str = LOYALTY_TOPIC
+    ) -> None:
+        """Store ``events`` for ``topic``, keyed by ``key`` (the member), in ``s``'s transaction."""
+        if events:
+            await outbox.add(self._db, s, [(topic, str(key), event) for event in events])
+
+    async def transaction(
+        self, work: Callable[[Session], Awaitable[T]], *, session: Session | None = None
+    ) -> T:
+        """Run ``work`` in ``session``'s transaction, or in a new one that wakes the relay
+        once it committed."""
+        if session is not None:
+            return await work(session)
+        result = await in_transaction(self._db, work)
+        if self._relay is not None:
+            self._relay.wake()
+        return result
