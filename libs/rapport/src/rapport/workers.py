@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from prometheus_client import Counter
@@ -144,3 +144,15 @@ class Poller:
 
     async def step(self) -> bool:
         raise NotImplementedError
+
+
+class Repeat(Poller):
+    """A Poller that runs ``work`` every ``interval_s`` (a sweep, a scan)."""
+
+    def __init__(self, interval_s: float, work: Callable[[], Awaitable[object]]) -> None:
+        super().__init__(interval_s)
+        self._work = work
+
+    async def step(self) -> bool:
+        await self._work()
+        return False

@@ -14,7 +14,7 @@ from rapport.kafka.retry import RetryPolicy
 from rapport.service import Runtime, service_app
 from rapport.settings import RapportSettings
 from rapport.testing import eventually, unique
-from rapport.workers import Poller, Workers
+from rapport.workers import Poller, Repeat, Workers
 
 FAST = RetryPolicy(first_delay_s=0.01, max_delay_s=0.02)
 
@@ -149,3 +149,19 @@ async def test_probes_after_a_worker_died_say_failed() -> None:
 @pytest.fixture(autouse=True)
 def _quiet_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("CRITICAL")
+
+
+async def test_repeat_runs_its_work_again_after_a_failure() -> None:
+    calls: list[int] = []
+
+    async def sweep() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ServerSelectionTimeoutError("away")
+
+    workers = Workers()
+    repeat = Repeat(0.01, sweep)
+    workers.start("sweeper", repeat.run(), stop=repeat.stop)
+    await eventually(lambda: len(calls) >= 3)
+    assert workers.healthy
+    await stopped(workers)
