@@ -16,7 +16,7 @@ from typing import Any
 
 from prometheus_client import Counter
 
-from rapport.failures import error_type, is_transient
+from rapport.failures import error_type, is_transient, short_traceback
 from rapport.kafka.retry import RetryPolicy
 from rapport.outages import Outage, Waiting, current_outage
 
@@ -119,9 +119,13 @@ class Poller:
                     await self._sleep(next(waits), wakeable=False)
                     continue
                 STEP_FAILURES.labels(self.outage.worker, "permanent").inc()
-                log.exception(
+                log.error(
                     "worker step failed",
-                    extra={"worker": self.outage.worker, "error": error_type(error)},
+                    extra={
+                        "worker": self.outage.worker,
+                        "error": error_type(error),
+                        "traceback": short_traceback(error),  # without the message text
+                    },
                 )
                 more = False
             else:
