@@ -11,12 +11,12 @@ VENV_STAMP := $(VENV)/.installed
 JARS_DIR := .state/kafka-lib
 JARS_STAMP := $(JARS_DIR)/.installed
 
-.PHONY: help venv jars browser run stop test lint proto release-contracts bench eval lock clean
+.PHONY: help venv jars browser run stop test lint migrate proto release-contracts bench eval lock clean
 
 help:
 	@echo "make run    start Kafka, MongoDB and the four services with demo data (make stop to stop)"
 	@echo "make test   lint, types and tests against a throwaway Kafka and MongoDB"
-	@echo "other: venv jars browser stop lint proto release-contracts bench eval lock clean"
+	@echo "other: venv jars browser stop lint migrate proto release-contracts bench eval lock clean"
 
 venv: $(VENV_STAMP)
 
@@ -61,6 +61,11 @@ lint: venv
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/ruff format --check
 	$(VENV)/bin/mypy libs/rapport/src $(SERVICES:%=services/%/src)
+
+# Creates or rebuilds every service's indexes where RAPPORT_MONGO_URL points (default: the
+# local MongoDB of `make run`, which runs this itself before starting the services).
+migrate: venv
+	$(VENV)/bin/rapport migrate --all
 
 proto: venv
 	$(PY) -m rapport.proto write

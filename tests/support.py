@@ -1,7 +1,8 @@
 """The platform under test: the four services as real processes on the test Kafka and MongoDB.
 
-One platform per test session, with databases of its own (``e2e_<run>_<service>``), its logs and
-span files under ``test-output/e2e/``, and the means to SIGKILL and restart any service.
+One platform per test session, with databases of its own (``e2e_<run>_<service>``, indexed by
+``rapport migrate`` before the first service starts), its logs and span files under
+``test-output/e2e/``, and the means to SIGKILL and restart any service.
 """
 
 import json
@@ -37,6 +38,7 @@ class Platform:
         self.output = REPO / "test-output" / "e2e" / self.run_id
         self.ports = {name: FIRST_PORT + i for i, name in enumerate(SERVICES)}
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.migrated = False
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -47,7 +49,20 @@ class Platform:
     def trace_file(self, name: str) -> Path:
         return self.output / f"{name}.traces.jsonl"
 
+    def migrate(self) -> None:
+        """Create every service's indexes, once, as `make run` and the Kubernetes Job do:
+        services no longer create them, and their unique ones are what dedupes."""
+        rapport = Path(sys.executable).with_name("rapport")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
+        env |= {"RAPPORT_MONGO_URL": self.mongo, "RAPPORT_ENVIRONMENT": "test"}
+        cmd = [str(rapport), "migrate", "--all", "--db-prefix", f"{self.run_id}_"]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"rapport migrate failed: {done.stderr}"
+        self.migrated = True
+
     def start(self, name: str) -> None:
+        if not self.migrated:
+            self.migrate()
         env = {
             "RAPPORT_SERVICE_NAME": name,
             "RAPPORT_ENVIRONMENT": "test",

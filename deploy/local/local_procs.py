@@ -5,6 +5,7 @@ some other program is never taken for ours. Each process leads its own session, 
 signals its whole process group. Linux only (it reads /proc), like the mongod it runs.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -36,6 +37,15 @@ def is_alive(pid: int, start: str | None = None) -> bool:
     if stat is None or stat[0] in ("Z", "X"):
         return False
     return start is None or stat[1] == start
+
+
+def age_s(pid: int) -> float:
+    """Seconds since process ``pid`` started (0 if it is gone)."""
+    stat = _proc_stat(pid)
+    if stat is None:
+        return 0.0
+    uptime_s = float(Path("/proc/uptime").read_text().split()[0])
+    return max(0.0, uptime_s - int(stat[1]) / os.sysconf("SC_CLK_TCK"))
 
 
 def write_pid(pid_path: Path, pid: int) -> None:
@@ -88,6 +98,8 @@ def terminate(pid: int, *, timeout_s: float = 20.0, start: str | None = None) ->
             return
         except PermissionError:
             os.kill(pid, sig)
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGCONT)  # a stopped process acts on SIGTERM only once resumed
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if not is_alive(pid, start):

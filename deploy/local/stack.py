@@ -4,6 +4,15 @@
     python deploy/local/stack.py down --profile run|test [--if-started-by-up]
     python deploy/local/stack.py status --profile run|test
 
+``up`` repairs as much as it starts: a process that runs and is live is reused, a dead one is
+started, one that runs but is not live (Kafka/MongoDB not listening, a service's ``/healthz`` not
+200 or not answering) or was started with other settings is restarted, and only that one.
+Nothing restarts a process between runs: run ``up`` (``make run``) again to repair.
+
+Before the services start, ``up`` creates their indexes (``rapport migrate --all``). The services
+get the caller's RAPPORT_* settings; the stack's own values apply where the caller set none
+(see :func:`local_services.service_env`).
+
 Each profile keeps its state (data, logs, pid files) in ``.state/<profile>/``. Tests import
 this module (with ``deploy/local`` on ``sys.path``) for :class:`Profile`, :data:`PROFILES`,
 :func:`service_env`, :func:`start_service`, :func:`wait_ready` and :func:`stop_service`.
@@ -11,16 +20,21 @@ this module (with ``deploy/local`` on ``sys.path``) for :class:`Profile`, :data:
 
 import argparse
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+from local_heal import Managed, repair
 from local_procs import StartupError, port_in_use, running_pid, stop_pid_file, wait_port, wait_ready
 from local_procs import stop_popen as stop_service
 from local_profile import PROFILES, REPO, SERVICES, Profile
 from local_services import (
     DEMO_AGENT,
     auth_secret,
+    caller_settings,
+    http_probe,
     load_demo,
     print_summary,
     service_env,
@@ -86,6 +100,34 @@ def _start_infra(profile: Profile, name: str, fresh: bool) -> None:
         )
 
 
+def _managed_infra(profile: Profile, name: str, fresh: bool) -> Managed:
+    port = profile.kafka_port if name == "kafka" else profile.mongo_port
+
+    def listening() -> str | None:
+        return None if port_in_use(port) else f"not listening on port {port}"
+
+    return Managed(
+        name=name,
+        pid_path=profile.pid_file(name),
+        live=listening,
+        start=lambda: _start_infra(profile, name, fresh),
+        startup_s=90 if name == "kafka" else 60,
+    )
+
+
+def migrate(profile: Profile, secret: str) -> None:
+    """Create or rebuild every service's indexes with the settings the services get."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
+    env |= service_env(profile, "migrate", auth_secret=secret)
+    rapport = Path(sys.executable).with_name("rapport")
+    done = subprocess.run(
+        [str(rapport), "migrate", "--all"], env=env, capture_output=True, text=True, timeout=300
+    )
+    print(done.stdout, end="")
+    if done.returncode != 0:
+        raise StartupError(f"rapport migrate failed:\n{done.stderr.strip()}")
+
+
 def _wait_infra(profile: Profile) -> None:
     import asyncio
 
@@ -112,24 +154,27 @@ def _wait_infra(profile: Profile) -> None:
 
 
 def up(profile: Profile, *, infra_only: bool = False, fresh: bool = False) -> list[str]:
-    """Start whatever of ``profile`` is not running yet; returns the names it started."""
+    """Start what of ``profile`` is dead, restart what is broken, reuse the rest; returns the
+    names of the infrastructure processes it started (not restarted)."""
     started: list[str] = []
     record = _started_record(profile)
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text("[]\n")
     for name in INFRA:
-        if running_pid(profile.pid_file(name)) is not None:
-            print(f"{name}: already running, reused")
-            continue
-        _start_infra(profile, name, fresh)
-        started.append(name)
-        record.write_text(json.dumps(started) + "\n")
-        print(f"{name}: started")
+        action = repair(_managed_infra(profile, name, fresh))
+        if action == "started":
+            started.append(name)
+            record.write_text(json.dumps(started) + "\n")
+        print(f"{name}: {action}")
     _wait_infra(profile)
     if profile.runs_services and not infra_only:
         from rapport.auth import issue_token
 
-        secret = auth_secret(profile)
+        passed = caller_settings()
+        secret = passed.get("RAPPORT_AUTH_SECRET") or auth_secret(profile)
+        if passed:
+            print(f"your settings, passed to the services: {', '.join(sorted(passed))}")
+        migrate(profile, secret)
         start_services(profile, secret)
         token = issue_token(secret, DEMO_AGENT, ["admin"])
         load_demo(profile, token)
@@ -161,6 +206,9 @@ def status(profile: Profile) -> int:
         pid = running_pid(profile.pid_file(name))
         running += pid is not None
         state = f"running (pid {pid})" if pid else "stopped"
+        if pid and name in SERVICES:
+            failure = http_probe(profile.service_url(name) + "/healthz")()
+            state += f", not live ({failure}): `up` restarts it" if failure else ""
         print(f"{name:<10} {state:<22} {addresses[name]}")
     return running
 

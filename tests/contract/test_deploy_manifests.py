@@ -150,6 +150,32 @@ def test_every_workload_was_found() -> None:
     for service in SERVICES:
         assert f"base/{service}.yaml:Deployment/{service}" in labels
     assert any(":Job/" in label for label in labels), "no topics Job"
+    assert "base/migrate-job.yaml:Job/rapport-migrate" in labels
+
+
+def test_the_migrate_job_migrates_each_service_from_its_own_image() -> None:
+    objects = {doc["kind"]: doc for doc in manifests(BASE / "migrate-job.yaml")}
+    assert "migrate-job.yaml" in load(BASE / "kustomization.yaml")[0]["resources"]
+    pod = objects["Job"]["spec"]["template"]["spec"]
+    assert pod["restartPolicy"] in ("OnFailure", "Never")
+    assert pod["serviceAccountName"] == objects["ServiceAccount"]["metadata"]["name"]
+    assert objects["ServiceAccount"].get("automountServiceAccountToken") is False
+
+    migrated = {}
+    for container in pod["containers"]:
+        command = [*container.get("command", []), *container.get("args", [])]
+        assert command[:2] == ["rapport", "migrate"], command
+        service = command[command.index("--service") + 1]
+        assert container["image"] == f"rapport/{service}"
+        migrated[service] = {var["name"]: var for var in container["env"]}
+    assert sorted(migrated) == sorted(SERVICES)
+
+    for service, env in migrated.items():
+        [deployed] = base_objects(service)["Deployment"]["spec"]["template"]["spec"]["containers"]
+        service_env = {var["name"]: var for var in deployed["env"]}
+        for name in ("RAPPORT_MONGO_URL", "RAPPORT_MONGO_DB"):
+            assert env.get(name) == service_env.get(name), f"{service}: another database"
+        assert "RAPPORT_AUTH_SECRET" not in env, "migrating needs no signing secret"
 
 
 @pytest.mark.parametrize(("pod_spec", "container"), containers())

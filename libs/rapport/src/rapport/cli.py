@@ -5,6 +5,7 @@ import os
 import sys
 
 from rapport import import_cli
+from rapport import migrate as migrate_cli
 from rapport.auth import Scope, issue_token
 from rapport.dlq import cli as dlq_cli
 from rapport.settings import RapportSettings
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     token.set_defaults(run=_token)
     import_cli.register(commands)
     dlq_cli.register(commands)
+    migrate_cli.register(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

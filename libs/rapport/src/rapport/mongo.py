@@ -1,4 +1,4 @@
-"""MongoDB client construction and index set-up."""
+"""MongoDB client construction and indexes (created by ``rapport migrate``, checked at start-up)."""
 
 import logging
 from collections.abc import Mapping, Sequence
@@ -6,7 +6,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import OperationFailure
+from pymongo.errors import OperationFailure, PyMongoError
 
 from rapport.settings import RapportSettings
 
@@ -26,22 +26,59 @@ def connect(settings: RapportSettings) -> AsyncMongoClient[Document]:
 
 log = logging.getLogger(__name__)
 _CHANGED_INDEX = {85, 86}  # IndexOptionsConflict, IndexKeySpecsConflict
+Indexes = Mapping[str, Sequence[IndexModel]]
+"""collection -> its indexes, as a service declares them (see ``rapport.migrate``)."""
 
 
-async def ensure_indexes(db: Database, indexes: Mapping[str, Sequence[IndexModel]]) -> None:
+async def ensure_indexes(db: Database, indexes: Indexes) -> list[str]:
     """Create each collection's indexes; an existing one is kept, and one whose definition
-    changed since an older release (same name, other keys or options) is rebuilt."""
+    changed since an older release (same name, other keys or options) is rebuilt.
+
+    Returns what it did, ``created <collection>.<index>`` or ``rebuilt ...``; nothing when
+    every index was already as declared."""
+    done: list[str] = []
     for collection, models in indexes.items():
+        existing = {index["name"] async for index in await db[collection].list_indexes()}
         for model in models:
+            name = model.document["name"]
             try:
                 await db[collection].create_indexes([model])
             except OperationFailure as error:
                 if error.code not in _CHANGED_INDEX:
                     raise
-                name = model.document["name"]
                 log.warning("rebuilding changed index", extra={"index": f"{collection}.{name}"})
                 await db[collection].drop_index(name)
                 await db[collection].create_indexes([model])
+                done.append(f"rebuilt {collection}.{name}")
+            else:
+                if name not in existing:
+                    done.append(f"created {collection}.{name}")
+    return done
+
+
+async def missing_indexes(db: Database, indexes: Indexes) -> list[str]:
+    """``<collection>.<index>`` of each declared index the database does not have (by name)."""
+    missing = []
+    for collection, models in indexes.items():
+        existing = {index["name"] async for index in await db[collection].list_indexes()}
+        missing += [
+            f"{collection}.{m.document['name']}"
+            for m in models
+            if m.document["name"] not in existing
+        ]
+    return missing
+
+
+async def warn_missing_indexes(db: Database, indexes: Indexes) -> None:
+    """Start-up check: indexes are created once per deploy by ``rapport migrate``, never by a
+    service, so a missing one is only reported (a missing unique index lets duplicates in)."""
+    try:
+        missing = await missing_indexes(db, indexes)
+    except PyMongoError as error:
+        log.warning("could not check indexes", extra={"error": type(error).__name__})
+        return
+    if missing:
+        log.warning("indexes missing: run `rapport migrate`", extra={"indexes": missing})
 
 
 async def ping(db: Database) -> bool:

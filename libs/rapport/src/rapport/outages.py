@@ -129,36 +129,3 @@ async def watched(
         raise
     outage.over()
     return result
-
-
-class RepeatLimit(logging.Filter):
-    """Lets each repeated line of the client libraries (aiokafka, pymongo: one per reconnect
-    attempt, thousands a minute while a broker is away) through at most once per ``every_s``,
-    with how many were held back since (``repeats``). Other loggers pass untouched."""
-
-    def __init__(
-        self,
-        prefixes: tuple[str, ...] = ("aiokafka", "pymongo"),
-        *,
-        every_s: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__()
-        self._prefixes = prefixes
-        self._every_s = every_s
-        self._clock = clock
-        self._last: dict[tuple[str, int, str], tuple[float, int]] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith(self._prefixes):
-            return True
-        key = (record.name, record.levelno, str(record.msg))
-        now = self._clock()
-        last = self._last.get(key)
-        if last is not None and now - last[0] < self._every_s:
-            self._last[key] = (last[0], last[1] + 1)
-            return False
-        if last is not None and last[1]:
-            record.repeats = last[1]
-        self._last[key] = (now, 0)
-        return True

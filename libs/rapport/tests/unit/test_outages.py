@@ -7,7 +7,7 @@ import pytest
 from prometheus_client import REGISTRY
 from pymongo.errors import ServerSelectionTimeoutError
 
-from rapport.outages import Outage, RepeatLimit, watched
+from rapport.outages import Outage, watched
 from rapport.testing import eventually, unique
 
 
@@ -65,29 +65,6 @@ def test_success_without_an_outage_logs_nothing(caplog: pytest.LogCaptureFixture
     caplog.set_level(logging.INFO, logger="rapport.outages")
     Outage(unique("worker")).over()
     assert caplog.records == []
-
-
-def client_line(name: str, msg: str = "Unable connect to node with id %s") -> logging.LogRecord:
-    return logging.LogRecord(name, logging.ERROR, __file__, 1, msg, (1,), None)
-
-
-def test_a_client_librarys_repeated_line_passes_once_per_interval_with_a_count() -> None:
-    clock = Clock()
-    limit = RepeatLimit(every_s=30, clock=clock)
-    passed = []
-    for _ in range(120):  # two a second for a minute
-        line = client_line("aiokafka")
-        if limit.filter(line):
-            passed.append(getattr(line, "repeats", 0))
-        clock.now += 0.5
-    assert passed == [0, 59]
-
-
-def test_other_lines_and_other_loggers_are_not_held_back() -> None:
-    limit = RepeatLimit(every_s=30, clock=Clock())
-    assert limit.filter(client_line("aiokafka.consumer.fetcher"))
-    assert limit.filter(client_line("aiokafka.consumer.fetcher", "Failed fetch messages"))
-    assert all(limit.filter(client_line("rapport.kafka.consumer")) for _ in range(5))
 
 
 async def test_work_slower_than_the_limit_is_a_wait_for_its_dependency() -> None:

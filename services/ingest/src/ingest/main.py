@@ -5,15 +5,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from ingest import floods, replays
+from ingest import floods
 from ingest.api import imports, mentions, webhooks
 from ingest.intake import BrandAccounts, Intake
+from ingest.migrations import MIGRATIONS
 from ingest.personal_data import IngestPersonalData
-from ingest.repository import INDEXES, MongoArchive
+from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
 from rapport.clients import connected, consume
 from rapport.events import PrivacyRequested
-from rapport.mongo import ensure_indexes
+from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_handler
 from rapport.service import Runtime, service_app
@@ -25,7 +26,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         async with connected(runtime) as clients:
-            await ensure_indexes(clients.db, {**INDEXES, **floods.INDEXES, **replays.INDEXES})
+            await warn_missing_indexes(clients.db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(clients.db, clients.producer)
             archive = MongoArchive(clients.db)
             app.state.db = clients.db

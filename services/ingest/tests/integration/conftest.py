@@ -10,6 +10,7 @@ import pytest
 from ingest.main import create_app
 from ingest.settings import IngestSettings
 from rapport.auth import issue_token
+from rapport.migrate import migrate
 from rapport.mongo import Database
 from rapport.settings import Environment
 
@@ -37,6 +38,7 @@ def serve() -> Serve:
     async def serving(
         settings: IngestSettings, *, scopes: Sequence[str] = ()
     ) -> AsyncIterator[httpx.AsyncClient]:
+        await migrate(settings)
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

@@ -10,12 +10,12 @@ from loyalty.api import catalogue, events, held, members
 from loyalty.clock import Clock, system_clock
 from loyalty.consumers import event_handlers
 from loyalty.errors import LoyaltyError
-from loyalty.repository.indexes import INDEXES, question_ttl
+from loyalty.migrations import MIGRATIONS
 from loyalty.repository.outbox import Outbox
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from rapport.clients import connected, consume
-from rapport.mongo import ensure_indexes
+from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.service import Runtime, service_app
 
@@ -28,7 +28,7 @@ def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_cl
     @asynccontextmanager
     async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         async with connected(runtime) as clients:
-            await ensure_indexes(clients.db, INDEXES | question_ttl(settings.question_memory_days))
+            await warn_missing_indexes(clients.db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(clients.db, clients.producer, poll_s=0.5)
             publish = clients.producer.publish_all
             outbox = Outbox(clients.db, relay)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from loyalty.main import create_app
-from loyalty.repository.indexes import INDEXES, question_ttl
+from loyalty.migrations import MIGRATIONS
 from loyalty.repository.outbox import Outbox
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
@@ -51,7 +51,7 @@ def settings(**overrides: Any) -> LoyaltySettings:
 
 @pytest.fixture
 async def services(mongo_db: Database, published: Published, clock: MovableClock) -> Services:
-    await ensure_indexes(mongo_db, INDEXES | question_ttl(14))
+    await ensure_indexes(mongo_db, MIGRATIONS.indexes(settings()))
     return Services.build(mongo_db, published, settings(), clock)
 
 
@@ -61,7 +61,7 @@ async def live(
 ) -> AsyncIterator[Services]:
     """loyalty's parts over a fresh database, with a relay publishing their outbox to the real
     broker."""
-    await ensure_indexes(mongo_db, INDEXES | question_ttl(14))
+    await ensure_indexes(mongo_db, MIGRATIONS.indexes(settings()))
     producer = EventProducer(kafka_bootstrap)
     await producer.start()
     relay = OutboxRelay(mongo_db, producer, poll_s=0.2)

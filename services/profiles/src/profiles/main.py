@@ -11,15 +11,15 @@ from profiles import handlers
 from profiles.api import confirmations as link_requests
 from profiles.api import identities, merges, privacy, profiles
 from profiles.api.deps import Services, profile_error
-from profiles.confirmations import INDEXES as LINK_REQUEST_INDEXES
 from profiles.confirmations import LinkRequests
 from profiles.domain.identities import InvalidIdentity
 from profiles.domain.model import Clock
 from profiles.errors import ProfileError
 from profiles.merges import MongoMerges
+from profiles.migrations import MIGRATIONS
 from profiles.privacy import MongoPrivacy
 from profiles.queries import ProfileQueries
-from profiles.repository import INDEXES, MongoProfiles
+from profiles.repository import MongoProfiles
 from profiles.settings import ProfilesSettings
 from rapport.clients import connected, consume
 from rapport.events import (
@@ -31,7 +31,7 @@ from rapport.events import (
     ReferralConverted,
     utcnow,
 )
-from rapport.mongo import ensure_indexes
+from rapport.mongo import warn_missing_indexes
 from rapport.privacy import privacy_handler
 from rapport.service import Runtime, service_app
 
@@ -50,7 +50,7 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
     @asynccontextmanager
     async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         async with connected(runtime) as clients:
-            await ensure_indexes(clients.db, INDEXES | LINK_REQUEST_INDEXES)
+            await warn_missing_indexes(clients.db, MIGRATIONS.indexes(settings))
             publish = clients.producer.publish_all
             repo = MongoProfiles(clients.db, history_limit=settings.history_limit)
             requests = MongoPrivacy(clients.db)

@@ -21,6 +21,7 @@ from rapport.auth import issue_token
 from rapport.events import Event, ProfileChanged
 from rapport.events.codec import decode
 from rapport.kafka.producer import Publish
+from rapport.migrate import migrate
 from rapport.mongo import Database
 from rapport.settings import Environment
 from rapport.testing import read_topic
@@ -85,6 +86,7 @@ async def served(
         auth_secret=SECRET,
         consume_events=False,
     )
+    await migrate(settings)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

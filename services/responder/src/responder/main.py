@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from rapport.clients import connected, consume
 from rapport.events import Event, MentionEnriched, PrivacyRequested, ProfileChanged, utcnow
-from rapport.mongo import ensure_indexes
+from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_handler
 from rapport.service import Runtime, service_app
@@ -22,6 +22,7 @@ from responder.connector import Connector, ReplySender
 from responder.desk import Desk
 from responder.domain.clock import Clock
 from responder.handlers import on_mention_enriched, on_profile_changed
+from responder.migrations import INDEXES
 from responder.personal import ResponderPersonalData
 from responder.scanner import Scanner
 from responder.settings import ResponderSettings
@@ -37,16 +38,6 @@ from responder.stores import (
 )
 
 Handler = Callable[[Any], Awaitable[None]]
-INDEXES = {
-    **repository.INDEXES,
-    **timeline.INDEXES,
-    **agents.INDEXES,
-    **alerts.INDEXES,
-    **replies.INDEXES,
-    **profiles.INDEXES,
-    **brand_health.INDEXES,
-    **viewers.INDEXES,
-}
 
 
 def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow) -> FastAPI:
@@ -60,7 +51,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             httpx.AsyncClient(timeout=settings.upstream_timeout_s) as upstream,
         ):
             db = clients.db
-            await ensure_indexes(db, INDEXES)
+            await warn_missing_indexes(db, INDEXES)
             relay = OutboxRelay(db, clients.producer, poll_s=0.5)
             desk = Desk(
                 cases=repository.MongoCases(db, relay),

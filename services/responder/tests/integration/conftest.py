@@ -12,6 +12,7 @@ import pytest
 from rapport.auth import issue_token
 from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage
 from rapport.events.factories import BASE_TIME, ingested
+from rapport.migrate import migrate
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
 from rapport.testing import MovableClock
@@ -102,6 +103,7 @@ def serve(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> Serve:
             auth_secret=SECRET,
             **overrides,
         )
+        await migrate(settings)
         app = create_app(settings, clock=clock)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

@@ -1,0 +1,13 @@
+"""ingest's indexes, created once per deploy by ``rapport migrate`` (never at start-up)."""
+
+from ingest import floods, replays, repository
+from ingest.settings import IngestSettings
+from rapport.migrate import Migrations, merge_indexes
+from rapport.mongo import Indexes
+
+
+def indexes(settings: IngestSettings) -> Indexes:
+    return merge_indexes(repository.INDEXES, floods.INDEXES, replays.INDEXES)
+
+
+MIGRATIONS = Migrations(IngestSettings, indexes)

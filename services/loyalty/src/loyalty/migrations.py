@@ -1,0 +1,13 @@
+"""loyalty's indexes, created once per deploy by ``rapport migrate`` (never at start-up)."""
+
+from loyalty.repository.indexes import INDEXES, question_ttl
+from loyalty.settings import LoyaltySettings
+from rapport.migrate import Migrations, merge_indexes
+from rapport.mongo import Indexes
+
+
+def indexes(settings: LoyaltySettings) -> Indexes:
+    return merge_indexes(INDEXES, question_ttl(settings.question_memory_days))
+
+
+MIGRATIONS = Migrations(LoyaltySettings, indexes)

@@ -1,0 +1,13 @@
+"""profiles' indexes, created once per deploy by ``rapport migrate`` (never at start-up)."""
+
+from profiles import confirmations, repository
+from profiles.settings import ProfilesSettings
+from rapport.migrate import Migrations, merge_indexes
+from rapport.mongo import Indexes
+
+
+def indexes(settings: ProfilesSettings) -> Indexes:
+    return merge_indexes(repository.INDEXES, confirmations.INDEXES)
+
+
+MIGRATIONS = Migrations(ProfilesSettings, indexes)
