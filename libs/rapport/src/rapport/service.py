@@ -1,5 +1,9 @@
 """Builds a service's FastAPI app: lifespan, probes, metrics, tracing, limits and errors.
 
+``/healthz`` (liveness) is 503 only when a worker died; while a worker waits for MongoDB or
+Kafka it stays 200 with ``{"status": "degraded", "waiting": {...}}``, so the orchestrator does
+not restart a process that recovers by itself. ``/readyz`` is 503 while degraded.
+
 A service supplies its routers and a ``run`` context that connects its clients, stores what
 its routes need on ``app.state`` and starts its workers; the workers are stopped before the
 ``run`` context closes the clients.
@@ -64,19 +68,31 @@ def service_app(
 def _add_probes(app: FastAPI, runtime: Runtime) -> None:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        if runtime.workers.healthy:
-            return JSONResponse({"status": "ok"})
-        return JSONResponse({"status": "failed", "workers": runtime.workers.failures}, 503)
+        """Alive unless a worker died; a worker waiting for a dependency is alive (degraded)."""
+        workers = runtime.workers
+        if not workers.healthy:
+            return JSONResponse({"status": "failed", "workers": workers.failures}, 503)
+        if workers.degraded:
+            return JSONResponse({"status": "degraded", "waiting": _waiting(workers)})
+        return JSONResponse({"status": "ok"})
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
         results = [await check() for check in runtime.readiness]
-        ready = runtime.workers.healthy and all(results)
-        return JSONResponse({"ready": ready}, 200 if ready else 503)
+        workers = runtime.workers
+        ready = workers.healthy and not workers.degraded and all(results)
+        body: dict[str, Any] = {"ready": ready}
+        if workers.degraded:
+            body["waiting"] = _waiting(workers)
+        return JSONResponse(body, 200 if ready else 503)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _waiting(workers: Workers) -> dict[str, dict[str, str]]:
+    return {name: waiting.as_json() for name, waiting in workers.waiting.items()}
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

@@ -1,21 +1,27 @@
-"""The consumer loop against the real broker: dead letters, retries, redelivery, commits, traces."""
+"""The consumer loop against the real broker: dead letters, retries, commits, traces; no record
+stops it."""
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pymongo.errors import ServerSelectionTimeoutError
 
-from rapport.events import Event, MentionIngested
+from rapport.events import Event, MentionIngested, utcnow
+from rapport.events.codec import decode
 from rapport.events.examples import examples
+from rapport.kafka import dlq_headers
 from rapport.kafka.admin import ensure_topics
-from rapport.kafka.consumer import ConsumerLoop, HandlerFailed
+from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
-from rapport.testing import eventually, read_topic, unique
+from rapport.kafka.retry import DlqLimit, DlqLimitExceeded, RetryPolicy
+from rapport.mongo import Database
+from rapport.testing import eventually, read_topic, topic_size, unique
 from rapport.topics import Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
@@ -55,6 +61,7 @@ def loop_for(
     producer: EventProducer,
     handle: Callable[[Event], Awaitable[None]],
     attempts: int = 3,
+    dlq_limit: DlqLimit | None = None,
 ) -> ConsumerLoop:
     return ConsumerLoop(
         bootstrap=kafka_bootstrap,
@@ -63,6 +70,7 @@ def loop_for(
         handle=handle,
         producer=producer,
         retry=RetryPolicy(attempts=attempts, first_delay_s=0.01, max_delay_s=0.02),
+        dlq_limit=dlq_limit,
     )
 
 
@@ -120,49 +128,157 @@ async def test_undecodable_message_is_dead_lettered_and_the_next_one_handled(
     assert await committed(kafka_bootstrap, topic.name, group) == 2
 
 
-async def test_a_failing_handler_is_retried_then_stops_without_committing_the_record(
+async def dead_letters(kafka_bootstrap: str, topic: Topic, group: str, count: int) -> list[Any]:
+    return await read_topic(
+        kafka_bootstrap, dead_letter_topic(topic.name, group), until=lambda r: len(r) >= count
+    )
+
+
+async def test_a_permanently_failing_record_is_dead_lettered_and_the_next_one_handled(
     kafka_bootstrap: str, topic: Topic, producer: EventProducer
 ) -> None:
     group = await group_with_dlq(kafka_bootstrap, topic)
     for n in (1, 2, 3):
         await producer.publish(topic.name, "k", mention(n))
     attempts: list[Any] = []
+    handled: list[Any] = []
+    email = "alice@example.com"
 
     async def fail_on_second(event: Event) -> None:
         attempts.append(event.event_id)
         if event.event_id == mention(2).event_id:
-            raise RuntimeError("database down")
+            raise ValueError(f"{email} has no profile")
+        handled.append(event.event_id)
 
-    with pytest.raises(HandlerFailed, match=rf"{topic.name}\[0\] offset=1"):
-        await loop_for(kafka_bootstrap, topic, group, producer, fail_on_second, attempts=3).run()
-    assert attempts == [mention(1).event_id] + [mention(2).event_id] * 3
-    assert await committed(kafka_bootstrap, topic.name, group) == 1
+    loop = loop_for(kafka_bootstrap, topic, group, producer, fail_on_second, attempts=3)
+    task = asyncio.create_task(loop.run())
+    await eventually(lambda: len(handled) == 2)
+    assert not task.done()
+    loop.stop()
+    await task
 
-    works = Recorder()
+    assert handled == [mention(1).event_id, mention(3).event_id]
+    assert attempts.count(mention(2).event_id) == 3
+    assert await committed(kafka_bootstrap, topic.name, group) == 3
+    [dead] = await dead_letters(kafka_bootstrap, topic, group, 1)
+    headers = dict(dead.headers)
+    assert decode(dead.value, (MentionIngested,)).event_id == mention(2).event_id
+    assert dead.key == b"k"
+    assert headers["event_type"] == b"mention.ingested"
+    assert headers[dlq_headers.ORIGINAL_TOPIC] == topic.name.encode()
+    assert headers[dlq_headers.ORIGINAL_PARTITION] == b"0"
+    assert headers[dlq_headers.ORIGINAL_OFFSET] == b"1"
+    assert headers[dlq_headers.GROUP] == group.encode()
+    assert headers[dlq_headers.REASON] == b"ValueError"
+    assert headers[dlq_headers.ERROR_TYPE] == b"ValueError"
+    traceback = headers[dlq_headers.ERROR_TRACEBACK]
+    assert b"fail_on_second" in traceback
+    assert len(traceback) <= 2048
+    assert email.encode() not in traceback + headers[dlq_headers.REASON]
+    failed_at = datetime.fromisoformat(headers[dlq_headers.FAILED_AT].decode())
+    assert failed_at.tzinfo is not None
+    assert abs(failed_at - utcnow()) < timedelta(minutes=5)
+    assert headers[dlq_headers.ATTEMPTS] == b"3"
 
-    loop = loop_for(kafka_bootstrap, topic, group, producer, works)
-    await run_until(loop, lambda: len(works.events) == 2)
-    assert [e.event_id for e in works.events] == [mention(2).event_id, mention(3).event_id]
+
+async def test_an_overflow_from_mongodb_is_dead_lettered(
+    kafka_bootstrap: str, topic: Topic, producer: EventProducer, mongo_db: Database
+) -> None:
+    group = await group_with_dlq(kafka_bootstrap, topic)
+    await producer.publish(topic.name, "k", mention(1))
+    await producer.publish(topic.name, "k", mention(2))
+
+    async def store(event: Event) -> None:
+        followers = 2**63 if event.event_id == mention(1).event_id else 1
+        await mongo_db.authors.insert_one({"_id": str(event.event_id), "followers": followers})
+
+    loop = loop_for(kafka_bootstrap, topic, group, producer, store)
+
+    async def second_stored() -> bool:
+        return await mongo_db.authors.count_documents({"_id": str(mention(2).event_id)}) == 1
+
+    task = asyncio.create_task(loop.run())
+    await eventually(second_stored)
+    loop.stop()
+    await task
+    [dead] = await dead_letters(kafka_bootstrap, topic, group, 1)
+    headers = dict(dead.headers)
+    assert headers[dlq_headers.ERROR_TYPE] == b"OverflowError"
+    assert headers[dlq_headers.ORIGINAL_OFFSET] == b"0"
+    assert await mongo_db.authors.count_documents({}) == 1
 
 
-async def test_a_transient_failure_is_retried_and_handled_once(
+async def test_a_mostly_failing_stream_stops_the_loop_without_committing_the_record(
+    kafka_bootstrap: str, topic: Topic, producer: EventProducer
+) -> None:
+    group = await group_with_dlq(kafka_bootstrap, topic)
+    for n in range(4):
+        await producer.publish(topic.name, "k", mention(n))
+
+    async def broken_deploy(event: Event) -> None:
+        raise KeyError("missing setting")
+
+    loop = loop_for(
+        kafka_bootstrap, topic, group, producer, broken_deploy, attempts=1,
+        dlq_limit=DlqLimit(max_invalid_ratio=0.5, window=3),
+    )  # fmt: skip
+    with pytest.raises(DlqLimitExceeded):
+        await loop.run()
+    assert await committed(kafka_bootstrap, topic.name, group) == 2
+    assert len(await dead_letters(kafka_bootstrap, topic, group, 2)) == 2
+
+
+async def test_a_transient_failure_is_retried_beyond_the_attempts_and_handled_once(
     kafka_bootstrap: str, topic: Topic, producer: EventProducer
 ) -> None:
     group = await group_with_dlq(kafka_bootstrap, topic)
     await producer.publish(topic.name, "k", mention(1))
-    calls: list[int] = []
+    await producer.publish(topic.name, "k", mention(2))
+    calls: list[Event] = []
     done: list[Event] = []
+    mongo_away = True
 
     async def flaky(event: Event) -> None:
-        calls.append(1)
-        if len(calls) < 3:
-            raise ConnectionError("blip")
+        calls.append(event)
+        if mongo_away:
+            raise ServerSelectionTimeoutError("no primary")
         done.append(event)
 
-    loop = loop_for(kafka_bootstrap, topic, group, producer, flaky, attempts=5)
-    await run_until(loop, lambda: bool(done))
-    assert len(calls) == 3
-    assert len(done) == 1
+    loop = loop_for(kafka_bootstrap, topic, group, producer, flaky, attempts=2)
+    task = asyncio.create_task(loop.run())
+    await eventually(lambda: len(calls) >= 6)
+    assert loop.outage.current is not None
+    assert loop.outage.current.dependency == "MongoDB"
+    assert {e.event_id for e in calls} == {mention(1).event_id}
+    mongo_away = False
+    await eventually(lambda: len(done) == 2)
+    loop.stop()
+    await task
+    assert [e.event_id for e in done] == [mention(1).event_id, mention(2).event_id]
+    assert loop.outage.current is None
+    assert await committed(kafka_bootstrap, topic.name, group) == 2
+    assert await topic_size(kafka_bootstrap, dead_letter_topic(topic.name, group)) == 0
+
+
+async def test_stop_ends_a_wait_for_an_outage_without_committing_the_record(
+    kafka_bootstrap: str, topic: Topic, producer: EventProducer
+) -> None:
+    group = await group_with_dlq(kafka_bootstrap, topic)
+    await producer.publish(topic.name, "k", mention(1))
+    await producer.publish(topic.name, "k", mention(2))
+
+    async def mongo_away_for_the_second(event: Event) -> None:
+        if event.event_id == mention(2).event_id:
+            raise ServerSelectionTimeoutError("no primary")
+
+    loop = ConsumerLoop(
+        bootstrap=kafka_bootstrap, group=group, topics=[topic], handle=mongo_away_for_the_second,
+        producer=producer, retry=RetryPolicy(first_delay_s=30, max_delay_s=30),
+    )  # fmt: skip
+    task = asyncio.create_task(loop.run())
+    await eventually(lambda: loop.outage.current is not None)
+    loop.stop()
+    await asyncio.wait_for(task, timeout=10)
     assert await committed(kafka_bootstrap, topic.name, group) == 1
 
 

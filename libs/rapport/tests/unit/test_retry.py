@@ -4,8 +4,20 @@ from rapport.kafka.retry import DlqLimit, DlqLimitExceeded, RetryPolicy
 
 
 def test_delays_double_up_to_the_cap() -> None:
-    policy = RetryPolicy(attempts=6, first_delay_s=0.5, max_delay_s=3.0)
+    policy = RetryPolicy(attempts=6, first_delay_s=0.5, max_delay_s=3.0, jitter=0)
     assert list(policy.delays()) == [0.5, 1.0, 2.0, 3.0, 3.0]
+
+
+def test_jitter_shortens_each_wait_by_at_most_its_share() -> None:
+    policy = RetryPolicy(attempts=200, first_delay_s=1.0, max_delay_s=1.0, jitter=0.2)
+    delays = list(policy.delays())
+    assert all(0.8 <= d <= 1.0 for d in delays)
+    assert len(set(delays)) > 1
+
+
+def test_waits_go_on_for_as_long_as_it_takes() -> None:
+    waits = RetryPolicy(attempts=2, first_delay_s=0.1, max_delay_s=0.4, jitter=0).waits()
+    assert [next(waits) for _ in range(1000)][-3:] == [0.4, 0.4, 0.4]
 
 
 def test_one_attempt_means_no_retry() -> None:

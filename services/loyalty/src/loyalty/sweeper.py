@@ -2,9 +2,6 @@
 when points leave the window. Reads run the same check for the member they read. Each expiry
 and tier change is stored with its event (the outbox) in one transaction."""
 
-import asyncio
-import contextlib
-import logging
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -12,8 +9,8 @@ from loyalty.clock import Clock
 from loyalty.repository.ledger import MongoLedger
 from loyalty.repository.members import MongoMembers
 from loyalty.tiering import TierKeeper
+from rapport.workers import Poller, Repeat
 
-log = logging.getLogger(__name__)
 BATCH = 500
 
 
@@ -24,19 +21,18 @@ class Sweeper:
     tiers: TierKeeper
     clock: Clock
     interval_s: float
-    _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _loop: Poller = field(init=False)
+
+    def __post_init__(self) -> None:
+        # A failed sweep is retried (MongoDB away) or left to the next interval (anything
+        # else); nothing is half-written.
+        object.__setattr__(self, "_loop", Repeat(self.interval_s, self.sweep))
 
     def stop(self) -> None:
-        self._stopping.set()
+        self._loop.stop()
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.sweep()
-            except Exception as error:  # the next sweep tries again; nothing is half-written
-                log.warning("expiry sweep failed", extra={"error": type(error).__name__})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.interval_s)
+        await self._loop.run()
 
     async def sweep(self) -> int:
         """Expire and review every member that is due; how many members were touched."""

@@ -1,12 +1,18 @@
-"""The consumer loop: decode, handle, commit after the effect.
+"""The consumer loop: decode, handle, commit after the effect; no record can stop it.
 
 - Offsets are committed by hand, per partition, only after every earlier record's handler
-  returned (its effect is durable and what it published is acknowledged).
-- A record that does not decode to one of its topic's events goes to ``<topic>.dlq.<group>``
-  with the original topic, partition, offset and the reason in headers; the loop goes on.
-- Any other error is retried with backoff; when the retries run out the loop commits what is
-  done and raises ``HandlerFailed``, so the record is redelivered to whoever consumes next.
-- ``stop()`` finishes the record in hand, commits and leaves the group.
+  returned (its effect is durable and what it published is acknowledged) or the record was
+  dead-lettered.
+- A *transient* failure (MongoDB or Kafka away, see ``rapport.failures``) retries the SAME
+  record with capped backoff for as long as it takes; the loop is degraded meanwhile
+  (``/healthz`` stays 200, ``/readyz`` 503) and logs the outage once per state change.
+- A record that does not decode to one of its topic's events, or whose handler fails
+  *permanently* ``RetryPolicy.attempts`` times, goes to ``<topic>.dlq.<group>`` with the
+  headers of ``rapport.kafka.dlq_headers``; the loop goes on. Sending it is retried like any
+  transient failure.
+- When most recent records are dead-lettered (``DlqLimit``), a bad deploy is more likely than
+  bad data: the loop stops without committing the record, and the worker is reported dead.
+- ``stop()`` finishes (or abandons, uncommitted) the record in hand, commits and leaves.
 """
 
 import asyncio
@@ -22,9 +28,12 @@ from prometheus_client import Counter
 
 from rapport.events import Event
 from rapport.events.codec import DecodeError, decode
+from rapport.failures import error_type, is_transient, reason
 from rapport.kafka.connection import ClientSecurity
+from rapport.kafka.dlq_headers import dead_letter_headers
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import DlqLimit, RetryPolicy
+from rapport.outages import Outage, current_outage, watched
 from rapport.telemetry import extract_context, tracer
 from rapport.topics import Topic, dead_letter_topic
 
@@ -48,10 +57,6 @@ def dispatch(handlers: Mapping[type[Event], Callable[[Any], Awaitable[None]]]) -
     return handle
 
 
-class HandlerFailed(RuntimeError):
-    """A handler kept failing; the record was not committed and will be redelivered."""
-
-
 class ConsumerLoop:
     def __init__(
         self,
@@ -67,6 +72,7 @@ class ConsumerLoop:
         security: ClientSecurity | None = None,
     ) -> None:
         self.group = group
+        self.outage = Outage(f"consumer:{group}")
         self._topics = {topic.name: topic for topic in topics}
         self._handle = handle
         self._producer = producer
@@ -89,34 +95,49 @@ class ConsumerLoop:
         self._stopping.set()
 
     async def run(self) -> None:
-        await self._consumer.start()
+        self.outage = current_outage.get() or self.outage
+        if not await self._until_done(self._consumer.start, "start"):
+            return
         try:
             while not self._stopping.is_set():
-                batches = await self._consumer.getmany(
-                    timeout_ms=500, max_records=self._max_records
-                )
+                batches = await self._fetch()
                 for partition, records in batches.items():
                     for record in records:
-                        if self._stopping.is_set():
+                        if self._stopping.is_set() or not await self._process(record):
                             break
-                        await self._process(record)
                         self._done[partition] = record.offset + 1
                     await self._commit()
         finally:
             await self._commit()
             await self._consumer.stop()
 
+    async def _fetch(self) -> dict[TopicPartition, list[Record]]:
+        """The next records; none while a transient fetch error is waited out."""
+        try:
+            batches: dict[TopicPartition, list[Record]] = await self._consumer.getmany(
+                timeout_ms=500, max_records=self._max_records
+            )
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            self.outage.waiting(error, position="fetch")
+            await self._pause(self._retry.max_delay_s)
+            return {}
+        self.outage.over()
+        return batches
+
     async def _commit(self) -> None:
         if not self._done:
             return
         offsets, self._done = self._done, {}
         try:
-            await self._consumer.commit(offsets)
+            await watched(self._consumer.commit(offsets), "Kafka", outage=self.outage)
         except (CommitFailedError, KafkaError) as error:
             # The group rebalanced: the new owner redelivers; handlers are idempotent.
             log.warning("commit failed", extra={"group": self.group, "error": repr(error)})
 
-    async def _process(self, record: Record) -> None:
+    async def _process(self, record: Record) -> bool:
+        """Handle or dead-letter ``record``; False if stopped before either was done."""
         topic = self._topics[record.topic]
         position = f"{record.topic}[{record.partition}] offset={record.offset}"
         with tracer.start_as_current_span(
@@ -133,44 +154,77 @@ class ConsumerLoop:
             try:
                 event = decode(record.value, topic.events)
             except DecodeError as error:
-                self._dlq_limit.record(valid=False)
-                await self._dead_letter(record, str(error))
-                RECORDS.labels(record.topic, self.group, "dead_lettered").inc()
-                log.warning("dead-lettered", extra={"position": position, "reason": str(error)})
-                return
-            self._dlq_limit.record(valid=True)
-            await self._handle_with_retries(event, position)
-            RECORDS.labels(record.topic, self.group, "handled").inc()
+                return await self._dead_letter(record, position, error, str(error), attempts=1)
+            return await self._handle_or_dead_letter(record, event, position)
 
-    async def _handle_with_retries(self, event: Event, position: str) -> None:
-        delays = self._retry.delays()
+    async def _handle_or_dead_letter(self, record: Record, event: Event, position: str) -> bool:
+        """Retry transient failures for as long as it takes, permanent ones ``attempts`` times
+        in all, then dead-letter; False if stopped before either was done."""
+        attempts = 0
+        waits = self._retry.waits()
         while True:
             try:
                 await self._handle(event)
-                return
+                break
             except Exception as error:
-                delay = next(delays, None)
-                extra: dict[str, object] = {
-                    "position": position,
-                    "event_id": str(event.event_id),
-                    "error": type(error).__name__,
-                }
-                if delay is None or self._stopping.is_set():
-                    log.exception("handler failed, giving up", extra=extra)
-                    raise HandlerFailed(position) from error
-                extra["retry_in_s"] = delay
-                log.warning("handler failed, retrying", extra=extra)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                extra = {"position": position, "event_id": str(event.event_id)}
+                if is_transient(error):
+                    self.outage.waiting(error, **extra)
+                else:
+                    attempts += 1
+                    if attempts >= self._retry.attempts:
+                        why = reason(error)
+                        return await self._dead_letter(
+                            record, position, error, why, attempts=attempts
+                        )
+                    log.warning(
+                        "handler failed, retrying",
+                        extra={**extra, "error": error_type(error), "attempts": attempts},
+                    )
+                if not await self._pause(next(waits)):
+                    return False
+        self.outage.over()
+        self._dlq_limit.record(valid=True)
+        RECORDS.labels(record.topic, self.group, "handled").inc()
+        return True
 
-    async def _dead_letter(self, record: Record, reason: str) -> None:
-        headers = [
-            *(record.headers or ()),
-            ("dlq.original.topic", record.topic.encode()),
-            ("dlq.original.partition", str(record.partition).encode()),
-            ("dlq.original.offset", str(record.offset).encode()),
-            ("dlq.group", self.group.encode()),
-            ("dlq.reason", reason[:1000].encode()),
-        ]
+    async def _dead_letter(
+        self, record: Record, position: str, error: BaseException, why: str, *, attempts: int
+    ) -> bool:
+        self._dlq_limit.record(valid=False)
+        headers = dead_letter_headers(record, self.group, error, why, attempts=attempts)
         target = dead_letter_topic(record.topic, self.group)
-        await self._producer.send_headers(target, record.key, record.value, headers)
+
+        async def send() -> None:
+            await self._producer.send_headers(target, record.key, record.value, headers)
+
+        if not await self._until_done(send, position):
+            return False
+        RECORDS.labels(record.topic, self.group, "dead_lettered").inc()
+        log.warning(
+            "dead-lettered",
+            extra={"position": position, "reason": why, "error": error_type(error)},
+        )
+        return True
+
+    async def _until_done(self, work: Callable[[], Awaitable[None]], position: str) -> bool:
+        """Run ``work`` until it succeeds, waiting out transient failures; False if stopped
+        first. A permanent failure is raised: the worker dies (and says why)."""
+        waits = self._retry.waits()
+        while True:
+            try:
+                await work()
+                self.outage.over()
+                return True
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                self.outage.waiting(error, position=position)
+            if not await self._pause(next(waits)):
+                return False
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait ``seconds``; False if ``stop()`` was called meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        return not self._stopping.is_set()

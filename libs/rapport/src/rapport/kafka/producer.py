@@ -11,6 +11,7 @@ from opentelemetry import trace
 from rapport.events import Event
 from rapport.events.codec import encode
 from rapport.kafka.connection import ClientSecurity
+from rapport.outages import watched
 from rapport.telemetry import Headers, extract_context, inject_headers, tracer
 
 Publish = Callable[[Sequence[tuple[str, str, Event]]], Awaitable[None]]
@@ -66,9 +67,10 @@ class EventProducer:
         )
 
     async def publish_records(self, records: Sequence["OutgoingRecord"]) -> None:
-        """Enqueue in order (so one key's records keep their order), then wait for every ack."""
+        """Enqueue in order (so one key's records keep their order), then wait for every ack
+        (a slow wait is the broker being away: the worker is degraded meanwhile)."""
         acks = [await self._enqueue(record) for record in records]
-        await asyncio.gather(*acks)
+        await watched(asyncio.gather(*acks), "Kafka")
 
     async def _enqueue(self, record: "OutgoingRecord") -> "asyncio.Future[RecordMetadata]":
         ctx = extract_context(record.parent_headers) if record.parent_headers is not None else None
@@ -88,4 +90,5 @@ class EventProducer:
         self, topic: str, key: bytes | None, value: bytes | None, headers: Headers
     ) -> None:
         """Send bytes with the given headers as they are (dead letters); waits for the ack."""
-        await self._producer.send_and_wait(topic, value=value, key=key, headers=list(headers))
+        send = self._producer.send_and_wait(topic, value=value, key=key, headers=list(headers))
+        await watched(send, "Kafka")
