@@ -11,12 +11,12 @@ VENV_STAMP := $(VENV)/.installed
 JARS_DIR := .state/kafka-lib
 JARS_STAMP := $(JARS_DIR)/.installed
 
-.PHONY: help venv jars browser run stop test lint migrate proto release-contracts bench eval lock clean
+.PHONY: help venv jars browser run stop test lint migrate proto release-contracts bench eval chaos lock clean
 
 help:
 	@echo "make run    start Kafka, MongoDB and the four services with demo data (make stop to stop)"
 	@echo "make test   lint, types and tests against a throwaway Kafka and MongoDB"
-	@echo "other: venv jars browser stop lint migrate proto release-contracts bench eval lock clean"
+	@echo "other: venv jars browser stop lint migrate proto release-contracts bench eval chaos lock clean"
 
 venv: $(VENV_STAMP)
 
@@ -80,6 +80,11 @@ bench: run
 
 eval: venv
 	$(PY) -m evaluation.run
+
+# 5,000 mentions while Kafka, mongod and each service in turn are SIGKILLed and restarted
+# (its own ports and .state/chaos; about 15 minutes). Exits 1 on any loss or duplicate.
+chaos: venv jars
+	$(PY) -m tests.chaos.run
 
 # Re-resolves every dependency in a throwaway venv and rewrites the one lock.
 lock:

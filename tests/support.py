@@ -131,7 +131,7 @@ def positive() -> str:
 
 async def caught_up(kafka: str, group: str, topic: str) -> bool:
     """Whether consumer ``group`` has committed everything written to ``topic`` so far."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer
     from aiokafka.admin import AIOKafkaAdminClient
 
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
@@ -139,8 +139,8 @@ async def caught_up(kafka: str, group: str, topic: str) -> bool:
     await admin.start()
     await reader.start()
     try:
-        await reader.topics()
-        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
+        partitions = await partitions_of(admin, topic)
+        assert partitions, f"{topic} has no partitions"
         ends = await reader.end_offsets(partitions)
         committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
     finally:
@@ -149,3 +149,12 @@ async def caught_up(kafka: str, group: str, topic: str) -> bool:
     return all(
         ends[p] == 0 or (p in committed and committed[p].offset >= ends[p]) for p in partitions
     )
+
+
+async def partitions_of(admin: Any, topic: str) -> list[Any]:
+    """The partitions of ``topic`` as the broker knows them (a consumer's own metadata only
+    covers the topics it subscribed to, so it would answer "none" for the others)."""
+    from aiokafka import TopicPartition
+
+    (described,) = await admin.describe_topics([topic])
+    return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
