@@ -56,7 +56,7 @@ class ChaosPlatform:
             wait_port(p.mongo_port, 60, what="mongod", pid=pid, log_path=log)
             ensure_primary(p.mongo_port, 60, log_path=log)
         else:
-            env = service_env(p, name, auth_secret=SECRET, **SERVICE_SETTINGS)
+            env = service_env(p, name, auth_secret=SECRET, environ={}, **SERVICE_SETTINGS)
             proc = start_service(name, p.service_ports[name], env, log, pid_file)
             wait_ready(f"{p.service_url(name)}/readyz", 180, pid=proc.pid, log_path=log)
 
@@ -82,7 +82,8 @@ class ChaosPlatform:
     async def prepare(self) -> None:
         """Create the catalogue's topics and every service's indexes, as a deploy does."""
         await ensure_topics(self.profile.kafka_bootstrap, timeout_s=120)
-        env = os.environ | service_env(self.profile, "rapport", auth_secret=SECRET)
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
+        env = inherited | service_env(self.profile, "rapport", auth_secret=SECRET, environ={})
         rapport = Path(sys.executable).parent / "rapport"
         command = [str(rapport), "migrate", "--all"]
         await asyncio.to_thread(subprocess.run, command, check=True, env=env, cwd=REPO)

@@ -138,10 +138,12 @@ class OutboxRelay(Poller):
             return 0
         try:
             await self._producer.publish_records([_record(doc) for doc in pending])
+            await self._mark_published([doc["_id"] for doc in pending])
         except BaseException:
-            self._checked_term = None  # some may be on Kafka: look before sending them again
+            # Some or all may be on Kafka without their mark (the broker or MongoDB went away
+            # in between): look on Kafka before sending any of them again.
+            self._checked_term = None
             raise
-        await self._mark_published([doc["_id"] for doc in pending])
         return len(pending)
 
     async def _settle(self, held: Held) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
+from pymongo.errors import AutoReconnect
 
 from rapport import outbox
 from rapport.events import MentionIngested
@@ -164,6 +165,36 @@ async def test_after_a_failed_publish_the_relay_looks_on_kafka_before_sending_ag
     try:
         relay = outbox.OutboxRelay(mongo_db, producer, batch=100)
         with pytest.raises(KafkaError):
+            await relay.publish_pending()
+        assert await relay.publish_pending() == 0  # all found on Kafka and marked
+        assert await all_marked(mongo_db)
+    finally:
+        await producer.stop()
+    records = await everything_on(kafka_bootstrap, topic)
+    assert len({json.loads(r.value)["event_id"] for r in records}) == len(records) == 100
+
+
+class MarkFailsOnce(outbox.OutboxRelay):
+    """MongoDB goes away between the broker's ack and the mark, once."""
+
+    failed = False
+
+    async def _mark_published(self, ids: list[Any]) -> None:
+        if not self.failed:
+            self.failed = True
+            raise AutoReconnect("mongod went away")
+        await super()._mark_published(ids)
+
+
+async def test_when_marking_fails_after_the_ack_the_same_relay_looks_on_kafka_before_resending(
+    mongo_db: Database, kafka_bootstrap: str, new_topic: Any
+) -> None:
+    topic = await new_topic(3)
+    await fill(mongo_db, topic, range(100))
+    (producer,) = await started(kafka_bootstrap, 1)
+    try:
+        relay = MarkFailsOnce(mongo_db, producer, batch=100)
+        with pytest.raises(AutoReconnect):
             await relay.publish_pending()
         assert await relay.publish_pending() == 0  # all found on Kafka and marked
         assert await all_marked(mongo_db)
