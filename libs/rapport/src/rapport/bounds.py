@@ -9,6 +9,7 @@ use these types instead, so bad input is refused where it arrives, with the fiel
 |---|---|
 | ``Timestamp`` | timezone-aware, from 2006-01-01 to now + 1 day |
 | ``Count`` | integer, 0 to 10^12 |
+| ``Int64`` | integer BSON can store, -2^63 to 2^63 - 1 |
 | ``Amount`` | number, 0.01 to 1,000,000 |
 | ``Clean`` text | no NUL, no lone surrogate (valid UTF-8); each field sets its length |
 | JSON documents | at most 32 deep; numbers of at most 32 characters, finite; strings ``Clean`` |
