@@ -18,6 +18,7 @@ Error messages say what is wrong, never the value (it may be personal data).
 """
 
 import json
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -40,11 +41,14 @@ MAX_NUMBER_CHARS = 32
 """A JSON number literal longer than this is refused before it is converted."""
 
 
+Loc = tuple[str | int, ...]
+
+
 class OutOfBounds(ValueError):
     """A value or document outside the bounds; the message names the bound, not the value,
     and ``loc`` where in a document it is (keys and indexes)."""
 
-    def __init__(self, reason: str, loc: tuple[str | int, ...] = ()) -> None:
+    def __init__(self, reason: str, loc: Loc = ()) -> None:
         super().__init__(reason)
         self.loc = loc
 
@@ -96,16 +100,16 @@ def _number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
     def parse(literal: str) -> Any:
         if len(literal) > MAX_NUMBER_CHARS:
             return _Refused(f"a number is longer than {MAX_NUMBER_CHARS} characters")
-        return kind(literal)
+        number = kind(literal)
+        if isinstance(number, float) and not math.isfinite(number):  # 1e400
+            return _Refused("a number is too large")
+        return number
 
     return parse
 
 
 def _constant(name: str) -> _Refused:
     return _Refused(f"{name} is not a JSON number")
-
-
-Loc = tuple[str | int, ...]
 
 
 def _check(document: Any) -> None:

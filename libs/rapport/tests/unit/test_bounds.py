@@ -115,6 +115,11 @@ class TestJsonDocuments:
             with pytest.raises(OutOfBounds, match="a number is longer than 32 characters"):
                 load_json(f'{{"n": {literal}}}')
 
+    def test_numbers_too_large_for_a_float_are_refused(self) -> None:
+        assert load_json('{"n": 1e308}') == {"n": 1e308}
+        with pytest.raises(OutOfBounds, match="a number is too large"):
+            load_json('{"n": 1e400}')
+
     def test_non_finite_constants_are_refused(self) -> None:
         for constant in ("NaN", "Infinity", "-Infinity"):
             with pytest.raises(OutOfBounds, match="is not a JSON number"):
