@@ -11,6 +11,7 @@ use these types instead, so bad input is refused where it arrives, with the fiel
 | ``Count`` | integer, 0 to 10^12 |
 | ``Int64`` | integer BSON can store, -2^63 to 2^63 - 1 |
 | ``Amount`` | number, 0.01 to 1,000,000 |
+| ``Identifier`` | 1 to 128 of ``A-Z a-z 0-9 _ . : @ -``, so never a ``$`` operator |
 | ``Clean`` text | no NUL, no lone surrogate (valid UTF-8); each field sets its length |
 | JSON documents | at most 32 deep; numbers of at most 32 characters, finite; strings ``Clean`` |
 
@@ -24,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, Field
+
+from rapport.events.mentions import Identifier as Identifier  # the contract's own bound
 
 EARLIEST = datetime(2006, 1, 1, tzinfo=UTC)
 """Nothing Rapport hears about is older than social media itself."""

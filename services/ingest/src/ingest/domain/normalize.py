@@ -9,9 +9,8 @@ from typing import Annotated, Any
 from pydantic import Discriminator, Field, Tag
 
 from rapport.api import StrictModel
-from rapport.bounds import Clean, Count, Timestamp
+from rapport.bounds import Clean, Count, Identifier, Timestamp
 from rapport.events import Platform
-from rapport.events.mentions import Identifier
 
 
 class AuthorIn(StrictModel):
