@@ -25,6 +25,8 @@ SECRETS: dict[str, Any] = {
 }
 Spec = dict[str, Any]
 Request = dict[str, Any]
+JSON_TYPE = {"content-type": "application/json"}
+CSV_TYPE = {"content-type": "text/csv"}
 
 
 def spec(**fields: Any) -> Spec:
@@ -55,8 +57,11 @@ def mention_in(s: Spec, platform: str) -> dict[str, Any]:
     return {
         "platform": platform,
         "external_id": s["external_id"],
-        "author": {"id": s["author_id"], "display_name": s["display_name"]}
-        | ({"followers": s["followers"]} if "followers" in s else {}),
+        "author": {
+            "id": s["author_id"],
+            "display_name": s["display_name"],
+            "followers": s["followers"],
+        },
         "text": s["text"],
         "created_at": s["created_at"],
         "engagement": {"likes": s["likes"], "shares": s["shares"]},
@@ -116,7 +121,7 @@ def _meta(specs: list[Spec]) -> Request:
     return _post("/v1/webhooks/meta", body, headers | JSON_TYPE)
 
 
-def generic_request(body: bytes) -> Request:
+def _generic_request(body: bytes) -> Request:
     timestamp = str(int(time.time()))
     headers = JSON_TYPE | {
         "X-Rapport-Timestamp": timestamp,
@@ -126,11 +131,19 @@ def generic_request(body: bytes) -> Request:
 
 
 def _generic(specs: list[Spec]) -> Request:
-    return generic_request(_json({"mentions": [mention_in(s, "forum") for s in specs]}))
+    return _generic_request(_json({"mentions": [mention_in(s, "forum") for s in specs]}))
 
 
-CSV_COLUMNS = ("external_id", "author_id", "author_name", "followers", "text", "created_at")
-CSV_COLUMNS += ("likes", "shares")
+CSV_COLUMNS = {  # spec field -> the generic layout's column
+    "external_id": "external_id",
+    "author_id": "author_id",
+    "display_name": "author_name",
+    "followers": "followers",
+    "text": "text",
+    "created_at": "created_at",
+    "likes": "likes",
+    "shares": "shares",
+}
 
 
 def _cell(value: Any) -> bytes:
@@ -139,10 +152,8 @@ def _cell(value: Any) -> bytes:
 
 
 def _csv(specs: list[Spec]) -> Request:
-    keys = ("external_id", "author_id", "display_name", "followers", "text", "created_at")
-    keys += ("likes", "shares")
-    lines = [",".join(CSV_COLUMNS).encode()]
-    lines += [b",".join(_cell(s.get(k)) for k in keys) for s in specs]
+    lines = [",".join(CSV_COLUMNS.values()).encode()]
+    lines += [b",".join(_cell(s[field]) for field in CSV_COLUMNS) for s in specs]
     return _post("/v1/imports?format=csv&platform=x", b"\n".join(lines) + b"\n", CSV_TYPE)
 
 
@@ -167,10 +178,6 @@ def _twcs(specs: list[Spec]) -> Request:
         tweet, author, created_at, text = (_cell(convert(s[k])) for k, convert in fields)
         rows.append(b",".join([tweet, author, b"True", created_at, text, b"", b""]))
     return _post("/v1/imports?format=twcs", b"\n".join([header, *rows]) + b"\n", CSV_TYPE)
-
-
-CSV_TYPE = {"content-type": "text/csv"}
-JSON_TYPE = {"content-type": "application/json"}
 
 
 def _post(url: str, content: bytes, headers: dict[str, str]) -> Request:
@@ -220,7 +227,7 @@ ENTRY_POINTS = [
         },
     ),
     EntryPoint("generic-webhook", "forum", _generic, {}),
-    EntryPoint("csv-import", "x", _csv, {"display_name": "author_name"}, imports=True),
+    EntryPoint("csv-import", "x", _csv, CSV_COLUMNS, imports=True),
     EntryPoint(
         "jsonl-import",
         "x",
