@@ -160,3 +160,23 @@ async def test_json_outside_the_bounds_is_refused_before_any_model_reads_it(
     if response.status_code == 422:
         assert reason in response.text
         assert named_in(response.json()["detail"], entry.named(field) | {"body"})
+
+
+SIGNATURES = {
+    "x-webhook": "x-twitter-webhooks-signature",
+    "meta-webhook": "X-Hub-Signature-256",
+    "generic-webhook": "X-Rapport-Signature",
+}
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in ENTRY_POINTS if e.name in SIGNATURES], ids=lambda e: e.name
+)
+async def test_a_webhook_checks_the_signature_before_it_parses_the_body(
+    client: httpx.AsyncClient, mongo_db: Database, entry: EntryPoint
+) -> None:
+    request = entry.request([spec(text=deep(40))])
+    request["headers"][SIGNATURES[entry.name]] = "sha256=" + "0" * 64
+    response = await client.request(**request)
+    assert response.status_code == 401, response.text
+    assert await counts(mongo_db) == dict.fromkeys(COLLECTIONS, 0)
