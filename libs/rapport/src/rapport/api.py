@@ -6,10 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.dependencies.models import Dependant
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rapport.auth import InvalidToken, Principal, Scope, verify_token
 from rapport.bounds import OutOfBounds, load_json
@@ -74,6 +77,21 @@ async def json_body(request: Request) -> None:
 
 def _refused(loc: tuple[str | int, ...], reason: str, kind: str) -> RequestValidationError:
     return RequestValidationError([{"loc": ["body", *loc], "msg": reason, "type": kind}])
+
+
+async def unparsable_body(request: Request, error: Exception) -> Response:
+    """FastAPI answers a JSON body its parser gives up on (bytes that are not UTF-8, a number
+    past Python's 4,300 digits, nesting past the interpreter's limit) with a bare 400 before
+    ``JsonBody`` runs: this answers 422 with the reason ``rapport.bounds`` finds instead."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == status.HTTP_400_BAD_REQUEST and error.__cause__ is not None:
+        try:
+            await json_body(request)
+        except RequestValidationError as refused:
+            return await request_validation_exception_handler(request, refused)
+        except StarletteHTTPException:  # not JSON after all: the parser's own answer stands
+            pass
+    return await http_exception_handler(request, error)
 
 
 JsonBody = Depends(json_body)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Request
 
-from rapport.api import JsonBody, require
+from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope, issue_token
 from rapport.bounds import MAX_DEPTH
 from rapport.service import Runtime, service_app
@@ -25,6 +25,17 @@ router = APIRouter()
 async def post_raw(request: Request) -> dict[str, str]:
     """Reads the body itself, as the webhooks do: only the dependency guards it."""
     handled.append(await request.body())
+    return {"ok": "yes"}
+
+
+class Note(StrictModel):
+    text: str
+
+
+@router.post("/notes", dependencies=[require(Scope.AGENT), JsonBody])
+async def post_note(note: Note) -> dict[str, str]:
+    """A body model: FastAPI parses the body itself, before any dependency runs."""
+    handled.append(note.text.encode())
     return {"ok": "yes"}
 
 
@@ -79,3 +90,30 @@ async def test_a_body_at_the_bounds_reaches_the_route(client: httpx.AsyncClient)
     response = await client.post("/raw", content=body.encode())
     assert response.status_code == 200, response.text
     assert handled == [body.encode()]
+
+
+UNPARSABLE = {
+    "not-utf8": (b'{"text": "\xc3\x28"}', ["body"], "not valid UTF-8"),
+    "4301-digits": (b'{"text": ' + b"9" * 4301 + b"}", ["body", "text"], "a number is longer"),
+    "5000-deep": (b"[" * 5000 + b"]" * 5000, ["body"], "nested deeper than 32 levels"),
+}
+
+
+@pytest.mark.parametrize(("body", "loc", "reason"), UNPARSABLE.values(), ids=UNPARSABLE.keys())
+async def test_a_body_the_parser_gives_up_on_is_422_with_the_reason_not_a_bare_400(
+    client: httpx.AsyncClient, body: bytes, loc: list[Any], reason: str
+) -> None:
+    response = await client.post("/notes", content=body)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == loc
+    assert reason in error["msg"]
+    assert handled == []
+
+
+async def test_other_http_errors_keep_their_answer(client: httpx.AsyncClient) -> None:
+    response = await client.post("/notes", json={"text": "hi"}, headers={"Authorization": ""})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    missing = await client.post("/nowhere", json={})
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
