@@ -1,4 +1,5 @@
-"""What every HTTP route shares: scoped bearer auth, strict bodies, JSON-only requests."""
+"""What every HTTP route shares: scoped bearer auth, strict bodies, JSON-only requests held to
+``rapport.bounds``."""
 
 import json
 from collections.abc import Callable, Iterator
