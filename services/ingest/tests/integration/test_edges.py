@@ -8,7 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from ingest.main import create_app
 from ingest.settings import IngestSettings
+from rapport.auth import issue_token
 from rapport.mongo import Database
 from services.ingest.tests.integration.entry_points import (
     BAD_BYTES,
@@ -21,6 +23,7 @@ from services.ingest.tests.integration.entry_points import (
 )
 
 pytestmark = pytest.mark.integration
+SECRET = "ingest-test-secret-0123456789"
 COLLECTIONS = ("mentions", "outbox", "webhook_signatures")
 SECRET_WORD = "hushhush"
 """Part of every poisoned text: a refusal must never echo it."""
@@ -49,10 +52,20 @@ CASES = [
 
 
 @pytest.fixture
-async def client(settings: dict[str, Any], serve: Any) -> AsyncIterator[httpx.AsyncClient]:
-    configured = IngestSettings(**settings, **SECRETS)
-    async with serve(configured, scopes=["integration"]) as http:
-        yield http
+async def client(settings: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
+    """ingest with its workers stopped once started: these tests check what is stored, and
+    keep their hundreds of mentions off the shared ``social.mentions``, which other suites'
+    consumers read (their 2026-11-20 timestamps would land in those suites' windows)."""
+    app = create_app(IngestSettings(**settings, **SECRETS))
+    async with app.router.lifespan_context(app):
+        await app.state.runtime.workers.stop()
+        token = issue_token(SECRET, "test", ["integration"])
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://ingest", headers=headers
+        ) as http:
+            yield http
 
 
 async def counts(db: Database) -> dict[str, int]:
