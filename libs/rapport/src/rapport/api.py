@@ -1,15 +1,22 @@
-"""What every HTTP route shares: scoped bearer auth, strict bodies, JSON-only requests."""
+"""What every HTTP route shares: scoped bearer auth, strict bodies, JSON-only requests held to
+``rapport.bounds``."""
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.dependencies.models import Dependant
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rapport.auth import InvalidToken, Principal, Scope, verify_token
+from rapport.bounds import OutOfBounds, load_json
 
 OPEN_PATHS = {"/healthz", "/readyz", "/metrics"}
 _bearer = HTTPBearer(auto_error=False, description="A token from `rapport token --scopes ...`")
@@ -51,12 +58,41 @@ def require(*scopes: Scope) -> Any:
 
 
 async def json_body(request: Request) -> None:
-    """Refuse request bodies that are not JSON with 415 before anything reads them."""
+    """Refuse request bodies that are not JSON with 415, and JSON outside ``rapport.bounds``
+    (not UTF-8, nested too deep, numbers too long) with 422, before a model reads them."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the body as application/json"
         )
+    body = await request.body()
+    if not body.strip():
+        return  # the route's model says whether a body is required
+    try:
+        load_json(body)
+    except json.JSONDecodeError as error:
+        raise _refused((), f"not valid JSON: {error.msg}", "json_invalid") from None
+    except OutOfBounds as error:
+        raise _refused(error.loc, str(error), "out_of_bounds") from None
+
+
+def _refused(loc: tuple[str | int, ...], reason: str, kind: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": ["body", *loc], "msg": reason, "type": kind}])
+
+
+async def unparsable_body(request: Request, error: Exception) -> Response:
+    """FastAPI answers a JSON body its parser gives up on (bytes that are not UTF-8, a number
+    past Python's 4,300 digits, nesting past the interpreter's limit) with a bare 400 before
+    ``JsonBody`` runs: this answers 422 with the reason ``rapport.bounds`` finds instead."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == status.HTTP_400_BAD_REQUEST and error.__cause__ is not None:
+        try:
+            await json_body(request)
+        except RequestValidationError as refused:
+            return await request_validation_exception_handler(request, refused)
+        except StarletteHTTPException:  # not JSON after all: the parser's own answer stands
+            pass
+    return await http_exception_handler(request, error)
 
 
 JsonBody = Depends(json_body)

@@ -18,7 +18,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from rapport.api import unparsable_body
 from rapport.asgi import BodySizeLimit, TraceRequests
 from rapport.dlq import api as dead_letters
 from rapport.logs import setup_logging
@@ -61,6 +63,7 @@ def service_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(TraceRequests, service=settings.service_name)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, unparsable_body)
     _add_probes(app, runtime)
     return app
 

@@ -114,7 +114,14 @@ async def generic_signed(
 
 
 XSecret = Annotated[str, signed(x_secret)]
-SignedX = Annotated[bytes, signed(x_signed)]
-SignedMeta = Annotated[bytes, signed(meta_signed)]
-SignedGeneric = Annotated[SignedRequest, signed(generic_signed)]
+# Each signature also goes first in its route's dependencies, so an unsigned request is
+# refused before its body is parsed; the parameter then reuses the verified body.
+XSignature, MetaSignature, GenericSignature = (
+    signed(x_signed),
+    signed(meta_signed),
+    signed(generic_signed),
+)
+SignedX = Annotated[bytes, XSignature]
+SignedMeta = Annotated[bytes, MetaSignature]
+SignedGeneric = Annotated[SignedRequest, GenericSignature]
 MetaHandshake = signed(meta_handshake)

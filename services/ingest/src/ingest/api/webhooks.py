@@ -13,7 +13,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ValidationError
 
-from ingest.api.signed import MetaHandshake, SignedGeneric, SignedMeta, SignedX, XSecret
+from ingest.api.signed import (
+    GenericSignature,
+    MetaHandshake,
+    MetaSignature,
+    SignedGeneric,
+    SignedMeta,
+    SignedX,
+    XSecret,
+    XSignature,
+)
 from ingest.intake import Intake
 from ingest.platforms import Delivery, Unmappable, generic, meta, x
 from ingest.replays import Replayed, ReplayGuard
@@ -40,7 +49,7 @@ async def x_crc(secret: XSecret, crc_token: Annotated[str, Query(max_length=256)
     return CrcResponse(response_token=sign(secret, crc_token.encode(), "base64"))
 
 
-@router.post("/x", dependencies=[JsonBody])
+@router.post("/x", dependencies=[XSignature, JsonBody])
 async def x_events(request: Request, raw: SignedX) -> WebhookReceipt:
     """Account Activity deliveries (mentions, replies, quote posts), signed by X."""
     return await _receive(request, _parsed(x.parse, raw))
@@ -54,13 +63,17 @@ async def meta_subscribe(
     return challenge
 
 
-@router.post("/meta", dependencies=[JsonBody])
+@router.post("/meta", dependencies=[MetaSignature, JsonBody])
 async def meta_events(request: Request, raw: SignedMeta) -> WebhookReceipt:
     """Facebook Page and Instagram deliveries (comments, mentions, visitor posts), signed."""
     return await _receive(request, _parsed(meta.parse, raw))
 
 
-@router.post("/generic/{source}", status_code=status.HTTP_202_ACCEPTED, dependencies=[JsonBody])
+@router.post(
+    "/generic/{source}",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[GenericSignature, JsonBody],
+)
 async def generic_events(request: Request, signed: SignedGeneric) -> WebhookReceipt:
     """Reviews and forum posts, signed over timestamp and body; a replayed request gets 409."""
     delivery = _parsed(generic.parse, signed.body)

@@ -1,21 +1,22 @@
 """What a source may send: the canonical mention less what ingest works out itself
-(language when absent, sentiment, intents, whether the author is the brand)."""
+(language when absent, sentiment, intents, whether the author is the brand).
+
+Values are bounded (``rapport.bounds``): every source, API, webhook or import, maps onto
+these models, so nothing a consumer or MongoDB cannot handle gets past them."""
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag
 
 from rapport.api import StrictModel
+from rapport.bounds import Clean, Count, Identifier, Timestamp
 from rapport.events import Platform
-from rapport.events.mentions import Identifier
-
-Count = Annotated[int, Field(ge=0)]
 
 
 class AuthorIn(StrictModel):
     id: Identifier
-    handle: Annotated[str, Field(max_length=64)] | None = None
-    display_name: Annotated[str, Field(max_length=128)] | None = None
+    handle: Annotated[str, Field(max_length=64), Clean] | None = None
+    display_name: Annotated[str, Field(max_length=128), Clean] | None = None
     followers: Count | None = None
     verified: bool = False
 
@@ -31,13 +32,13 @@ class MentionIn(StrictModel):
     platform: Platform
     external_id: Identifier
     author: AuthorIn
-    text: Annotated[str, Field(min_length=1, max_length=10_000)]
+    text: Annotated[str, Field(min_length=1, max_length=10_000), Clean]
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = None
-    created_at: AwareDatetime
+    created_at: Timestamp
     conversation_id: Identifier | None = None
     in_reply_to: Identifier | None = None
     quote_of: Identifier | None = None
-    url: Annotated[str, Field(max_length=2048, pattern=r"^https?://")] | None = None
+    url: Annotated[str, Field(max_length=2048, pattern=r"^https?://"), Clean] | None = None
     engagement: EngagementIn = EngagementIn()
 
 

@@ -66,8 +66,8 @@ class Header:
             return record.error or "unreadable"
         if len(record.fields) != len(self.names):
             return f"expected {len(self.names)} fields, found {len(record.fields)}"
-        if not all(is_text(field) for field in record.fields):
-            return "not valid UTF-8"
+        if garbled := [n for n, v in zip(self.names, record.fields, strict=True) if not is_text(v)]:
+            return f"{', '.join(garbled)}: not valid UTF-8"
         return {n: v for n, v in zip(self.names, record.fields, strict=True) if v.strip()}
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict, Field
 
 from ingest.platforms import Delivery, PlatformModel, mention
+from rapport.bounds import Count
 
 X_TIME = "%a %b %d %H:%M:%S %z %Y"  # Wed Oct 10 20:19:24 +0000 2018
 
@@ -24,7 +25,6 @@ def _x_time(value: Any) -> Any:
 
 
 XTime = Annotated[datetime, BeforeValidator(_x_time)]
-Count = Annotated[int, Field(ge=0)]
 
 
 class XUser(PlatformModel):

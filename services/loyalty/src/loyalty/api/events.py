@@ -9,13 +9,18 @@ from pydantic import BaseModel, Field, model_validator
 from loyalty.api.deps import ServicesDep
 from rapport.api import JsonBody, require
 from rapport.auth import Scope
+from rapport.bounds import Amount, Timestamp
 from rapport.events import Event, Purchase, PurchaseMade, Referral, ReferralConverted
 
 router = APIRouter(prefix="/v1", tags=["commerce"])
 
 
 class PurchaseIn(Purchase):
+    """A purchase as posted: the contract's fields, bounded (``rapport.bounds``)."""
+
     type: Literal["purchase"]
+    amount: Amount
+    purchased_at: Timestamp
 
     def event(self) -> tuple[str, UUID, Event]:
         made = PurchaseMade.of(Purchase(**self.model_dump(exclude={"type"})))
@@ -24,6 +29,7 @@ class PurchaseIn(Purchase):
 
 class ReferralIn(Referral):
     type: Literal["referral"]
+    converted_at: Timestamp
 
     @model_validator(mode="after")
     def _not_self(self) -> Self:
