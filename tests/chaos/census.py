@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
+from rapport import outbox
 from rapport.events import MentionIngested, deterministic_id
 from rapport.topics import CATALOGUE, all_topic_specs
 from tests.support import partitions_of
@@ -73,7 +74,7 @@ class Census:
                     if ends[p] and (p not in done or done[p].offset < ends[p]):
                         return False
         for db in self._dbs.values():
-            if await db["outbox"].count_documents({"published_at": None}, limit=1):
+            if await db[outbox.COLLECTION].count_documents(outbox.PENDING, limit=1):
                 return False
         return True
 
@@ -121,7 +122,10 @@ class Census:
         return [f"event:{event_id}" for event_id, n in seen.items() for _ in range(n - 1)]
 
     async def _dead_letters(self) -> int:
+        """Records on every dead-letter topic, and outbox rows parked as unpublishable."""
         total = 0
+        for db in self._dbs.values():
+            total += await db[outbox.COLLECTION].count_documents({"parked_at": {"$ne": None}})
         for name, _, _ in all_topic_specs():
             if ".dlq." in name:
                 partitions = await self._partitions(name)

@@ -10,6 +10,12 @@ over next (or the holder itself after a failed publish) first looks for those ro
 topics and marks the ones it finds as published instead of sending them again: a relay killed
 between the broker's acknowledgement and marking its rows leaves no duplicate behind.
 Marking needs no fence: a row acknowledged by the broker is published, whoever marks it.
+
+A row Kafka refuses for good (a *permanent* failure, e.g. an event over the broker's size
+limit) must not stop the relay: after a batch fails that way the relay sends one row at a time,
+and the row that fails on its own is *parked* (``parked_at``, ``parked_reason``,
+``parked_error``, the gauge-friendly counter ``rapport_outbox_parked_total``) and skipped. Its
+neighbours, the same key's later events included, go on. Unsetting ``parked_at`` sends it again.
 """
 
 import contextlib
@@ -19,12 +25,14 @@ from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
+from prometheus_client import Counter
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from rapport.events import Event, utcnow
 from rapport.events.codec import encode
+from rapport.failures import error_type, is_transient, reason
 from rapport.kafka.producer import EventProducer, OutgoingRecord
 from rapport.kafka.recent import KafkaRecentEvents, RecentEvents
 from rapport.lease import Held, Lease
@@ -50,6 +58,10 @@ INDEXES = [
     ),
 ]
 _DUPLICATE_KEY = 11000
+PENDING = {"published_at": None, "parked_at": None}
+PARKED = Counter(
+    "rapport_outbox_parked_total", "Outbox rows Kafka refused for good, set aside", ["topic"]
+)
 
 
 async def add(
@@ -107,6 +119,8 @@ class OutboxRelay(Poller):
         self._batch = batch
         self.lease = Lease(db, LEASE, duration_s=lease_s)
         self._recent = recent
+        self._one_at_a_time = 0
+        """After a batch failed for good, its rows go one by one to find the one that did."""
         self._checked_term: int | None = None
         """The lease term whose predecessor's unfinished batch has been looked for on Kafka."""
 
@@ -129,8 +143,8 @@ class OutboxRelay(Poller):
         if held.term != self._checked_term:
             await self._settle(held)
             self._checked_term = held.term
-        cursor = self._outbox.find({"published_at": None}).sort("seq", ASCENDING)
-        pending = await cursor.limit(self._batch).to_list()
+        cursor = self._outbox.find(PENDING).sort("seq", ASCENDING)
+        pending = await cursor.limit(1 if self._one_at_a_time else self._batch).to_list()
         if not pending:
             return 0
         held = await self.lease.record([doc["_id"] for doc in pending])
@@ -139,12 +153,40 @@ class OutboxRelay(Poller):
         try:
             await self._producer.publish_records([_record(doc) for doc in pending])
             await self._mark_published([doc["_id"] for doc in pending])
-        except BaseException:
+        except Exception as error:
             # Some or all may be on Kafka without their mark (the broker or MongoDB went away
             # in between): look on Kafka before sending any of them again.
             self._checked_term = None
+            if is_transient(error):
+                raise
+            if len(pending) > 1:
+                self._one_at_a_time = len(pending)
+                raise
+            await self._park(pending[0], error)
+            self._one_at_a_time = 0
+            return 1
+        except BaseException:
+            self._checked_term = None
             raise
+        self._one_at_a_time = max(0, self._one_at_a_time - 1)
         return len(pending)
+
+    async def _park(self, doc: Document, error: Exception) -> None:
+        await self._outbox.update_one(
+            {"_id": doc["_id"], "published_at": None},
+            {
+                "$set": {
+                    "parked_at": utcnow(),
+                    "parked_reason": reason(error),
+                    "parked_error": error_type(error),
+                }
+            },
+        )
+        PARKED.labels(doc["topic"]).inc()
+        log.error(
+            "outbox row parked: Kafka refuses it for good",
+            extra={"event_id": doc["_id"], "topic": doc["topic"], "error": error_type(error)},
+        )
 
     async def _settle(self, held: Held) -> None:
         """Mark the rows of the previous holder's last batch that are on Kafka already."""

@@ -39,7 +39,7 @@ async def fill(db: Database, topic: str, numbers: range) -> None:
 
 
 async def all_marked(db: Database) -> bool:
-    return await db[outbox.COLLECTION].count_documents({"published_at": None}) == 0
+    return await db[outbox.COLLECTION].count_documents(outbox.PENDING) == 0
 
 
 async def everything_on(bootstrap: str, topic: str) -> list[Any]:
@@ -202,3 +202,32 @@ async def test_when_marking_fails_after_the_ack_the_same_relay_looks_on_kafka_be
         await producer.stop()
     records = await everything_on(kafka_bootstrap, topic)
     assert len({json.loads(r.value)["event_id"] for r in records}) == len(records) == 100
+
+
+async def test_a_row_kafka_refuses_for_good_is_parked_and_its_neighbours_go_on(
+    mongo_db: Database, kafka_bootstrap: str, new_topic: Any
+) -> None:
+    topic = await new_topic(1)
+    await fill(mongo_db, topic, range(100))
+    oversized = await mongo_db[outbox.COLLECTION].find().sort("seq").skip(4).limit(1).next()
+    huge = json.loads(oversized["value"]) | {"padding": "x" * 2_000_000}
+    await mongo_db[outbox.COLLECTION].update_one(
+        {"_id": oversized["_id"]}, {"$set": {"value": json.dumps(huge).encode()}}
+    )
+    (producer,) = await started(kafka_bootstrap, 1)
+    relay = outbox.OutboxRelay(mongo_db, producer, poll_s=0.05)
+    relaying = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: all_marked(mongo_db), timeout_s=30)
+    finally:
+        relay.stop()
+        await relaying
+        await producer.stop()
+    parked = await mongo_db[outbox.COLLECTION].find_one({"_id": oversized["_id"]})
+    assert parked is not None
+    assert parked["published_at"] is None
+    assert parked["parked_error"].endswith("MessageSizeTooLargeError")
+    records = await everything_on(kafka_bootstrap, topic)
+    ids = [json.loads(r.value)["event_id"] for r in records]
+    assert len(ids) == len(set(ids)) == 99
+    assert oversized["_id"] not in ids
