@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from pymongo import AsyncMongoClient
 
 from rapport.kafka.admin import ensure_topics
+from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.testing import unique
 
@@ -55,6 +56,15 @@ async def new_topic(kafka_bootstrap: str) -> Callable[..., Awaitable[str]]:
         return name
 
     return create
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[EventProducer]:
+    """A started producer on the test broker."""
+    producer = EventProducer(kafka_bootstrap)
+    await producer.start()
+    yield producer
+    await producer.stop()
 
 
 @pytest.fixture

@@ -17,8 +17,6 @@ from rapport.events import MentionIngested, deterministic_id
 from rapport.topics import CATALOGUE, all_topic_specs
 from tests.support import partitions_of
 
-SERVICES = ("ingest", "profiles", "responder", "loyalty")
-
 
 @dataclass(frozen=True)
 class Planned:

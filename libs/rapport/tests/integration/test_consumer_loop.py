@@ -2,7 +2,7 @@
 stops it."""
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,14 +32,6 @@ def mention(n: int) -> MentionIngested:
     base = examples()[0]
     assert isinstance(base, MentionIngested)
     return MentionIngested.of(base.payload.model_copy(update={"external_id": f"m{n}"}))
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[EventProducer]:
-    producer = EventProducer(kafka_bootstrap)
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 @pytest.fixture

@@ -84,14 +84,6 @@ class Admin:
 
 
 @pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[EventProducer]:
-    producer = EventProducer(kafka_bootstrap)
-    await producer.start()
-    yield producer
-    await producer.stop()
-
-
-@pytest.fixture
 async def admin(
     kafka_bootstrap: str,
     mongo_url: str,

@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -17,14 +17,6 @@ from rapport.topics import Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
 NewTopic = Callable[..., Awaitable[str]]
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[EventProducer]:
-    producer = EventProducer(kafka_bootstrap)
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 async def consume(
