@@ -2,10 +2,10 @@
 
 The person is found by profile id (cases, the profile cache, case events waiting in the
 outbox) and by social identity (their mentions in the timeline). Erasure deletes their cases
-with everything attached to them (messages, brand answers, replies, spike counts, console
-viewers) and any other message they wrote, and takes their profile id off the dashboard's
-mention facts (the anonymous counts stay); the case events already published stay in Kafka's
-retention.
+with everything attached to them (messages, brand answers, replies, the negative mentions
+counted for spikes, console viewers) and any other message they wrote, and takes their profile
+id off the dashboard's mention facts (the anonymous counts stay, as the spike counters do); the
+case events already published stay in Kafka's retention.
 """
 
 from uuid import UUID

@@ -1,10 +1,19 @@
 """Negative mentions' authors counted per subject and bucket, and the crisis alerts raised
-from them. An alert is stored with its ``alert.changed`` event in one transaction (the outbox)."""
+from them. An alert is stored with its ``alert.changed`` event in one transaction (the outbox).
+
+Each negative mention is kept once (``negatives``: its subjects, bucket, author and case) and,
+in the same transaction, adds one to the rolling counter (``negative_counts``) of every
+subject of the bucket its author had not yet been counted in. A redelivered mention finds its
+record and counts nothing; two mentions of one author racing for a counter conflict and one
+retries. Reading a window is reading at most ``history + 1`` small counters per subject.
+Counters hold counts only: erasing a person deletes their ``negatives``, and the anonymous
+counts stay (as the dashboard's do).
+"""
 
 from collections.abc import Sequence
 from uuid import UUID
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport import outbox
@@ -14,7 +23,11 @@ from rapport.outbox import OutboxRelay
 
 ALERTS_TOPIC = "care.alerts"
 INDEXES = {
-    "negatives": [IndexModel([("subjects", ASCENDING), ("bucket", ASCENDING)])],
+    "negatives": [
+        IndexModel([("subjects", ASCENDING), ("bucket", ASCENDING)]),
+        IndexModel([("author", ASCENDING), ("bucket", ASCENDING)]),
+    ],
+    "negative_counts": [IndexModel([("subject", ASCENDING), ("bucket", ASCENDING)])],
     "alerts": [
         IndexModel([("status", ASCENDING), ("changed_at", DESCENDING)]),
         IndexModel([("kind", ASCENDING), ("subject", ASCENDING), ("status", ASCENDING)]),
@@ -26,34 +39,50 @@ class Alerts:
     def __init__(self, db: Database, relay: OutboxRelay | None = None) -> None:
         self._db = db
         self._negatives = db["negatives"]
+        self._counts = db["negative_counts"]
         self._alerts = db["alerts"]
         self._relay = relay
 
     async def count_negative(
         self, mention_id: UUID, author: str, case_id: UUID | None, subjects: list[str], bucket: int
-    ) -> None:
+    ) -> bool:
+        """Count the mention's author once per subject and bucket; False if it was counted."""
         document = {"subjects": subjects, "bucket": bucket, "author": author, "case_id": case_id}
-        await self._negatives.update_one(
-            {"_id": mention_id}, {"$setOnInsert": document}, upsert=True
-        )
+
+        async def write(session: AsyncClientSession) -> bool:
+            kept = await self._negatives.update_one(
+                {"_id": mention_id}, {"$setOnInsert": document}, upsert=True, session=session
+            )
+            if kept.upserted_id is None:
+                return False
+            earlier = {"author": author, "bucket": bucket, "_id": {"$ne": mention_id}}
+            cursor = self._negatives.find(
+                {**earlier, "subjects": {"$in": subjects}}, {"subjects": 1}, session=session
+            )
+            counted = {subject for doc in await cursor.to_list() for subject in doc["subjects"]}
+            increments = [
+                UpdateOne(
+                    {"_id": f"{bucket}:{subject}"},
+                    {"$inc": {"n": 1}, "$setOnInsert": {"subject": subject, "bucket": bucket}},
+                    upsert=True,
+                )
+                for subject in subjects
+                if subject not in counted
+            ]
+            if increments:
+                await self._counts.bulk_write(increments, ordered=False, session=session)
+            return True
+
+        async with self._db.client.start_session() as session:
+            new: bool = await session.with_transaction(write)
+        return new
 
     async def counts(self, subjects: list[str], first: int, last: int) -> dict[str, dict[int, int]]:
         """Per subject and bucket (``first`` to ``last``), the authors of negative mentions."""
-        pipeline: list[Document] = [
-            {"$match": {"subjects": {"$in": subjects}, "bucket": {"$gte": first, "$lte": last}}},
-            {"$unwind": "$subjects"},
-            {"$match": {"subjects": {"$in": subjects}}},
-            {
-                "$group": {
-                    "_id": {"subject": "$subjects", "bucket": "$bucket"},
-                    "authors": {"$addToSet": "$author"},
-                }
-            },
-            {"$project": {"n": {"$size": "$authors"}}},
-        ]
+        query = {"subject": {"$in": subjects}, "bucket": {"$gte": first, "$lte": last}}
         found: dict[str, dict[int, int]] = {subject: {} for subject in subjects}
-        for row in await (await self._negatives.aggregate(pipeline)).to_list():
-            found[row["_id"]["subject"]][row["_id"]["bucket"]] = row["n"]
+        for row in await self._counts.find(query, {"_id": 0}).to_list():
+            found[row["subject"]][row["bucket"]] = row["n"]
         return found
 
     async def in_bucket(self, subject: str, bucket: int, limit: int = 1000) -> list[Document]:
