@@ -2,6 +2,7 @@
 or a negative post going viral, raises an alert on ``care.alerts`` and moves the related
 cases to the PR queue."""
 
+import asyncio
 from uuid import UUID
 
 from rapport.events import CrisisAlert, Mention, SentimentLabel, deterministic_id
@@ -31,8 +32,10 @@ async def watch(
     bucket = rule.bucket_of(mention.created_at)
     subjects = spikes.subjects(mention, rule)
     await alerts.count_negative(mention_id, mention.author_key, case_id, subjects, bucket)
-    counts = await alerts.counts(subjects, bucket - desk.spikes.history, bucket)
-    active = await alerts.active("negative_spike", subjects)
+    counts, active = await asyncio.gather(
+        alerts.counts(subjects, bucket - desk.spikes.history, bucket),
+        alerts.active("negative_spike", subjects),
+    )
     for subject in subjects:
         ongoing = [alert for alert in active if alert.subject == subject]
         await _spike(desk, alerts, subject, bucket, counts[subject], ongoing, case_id)
