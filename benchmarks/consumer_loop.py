@@ -47,23 +47,27 @@ async def fill(producer: EventProducer) -> Topic:
     return Topic(name, "bench", "author", PARTITIONS, 3_600_000, (MentionIngested,), ("b",), ())
 
 
-async def drain(topic: Topic, producer: EventProducer, db: Database, concurrency: int) -> float:
-    """Records/s through a fresh group whose handler upserts one document per event."""
+async def drain(
+    topic: Topic, producer: EventProducer, db: Database, concurrency: int
+) -> tuple[float, float]:
+    """Records/s through a fresh group whose handler upserts one document per event, and this
+    process's CPU milliseconds per record meanwhile."""
     group = unique("bench-group")
     await ensure_topics(KAFKA, [(dead_letter_topic(topic.name, group), 1, 3_600_000)])
     effects = db[f"effects_{concurrency}"]
     handled = 0
-    first = last = 0.0
+    first = last = cpu_first = cpu_last = 0.0
     all_done = asyncio.Event()
 
     async def upsert(event: Event) -> None:
-        nonlocal handled, first, last
+        nonlocal handled, first, last, cpu_first, cpu_last
         first = first or time.perf_counter()
+        cpu_first = cpu_first or time.process_time()
         key = {"_id": str(event.event_id)}
         await effects.update_one(key, {"$set": {"seen": True}}, upsert=True)
         handled += 1
         if handled == RECORDS:
-            last = time.perf_counter()
+            last, cpu_last = time.perf_counter(), time.process_time()
             all_done.set()
 
     loop = ConsumerLoop(
@@ -75,7 +79,7 @@ async def drain(topic: Topic, producer: EventProducer, db: Database, concurrency
     loop.stop()
     await task
     assert await effects.count_documents({}) == RECORDS
-    return RECORDS / (last - first)
+    return RECORDS / (last - first), 1000 * (cpu_last - cpu_first) / RECORDS
 
 
 async def main(concurrencies: list[int]) -> None:
@@ -90,8 +94,11 @@ async def main(concurrencies: list[int]) -> None:
         print(f"Consumer loop, {RECORDS:,} records, {PARTITIONS} partitions, {KEYS} keys,")
         print("one MongoDB upsert per record:")
         for concurrency in concurrencies:
-            rate = await drain(topic, producer, client[name], concurrency)
-            print(f"  concurrency={concurrency:<3} {rate:8,.0f} records/s")
+            rate, cpu_ms = await drain(topic, producer, client[name], concurrency)
+            print(
+                f"  concurrency={concurrency:<3} {rate:8,.0f} records/s"
+                f"  ({cpu_ms:.2f} ms of this process's CPU per record)"
+            )
     finally:
         await client.drop_database(name)
         await client.close()
