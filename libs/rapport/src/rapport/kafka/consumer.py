@@ -136,12 +136,15 @@ class ConsumerLoop:
 
     async def _run_lane(self, lane: list[Record], progress: Progress) -> None:
         async with self._lane_slots:
-            for record in lane:
-                if self._stopping.is_set() or not progress.owns(record):
-                    return
-                if not await self._process(record):
-                    return
-                progress.done(record)
+            try:
+                for record in lane:
+                    if self._stopping.is_set() or not progress.owns(record):
+                        return
+                    if not await self._process(record):
+                        return
+                    progress.done(record)
+            finally:
+                self._waiting_lanes.discard(asyncio.current_task())
 
     def revoked(self, partitions: list[TopicPartition]) -> None:
         """The group takes ``partitions`` away: their lanes stop, their offsets stay as they
