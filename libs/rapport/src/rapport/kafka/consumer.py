@@ -6,7 +6,7 @@
 - Offsets are committed by hand, per partition, only after every earlier record's handler
   returned (its effect is durable and what it published is acknowledged) or the record was
   dead-lettered: once per batch, and every ``commit_every_s`` while a lane still works.
-  Partitions the group takes away during a batch are not committed by this member.
+  When the group takes partitions away, what is done is committed first; nothing after.
 - A *transient* failure (MongoDB or Kafka away, see ``rapport.failures``) retries the SAME
   record with capped backoff for as long as it takes; the loop is degraded meanwhile
   (``/healthz`` stays 200, ``/readyz`` 503) and logs the outage once per state change.
@@ -146,9 +146,11 @@ class ConsumerLoop:
             finally:
                 self._waiting_lanes.discard(asyncio.current_task())
 
-    def revoked(self, partitions: list[TopicPartition]) -> None:
-        """The group takes ``partitions`` away: their lanes stop, their offsets stay as they
-        are (the new owner redelivers from there; handlers are idempotent)."""
+    async def revoked(self, partitions: list[TopicPartition]) -> None:
+        """The group takes ``partitions`` away: what is done is committed while they are still
+        ours, then their lanes stop and nothing more of theirs is committed (the new owner
+        redelivers the rest; handlers are idempotent)."""
+        await self._commit()
         self._progress.forget(partitions)
 
     async def _fetch(self) -> dict[TopicPartition, list[Record]]:
@@ -286,8 +288,8 @@ class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, loop: ConsumerLoop) -> None:
         self._loop = loop
 
-    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        self._loop.revoked(revoked)
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self._loop.revoked(revoked)
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         pass
