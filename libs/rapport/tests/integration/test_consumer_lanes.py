@@ -44,7 +44,12 @@ async def group_for(kafka_bootstrap: str, topic: Topic) -> str:
 
 
 def loop_for(
-    kafka_bootstrap: str, topic: Topic, group: str, producer: EventProducer, handle: Any
+    kafka_bootstrap: str,
+    topic: Topic,
+    group: str,
+    producer: EventProducer,
+    handle: Any,
+    commit_every_s: float = 0.1,
 ) -> ConsumerLoop:
     return ConsumerLoop(
         bootstrap=kafka_bootstrap,
@@ -53,7 +58,7 @@ def loop_for(
         handle=handle,
         producer=producer,
         retry=RetryPolicy(attempts=2, first_delay_s=0.01, max_delay_s=0.05),
-        commit_every_s=0.1,
+        commit_every_s=commit_every_s,
     )
 
 
@@ -206,3 +211,44 @@ async def test_a_lane_waiting_for_an_outage_holds_back_only_its_partitions_commi
     await task
     assert sorted(map(str, handled)) == sorted(map(str, [b1.event_id, a2.event_id, b2.event_id]))
     assert handled.index(b1.event_id) < handled.index(b2.event_id)
+
+
+async def test_a_member_losing_partitions_mid_batch_commits_what_it_finished(
+    kafka_bootstrap: str,
+    new_topic: NewTopic,
+    producer: EventProducer,
+    raw_producer: AIOKafkaProducer,
+) -> None:
+    topic = await topic_of(new_topic, 2)
+    group = await group_for(kafka_bootstrap, topic)
+    x1, y1 = mention(1), mention(2)
+    await raw_producer.send_and_wait(topic.name, encode(x1), key=b"x", partition=0)
+    await raw_producer.send_and_wait(topic.name, encode(y1), key=b"y", partition=1)
+    slow_work_done = asyncio.Event()
+    handled: list[object] = []
+
+    async def slow_on_x1(event: Event) -> None:
+        if event.event_id == x1.event_id:
+            await slow_work_done.wait()
+        handled.append(event.event_id)
+
+    def member() -> ConsumerLoop:
+        # Only a revocation can commit during the batch.
+        return loop_for(kafka_bootstrap, topic, group, producer, slow_on_x1, commit_every_s=600)
+
+    first, second = member(), member()
+    first_task = asyncio.create_task(first.run())
+    await eventually(lambda: y1.event_id in handled)
+    assert await committed(kafka_bootstrap, topic.name, group, 1) is None
+    second_task = asyncio.create_task(second.run())  # the group rebalances
+    await eventually(
+        lambda: committed(kafka_bootstrap, topic.name, group, 1), timeout_s=60, interval_s=0.5
+    )
+    assert await committed(kafka_bootstrap, topic.name, group, 1) == 1
+    assert await committed(kafka_bootstrap, topic.name, group, 0) is None
+    slow_work_done.set()
+    await eventually(lambda: committed(kafka_bootstrap, topic.name, group, 0), timeout_s=60)
+    first.stop()
+    second.stop()
+    await asyncio.gather(first_task, second_task)
+    assert handled.count(y1.event_id) == 1
