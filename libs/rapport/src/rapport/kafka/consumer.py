@@ -1,8 +1,12 @@
 """The consumer loop: decode, handle, commit after the effect; no record can stop it.
 
+- Each fetched batch is split into lanes, one per partition and key (``rapport.kafka.lanes``):
+  a key's records are handled one after another in offset order, up to ``concurrency`` lanes
+  at a time. One batch is in flight at a time, so memory stays bounded by ``max_records``.
 - Offsets are committed by hand, per partition, only after every earlier record's handler
   returned (its effect is durable and what it published is acknowledged) or the record was
-  dead-lettered.
+  dead-lettered: once per batch, and every ``commit_every_s`` while a lane still works.
+  When the group takes partitions away, what is done is committed first; nothing after.
 - A *transient* failure (MongoDB or Kafka away, see ``rapport.failures``) retries the SAME
   record with capped backoff for as long as it takes; the loop is degraded meanwhile
   (``/healthz`` stays 200, ``/readyz`` 503) and logs the outage once per state change.
@@ -12,16 +16,16 @@
   transient failure.
 - When most recent records are dead-lettered (``DlqLimit``), a bad deploy is more likely than
   bad data: the loop stops without committing the record, and the worker is reported dead.
-- ``stop()`` finishes (or abandons, uncommitted) the record in hand, commits and leaves.
+- ``stop()`` finishes (or abandons, uncommitted) each lane's record in hand, commits and leaves.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
 from prometheus_client import Counter
@@ -31,6 +35,7 @@ from rapport.events.codec import DecodeError, decode
 from rapport.failures import error_type, is_transient, reason
 from rapport.kafka.connection import ClientSecurity
 from rapport.kafka.dlq_headers import dead_letter_headers
+from rapport.kafka.lanes import Batch, Progress, Record, lanes
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import DlqLimit, RetryPolicy
 from rapport.outages import Outage, current_outage, watched
@@ -39,7 +44,6 @@ from rapport.topics import Topic, dead_letter_topic
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Event], Awaitable[None]]
-Record: TypeAlias = Any  # aiokafka.ConsumerRecord; aiokafka ships no type hints
 
 RECORDS = Counter(
     "rapport_consumed_records_total", "Records consumed, by outcome", ["topic", "group", "outcome"]
@@ -69,6 +73,8 @@ class ConsumerLoop:
         retry: RetryPolicy | None = None,
         dlq_limit: DlqLimit | None = None,
         max_records: int = 100,
+        concurrency: int = 16,
+        commit_every_s: float = 1.0,
         security: ClientSecurity | None = None,
     ) -> None:
         self.group = group
@@ -79,9 +85,10 @@ class ConsumerLoop:
         self._retry = retry or RetryPolicy()
         self._dlq_limit = dlq_limit or DlqLimit()
         self._max_records = max_records
+        self._lane_slots = asyncio.Semaphore(concurrency)
+        self._commit_every_s = commit_every_s
         self._stopping = asyncio.Event()
         self._consumer = AIOKafkaConsumer(
-            *self._topics,
             bootstrap_servers=bootstrap,
             group_id=group,
             client_id=f"rapport-{group}",
@@ -89,7 +96,9 @@ class ConsumerLoop:
             auto_offset_reset="earliest",
             **(security or {}),
         )
-        self._done: dict[TopicPartition, int] = {}
+        self._consumer.subscribe(list(self._topics), listener=_Revocations(self))
+        self._progress = Progress({})
+        self._waiting_lanes: set[object] = set()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -100,16 +109,49 @@ class ConsumerLoop:
             return
         try:
             while not self._stopping.is_set():
-                batches = await self._fetch()
-                for partition, records in batches.items():
-                    for record in records:
-                        if self._stopping.is_set() or not await self._process(record):
-                            break
-                        self._done[partition] = record.offset + 1
-                    await self._commit()
+                batch = await self._fetch()
+                if batch:
+                    await self._run_batch(batch)
         finally:
             await self._commit()
             await self._consumer.stop()
+
+    async def _run_batch(self, batch: Batch) -> None:
+        """Run the batch's lanes concurrently, committing what is done as it gets done. If a
+        lane raises, the others are abandoned where they are (uncommitted) and it is raised."""
+        self._progress = progress = Progress(batch)
+        pending = {asyncio.create_task(self._run_lane(lane, progress)) for lane in lanes(batch)}
+        try:
+            while pending:
+                done, pending = await asyncio.wait(
+                    pending, timeout=self._commit_every_s, return_when=asyncio.FIRST_EXCEPTION
+                )
+                for task in done:
+                    task.result()
+                await self._commit()
+        finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _run_lane(self, lane: list[Record], progress: Progress) -> None:
+        async with self._lane_slots:
+            try:
+                for record in lane:
+                    if self._stopping.is_set() or not progress.owns(record):
+                        return
+                    if not await self._process(record):
+                        return
+                    progress.done(record)
+            finally:
+                self._waiting_lanes.discard(asyncio.current_task())
+
+    async def revoked(self, partitions: list[TopicPartition]) -> None:
+        """The group takes ``partitions`` away: what is done is committed while they are still
+        ours, then their lanes stop and nothing more of theirs is committed (the new owner
+        redelivers the rest; handlers are idempotent)."""
+        await self._commit()
+        self._progress.forget(partitions)
 
     async def _fetch(self) -> dict[TopicPartition, list[Record]]:
         """The next records; none while a transient fetch error is waited out."""
@@ -127,9 +169,10 @@ class ConsumerLoop:
         return batches
 
     async def _commit(self) -> None:
-        if not self._done:
+        assigned = self._consumer.assignment()
+        offsets = {tp: o for tp, o in self._progress.advanced().items() if tp in assigned}
+        if not offsets:
             return
-        offsets, self._done = self._done, {}
         try:
             await watched(self._consumer.commit(offsets), "Kafka", outage=self.outage)
         except (CommitFailedError, KafkaError) as error:
@@ -169,7 +212,7 @@ class ConsumerLoop:
             except Exception as error:
                 extra = {"position": position, "event_id": str(event.event_id)}
                 if is_transient(error):
-                    self.outage.waiting(error, **extra)
+                    self._lane_waiting(error, **extra)
                 else:
                     attempts += 1
                     if attempts >= self._retry.attempts:
@@ -183,7 +226,7 @@ class ConsumerLoop:
                     )
                 if not await self._pause(next(waits)):
                     return False
-        self.outage.over()
+        self._lane_over()
         self._dlq_limit.record(valid=True)
         RECORDS.labels(record.topic, self.group, "handled").inc()
         return True
@@ -223,8 +266,30 @@ class ConsumerLoop:
             if not await self._pause(next(waits)):
                 return False
 
+    def _lane_waiting(self, error: BaseException, **context: object) -> None:
+        self._waiting_lanes.add(asyncio.current_task())
+        self.outage.waiting(error, **context)
+
+    def _lane_over(self) -> None:
+        """The outage is over once no lane waits any more (not when a lane of a key that does
+        not need the missing dependency succeeds)."""
+        self._waiting_lanes.discard(asyncio.current_task())
+        if not self._waiting_lanes:
+            self.outage.over()
+
     async def _pause(self, seconds: float) -> bool:
         """Wait ``seconds``; False if ``stop()`` was called meanwhile."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
         return not self._stopping.is_set()
+
+
+class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, loop: ConsumerLoop) -> None:
+        self._loop = loop
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self._loop.revoked(revoked)
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        pass
