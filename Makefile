@@ -74,9 +74,11 @@ proto: venv
 release-contracts: venv
 	$(PY) -m rapport.proto release
 
-bench: run
-	$(PY) benchmarks/analysis.py
-	$(PY) benchmarks/run.py
+# Rapport against a bare 4-hop aiokafka pass-through, on its own fresh platform (ports 38001-38004,
+# 38017, 39092-39093; .state/bench), about 15 minutes; writes benchmarks/results/latest.json.
+# BENCH_FLAGS=--quick for a shorter run (see `$(PY) -m benchmarks.run --help`).
+bench: venv jars
+	$(PY) -m benchmarks.run $(BENCH_FLAGS)
 
 eval: venv
 	$(PY) -m evaluation.run

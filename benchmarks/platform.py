@@ -1,0 +1,51 @@
+"""The benchmark's own platform: the chaos run's Kafka, MongoDB and four services, on ports and
+state of their own (``.state/bench``, wiped at every start), with the sentiment engine a phase
+chooses. Never the data of `make run`."""
+
+import shutil
+import sys
+
+from tests.chaos.processes import INFRA, REPO, SECRET, SERVICE_SETTINGS, SERVICES, ChaosPlatform
+
+sys.path.insert(0, str(REPO / "deploy" / "local"))
+
+from local_procs import running_pid, stop_pid_file, wait_ready
+from local_profile import Profile
+from local_services import service_env, start_service
+
+PROFILE = Profile("bench", 39092, 39093, 38017, 38001, runs_services=True)
+DOWNSTREAM = ("profiles", "responder", "loyalty")
+
+__all__ = ["DOWNSTREAM", "INFRA", "PROFILE", "SECRET", "SERVICES", "BenchPlatform"]
+
+
+class BenchPlatform(ChaosPlatform):
+    def __init__(self) -> None:
+        super().__init__(PROFILE)
+        self.engine = "lexicon"
+
+    def start(self, name: str) -> None:
+        if name in INFRA:
+            super().start(name)
+            return
+        p = self.profile
+        settings = SERVICE_SETTINGS | {"RAPPORT_SENTIMENT_ENGINE": self.engine}
+        env = service_env(p, name, auth_secret=SECRET, environ={}, **settings)
+        log = p.log_file(name)
+        proc = start_service(name, p.service_ports[name], env, log, p.pid_file(name))
+        wait_ready(f"{p.service_url(name)}/readyz", 300, pid=proc.pid, log_path=log)
+
+    def stop(self, name: str) -> None:
+        stop_pid_file(self.profile.pid_file(name))
+
+    def pids(self) -> dict[str, int]:
+        found = {name: running_pid(self.profile.pid_file(name)) for name in (*INFRA, *SERVICES)}
+        return {name: pid for name, pid in found.items() if pid is not None}
+
+    async def start_fresh(self) -> None:
+        """Wipe ``.state/bench``, start Kafka and MongoDB, create topics and indexes."""
+        self.stop_all()
+        shutil.rmtree(self.profile.state_dir, ignore_errors=True)
+        for name in INFRA:
+            self.start(name)
+        await self.prepare()
