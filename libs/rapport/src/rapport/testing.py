@@ -11,6 +11,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from rapport.events import MentionIngested
+from rapport.events.examples import examples
+
 
 def unique(prefix: str) -> str:
     """A name no other test uses: topics, consumer groups, databases, external ids."""
@@ -108,3 +111,10 @@ class MovableClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+def example_mention(external_id: str) -> MentionIngested:
+    """The catalogue's example ``mention.ingested`` under another external id (another event id)."""
+    base = examples()[0]
+    assert isinstance(base, MentionIngested)
+    return MentionIngested.of(base.payload.model_copy(update={"external_id": external_id}))

@@ -13,13 +13,12 @@ from pymongo.errors import ServerSelectionTimeoutError
 
 from rapport.events import Event, MentionIngested
 from rapport.events.codec import decode, encode
-from rapport.events.examples import examples
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database
-from rapport.testing import eventually, read_topic, unique
+from rapport.testing import eventually, example_mention, read_topic, unique
 from rapport.topics import Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
@@ -27,9 +26,7 @@ NewTopic = Callable[..., Awaitable[str]]
 
 
 def mention(n: int) -> MentionIngested:
-    base = examples()[0]
-    assert isinstance(base, MentionIngested)
-    return MentionIngested.of(base.payload.model_copy(update={"external_id": f"lane{n}"}))
+    return example_mention(f"lane{n}")
 
 
 async def topic_of(new_topic: NewTopic, partitions: int) -> Topic:

@@ -14,14 +14,13 @@ from pymongo.errors import ServerSelectionTimeoutError
 
 from rapport.events import Event, MentionIngested, utcnow
 from rapport.events.codec import decode
-from rapport.events.examples import examples
 from rapport.kafka import dlq_headers
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import DlqLimit, DlqLimitExceeded, RetryPolicy
 from rapport.mongo import Database
-from rapport.testing import eventually, read_topic, topic_size, unique
+from rapport.testing import eventually, example_mention, read_topic, topic_size, unique
 from rapport.topics import Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
@@ -29,9 +28,7 @@ NewTopic = Callable[..., Awaitable[str]]
 
 
 def mention(n: int) -> MentionIngested:
-    base = examples()[0]
-    assert isinstance(base, MentionIngested)
-    return MentionIngested.of(base.payload.model_copy(update={"external_id": f"m{n}"}))
+    return example_mention(f"m{n}")
 
 
 @pytest.fixture

@@ -22,14 +22,13 @@ from rapport.dlq.audit import Action, ActionLog, AlreadyHandled
 from rapport.dlq.letters import Position
 from rapport.events import Event, MentionIngested
 from rapport.events.codec import encode
-from rapport.events.examples import examples
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.service import Runtime, service_app
 from rapport.settings import Environment, RapportSettings
-from rapport.testing import eventually, read_topic, unique
+from rapport.testing import eventually, example_mention, read_topic, unique
 from rapport.topics import CATALOGUE, Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
@@ -38,9 +37,7 @@ PREFIX = "/v1/admin/dead-letters"
 
 
 def mention(n: int) -> MentionIngested:
-    base = examples()[0]
-    assert isinstance(base, MentionIngested)
-    return MentionIngested.of(base.payload.model_copy(update={"external_id": f"dlq{n}"}))
+    return example_mention(f"dlq{n}")
 
 
 def bearer(*scopes: str, subject: str = "ops-anna") -> dict[str, str]:

@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 
 from rapport.events import Event, MentionIngested
-from rapport.events.examples import examples
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import RetryPolicy
-from rapport.testing import eventually, topic_size, unique
+from rapport.testing import eventually, example_mention, topic_size, unique
 from rapport.topics import Topic, dead_letter_topic
 from rapport.workers import Poller, Workers
 
@@ -106,9 +105,7 @@ class Publisher(Poller):
 
 
 def mention(n: int) -> MentionIngested:
-    base = examples()[0]
-    assert isinstance(base, MentionIngested)
-    return MentionIngested.of(base.payload.model_copy(update={"external_id": f"k{n}"}))
+    return example_mention(f"k{n}")
 
 
 async def test_workers_wait_out_a_broker_outage_and_handle_every_record(

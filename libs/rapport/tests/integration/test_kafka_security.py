@@ -19,13 +19,12 @@ from aiokafka.errors import KafkaError
 from pydantic import SecretStr
 
 from rapport.events import Event, MentionIngested
-from rapport.events.examples import examples
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.connection import client_security
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
 from rapport.settings import KafkaSaslMechanism, KafkaSecurityProtocol, KafkaSettings
-from rapport.testing import eventually, unique
+from rapport.testing import eventually, example_mention, unique
 from rapport.topics import Topic, dead_letter_topic
 
 REPO = Path(__file__).resolve().parents[4]
@@ -112,9 +111,7 @@ def settings_for(broker: tuple[str, Path], password: str = PASSWORD) -> KafkaSet
 
 
 def mention(n: int) -> MentionIngested:
-    base = examples()[0]
-    assert isinstance(base, MentionIngested)
-    return MentionIngested.of(base.payload.model_copy(update={"external_id": f"secure-{n}"}))
+    return example_mention(f"secure-{n}")
 
 
 async def test_topics_produce_and_consume_over_sasl_ssl(secure_broker: tuple[str, Path]) -> None:

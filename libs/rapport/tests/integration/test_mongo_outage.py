@@ -17,13 +17,12 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
 from rapport.events import Event, MentionIngested
-from rapport.events.examples import examples
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database
-from rapport.testing import eventually, topic_size, unique
+from rapport.testing import eventually, example_mention, topic_size, unique
 from rapport.topics import Topic, dead_letter_topic
 from rapport.workers import Poller, Workers
 
@@ -88,9 +87,7 @@ async def outage(mongod: Mongod, seconds: float) -> None:
 
 
 def mention(n: int) -> MentionIngested:
-    base = examples()[0]
-    assert isinstance(base, MentionIngested)
-    return MentionIngested.of(base.payload.model_copy(update={"external_id": f"load{n}"}))
+    return example_mention(f"load{n}")
 
 
 async def apply_once(db: Database, event: Event) -> None:

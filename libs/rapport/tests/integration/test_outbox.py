@@ -6,18 +6,15 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from rapport import outbox
 from rapport.events import MentionIngested
 from rapport.events.codec import decode
-from rapport.events.examples import examples
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database, ensure_indexes
-from rapport.testing import read_topic
+from rapport.testing import example_mention, read_topic
 
 pytestmark = pytest.mark.integration
 
 
 def mention(n: int) -> MentionIngested:
-    base = examples()[0]
-    assert isinstance(base, MentionIngested)
-    return MentionIngested.of(base.payload.model_copy(update={"external_id": f"o{n}"}))
+    return example_mention(f"o{n}")
 
 
 class Abort(Exception):

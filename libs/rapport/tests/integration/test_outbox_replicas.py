@@ -14,20 +14,17 @@ from pymongo.errors import AutoReconnect
 
 from rapport import outbox
 from rapport.events import MentionIngested
-from rapport.events.examples import examples
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.recent import every_partition
 from rapport.mongo import Database, ensure_indexes
-from rapport.testing import eventually, read_topic
+from rapport.testing import eventually, example_mention, read_topic
 
 pytestmark = pytest.mark.integration
 ROWS, KEYS = 2_000, 20
 
 
 def mention(n: int) -> MentionIngested:
-    base = examples()[0]
-    assert isinstance(base, MentionIngested)
-    return MentionIngested.of(base.payload.model_copy(update={"external_id": f"r{n}"}))
+    return example_mention(f"r{n}")
 
 
 async def fill(db: Database, topic: str, numbers: range) -> None:
