@@ -1,5 +1,6 @@
 """Fixtures of the cross-service tests: one platform of four service processes per session."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -8,13 +9,14 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from rapport.mongo import Database
-from tests.support import SERVICES, Platform
+from tests.support import SERVICES, Platform, start_at_the_end
 
 
 @pytest.fixture(scope="session")
 def platform(kafka_bootstrap: str, mongo_url: str) -> Iterator[Platform]:
     platform = Platform(kafka_bootstrap, mongo_url)
     platform.output.mkdir(parents=True, exist_ok=True)
+    asyncio.run(start_at_the_end(kafka_bootstrap))
     try:
         for name in SERVICES:
             platform.start(name)

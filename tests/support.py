@@ -26,6 +26,9 @@ from local_services import start_service  # noqa: E402
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
 FIRST_PORT = 18001 + int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 SECRET = "e2e-secret-" + "x" * 24
+WAIT_S = 120.0
+"""How long an e2e test waits for the platform to reach a state: CI's machines are slow and shared,
+and a passing test never waits that long."""
 CONNECTOR_PORT = FIRST_PORT + 10
 """Where responder sends agents' replies: the console's browser test runs a stub platform here."""
 
@@ -149,6 +152,36 @@ async def caught_up(kafka: str, group: str, topic: str) -> bool:
     return all(
         ends[p] == 0 or (p in committed and committed[p].offset >= ends[p]) for p in partitions
     )
+
+
+async def start_at_the_end(kafka: str) -> None:
+    """Commit, for each service's consumer group, the end of every topic it consumes: the platform
+    under test starts where the topics end, so what integration tests left on the platform's topic
+    names is never processed into its databases, nor makes its first tests wait."""
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from rapport.topics import CATALOGUE
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    await admin.start()
+    try:
+        for group in SERVICES:
+            topics = [topic.name for topic in CATALOGUE.values() if group in topic.consumers]
+            partitions = [p for topic in topics for p in await partitions_of(admin, topic)]
+            if not partitions:
+                continue
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=kafka, group_id=group, enable_auto_commit=False
+            )
+            await consumer.start()
+            try:
+                consumer.assign(partitions)
+                await consumer.commit(await consumer.end_offsets(partitions))
+            finally:
+                await consumer.stop()
+    finally:
+        await admin.close()
 
 
 async def partitions_of(admin: Any, topic: str) -> list[Any]:

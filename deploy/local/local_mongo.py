@@ -10,6 +10,10 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 
 REPLICA_SET = "rapport"
+TRANSACTION_LIFETIME_S = 10
+"""MongoDB's default is 60 s: a process killed mid-transaction (a SIGKILL, an OOM kill) leaves its
+locks held that long, and every writer of those documents waits behind them. Rapport's transactions
+take milliseconds, so an abandoned one is aborted after 10 s."""
 ALREADY_INITIALIZED = 23
 
 
@@ -34,6 +38,7 @@ def start_mongod(*, mongo_dir: Path, port: int, log_path: Path, pid_path: Path) 
         "--wiredTigerCacheSizeGB", "0.25",
         "--logpath", str(log_path),
         "--logappend",
+        "--setParameter", f"transactionLifetimeLimitSeconds={TRANSACTION_LIFETIME_S}",
     ]  # fmt: skip
     return spawn(cmd, log_path=log_path.with_suffix(".out"), pid_path=pid_path).pid
 

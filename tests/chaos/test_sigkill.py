@@ -7,7 +7,7 @@ import pytest
 
 from rapport.mongo import Database
 from rapport.testing import eventually, unique
-from tests.support import Platform, mention, negative, positive, profile_id
+from tests.support import WAIT_S, Platform, mention, negative, positive, profile_id
 
 pytestmark = pytest.mark.e2e
 AUTHORS = 12
@@ -40,7 +40,9 @@ async def test_every_mention_has_one_effect_after_services_are_killed_mid_stream
 
     await post(http, platform, batches[0])
     await eventually(
-        lambda: history.count_documents({"profile_id": {"$in": pids}}), interval_s=0.005
+        lambda: history.count_documents({"profile_id": {"$in": pids}}),
+        timeout_s=WAIT_S,
+        interval_s=0.005,
     )
     platform.kill("profiles")
     platform.kill("loyalty")
@@ -66,7 +68,7 @@ async def test_every_mention_has_one_effect_after_services_are_killed_mid_stream
             and recorded >= len(plan)
         )
 
-    await eventually(settled, timeout_s=120, interval_s=0.5)
+    await eventually(settled, timeout_s=2 * WAIT_S, interval_s=0.5)
 
     assert 0 < processed_at_kill <= len(batches[0])
     assert await dbs["ingest"]["mentions"].count_documents(

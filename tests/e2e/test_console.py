@@ -23,7 +23,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from rapport.auth import issue_token
 from rapport.testing import eventually, unique
-from tests.support import CONNECTOR_PORT, REPO, SECRET, Platform, mention, negative
+from tests.support import CONNECTOR_PORT, REPO, SECRET, WAIT_S, Platform, mention, negative
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -209,7 +209,9 @@ async def test_an_agent_answers_a_new_complaint_from_the_console(
     text = await page.locator("#reply-text").input_value()
     assert text.startswith(f"Hi @h_{author}")
     await page.get_by_role("button", name="Send reply").click()
-    await eventually(lambda: [r for r in stub_platform.replies if r["text"] == text], timeout_s=30)
+    await eventually(
+        lambda: [r for r in stub_platform.replies if r["text"] == text], timeout_s=WAIT_S
+    )
     await expect(page.locator(".message.agent:not(.pending)")).to_contain_text(text, timeout=15_000)
     await expect(page.locator(".profile")).to_contain_text("Stage")
     await expect(page.locator(".profile")).to_contain_text("Loyalty")

@@ -15,7 +15,7 @@ import pytest
 from rapport.events import PointsAwarded, ProfileChanged
 from rapport.events.codec import DecodeError, decode
 from rapport.testing import eventually, read_topic, unique
-from tests.support import Platform, caught_up, mention, negative, positive, profile_id
+from tests.support import WAIT_S, Platform, caught_up, mention, negative, positive, profile_id
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +43,7 @@ async def complain_and_get_resolved(
             active = [c for c in found.json() if c["state"] != "resolved"]
             return active[0] if active else None
 
-        case = await eventually(open_case, timeout_s=60)
+        case = await eventually(open_case, timeout_s=WAIT_S)
         resolved = await http.post(
             f"{cases}/{case['case_id']}/state", json={"state": "resolved"}, headers=supervisor
         )
@@ -143,9 +143,9 @@ async def test_posts_a_referral_and_a_resolved_complaint_each_earn_what_the_rule
         found = await member(http, platform, customer)
         return found and len(found["ledger"]) >= 5
 
-    await eventually(settled, timeout_s=60)
+    await eventually(settled, timeout_s=WAIT_S)
     for repeated in ("care.cases", "commerce.events", "crm.profiles"):  # and what came after
-        await eventually(partial(caught_up, platform.kafka, "loyalty", repeated), timeout_s=60)
+        await eventually(partial(caught_up, platform.kafka, "loyalty", repeated), timeout_s=WAIT_S)
     found = await member(http, platform, customer)
     earned = sorted((e["rule"], e["points"]) for e in found["ledger"])
     # The posts and the referral may make the customer a fan or an evangelist on the way (in

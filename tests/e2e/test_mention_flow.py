@@ -11,7 +11,7 @@ from rapport.events import MentionIngested
 from rapport.events.codec import encode
 from rapport.mongo import Database
 from rapport.testing import eventually, read_topic, unique
-from tests.support import Platform, caught_up, mention, negative, positive, profile_id
+from tests.support import WAIT_S, Platform, caught_up, mention, negative, positive, profile_id
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +50,7 @@ async def test_a_negative_mention_becomes_a_case(
 ) -> None:
     author = unique("neg")
     await post(http, platform, mention(unique("m"), author, negative()))
-    (case,) = await eventually(lambda: cases_of(http, platform, author))
+    (case,) = await eventually(lambda: cases_of(http, platform, author), timeout_s=WAIT_S)
     assert case["state"] == "open"
     assert case["queue"] == "support"
     assert len(case["mention_ids"]) == 1
@@ -67,7 +67,7 @@ async def test_a_second_complaint_joins_the_open_case(
         cases = await cases_of(http, platform, author)
         return cases if cases and len(cases[0]["mention_ids"]) == 2 else None
 
-    cases = await eventually(threaded)
+    cases = await eventually(threaded, timeout_s=WAIT_S)
     assert len(cases) == 1
 
 
@@ -76,12 +76,14 @@ async def test_a_positive_mention_becomes_points(
 ) -> None:
     author = unique("pos")
     await post(http, platform, mention(unique("m"), author, positive()))
-    found = await eventually(lambda: member(http, platform, author))
+    found = await eventually(lambda: member(http, platform, author), timeout_s=WAIT_S)
     assert found["balance"] == 10
     (entry,) = found["ledger"]
     assert entry["rule"] == "positive_mention"
     enriched = partial(caught_up, platform.kafka, "responder", "social.mentions.enriched")
-    await eventually(enriched)  # responder has seen the mention too: and opened no case
+    await eventually(
+        enriched, timeout_s=WAIT_S
+    )  # responder has seen the mention too: and opened no case
     assert await cases_of(http, platform, author) == []
 
 
@@ -113,7 +115,7 @@ async def assert_one_effect_each(
             and await mention_count(dbs, happy) >= 2
         )
 
-    await eventually(settled)
+    await eventually(settled, timeout_s=WAIT_S)
     found = await member(http, platform, happy)
     assert len(found["ledger"]) == 2
     assert found["balance"] == 20
@@ -142,8 +144,8 @@ async def test_a_redelivered_mention_has_one_effect(
     happy, unhappy = unique("redeliver-pos"), unique("redeliver-neg")
     both = [mention(unique("m"), happy, positive()), mention(unique("m"), unhappy, negative())]
     await post(http, platform, *both)
-    await eventually(lambda: member(http, platform, happy))
-    await eventually(lambda: cases_of(http, platform, unhappy))
+    await eventually(lambda: member(http, platform, happy), timeout_s=WAIT_S)
+    await eventually(lambda: cases_of(http, platform, unhappy), timeout_s=WAIT_S)
     keys = [f"x:{happy}", f"x:{unhappy}"]
     archived = await dbs["ingest"]["mentions"].find({"author_key": {"$in": keys}}).to_list()
     producer = AIOKafkaProducer(bootstrap_servers=platform.kafka, acks="all")
@@ -174,7 +176,7 @@ async def test_a_malformed_message_is_dead_lettered_and_processing_goes_on(
         await producer.stop()
     author = unique("after-garbage")
     await post(http, platform, mention(unique("m"), author, positive()))
-    await eventually(lambda: member(http, platform, author))
+    await eventually(lambda: member(http, platform, author), timeout_s=WAIT_S)
 
     dead = await read_topic(
         platform.kafka,

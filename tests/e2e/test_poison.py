@@ -14,7 +14,7 @@ from rapport.events.examples import examples
 from rapport.kafka import dlq_headers
 from rapport.kafka.producer import EventProducer
 from rapport.testing import eventually, read_topic, unique
-from tests.support import Platform, profile_id
+from tests.support import WAIT_S, Platform, profile_id
 
 pytestmark = pytest.mark.e2e
 MENTIONS = "social.mentions"
@@ -80,7 +80,7 @@ async def test_poison_mentions_are_dead_lettered_and_the_next_mention_is_profile
         response = await http.get(profile_url, headers=platform.token("agent"))
         return response.json() if response.status_code == 200 else None
 
-    profile = await eventually(profiled, timeout_s=60)
+    profile = await eventually(profiled, timeout_s=WAIT_S)
     assert profile["mention_count"] == 1
     health = await http.get(f"{platform.url('profiles')}/healthz")
     assert (health.status_code, health.json()["status"]) == (200, "ok")

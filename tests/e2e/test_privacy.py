@@ -10,7 +10,7 @@ import pytest
 
 from rapport.mongo import Database
 from rapport.testing import eventually, unique
-from tests.support import SERVICES, Platform, mention, negative, positive, profile_id
+from tests.support import SERVICES, WAIT_S, Platform, mention, negative, positive, profile_id
 
 pytestmark = pytest.mark.e2e
 KEPT = {("profiles", "privacy_requests")}
@@ -60,7 +60,7 @@ async def someone(http: httpx.AsyncClient, platform: Platform, dbs: dict[str, Da
             and await dbs["loyalty"]["members"].count_documents({"_id": person}) == 1
         )
 
-    await eventually(everywhere, timeout_s=60)
+    await eventually(everywhere, timeout_s=WAIT_S)
     return author
 
 
@@ -81,7 +81,7 @@ async def ask(
         state: dict[str, Any] = (await http.get(url, headers=headers)).json()
         return state if state["complete"] else None
 
-    state: dict[str, Any] = await eventually(complete, timeout_s=60)
+    state: dict[str, Any] = await eventually(complete, timeout_s=WAIT_S)
     return state
 
 

@@ -10,7 +10,7 @@ import pytest
 from rapport.events import ProfileChanged, utcnow
 from rapport.events.codec import decode
 from rapport.testing import read_topic, reference, unique
-from tests.support import Platform, mention, profile_id
+from tests.support import WAIT_S, Platform, mention, profile_id
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +57,7 @@ async def test_a_casual_commenter_becomes_a_fan_then_an_evangelist(
         platform.kafka,
         "crm.profiles",
         until=lambda rs: len(stage_changes(rs, key)) >= 2,
-        timeout_s=60,
+        timeout_s=WAIT_S,
     )
     assert stage_changes(records, key) == [
         ("casual_commenter", "fan"),

@@ -33,7 +33,7 @@ import pytest
 
 from rapport.events import Priority
 from rapport.testing import eventually
-from tests.support import Platform, caught_up, profile_id
+from tests.support import WAIT_S, Platform, caught_up, profile_id
 
 pytestmark = pytest.mark.e2e
 FIXTURE = Path(__file__).parent / "fixtures" / "twcs_handoff.csv"
@@ -92,10 +92,11 @@ async def test_imported_history_gives_the_hand_computed_handoff_metrics(
         opened = all(cases[c] for c in CUSTOMERS if c != "880007")
         return cases if answered == answered_at and complete and opened else None
 
-    await eventually(settled, timeout_s=60)
+    await eventually(settled, timeout_s=WAIT_S)
     # Everything imported has been consumed: what has no case now never gets one.
     await eventually(
-        partial(caught_up, platform.kafka, "responder", "social.mentions.enriched"), timeout_s=60
+        partial(caught_up, platform.kafka, "responder", "social.mentions.enriched"),
+        timeout_s=WAIT_S,
     )
     cases = await settled()
     assert cases is not None

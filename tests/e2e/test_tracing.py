@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from rapport.testing import eventually, unique
-from tests.support import Platform, mention, negative, positive
+from tests.support import WAIT_S, Platform, mention, negative, positive
 
 pytestmark = pytest.mark.e2e
 
@@ -43,4 +43,7 @@ async def test_one_trace_id_covers_the_request_and_every_service(
         "loyalty": {"process social.mentions.enriched", "publish loyalty.events"},
     }
     for service, names in expected.items():
-        await eventually(lambda s=service, n=names: n <= spans_named(s))  # type: ignore[misc]
+        await eventually(
+            lambda s=service, n=names: n <= spans_named(s),  # type: ignore[misc]
+            timeout_s=WAIT_S,
+        )
