@@ -4,8 +4,9 @@
         [--entries 2000] [--members 200] [--concurrency 16]
 
 Measures, each as entries (or attempts) per second:
-- earnings: new causes spread over ``--members`` members (one transaction each: read the cause,
-  count the caps' windows, credit the balance, insert the entry);
+- earnings: new causes spread over ``--members`` members (one transaction each: one read of the
+  cause, the member and the caps' and tier's windows, credit the balance and tier, insert the
+  entry);
 - redeliveries: the same causes again (one lookup each, nothing written);
 - redemptions: ``--concurrency`` attempts at a time against members' balances.
 Each write includes its event's outbox row; the relay's publishing to Kafka is left out.
@@ -17,16 +18,19 @@ import contextlib
 import os
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 from pymongo import AsyncMongoClient
 
 from loyalty.domain.rules import Rule, RuleKind
+from loyalty.domain.tiers import TierTerms
 from loyalty.errors import InsufficientBalance
 from loyalty.repository.indexes import INDEXES
 from loyalty.repository.ledger import Candidate, MongoLedger
 from loyalty.repository.outbox import Outbox
 from loyalty.repository.redemptions import MongoRedemptions
+from loyalty.settings import DEFAULT_TIERS
 from rapport.events import utcnow
 from rapport.mongo import Document, ensure_indexes
 
@@ -34,6 +38,7 @@ OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 MONGO = os.environ.get(
     "RAPPORT_TEST_MONGO", f"mongodb://127.0.0.1:{27117 + OFFSET}/?replicaSet=rapport"
 )
+TIERS = TierTerms(DEFAULT_TIERS, timedelta(days=365))
 RULE = Rule(kind=RuleKind.POSITIVE_MENTION, points=10, daily_cap=1000, weekly_cap=5000)
 
 
@@ -66,7 +71,7 @@ async def main(entries: int, members: int, concurrency: int) -> None:
         now = utcnow()
 
         def earn(c: Candidate) -> Callable[[], Awaitable[object]]:
-            return lambda: ledger.earn(c, now=now, expires_at=now)
+            return lambda: ledger.earn(c, now=now, expires_at=now, tiers=TIERS)
 
         async def redeem(n: int) -> None:
             with contextlib.suppress(InsufficientBalance):

@@ -5,11 +5,13 @@ import inspect
 import random
 import string
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from pymongo import monitoring
 
 from rapport.events import MentionIngested
 from rapport.events.examples import examples
@@ -118,3 +120,35 @@ def example_mention(external_id: str) -> MentionIngested:
     base = examples()[0]
     assert isinstance(base, MentionIngested)
     return MentionIngested.of(base.payload.model_copy(update={"external_id": external_id}))
+
+
+class MongoCommands(monitoring.CommandListener):
+    """Counts the commands (round trips) a MongoDB client sends, by command name; transactions
+    are its ``commitTransaction`` commands. Register it when the client is made:
+    ``AsyncMongoClient(url, event_listeners=[commands])``."""
+
+    IGNORED = frozenset({"endSessions", "hello", "isMaster", "ismaster", "ping"})
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in self.IGNORED:
+            self.counts[event.command_name] += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def transactions(self) -> int:
+        return self.counts["commitTransaction"]
+
+    def reset(self) -> Counter[str]:
+        """The counts so far; counting starts again from zero."""
+        counts, self.counts = self.counts, Counter()
+        return counts

@@ -1,5 +1,5 @@
 """Earning: a rule applied to a cause, written to the ledger once with its announcements, and
-the tier it lifts, all in one transaction."""
+the tier it lifts, all in one transaction. Rules are configuration, read through a cache."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,15 +41,9 @@ class Earner:
         candidate = Candidate(
             profile_id, entry_id(kind.value, cause), rule, cause_event_id, audience
         )
-
-        async def work(s: Session) -> Outcome:
-            outcome = await self.ledger.earn(
-                candidate, now=now, expires_at=now + self.expiry, session=s
-            )
-            await self._review_tier(outcome, now, s)
-            return outcome
-
-        return await self.outbox.transaction(work)
+        return await self.ledger.earn(
+            candidate, now=now, expires_at=now + self.expiry, tiers=self.tiers.terms
+        )
 
     async def decide(self, entry_id: str, decision: Decision) -> Document:
         """A human's decision on a held entry."""

@@ -54,7 +54,8 @@ class Services:
     ) -> "Services":
         """``outbox`` stores what they publish; by default it wakes no relay."""
         outbox = outbox or Outbox(db)
-        ledger, members, rules = MongoLedger(db, outbox), MongoMembers(db), MongoRules(db)
+        ledger, members = MongoLedger(db, outbox), MongoMembers(db)
+        rules = MongoRules(db, ttl_s=settings.rules_cache_s)
         offers = Collection(db, "offers", Offer)
         tiers = TierKeeper(
             ledger=ledger,

@@ -17,6 +17,8 @@ class LoyaltySettings(RapportSettings):
         default_factory=lambda: {"bronze": 0, "silver": 250, "gold": 1000}
     )
     """Tier name -> points earned within the window needed to reach it; one must be 0."""
+    rules_cache_s: float = Field(default=5, ge=0)
+    """How long an earning rule saved by another replica may take to apply here."""
     outreach_per_week: int = Field(default=2, ge=0)
     share_min_shares: int = Field(default=5, ge=1)
     question_memory_days: int = Field(default=14, ge=1)

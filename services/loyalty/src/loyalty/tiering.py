@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from loyalty.domain.tiers import base_tier, next_review, tier_for
+from loyalty.domain.tiers import TierTerms, base_tier, next_review, tier_for
 from loyalty.repository.ledger import MongoLedger, Session
 from loyalty.repository.members import MongoMembers
 from loyalty.repository.outbox import Outbox
@@ -19,6 +19,10 @@ class TierKeeper:
     outbox: Outbox
     thresholds: Mapping[str, int]
     window: timedelta
+
+    @property
+    def terms(self) -> TierTerms:
+        return TierTerms(self.thresholds, self.window)
 
     async def review(
         self, profile_id: UUID, now: datetime, *, cause: str, session: Session | None = None

@@ -6,7 +6,7 @@ Every write runs in a transaction that also stores the events it causes in the o
 marker exist: a duplicate key) and returns the stored events.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -130,23 +130,15 @@ class MongoProfiles(Store):
             await self._mark(cause, change.profile.id, change.events, session)
             return Applied(change.profile, change.events, True)
 
-        try:
-            return await self._transaction(work)
-        except DuplicateKeyError:
-            replayed = await self._replayed(cause)
-            if replayed is None:
-                raise
-            return replayed
+        return await self._once(cause, work)
 
     async def apply_case(
         self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
     ) -> Applied:
-        """Keep the case's latest change; recount the owner's open complaints and apply."""
+        """Keep the case's latest change; recount the owner's open complaints and apply. Like
+        ``apply``, a cause applied before fails on its marker (or outbox rows), written last."""
 
         async def work(session: Session) -> Applied:
-            replayed = await self._replayed(cause, session)
-            if replayed is not None:
-                return replayed
             stored = await self._cases.find_one({"_id": case.case_id}, session=session)
             before, _ = await self._resolve(case.profile_id, session)
             if before is None or (stored is not None and stored["sequence"] >= case.sequence):
@@ -171,7 +163,7 @@ class MongoProfiles(Store):
             await self._mark(cause, change.profile.id, change.events, session)
             return Applied(change.profile, change.events, True)
 
-        return await self._transaction(work)
+        return await self._once(cause, work)
 
     async def create(self, change: Change) -> Profile:
         """Store a new profile with its announcements, or return the one stored under its id;
@@ -210,6 +202,16 @@ class MongoProfiles(Store):
             return Applied(change.profile, change.events, True)
 
         return await self._transaction(work)
+
+    async def _once(self, cause: str, work: Callable[[Session], Awaitable[Applied]]) -> Applied:
+        """Run ``work`` in a transaction, or return what ``cause`` did before (a duplicate key)."""
+        try:
+            return await self._transaction(work)
+        except DuplicateKeyError:
+            replayed = await self._replayed(cause)
+            if replayed is None:
+                raise
+            return replayed
 
     async def _replayed(self, cause: str, session: Session | None = None) -> Applied | None:
         marker = await self._processed.find_one({"_id": cause}, session=session)

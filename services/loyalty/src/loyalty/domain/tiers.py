@@ -1,6 +1,7 @@
 """Tiers on a rolling window of earned points."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
@@ -17,3 +18,17 @@ def base_tier(thresholds: Mapping[str, int]) -> str:
 def next_review(oldest_in_window: datetime | None, window: timedelta) -> datetime | None:
     """When the oldest points in the window leave it, and the tier may fall."""
     return oldest_in_window + window if oldest_in_window else None
+
+
+@dataclass(frozen=True)
+class TierTerms:
+    thresholds: Mapping[str, int]
+    window: timedelta
+
+    def after_credit(
+        self, window_points: int, oldest: datetime | None, points: int, now: datetime
+    ) -> tuple[str, datetime | None]:
+        """The tier and next review once ``points`` credited ``now`` join a window that held
+        ``window_points``, the oldest credited at ``oldest``."""
+        since = now if oldest is None else min(oldest, now)
+        return tier_for(window_points + points, self.thresholds), next_review(since, self.window)

@@ -1,5 +1,7 @@
 """What admins manage: earning rules, rewards and offers, each a small collection by name."""
 
+import time
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
@@ -30,17 +32,39 @@ class Collection(Generic[M]):
 
 
 class MongoRules:
-    """Earning rules; a rule never saved earns by its default terms."""
+    """Earning rules; a rule never saved earns by its default terms. They are configuration,
+    read through a cache of all of them refreshed every ``ttl_s``: a change saved here is seen
+    at once, one saved by another replica within ``ttl_s``."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, *, ttl_s: float = 5.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self._saved = Collection(db, "rules", Rule)
+        self._ttl_s = ttl_s
+        self._monotonic = monotonic
+        self._cached: dict[RuleKind, Rule] = {}
+        self._expires = 0.0
+        self._version = 0
+        """Bumped by every save here, so a read that started before it is not cached."""
 
     async def put(self, rule: Rule) -> None:
         await self._saved.put(rule.kind.value, rule)
+        self._version += 1
+        self._expires = 0.0
 
     async def get(self, kind: RuleKind) -> Rule:
-        saved = await self._saved.get(kind.value)
-        return saved or Rule(kind=kind, **DEFAULT_RULES[kind].model_dump())
+        return (await self._rules())[kind]
 
     async def all(self) -> list[Rule]:
-        return [await self.get(kind) for kind in RuleKind]
+        rules = await self._rules()
+        return [rules[kind] for kind in RuleKind]
+
+    async def _rules(self) -> dict[RuleKind, Rule]:
+        if self._monotonic() < self._expires:
+            return self._cached
+        version, read_at = self._version, self._monotonic()
+        saved = {rule.kind: rule for rule in await self._saved.all()}
+        rules = {k: saved.get(k) or Rule(kind=k, **DEFAULT_RULES[k].model_dump()) for k in RuleKind}
+        if version == self._version:
+            self._cached, self._expires = rules, read_at + self._ttl_s
+        return rules

@@ -16,18 +16,25 @@ from pymongo.read_concern import ReadConcern
 
 from loyalty.domain.announcements import announcements
 from loyalty.domain.expiry import expiring_points
-from loyalty.domain.guardrails import Recent, Verdict, judge, windows
+from loyalty.domain.guardrails import Verdict, judge
 from loyalty.domain.offers import Audience
 from loyalty.domain.rules import Rule
+from loyalty.domain.tiers import TierTerms, base_tier
 from loyalty.errors import Conflict, NotFound
 from loyalty.repository import in_transaction
 from loyalty.repository.outbox import Outbox
-from rapport.events import ExpiredPoints, PointsExpired, deterministic_id
+from loyalty.repository.standing import read_standing
+from rapport.events import (
+    ExpiredPoints,
+    PointsExpired,
+    TierChange,
+    TierChanged,
+    deterministic_id,
+)
 from rapport.mongo import Database, Document
 
 Session = AsyncClientSession
 Decision = Literal["approved", "rejected"]
-COUNTED = {"$in": [Verdict.CREDIT.value, Verdict.HOLD.value]}
 
 
 @dataclass(frozen=True)
@@ -72,22 +79,54 @@ class MongoLedger:
         self._members = db["members"]
 
     async def earn(
-        self, c: Candidate, *, now: datetime, expires_at: datetime, session: Session | None = None
+        self,
+        c: Candidate,
+        *,
+        now: datetime,
+        expires_at: datetime,
+        tiers: TierTerms,
+        session: Session | None = None,
     ) -> Outcome:
-        """Credit, hold or drop an earning once; a repeat of its cause returns the first entry."""
+        """Credit, hold or drop an earning once, lifting the member's tier with a credit; a
+        repeat of its cause returns the first entry. What it needs is read in one round trip,
+        and the credit, tier and review date are one update."""
 
         async def work(s: Session) -> Outcome:
-            found = await self._ledger.find_one({"_id": c.entry_id}, session=s)
-            if found is not None:
+            standing = await read_standing(
+                self._db,
+                profile_id=c.profile_id,
+                entry_id=c.entry_id,
+                rule=c.rule,
+                now=now,
+                tier_window=tiers.window,
+                session=s,
+            )
+            if standing.entry is not None:
+                found = standing.entry
                 return Outcome(found["status"], found, found.get("reason"))
-            member = await self._members.find_one({"_id": c.profile_id}, session=s) or {}
-            flagged = bool(member.get("flagged_until") and member["flagged_until"] > now)
-            judgement = judge(c.rule, await self._recent(c, now, s), flagged=flagged)
+            flagged = bool(standing.flagged_until and standing.flagged_until > now)
+            judgement = judge(c.rule, standing.recent, flagged=flagged)
             if judgement.verdict in (Verdict.CAP, Verdict.REFUSE):
                 return Outcome(judgement.verdict.value, None, judgement.reason)
             credited = judgement.verdict is Verdict.CREDIT
             points = c.rule.points if credited else 0
-            after = await self._credit(c.profile_id, points, audience_fields(c.audience), s)
+            fields, tier_changed = audience_fields(c.audience), []
+            if credited:
+                tier, review_at = tiers.after_credit(
+                    standing.window_points, standing.oldest_in_window, points, now
+                )
+                fields |= {"tier": tier, "tier_review_at": review_at}
+                previous = standing.tier or base_tier(tiers.thresholds)
+                if tier != previous:
+                    change = TierChange(
+                        profile_id=c.profile_id,
+                        tier=tier,
+                        previous_tier=previous,
+                        window_points=standing.window_points + points,
+                        at=now,
+                    )
+                    tier_changed.append(TierChanged.of(change, cause=c.entry_id))
+            after = await self._credit(c.profile_id, points, fields, s)
             entry = {
                 "_id": c.entry_id,
                 "profile_id": c.profile_id,
@@ -104,7 +143,7 @@ class MongoLedger:
                 "settled": False,
             }
             await self._ledger.insert_one(entry, session=s)
-            await self._outbox.add(s, c.profile_id, announcements(entry))
+            await self._outbox.add(s, c.profile_id, [*announcements(entry), *tier_changed])
             return Outcome(judgement.verdict.value, entry, judgement.reason, new=True)
 
         return await self._outbox.transaction(work, session=session)
@@ -125,21 +164,6 @@ class MongoLedger:
         )
         assert member is not None  # upserted
         return member
-
-    async def _recent(self, c: Candidate, now: datetime, s: Session) -> Recent:
-        """One read of the rule's entries in its widest window, counted per window."""
-        if not c.rule.limited:
-            return Recent(day=0, week=0, velocity_window=0)
-        starts = windows(c.rule, now)
-        query = {
-            "profile_id": c.profile_id,
-            "rule": c.rule.kind.value,
-            "status": COUNTED,
-            "at": {"$gte": min(starts)},
-        }
-        times = [e["at"] async for e in self._ledger.find(query, {"at": 1}, session=s)]
-        day, week, velocity = (sum(at >= start for at in times) for start in starts)
-        return Recent(day=day, week=week, velocity_window=velocity)
 
     async def decide(
         self,
