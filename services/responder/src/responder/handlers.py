@@ -1,6 +1,10 @@
 """What responder does with each event it consumes."""
 
-from rapport.events import MentionEnriched, ProfileChanged
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+from rapport.events import Event, MentionEnriched, ProfileChanged
 from responder import crisis
 from responder.desk import Desk
 from responder.domain.brand_health import counted
@@ -31,3 +35,14 @@ async def on_profile_changed(event: ProfileChanged, *, desk: Desk, health: Brand
         await move_cases(desk, change.related_profile_ids, change.profile.profile_id)
         await desk.profiles.forget(change.related_profile_ids)
     await health.sample_stages(desk.clock(), await desk.profiles.fans_and_evangelists())
+
+
+Handler = Callable[[Any], Awaitable[None]]
+
+
+def event_handlers(desk: Desk, alerts: Alerts, health: BrandHealth) -> dict[type[Event], Handler]:
+    """The handlers of the events above, bound to their collaborators."""
+    return {
+        MentionEnriched: partial(on_mention_enriched, desk=desk, alerts=alerts, health=health),
+        ProfileChanged: partial(on_profile_changed, desk=desk, health=health),
+    }
