@@ -8,12 +8,13 @@ from rapport.events import ProfileSnapshot, RelationshipStage
 from rapport.mongo import Database
 from responder.domain.brand_health import StageCounts
 
-INDEXES = {"profiles": [IndexModel("stage")]}
+PROFILES = "profiles"
+INDEXES = {PROFILES: [IndexModel("stage")]}
 
 
 class ProfileCache:
     def __init__(self, db: Database) -> None:
-        self._profiles = db["profiles"]
+        self._profiles = db[PROFILES]
 
     async def remember(self, profile: ProfileSnapshot) -> None:
         """Keep the snapshot unless a later one (by ``last_seen``) is already kept."""
@@ -30,11 +31,6 @@ class ProfileCache:
     async def get(self, profile_id: UUID) -> ProfileSnapshot | None:
         kept = await self._profiles.find_one({"_id": profile_id}, {"_id": 0})
         return None if kept is None else ProfileSnapshot.model_validate(kept)
-
-    async def latest(self, snapshot: ProfileSnapshot) -> ProfileSnapshot:
-        """The newer of ``snapshot`` and the one kept."""
-        stored = await self.get(snapshot.profile_id)
-        return stored if stored and stored.last_seen > snapshot.last_seen else snapshot
 
     async def fans_and_evangelists(self) -> StageCounts:
         fans = await self._profiles.count_documents({"stage": RelationshipStage.FAN.value})
