@@ -96,10 +96,12 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                     settings.service_name, ResponderPersonalData(db), db, relay_now=relay.wake
                 ),
             }
-            runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            if settings.relay_outbox:
+                runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             runtime.workers.start("reply-sender", sender.run(), stop=sender.stop)
             runtime.workers.start("sla-scanner", scanner.run(), stop=scanner.stop)
-            consume(runtime, clients, group="responder", handlers=handlers)
+            if settings.consume_events:
+                consume(runtime, clients, group="responder", handlers=handlers)
             yield
 
     routers = [
