@@ -18,11 +18,17 @@ from pymongo import monitoring
 
 
 class CommandCounter(monitoring.CommandListener):
-    def __init__(self) -> None:
+    def __init__(self, *, per_collection: bool = False) -> None:
         self.sent: Counter[str] = Counter()
+        self._per_collection = per_collection
+        """Count ``"find routing_rules"`` rather than ``"find"``."""
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.sent[event.command_name] += 1
+        name = event.command_name
+        target = event.command.get(name)
+        if self._per_collection and isinstance(target, str):
+            name = f"{name} {target}"
+        self.sent[name] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
