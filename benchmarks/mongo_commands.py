@@ -36,6 +36,10 @@ class CommandCounter(monitoring.CommandListener):
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
 
+    @property
+    def total(self) -> int:
+        return sum(self.sent.values())
+
     @contextmanager
     def counting(self) -> Iterator[Counter[str]]:
         """The commands sent inside the block, filled in when it ends."""
