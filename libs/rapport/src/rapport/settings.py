@@ -113,6 +113,11 @@ class RapportSettings(KafkaSettings):
     trace_exporter: TraceExporter = TraceExporter.NONE
     trace_file: str = ""
     max_body_bytes: int = 1_048_576
+    consume_events: bool = True
+    """False runs the HTTP API alone (an API-only replica; tests that drive handlers directly)."""
+    relay_outbox: bool = True
+    """False leaves this database's outbox to another relay (tests run their own). Any number
+    of replicas may relay: one at a time holds the relay's lease."""
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

@@ -57,17 +57,24 @@ class Desk:
         settled = settle(step.case, await self.policies.all())
         return await self.cases.save(settled, step.changes, at=self.clock(), also=step.also)
 
-    async def change(self, case_id: UUID, decide: Decide) -> Case:
-        """Apply ``decide`` to the stored case until it is stored; unchanged when it says None."""
+    async def change(self, case_id: UUID, decide: Decide, stored: Case | None = None) -> Case:
+        """Apply ``decide`` to the stored case until it is stored; unchanged when it says None.
+
+        ``stored``, the case as this task just stored it, saves the first read: a change from
+        it stores only if the case is still at its sequence, and no change is taken from it.
+        """
         for _ in range(ATTEMPTS):
-            case = await self.cases.get(case_id)
+            case = stored or await self.cases.get(case_id)
             if case is None:
                 raise UnknownCase(str(case_id))
             step = await decide(case)
+            if step is None and stored is not None:
+                stored = None
+                continue
             if step is None:
                 return case
             try:
                 return await self.store(step)
             except CaseConflict:
-                continue
+                stored = None
         raise CaseConflict(str(case_id))

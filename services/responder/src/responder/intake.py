@@ -26,7 +26,7 @@ from responder.domain.case import (
     reopens,
 )
 from responder.domain.triage import Need, need
-from responder.repository import CaseConflict
+from responder.repository import CaseConflict, Taking
 from responder.stores.timeline import Message
 
 
@@ -66,15 +66,15 @@ async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
     mention, mention_id = enriched.mention, enriched.mention_event_id
     if mention.from_brand:
         return await take_brand_post(desk, mention_id, mention)
-    profile = await desk.profiles.latest(enriched.profile)
-    needed = need(mention, profile.stage)
-    if needed is None and not await _follows_up(desk, mention, profile):
-        return None
     for _ in range(ATTEMPTS):
-        done = await desk.cases.with_cause(str(mention_id))
-        if done is not None:
-            return done
-        step = await _thread_or_open(desk, mention_id, mention, profile, needed)
+        taking = await desk.cases.taking(str(mention_id), enriched.profile.profile_id)
+        if taking.taken_by is not None:
+            return taking.taken_by
+        profile = taking.latest(enriched.profile)
+        needed = need(mention, profile.stage)
+        if needed is None and not _follows_up(mention, taking.active):
+            return None
+        step = await _thread_or_open(desk, mention_id, mention, profile, needed, taking)
         try:
             return await desk.store(step)
         except CaseConflict:
@@ -82,27 +82,29 @@ async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
     raise CaseConflict(str(mention_id))
 
 
-async def _follows_up(desk: Desk, mention: Mention, profile: ProfileSnapshot) -> bool:
+def _follows_up(mention: Mention, case: Case | None) -> bool:
     """A customer's mention in the conversation of their active case belongs to the case,
     whatever it says ("sent you a DM"), unless it is spam."""
     if Intent.SPAM in mention.intents:
         return False
-    case = await desk.cases.active_of(profile.profile_id)
     return case is not None and (
         mention.conversation_id in case.conversation_ids or mention.in_reply_to in case.external_ids
     )
 
 
 async def _thread_or_open(
-    desk: Desk, mention_id: UUID, mention: Mention, profile: ProfileSnapshot, needed: Need | None
+    desk: Desk,
+    mention_id: UUID,
+    mention: Mention,
+    profile: ProfileSnapshot,
+    needed: Need | None,
+    taking: Taking,
 ) -> Step:
     changes: Changes = []
-    case = await desk.cases.active_of(profile.profile_id)
-    if case is None:
-        resolved = await desk.cases.last_resolved_of(profile.profile_id)
-        if resolved and reopens(resolved, desk.clock(), desk.reopen_window):
-            case = resolved
-            changes.append(("reopened", None))
+    case, last = taking.active, taking.current
+    if case is None and last is not None and reopens(last, desk.clock(), desk.reopen_window):
+        case = last
+        changes.append(("reopened", None))
     if case is None:
         case = await _opened(desk, mention_id, mention, profile, needed or Need.ANSWER)
         changes.append(("opened", None))

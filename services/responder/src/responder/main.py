@@ -1,18 +1,16 @@
 """responder: gets the right human to answer, fast."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
-from functools import partial
-from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from rapport.clients import connected, consume
-from rapport.events import Event, MentionEnriched, PrivacyRequested, ProfileChanged, utcnow
-from rapport.mongo import warn_missing_indexes
+from rapport.events import Event, PrivacyRequested, utcnow
+from rapport.mongo import Database, warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
@@ -21,7 +19,7 @@ from responder.api import cases, config, customers, dashboard, insight, presence
 from responder.connector import Connector, ReplySender
 from responder.desk import Desk
 from responder.domain.clock import Clock
-from responder.handlers import on_mention_enriched, on_profile_changed
+from responder.handlers import Handler, event_handlers
 from responder.migrations import INDEXES
 from responder.personal import ResponderPersonalData
 from responder.scanner import Scanner
@@ -37,7 +35,22 @@ from responder.stores import (
     viewers,
 )
 
-Handler = Callable[[Any], Awaitable[None]]
+
+def open_desk(
+    db: Database, settings: ResponderSettings, clock: Clock, relay: OutboxRelay | None = None
+) -> Desk:
+    return Desk(
+        cases=repository.MongoCases(db, relay),
+        timeline=timeline.Timeline(db),
+        profiles=profiles.ProfileCache(db),
+        agents=agents.Agents(db),
+        rules=rules.Rules(db),
+        policies=rules.PolicyStore(db),
+        clock=clock,
+        weights=settings.priority_weights,
+        reopen_window=timedelta(seconds=settings.reopen_window_s),
+        spikes=settings.spikes,
+    )
 
 
 def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow) -> FastAPI:
@@ -53,18 +66,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             db = clients.db
             await warn_missing_indexes(db, INDEXES)
             relay = OutboxRelay(db, clients.producer, poll_s=0.5)
-            desk = Desk(
-                cases=repository.MongoCases(db, relay),
-                timeline=timeline.Timeline(db),
-                profiles=profiles.ProfileCache(db),
-                agents=agents.Agents(db),
-                rules=rules.Rules(db),
-                policies=rules.PolicyStore(db),
-                clock=clock,
-                weights=settings.priority_weights,
-                reopen_window=timedelta(seconds=settings.reopen_window_s),
-                spikes=settings.spikes,
-            )
+            desk = open_desk(db, settings, clock, relay)
             crises = alerts.Alerts(db, relay)
             outgoing = replies.Replies(db)
             sender = ReplySender(
@@ -89,18 +91,17 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                 auto_assign=settings.auto_assign,
             )
             handlers: dict[type[Event], Handler] = {
-                MentionEnriched: partial(
-                    on_mention_enriched, desk=desk, alerts=crises, health=health
-                ),
-                ProfileChanged: partial(on_profile_changed, desk=desk, health=health),
+                **event_handlers(desk, crises, health),
                 PrivacyRequested: privacy_outbox_handler(
                     settings.service_name, ResponderPersonalData(db), db, relay_now=relay.wake
                 ),
             }
-            runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            if settings.relay_outbox:
+                runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             runtime.workers.start("reply-sender", sender.run(), stop=sender.stop)
             runtime.workers.start("sla-scanner", scanner.run(), stop=scanner.stop)
-            consume(runtime, clients, group="responder", handlers=handlers)
+            if settings.consume_events:
+                consume(runtime, clients, group="responder", handlers=handlers)
             yield
 
     routers = [

@@ -5,6 +5,7 @@ per profile (a unique partial index).
 """
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -14,10 +15,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from rapport import outbox
-from rapport.events import CaseChange, CaseChanged
+from rapport.events import CaseChange, CaseChanged, ProfileSnapshot
 from rapport.mongo import Database, Document
 from rapport.outbox import OutboxRelay
 from responder.domain.case import Case, Changes
+from responder.stores.profiles import PROFILES
 
 CASES_TOPIC = "care.cases"
 Also = Callable[[AsyncClientSession], Awaitable[None]]
@@ -48,6 +50,27 @@ class CaseConflict(Exception):
     """The case changed since it was read (or a second active case was about to open)."""
 
 
+@dataclass(frozen=True)
+class Taking:
+    """What taking a customer's mention in starts from, read in one round trip."""
+
+    taken_by: Case | None
+    """The case that already took the mention (it is being delivered again)."""
+    current: Case | None
+    """The profile's active case, else its last resolved one."""
+    kept: ProfileSnapshot | None
+    """The profile's snapshot kept from ``crm.profiles``."""
+
+    @property
+    def active(self) -> Case | None:
+        return self.current if self.current is not None and self.current.active else None
+
+    def latest(self, snapshot: ProfileSnapshot) -> ProfileSnapshot:
+        """The newer of ``snapshot`` and the one kept."""
+        kept = self.kept
+        return kept if kept is not None and kept.last_seen > snapshot.last_seen else snapshot
+
+
 def change_of(case: Case, kind: str, sequence: int, at: datetime, breached: Any) -> CaseChange:
     return CaseChange.model_validate(
         {
@@ -74,14 +97,30 @@ class MongoCases:
     async def active_of(self, profile_id: UUID) -> Case | None:
         return _case(await self._cases.find_one({"profile_id": profile_id, "active": True}))
 
-    async def last_resolved_of(self, profile_id: UUID) -> Case | None:
-        found = await self._cases.find_one(
-            {"profile_id": profile_id, "active": False}, sort=[("resolved_at", DESCENDING)]
+    async def taking(self, cause: str, profile_id: UUID) -> Taking:
+        """The case holding ``cause``, the profile's current case and its kept snapshot."""
+        current = [{"$sort": {"active": -1, "resolved_at": -1}}, {"$limit": 1}]
+        pipeline: list[Document] = [
+            {"$match": {"$or": [{"causes": cause}, {"profile_id": profile_id}]}},
+            {
+                "$facet": {
+                    "taken_by": [{"$match": {"causes": cause}}, {"$limit": 1}],
+                    "current": [{"$match": {"profile_id": profile_id}}, *current],
+                }
+            },
+            {
+                "$unionWith": {
+                    "coll": PROFILES,
+                    "pipeline": [{"$match": {"_id": profile_id}}, {"$project": {"_id": 0}}],
+                }
+            },
+        ]
+        cases, *kept = await (await self._cases.aggregate(pipeline)).to_list()
+        return Taking(
+            taken_by=_case(next(iter(cases["taken_by"]), None)),
+            current=_case(next(iter(cases["current"]), None)),
+            kept=ProfileSnapshot.model_validate(kept[0]) if kept else None,
         )
-        return _case(found)
-
-    async def with_cause(self, cause: str) -> Case | None:
-        return _case(await self._cases.find_one({"causes": cause}))
 
     async def answered_by(self, conversation: str | None, in_reply_to: str | None) -> Case | None:
         """The case a brand post answers: the one holding the message it replies to; for a post

@@ -1,4 +1,9 @@
-"""responder's stores on the real test MongoDB (and Kafka, for the app-level tests)."""
+"""responder's stores on the real test MongoDB (and Kafka, for the app-level tests).
+
+``serve`` runs the whole app in-process with its consumer loop and its outbox relay off
+(``consume_events=False``, ``relay_outbox=False``): a test hands events to the handlers itself
+and reads what would be published from the outbox, so it never joins the platform's
+``responder`` group on the platform's topics nor publishes made-up events to them."""
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -101,6 +106,8 @@ def serve(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> Serve:
             mongo_url=mongo_url,
             mongo_db=mongo_db.name,
             auth_secret=SECRET,
+            consume_events=False,
+            relay_outbox=False,
             **overrides,
         )
         await migrate(settings)

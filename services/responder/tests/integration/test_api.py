@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from rapport.mongo import Database
+from rapport.workers import Workers
 from responder.intake import take_mention
 
 from .conftest import Clock, Serve, enriched, token
@@ -66,6 +67,23 @@ async def test_supervisors_keep_rules_and_policies(serve: Serve, clock: Clock) -
         assert policies["low"]["first_response"] == 30
         await ok(await http.delete(f"/v1/routing-rules/{rule_id}", headers=BOSS), 204)
         assert (await ok(await http.get("/v1/routing-rules", headers=ANN)))[0]["rule_id"] is None
+
+
+async def test_the_tests_app_neither_consumes_nor_relays(
+    serve: Serve, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Else it would take records of the platform's topics from the e2e platform's responder
+    and publish the tests' made-up events to them."""
+    started: list[str] = []
+    start = Workers.start
+
+    def recorded(workers: Workers, name: str, *args: Any, **kwargs: Any) -> None:
+        started.append(name)
+        start(workers, name, *args, **kwargs)
+
+    monkeypatch.setattr(Workers, "start", recorded)
+    async with serve(clock):
+        assert sorted(started) == ["reply-sender", "sla-scanner"]
 
 
 async def documents(db: Database) -> dict[str, list[Any]]:

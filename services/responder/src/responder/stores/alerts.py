@@ -22,6 +22,8 @@ from rapport.mongo import Database, Document
 from rapport.outbox import OutboxRelay
 
 ALERTS_TOPIC = "care.alerts"
+Counts = dict[str, dict[int, int]]
+"""Per subject, per bucket: how many authors."""
 INDEXES = {
     "negatives": [
         IndexModel([("subjects", ASCENDING), ("bucket", ASCENDING)]),
@@ -77,13 +79,23 @@ class Alerts:
             new: bool = await session.with_transaction(write)
         return new
 
-    async def counts(self, subjects: list[str], first: int, last: int) -> dict[str, dict[int, int]]:
+    async def window(
+        self, kind: str, subjects: list[str], first: int, last: int
+    ) -> tuple[Counts, list[CrisisAlert]]:
+        """``counts``, and the alerts of ``kind`` active on the subjects, in one round trip."""
+        active = {"kind": kind, "subject": {"$in": subjects}, "status": "active"}
+        pipeline: list[Document] = [
+            {"$match": _counted(subjects, first, last)},
+            {"$facet": {"counts": [{"$project": {"_id": 0}}]}},
+            {"$unionWith": {"coll": self._alerts.name, "pipeline": [{"$match": active}]}},
+        ]
+        counted, *alerts = await (await self._counts.aggregate(pipeline)).to_list()
+        return _by_subject(subjects, counted["counts"]), [_alert(doc) for doc in alerts]
+
+    async def counts(self, subjects: list[str], first: int, last: int) -> Counts:
         """Per subject and bucket (``first`` to ``last``), the authors of negative mentions."""
-        query = {"subject": {"$in": subjects}, "bucket": {"$gte": first, "$lte": last}}
-        found: dict[str, dict[int, int]] = {subject: {} for subject in subjects}
-        for row in await self._counts.find(query, {"_id": 0}).to_list():
-            found[row["subject"]][row["bucket"]] = row["n"]
-        return found
+        rows = await self._counts.find(_counted(subjects, first, last), {"_id": 0}).to_list()
+        return _by_subject(subjects, rows)
 
     async def in_bucket(self, subject: str, bucket: int, limit: int = 1000) -> list[Document]:
         cursor = self._negatives.find({"subjects": subject, "bucket": bucket}).limit(limit)
@@ -92,10 +104,6 @@ class Alerts:
     async def get(self, alert_id: UUID) -> CrisisAlert | None:
         found = await self._alerts.find_one({"_id": alert_id})
         return None if found is None else _alert(found)
-
-    async def active(self, kind: str, subjects: list[str]) -> list[CrisisAlert]:
-        query = {"kind": kind, "subject": {"$in": subjects}, "status": "active"}
-        return [_alert(doc) for doc in await self._alerts.find(query).to_list()]
 
     async def list(self, status: str | None, skip: int, limit: int) -> list[CrisisAlert]:
         query = {} if status is None else {"status": status}
@@ -133,6 +141,17 @@ class Alerts:
 
     async def forget_cases(self, case_ids: Sequence[UUID]) -> None:
         await self._negatives.delete_many({"case_id": {"$in": list(case_ids)}})
+
+
+def _counted(subjects: list[str], first: int, last: int) -> Document:
+    return {"subject": {"$in": subjects}, "bucket": {"$gte": first, "$lte": last}}
+
+
+def _by_subject(subjects: list[str], rows: list[Document]) -> Counts:
+    found: Counts = {subject: {} for subject in subjects}
+    for row in rows:
+        found[row["subject"]][row["bucket"]] = row["n"]
+    return found
 
 
 def _alert(document: Document) -> CrisisAlert:

@@ -1,0 +1,185 @@
+"""What the fewer round trips per event must keep, against the real database: the one read a
+mention starts from, a change begun from a copy in hand, stage samples taken only when they
+move, configuration read once per cache period."""
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from benchmarks.mongo_commands import CommandCounter
+from rapport.events import (
+    CaseState,
+    MentionEnriched,
+    ProfileChange,
+    ProfileChanged,
+    ProfileSnapshot,
+    RelationshipStage,
+)
+from rapport.events.factories import BASE_TIME
+from rapport.mongo import Database
+from responder.actions import set_state
+from responder.crisis import to_pr
+from responder.desk import Desk
+from responder.domain.case import PR
+from responder.handlers import event_handlers, on_profile_changed
+from responder.intake import take_mention
+from responder.main import open_desk
+from responder.settings import ResponderSettings
+from responder.stores import rules
+from responder.stores.alerts import Alerts
+from responder.stores.brand_health import BrandHealth
+
+from .conftest import ALICE, Clock, enriched, events_of
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_mention_starts_from_its_case_the_profiles_current_case_and_the_kept_profile(
+    desk: Desk, clock: Clock
+) -> None:
+    first = await take_mention(desk, enriched(1, intents=["complaint"]).payload)
+    assert first is not None
+    await set_state(desk, first.id, CaseState.RESOLVED, None)
+    clock.advance(hours=73)  # past the reopen window: the next complaint opens a new case
+    second = await take_mention(desk, enriched(2, intents=["complaint"]).payload)
+    assert second is not None
+    assert second.id != first.id
+    taking = await desk.cases.taking(str(enriched(1).payload.mention_event_id), ALICE)
+    assert taking.taken_by is not None
+    assert taking.taken_by.id == first.id  # redelivered long after: still the case it joined
+    assert taking.active is not None
+    assert taking.active.id == second.id
+    assert taking.kept is None
+    await set_state(desk, second.id, CaseState.RESOLVED, None)
+    taking = await desk.cases.taking("unseen", ALICE)
+    assert taking.taken_by is None
+    assert taking.active is None
+    assert taking.current is not None
+    assert taking.current.id == second.id  # the last resolved of the two
+
+
+async def test_a_mention_redelivered_after_its_case_closed_changes_nothing(
+    desk: Desk, clock: Clock, mongo_db: Database
+) -> None:
+    complaint = enriched(1, intents=["complaint"])
+    first = await take_mention(desk, complaint.payload)
+    assert first is not None
+    await set_state(desk, first.id, CaseState.RESOLVED, None)
+    clock.advance(hours=73)
+    await take_mention(desk, enriched(2, intents=["complaint"]).payload)
+    outbox = await mongo_db["outbox"].count_documents({})
+    again = await take_mention(desk, complaint.payload)
+    assert again is not None
+    assert again.id == first.id
+    assert again.state is CaseState.RESOLVED
+    assert await mongo_db["outbox"].count_documents({}) == outbox
+
+
+async def test_a_change_begun_from_an_old_copy_applies_to_the_stored_case(
+    desk: Desk, mongo_db: Database
+) -> None:
+    opened = await take_mention(desk, enriched(1, intents=["complaint"]).payload)
+    assert opened is not None
+    joined = await take_mention(desk, enriched(2, intents=["complaint"]).payload)
+    assert joined is not None
+    assert joined.sequence > opened.sequence
+    moved = await to_pr(desk, opened.id, opened)  # the copy in hand is one change behind
+    assert (moved.queue, moved.sequence) == (PR, joined.sequence + 1)
+    assert len(moved.mention_ids) == 2
+    bob = await take_mention(desk, enriched(3, profile_id=UUID(int=2), author="bob").payload)
+    assert bob is not None
+    assert bob.queue != PR
+    wrong = bob.model_copy(update={"queue": PR})  # a copy that says there is nothing to do
+    assert (await to_pr(desk, bob.id, wrong)).queue == PR
+    for case in (opened, bob):
+        changes = [c["change"] for c in await events_of(mongo_db, case.id)]
+        assert changes.count("escalated") == 1
+
+
+def snapshot(stage: RelationshipStage, minutes: int, profile_id: UUID = ALICE) -> ProfileSnapshot:
+    return ProfileSnapshot(
+        profile_id=profile_id,
+        stage=stage,
+        mention_count=1,
+        first_seen=BASE_TIME,
+        last_seen=BASE_TIME + timedelta(minutes=minutes),
+    )
+
+
+async def samples(db: Database) -> list[tuple[int, int, Any]]:
+    return [
+        (d["fans"], d["evangelists"], d["taken_at"])
+        for d in await db["stage_counts"].find().to_list()
+    ]
+
+
+async def test_fans_and_evangelists_are_sampled_when_they_move(
+    desk: Desk, clock: Clock, mongo_db: Database
+) -> None:
+    health = BrandHealth(mongo_db)
+
+    async def changed(profile: ProfileSnapshot, kind: str = "stage_changed", **more: Any) -> None:
+        change = ProfileChange(profile=profile, change=kind, **more)  # type: ignore[arg-type]
+        event = ProfileChanged.of(change, cause=f"{kind}{profile.last_seen}")
+        await on_profile_changed(event, desk=desk, health=health)
+        clock.advance(minutes=1)
+
+    await changed(snapshot(RelationshipStage.CASUAL_COMMENTER, 1), "created")
+    assert await samples(mongo_db) == []
+    await changed(snapshot(RelationshipStage.FAN, 2))
+    fan = await samples(mongo_db)
+    assert [s[:2] for s in fan] == [(1, 0)]
+    await changed(snapshot(RelationshipStage.FAN, 3), "segment_changed")
+    await changed(snapshot(RelationshipStage.CASUAL_COMMENTER, 1))  # older: not kept
+    assert await samples(mongo_db) == fan  # not even taken again
+    assert (await desk.profiles.get(ALICE)).stage is RelationshipStage.FAN  # type: ignore[union-attr]
+    await changed(snapshot(RelationshipStage.EVANGELIST, 4))
+    assert [s[:2] for s in await samples(mongo_db)] == [(0, 1)]
+    bob = UUID(int=2)
+    await changed(snapshot(RelationshipStage.FAN, 5, bob), "created")
+    assert [s[:2] for s in await samples(mongo_db)] == [(1, 1)]
+    merged = {"related_profile_ids": [bob]}
+    await changed(snapshot(RelationshipStage.EVANGELIST, 6), "merged", **merged)
+    assert [s[:2] for s in await samples(mongo_db)] == [(0, 1)]  # bob is forgotten
+
+
+@pytest.fixture
+async def counted(
+    mongo_db: Database, mongo_url: str
+) -> AsyncIterator[tuple[Database, CommandCounter]]:
+    """The test's database through a client that counts commands per collection."""
+    counter = CommandCounter(per_collection=True)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        mongo_url, tz_aware=True, uuidRepresentation="standard", event_listeners=[counter]
+    )
+    yield client[mongo_db.name], counter
+    await client.close()
+
+
+async def test_each_event_reads_configuration_once_per_cache_period_and_itself_once(
+    desk: Desk,
+    clock: Clock,
+    counted: tuple[Database, CommandCounter],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "CACHE_S", 3600.0)  # however slow the machine
+    db, counter = counted
+    settings = ResponderSettings(auth_secret="responder-test-secret-0123456789")  # type: ignore[arg-type]
+    handle = event_handlers(open_desk(db, settings, clock), Alerts(db), BrandHealth(db))
+    on_mention = handle[MentionEnriched]
+    complaints = [enriched(n, profile_id=UUID(int=100 + n), author=f"a{n}") for n in range(5)]
+    with counter.counting() as sent:
+        for complaint in complaints:
+            await on_mention(complaint)
+    assert sent["find routing_rules"] == 1
+    assert sent["find sla_policies"] == 1
+    assert sent["aggregate cases"] == 5  # one read per mention before it is taken in
+    assert sent["find profiles"] + sent["find cases"] == 0
+    praise = enriched(9, profile_id=UUID(int=9), author="fan", score=0.9, intents=["praise"])
+    with counter.counting() as sent:
+        await on_mention(praise)
+    assert sent == {"aggregate cases": 1, "update mention_facts": 1}
