@@ -23,12 +23,11 @@ from pymongo import AsyncMongoClient
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.mongo_commands import CommandCounter  # noqa: E402
 from conftest import MONGO  # noqa: E402
 from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage  # noqa: E402
 from rapport.events.factories import BASE_TIME, ingested  # noqa: E402
 from rapport.mongo import ensure_indexes  # noqa: E402
-from rapport.testing import unique  # noqa: E402
+from rapport.testing import MongoCommands, unique  # noqa: E402
 from responder import crisis  # noqa: E402
 from responder.desk import Desk  # noqa: E402
 from responder.domain.brand_health import counted  # noqa: E402
@@ -72,7 +71,7 @@ def summary(values: list[float]) -> str:
 
 
 async def main(window: int = 5000, measured: int = 200) -> None:
-    trips = CommandCounter()
+    trips = MongoCommands()
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
         MONGO, tz_aware=True, uuidRepresentation="standard", event_listeners=[trips]
     )
@@ -102,18 +101,18 @@ async def main(window: int = 5000, measured: int = 200) -> None:
         watch_ms, total_ms, watch_trips, total_trips = [], [], [], []
         for n in range(measured):
             event = negative(n, name, minutes=n * 9 / measured)
-            start, sent = time.perf_counter(), trips.total
+            start, sent = time.perf_counter(), trips.total()
             case = await take_mention(desk, event.payload)
-            checked, checked_sent = time.perf_counter(), trips.total
+            checked, checked_sent = time.perf_counter(), trips.total()
             mention = event.payload.mention
             await crisis.watch(desk, alerts, event.payload.mention_event_id, mention, case)
-            watched, watched_sent = time.perf_counter(), trips.total
+            watched, watched_sent = time.perf_counter(), trips.total()
             if counted(mention):
                 await health.record(event.payload)
             watch_ms.append((watched - checked) * 1000)
             total_ms.append((time.perf_counter() - start) * 1000)
             watch_trips.append(watched_sent - checked_sent)
-            total_trips.append(trips.total - sent)
+            total_trips.append(trips.total() - sent)
         alerted = await db["alerts"].count_documents({})
         print(f"responder from {Path(crisis.__file__).parents[1]}")
         print(f"{window} negatives in the window, {measured} measured, {alerted} alerts raised")

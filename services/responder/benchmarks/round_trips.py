@@ -34,7 +34,6 @@ from local_procs import running_pid  # noqa: E402
 from local_profile import PROFILES  # noqa: E402
 
 from benchmarks.measures import cpu_s  # noqa: E402
-from benchmarks.mongo_commands import CommandCounter  # noqa: E402
 from conftest import MONGO  # noqa: E402
 from rapport.events import (  # noqa: E402
     MentionEnriched,
@@ -46,7 +45,7 @@ from rapport.events import (  # noqa: E402
 from rapport.events.factories import BASE_TIME, ingested  # noqa: E402
 from rapport.kafka.consumer import dispatch  # noqa: E402
 from rapport.mongo import Database, ensure_indexes  # noqa: E402
-from rapport.testing import unique  # noqa: E402
+from rapport.testing import MongoCommands, unique  # noqa: E402
 from responder.handlers import event_handlers  # noqa: E402
 from responder.main import INDEXES, open_desk  # noqa: E402
 from responder.settings import ResponderSettings  # noqa: E402
@@ -109,7 +108,7 @@ def scenarios(run: str) -> dict[str, Make]:
 
 
 async def measure(
-    handle: Callable[[Any], Awaitable[None]], make: Make, count: int, counter: CommandCounter
+    handle: Callable[[Any], Awaitable[None]], make: Make, count: int, counter: MongoCommands
 ) -> tuple[Counter[str], float, float]:
     mongod = running_pid(PROFILES["test"].pid_file("mongod"))
     assert mongod is not None, "the test MongoDB runs: make test, or stack.py up --profile test"
@@ -122,7 +121,7 @@ async def measure(
 
 
 async def main(count: int = 200) -> None:
-    counter = CommandCounter()
+    counter = MongoCommands()
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
         MONGO, tz_aware=True, uuidRepresentation="standard", event_listeners=[counter]
     )

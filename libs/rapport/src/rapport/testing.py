@@ -6,7 +6,8 @@ import random
 import string
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -123,18 +124,26 @@ def example_mention(external_id: str) -> MentionIngested:
 
 
 class MongoCommands(monitoring.CommandListener):
-    """Counts the commands (round trips) a MongoDB client sends, by command name; transactions
-    are its ``commitTransaction`` commands. Register it when the client is made:
-    ``AsyncMongoClient(url, event_listeners=[commands])``."""
+    """Counts the commands (round trips) a MongoDB client sends, by command name (or by
+    ``"<name> <collection>"`` with ``per_collection``); transactions are its
+    ``commitTransaction`` commands. Register it when the client is made:
+    ``AsyncMongoClient(url, event_listeners=[commands])``. Commands of every task using that
+    client are counted."""
 
     IGNORED = frozenset({"endSessions", "hello", "isMaster", "ismaster", "ping"})
 
-    def __init__(self) -> None:
+    def __init__(self, *, per_collection: bool = False) -> None:
         self.counts: Counter[str] = Counter()
+        self._per_collection = per_collection
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name not in self.IGNORED:
-            self.counts[event.command_name] += 1
+        name = event.command_name
+        if name in self.IGNORED:
+            return
+        target = event.command.get(name)
+        if self._per_collection and isinstance(target, str):
+            name = f"{name} {target}"
+        self.counts[name] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -146,9 +155,19 @@ class MongoCommands(monitoring.CommandListener):
         return sum(self.counts.values())
 
     def transactions(self) -> int:
-        return self.counts["commitTransaction"]
+        return sum(n for name, n in self.counts.items() if name.startswith("commitTransaction"))
 
     def reset(self) -> Counter[str]:
         """The counts so far; counting starts again from zero."""
         counts, self.counts = self.counts, Counter()
         return counts
+
+    @contextmanager
+    def counting(self) -> Iterator[Counter[str]]:
+        """The commands sent inside the block, filled in when it ends."""
+        before = self.counts.copy()
+        delta: Counter[str] = Counter()
+        try:
+            yield delta
+        finally:
+            delta.update(self.counts - before)

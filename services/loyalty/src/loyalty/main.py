@@ -34,10 +34,12 @@ def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_cl
             services = Services.build(clients.db, settings, clock, outbox)
             app.state.services = services
             handlers = event_handlers(services, settings)
-            consume(runtime, clients, group="loyalty", handlers=handlers)
+            if settings.consume_events:
+                consume(runtime, clients, group="loyalty", handlers=handlers)
             sweeper = services.sweeper
             runtime.workers.start("expiry-sweeper", sweeper.run(), stop=sweeper.stop)
-            runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            if settings.relay_outbox:
+                runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             yield
 
     app = service_app(settings, title="Rapport loyalty", routers=ROUTERS, run=run)

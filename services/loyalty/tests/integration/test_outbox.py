@@ -267,9 +267,15 @@ async def test_the_relay_publishes_every_stored_event_to_its_topic(
 async def test_the_running_service_relays_what_it_stored(
     mongo_db: Database, mongo_url: str, kafka_bootstrap: str
 ) -> None:
-    """The app starts the relay worker: a posted referral reaches commerce.events."""
+    """The app starts the relay worker: a posted referral reaches commerce.events. (Its
+    consumer stays off: it would join the platform's ``loyalty`` group.)"""
     app = create_app(
-        settings(kafka_bootstrap=kafka_bootstrap, mongo_url=mongo_url, mongo_db=mongo_db.name)
+        settings(
+            kafka_bootstrap=kafka_bootstrap,
+            mongo_url=mongo_url,
+            mongo_db=mongo_db.name,
+            consume_events=False,
+        )
     )
     referral_id = unique("ref")
     body = {

@@ -15,8 +15,3 @@ class ProfilesSettings(RapportSettings):
     )
     """The services expected to confirm each privacy request."""
     link_import_max_rows: int = Field(10_000, ge=1)
-    consume_events: bool = True
-    """False runs the HTTP API alone (an API-only replica; tests that drive handlers directly)."""
-    relay_outbox: bool = True
-    """False leaves this database's outbox to another relay (tests run their own). Any number
-    of replicas may relay: one at a time holds the relay's lease."""

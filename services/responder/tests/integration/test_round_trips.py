@@ -10,7 +10,6 @@ from uuid import UUID
 import pytest
 from pymongo import AsyncMongoClient
 
-from benchmarks.mongo_commands import CommandCounter
 from rapport.events import (
     CaseState,
     MentionEnriched,
@@ -21,6 +20,7 @@ from rapport.events import (
 )
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
+from rapport.testing import MongoCommands
 from responder.actions import set_state
 from responder.crisis import to_pr
 from responder.desk import Desk
@@ -150,9 +150,9 @@ async def test_fans_and_evangelists_are_sampled_when_they_move(
 @pytest.fixture
 async def counted(
     mongo_db: Database, mongo_url: str
-) -> AsyncIterator[tuple[Database, CommandCounter]]:
+) -> AsyncIterator[tuple[Database, MongoCommands]]:
     """The test's database through a client that counts commands per collection."""
-    counter = CommandCounter(per_collection=True)
+    counter = MongoCommands(per_collection=True)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         mongo_url, tz_aware=True, uuidRepresentation="standard", event_listeners=[counter]
     )
@@ -163,7 +163,7 @@ async def counted(
 async def test_each_event_reads_configuration_once_per_cache_period_and_itself_once(
     desk: Desk,
     clock: Clock,
-    counted: tuple[Database, CommandCounter],
+    counted: tuple[Database, MongoCommands],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(rules, "CACHE_S", 3600.0)  # however slow the machine
