@@ -57,7 +57,7 @@ FULL = {
     "drain": 10_000,
     "accept": 10_000,
     "import_rows": 10_000,
-    "encoder_drain": 500,
+    "encoder_drain": 200,
     "rate": 200.0,
     "duration": 60.0,
 }
