@@ -74,11 +74,13 @@ proto: venv
 release-contracts: venv
 	$(PY) -m rapport.proto release
 
-# Rapport against a bare 4-hop aiokafka pass-through, on its own fresh platform (ports 38001-38004,
-# 38017, 39092-39093; .state/bench), about 15 minutes; writes benchmarks/results/latest.json.
-# BENCH_FLAGS=--quick for a shorter run (see `$(PY) -m benchmarks.run --help`).
+# Rapport against a bare 4-hop aiokafka pass-through, on its own fresh platform (ports 22001-22004,
+# 22017, 23092-23093, each + RAPPORT_TEST_PORT_OFFSET; .state/bench). Every phase has a time limit
+# (about 12 minutes in all); writes benchmarks/results/latest.json and prints it against the
+# targets. BENCH_FLAGS=--quick for a smoke run (under 4 minutes; see `$(PY) -m benchmarks.run
+# --help`); PROFILE=1 samples the services with py-spy during the drain (results/profile-*.txt).
 bench: venv jars
-	$(PY) -m benchmarks.run $(BENCH_FLAGS)
+	$(PY) -m benchmarks.run $(BENCH_FLAGS) $(if $(PROFILE),--profile)
 
 eval: venv
 	$(PY) -m evaluation.run

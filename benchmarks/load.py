@@ -5,9 +5,12 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import httpx
+from pymongo import AsyncMongoClient
 
+from benchmarks.measures import Through
 from benchmarks.platform import PROFILE, SECRET, SERVICES
 from rapport.auth import issue_token
 from tests.chaos.census import Census, Planned
@@ -62,19 +65,62 @@ async def idle_since(count: Census, timeout_s: float = 1800) -> float:
     raise TimeoutError(f"the pipeline did not go idle within {timeout_s:.0f} s")
 
 
-async def drain_per_s(
-    http: httpx.AsyncClient, count: Census, mentions: list[Planned], during: Callable[[], None]
-) -> float:
-    """Mentions per second from the first post until the pipeline is idle; ``during`` is
-    called about every 0.5 s meanwhile (to sample memory)."""
+async def drain(
+    http: httpx.AsyncClient,
+    count: Census,
+    mentions: list[Planned],
+    during: Callable[[], None],
+    limit_s: float,
+) -> Through:
+    """Post ``mentions`` and time them until the pipeline is idle, for at most ``limit_s``;
+    then the rate counts only the mentions with all their effects. ``during`` is called about
+    every 0.5 s meanwhile (to sample memory)."""
     started = time.perf_counter()
     sampler = asyncio.create_task(_every(0.5, during))
     try:
-        await post_batches(http, mentions)
-        idle = await idle_since(count)
+        async with asyncio.timeout(limit_s):
+            await post_batches(http, mentions)
+            idle = await idle_since(count)
+        return Through(len(mentions), len(mentions), idle - started, "mentions")
+    except TimeoutError:
+        done = await done_of(mentions)
+        return Through(len(mentions), done, time.perf_counter() - started, "mentions")
     finally:
         sampler.cancel()
-    return len(mentions) / (idle - started)
+
+
+async def done_of(mentions: list[Planned]) -> int:
+    """How many ``mentions`` have all their effects: their author's history entry, and a case
+    when negative or a ledger entry when positive."""
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        PROFILE.mongo_url, uuidRepresentation="standard"
+    )
+    try:
+        ids = [str(m.mention_id) for m in mentions]
+        recorded = await _ids(mongo["rapport_profiles"]["history"], {"_id": {"$in": ids}})
+        rewarded = await _ids(
+            mongo["rapport_loyalty"]["ledger"],
+            {"_id": {"$in": [f"positive_mention:{i}" for i in ids]}},
+        )
+        negative = [m.mention_id for m in mentions if not m.positive]
+        threaded = {
+            str(mention_id)
+            async for case in mongo["rapport_responder"]["cases"].find(
+                {"mention_ids": {"$in": negative}}, {"mention_ids": 1}
+            )
+            for mention_id in case["mention_ids"]
+        }
+    finally:
+        await mongo.close()
+    return sum(
+        1
+        for m, i in zip(mentions, ids, strict=True)
+        if i in recorded and (f"positive_mention:{i}" in rewarded if m.positive else i in threaded)
+    )
+
+
+async def _ids(collection: Any, query: dict[str, Any]) -> set[str]:
+    return {str(d["_id"]) async for d in collection.find(query, {"_id": 1})}
 
 
 async def accept_per_s(http: httpx.AsyncClient, mentions: list[Planned]) -> float:

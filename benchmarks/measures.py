@@ -1,6 +1,8 @@
-"""Pure arithmetic of the benchmark: percentiles, CPU seconds and resident memory from /proc."""
+"""Pure arithmetic of the benchmark: percentiles, CPU seconds and resident memory from /proc,
+and how far a phase with a time limit got."""
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
@@ -39,3 +41,24 @@ def rss_of(pid: int) -> float:
 def cpu_s_per_1k(before: dict[str, float], after: dict[str, float], items: int) -> dict[str, float]:
     """CPU seconds each process spent per 1,000 items between two readings."""
     return {name: round((after[name] - before[name]) * 1000 / items, 3) for name in after}
+
+
+@dataclass(frozen=True)
+class Through:
+    """``done`` of ``planned`` items through in ``seconds`` (all of them, unless time ran out)."""
+
+    planned: int
+    done: int
+    seconds: float
+    unit: str
+
+    @property
+    def per_s(self) -> float:
+        return self.done / self.seconds
+
+    @property
+    def shortfall(self) -> str | None:
+        """Why the phase is incomplete, or None when every item went through."""
+        if self.done == self.planned:
+            return None
+        return f"{self.done:,} of {self.planned:,} {self.unit} when {self.seconds:.0f} s ran out"

@@ -15,12 +15,14 @@ from local_profile import Profile
 from local_services import service_env, start_service
 
 PORT_OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
+# Below Linux's ephemeral range (32768-60999): a listening port in it can be taken first by
+# the local end of any outgoing connection, and then a service fails to bind.
 PROFILE = Profile(
     "bench",
-    39092 + PORT_OFFSET,
-    39093 + PORT_OFFSET,
-    38017 + PORT_OFFSET,
-    38001 + PORT_OFFSET,
+    23092 + PORT_OFFSET,
+    23093 + PORT_OFFSET,
+    22017 + PORT_OFFSET,
+    22001 + PORT_OFFSET,
     runs_services=True,
 )
 DOWNSTREAM = ("profiles", "responder", "loyalty")
