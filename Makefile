@@ -14,7 +14,8 @@ JARS_STAMP := $(JARS_DIR)/.installed
 .PHONY: help venv jars browser run stop test lint migrate proto release-contracts bench eval chaos lock clean
 
 help:
-	@echo "make run    start Kafka, MongoDB and the four services with demo data (make stop to stop)"
+	@echo "make run    start Kafka, MongoDB and the four services with demo data (make stop to stop);"
+	@echo "            REPLICAS=2 runs two processes of each"
 	@echo "make test   lint, types and tests against a throwaway Kafka and MongoDB"
 	@echo "other: venv jars browser stop lint migrate proto release-contracts bench eval chaos lock clean"
 
@@ -41,8 +42,11 @@ browser:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# REPLICAS=N runs N processes of every service (replica n on the ports 8001-8004 + 100*(n-1)).
+REPLICAS ?= 1
+
 run: venv jars
-	$(STACK) up --profile run
+	$(STACK) up --profile run --replicas $(REPLICAS)
 
 stop:
 	$(STACK) down --profile run

@@ -2,7 +2,8 @@
 
 One platform per test session, with databases of its own (``e2e_<run>_<service>``, indexed by
 ``rapport migrate`` before the first service starts), its logs and span files under
-``test-output/e2e/``, and the means to SIGKILL and restart any service.
+``test-output/e2e/``, and the means to SIGKILL and restart any service, and to start more
+replicas of one (``ingest-2``, ...: the same consumer group, database and outbox lease).
 """
 
 import json
@@ -21,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
 
 from local_procs import stop_popen, wait_ready  # noqa: E402
+from local_profile import replica_name  # noqa: E402
 from local_services import start_service  # noqa: E402
 
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
@@ -31,6 +33,9 @@ WAIT_S = 120.0
 and a passing test never waits that long."""
 CONNECTOR_PORT = FIRST_PORT + 10
 """Where responder sends agents' replies: the console's browser test runs a stub platform here."""
+REPLICA_PORT_STEP = 20
+"""Replica n of a service listens on its port + 20 × (n - 1), clear of the connector stub and
+of the next RAPPORT_TEST_PORT_OFFSET (a multiple of 100)."""
 
 
 class Platform:
@@ -63,7 +68,15 @@ class Platform:
         assert done.returncode == 0, f"rapport migrate failed: {done.stderr}"
         self.migrated = True
 
-    def start(self, name: str) -> None:
+    def replica_port(self, name: str, replica: int) -> int:
+        return self.ports[name] + REPLICA_PORT_STEP * (replica - 1)
+
+    def replica_url(self, name: str, replica: int) -> str:
+        return f"http://127.0.0.1:{self.replica_port(name, replica)}"
+
+    def start(self, name: str, replica: int = 1, **settings: str) -> None:
+        """Start ``replica`` of service ``name``; ``settings`` (RAPPORT_*) add to or override
+        the platform's."""
         if not self.migrated:
             self.migrate()
         env = {
@@ -74,17 +87,23 @@ class Platform:
             "RAPPORT_MONGO_DB": self.db_name(name),
             "RAPPORT_AUTH_SECRET": SECRET,
             "RAPPORT_TRACE_EXPORTER": "file",
-            "RAPPORT_TRACE_FILE": str(self.trace_file(name)),
+            "RAPPORT_TRACE_FILE": str(self.trace_file(replica_name(name, replica))),
             "RAPPORT_PROFILES_URL": self.url("profiles"),
             "RAPPORT_LOYALTY_URL": self.url("loyalty"),
             "RAPPORT_CONNECTOR_ENDPOINTS": json.dumps(
                 {"x": f"http://127.0.0.1:{CONNECTOR_PORT}/replies"}
             ),
             "RAPPORT_AUTO_ASSIGN": "false",  # tests claim cases themselves; it would race them
-        }
-        log = self.output / f"{name}.log"
-        self.procs[name] = start_service(name, self.ports[name], env, log)
-        wait_ready(f"{self.url(name)}/readyz", 90, pid=self.procs[name].pid, log_path=log)
+        } | settings
+        process, port = replica_name(name, replica), self.replica_port(name, replica)
+        log = self.output / f"{process}.log"
+        self.procs[process] = start_service(name, port, env, log)
+        ready = f"{self.replica_url(name, replica)}/readyz"
+        wait_ready(ready, 90, pid=self.procs[process].pid, log_path=log)
+
+    def stop(self, name: str, replica: int = 1) -> None:
+        """Stop ``replica`` of service ``name`` gracefully (it commits and leaves its group)."""
+        stop_popen(self.procs.pop(replica_name(name, replica)))
 
     def kill(self, name: str) -> None:
         """SIGKILL: no shutdown hook runs, nothing is flushed or committed."""
@@ -191,3 +210,60 @@ async def partitions_of(admin: Any, topic: str) -> list[Any]:
 
     (described,) = await admin.describe_topics([topic])
     return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+
+
+async def group_members(kafka: str, group: str) -> int:
+    """How many members consumer ``group`` has once it is stable (0 while it rebalances)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    await admin.start()
+    try:
+        (response,) = await admin.describe_consumer_groups([group])
+    finally:
+        await admin.close()
+    (described,) = response.groups
+    error_code, _, state, *_ = described
+    members = described[5]
+    return len(members) if error_code == 0 and state == "Stable" else 0
+
+
+async def read_to_end(kafka: str, topic: str) -> list[Any]:
+    """Every record on ``topic`` now, from the start of each partition (no group)."""
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    await admin.start()
+    try:
+        partitions = await partitions_of(admin, topic)
+    finally:
+        await admin.close()
+    reader = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=None)
+    await reader.start()
+    records: list[Any] = []
+    try:
+        ends = await reader.end_offsets(partitions)
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        remaining = {p for p in partitions if ends[p]}
+        while remaining:
+            batches = await reader.getmany(timeout_ms=1000, max_records=5000)
+            for tp, batch in batches.items():
+                records += [r for r in batch if r.offset < ends[tp]]
+            remaining = {p for p in remaining if await reader.position(p) < ends[p]}
+    finally:
+        await reader.stop()
+    return records
+
+
+def counter(metrics_text: str, name: str, **labels: str) -> float:
+    """The sum of counter ``name``'s samples (Prometheus text) whose labels include ``labels``."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(metrics_text)
+        for sample in family.samples
+        if sample.name == name and labels.items() <= sample.labels.items()
+    )

@@ -1,5 +1,8 @@
 """The two local profiles: which ports each uses and where it keeps its state.
 
+A service may run as several replicas: the first is named after the service (``ingest``, on
+the profile's port for it), replica ``n`` is ``ingest-<n>``, on that port + 100 × (n - 1).
+
 RAPPORT_TEST_PORT_OFFSET shifts every port of the test profile, so two checkouts can run their
 tests side by side (each keeps its state in its own ``.state/``).
 """
@@ -10,6 +13,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
+REPLICA_PORT_STEP = 100
+MAX_REPLICAS = 9
+
+
+def replica_name(service: str, replica: int) -> str:
+    """The process name of a service's ``replica`` (1-based): ``ingest``, ``ingest-2``, ..."""
+    return service if replica == 1 else f"{service}-{replica}"
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,21 @@ class Profile:
 
     def service_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.service_ports[name]}"
+
+    def replica_port(self, service: str, replica: int) -> int:
+        return self.service_ports[service] + REPLICA_PORT_STEP * (replica - 1)
+
+    def replica_url(self, service: str, replica: int) -> str:
+        return f"http://127.0.0.1:{self.replica_port(service, replica)}"
+
+    def known_replicas(self, service: str) -> list[int]:
+        """Replica 1 of ``service`` and every other one that left a pid file (running or not)."""
+        found = {1}
+        for path in self.pids_dir.glob(f"{service}-*.pid"):
+            suffix = path.stem.removeprefix(f"{service}-")
+            if suffix.isdigit():
+                found.add(int(suffix))
+        return sorted(found)
 
     def pid_file(self, name: str) -> Path:
         return self.pids_dir / f"{name}.pid"

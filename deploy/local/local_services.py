@@ -10,8 +10,15 @@ from pathlib import Path
 
 import httpx
 from local_heal import Managed, Probe, repair
-from local_procs import StartupError, port_in_use, running_pid, spawn, wait_ready
-from local_profile import REPO, SERVICES, Profile
+from local_procs import (
+    StartupError,
+    port_in_use,
+    running_pid,
+    spawn,
+    stop_pid_file,
+    wait_ready,
+)
+from local_profile import REPO, SERVICES, Profile, replica_name
 
 DEMO = Path(__file__).resolve().parent / "demo" / "mentions.json"
 PER_SERVICE = ("RAPPORT_SERVICE_NAME", "RAPPORT_MONGO_DB", "RAPPORT_TRACE_FILE")
@@ -38,14 +45,16 @@ def service_env(
     *,
     auth_secret: str,
     environ: Mapping[str, str] | None = None,
+    replica: int = 1,
     **extra: str,
 ) -> dict[str, str]:
-    """The RAPPORT_* settings of service ``name`` in ``profile``.
+    """The RAPPORT_* settings of service ``name`` (its ``replica``) in ``profile``.
 
     The stack's values (its Kafka, MongoDB, service URLs, auth secret) apply where the caller
     (``environ``, default this process's environment) did not set a RAPPORT_* of its own, so
     ``RAPPORT_SENTIMENT_ENGINE=lexicon make run`` takes effect; the per-service ones
-    (:data:`PER_SERVICE`) are always the stack's; ``extra`` overrides everything.
+    (:data:`PER_SERVICE`) are always the stack's; ``extra`` overrides everything. Replicas
+    differ only in their trace file.
     """
     env = {
         "RAPPORT_SERVICE_NAME": name,
@@ -55,7 +64,7 @@ def service_env(
         "RAPPORT_AUTH_SECRET": auth_secret,
         "RAPPORT_LOG_LEVEL": "INFO",
         "RAPPORT_TRACE_EXPORTER": "file",
-        "RAPPORT_TRACE_FILE": str(profile.logs_dir / f"{name}.traces.jsonl"),
+        "RAPPORT_TRACE_FILE": str(profile.logs_dir / f"{replica_name(name, replica)}.traces.jsonl"),
         "RAPPORT_PROFILES_URL": profile.service_url("profiles"),
         "RAPPORT_LOYALTY_URL": profile.service_url("loyalty"),
     }
@@ -98,37 +107,47 @@ def http_probe(url: str) -> Probe:
     return probe
 
 
-def managed_service(profile: Profile, name: str, env: dict[str, str]) -> Managed:
-    port = profile.service_ports[name]
+def managed_service(profile: Profile, name: str, env: dict[str, str], replica: int = 1) -> Managed:
+    """Replica ``replica`` of service ``name``, as :func:`local_heal.repair` manages it."""
+    process = replica_name(name, replica)
+    port = profile.replica_port(name, replica)
 
     def start() -> None:
         if port_in_use(port):
             raise StartupError(
-                f"port {port} for {name} is taken by a process this profile did not start"
+                f"port {port} for {process} is taken by a process this profile did not start"
             )
-        start_service(name, port, env, profile.log_file(name), profile.pid_file(name))
+        start_service(name, port, env, profile.log_file(process), profile.pid_file(process))
 
     return Managed(
-        name=name,
-        pid_path=profile.pid_file(name),
-        live=http_probe(profile.service_url(name) + "/healthz"),
+        name=process,
+        pid_path=profile.pid_file(process),
+        live=http_probe(profile.replica_url(name, replica) + "/healthz"),
         start=start,
         startup_s=STARTUP_S,
         settings=env,
     )
 
 
-def start_services(profile: Profile, secret: str) -> None:
-    """Start the dead services, restart the broken ones (only those), reuse the rest; then
-    wait until each is ready."""
+def start_services(profile: Profile, secret: str, replicas: int = 1) -> None:
+    """Start the dead replicas of every service, restart the broken ones (only those), reuse
+    the rest and stop those beyond ``replicas``; then wait until each is ready."""
     for name in SERVICES:
-        env = service_env(profile, name, auth_secret=secret)
-        action = repair(managed_service(profile, name, env))
-        print(f"{name}: {action} on {profile.service_url(name)}")
+        for replica in range(1, replicas + 1):
+            env = service_env(profile, name, auth_secret=secret, replica=replica)
+            action = repair(managed_service(profile, name, env, replica))
+            url = profile.replica_url(name, replica)
+            print(f"{replica_name(name, replica)}: {action} on {url}")
+        for extra in (r for r in profile.known_replicas(name) if r > replicas):
+            pid = stop_pid_file(profile.pid_file(replica_name(name, extra)))
+            if pid is not None:
+                print(f"{replica_name(name, extra)}: stopped (pid {pid}; {replicas} wanted)")
     for name in SERVICES:
-        log = profile.log_file(name)
-        pid = running_pid(profile.pid_file(name))
-        wait_ready(profile.service_url(name) + "/readyz", STARTUP_S, pid=pid or -1, log_path=log)
+        for replica in range(1, replicas + 1):
+            process = replica_name(name, replica)
+            pid = running_pid(profile.pid_file(process))
+            url = profile.replica_url(name, replica) + "/readyz"
+            wait_ready(url, STARTUP_S, pid=pid or -1, log_path=profile.log_file(process))
 
 
 DEMO_AGENT = "local-admin"
@@ -164,17 +183,27 @@ def load_demo(profile: Profile, token: str) -> None:
     print(f"demo agent: {DEMO_AGENT} (the admin token's subject) may claim cases in the console")
 
 
-def print_summary(profile: Profile, token: str) -> None:
+def print_summary(profile: Profile, token: str, replicas: int = 1) -> None:
     rel = profile.state_dir.relative_to(REPO)
     print("\nRapport is running.\n")
-    print(f"  {'service':<10} {'API':<24} docs")
+    print(f"  {'service':<12} {'API':<24} docs")
     for name in SERVICES:
-        url = profile.service_url(name)
-        print(f"  {name:<10} {url:<24} {url}/docs")
-    print(f"\n  console    {profile.service_url('responder')}/console/ (sign in with a token)")
-    print(f"  Kafka      {profile.kafka_bootstrap}")
-    print(f"  MongoDB    {profile.mongo_url}")
-    print(f"  logs       {rel}/logs/<name>.log")
+        for replica in range(1, replicas + 1):
+            url = profile.replica_url(name, replica)
+            print(f"  {replica_name(name, replica):<12} {url:<24} {url}/docs")
+    console = f"{profile.service_url('responder')}/console/ (sign in with a token)"
+    logs = f"{rel}/logs/<name>.log" + (" (replica n: <name>-<n>.log)" if replicas > 1 else "")
+    print()
+    for what, where in (
+        ("console", console),
+        ("Kafka", profile.kafka_bootstrap),
+        ("MongoDB", profile.mongo_url),
+        ("logs", logs),
+    ):
+        print(f"  {what:<12} {where}")
+    if replicas > 1:
+        sharing = "a service's replicas share its consumer groups and outbox lease"
+        print(f"  {'replicas':<12} {replicas} of each service ({sharing})")
     print(f"\nAdmin token (every scope):\n  {token}\n")
     print("Use it with 'Authorization: Bearer <token>', or press Authorize on a /docs page.")
     print("Mint a token with fewer scopes:")

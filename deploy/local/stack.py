@@ -1,6 +1,6 @@
 """Rapport's local runtime: Kafka, MongoDB and the four services on one machine.
 
-    python deploy/local/stack.py up --profile run|test [--infra-only] [--fresh]
+    python deploy/local/stack.py up --profile run|test [--infra-only] [--fresh] [--replicas N]
     python deploy/local/stack.py down --profile run|test [--if-started-by-up]
     python deploy/local/stack.py status --profile run|test
 
@@ -8,6 +8,10 @@
 started, one that runs but is not live (Kafka/MongoDB not listening, a service's ``/healthz`` not
 200 or not answering) or was started with other settings is restarted, and only that one.
 Nothing restarts a process between runs: run ``up`` (``make run``) again to repair.
+
+``--replicas N`` runs N processes of every service (see :mod:`local_profile` for their names
+and ports); they share the work through their service's Kafka consumer group and outbox lease.
+``up`` with fewer replicas than run stops the extra ones; ``down`` stops them all.
 
 Before the services start, ``up`` creates their indexes (``rapport migrate --all``). The services
 get the caller's RAPPORT_* settings; the stack's own values apply where the caller set none
@@ -29,7 +33,7 @@ from pathlib import Path
 from local_heal import Managed, repair
 from local_procs import StartupError, port_in_use, running_pid, stop_pid_file, wait_port, wait_ready
 from local_procs import stop_popen as stop_service
-from local_profile import PROFILES, REPO, SERVICES, Profile
+from local_profile import MAX_REPLICAS, PROFILES, REPO, SERVICES, Profile, replica_name
 from local_services import (
     DEMO_AGENT,
     auth_secret,
@@ -153,7 +157,9 @@ def _wait_infra(profile: Profile) -> None:
     print(f"topics ready on {profile.kafka_bootstrap} ({changes.summary()})")
 
 
-def up(profile: Profile, *, infra_only: bool = False, fresh: bool = False) -> list[str]:
+def up(
+    profile: Profile, *, infra_only: bool = False, fresh: bool = False, replicas: int = 1
+) -> list[str]:
     """Start what of ``profile`` is dead, restart what is broken, reuse the rest; returns the
     names of the infrastructure processes it started (not restarted)."""
     started: list[str] = []
@@ -175,16 +181,17 @@ def up(profile: Profile, *, infra_only: bool = False, fresh: bool = False) -> li
         if passed:
             print(f"your settings, passed to the services: {', '.join(sorted(passed))}")
         migrate(profile, secret)
-        start_services(profile, secret)
+        start_services(profile, secret, replicas)
         token = issue_token(secret, DEMO_AGENT, ["admin"])
         load_demo(profile, token)
-        print_summary(profile, token)
+        print_summary(profile, token, replicas)
     return started
 
 
 def down(profile: Profile, *, only_started_by_up: bool = False) -> None:
-    """Stop the profile's processes (services, then Kafka, then MongoDB) by their pid files."""
-    names = [*SERVICES, *INFRA]
+    """Stop the profile's processes (every service replica, then Kafka, then MongoDB) by their
+    pid files."""
+    names = [*_service_replicas(profile), *INFRA]
     record = _started_record(profile)
     if only_started_by_up:
         chosen = set(json.loads(record.read_text())) if record.exists() else set()
@@ -196,20 +203,29 @@ def down(profile: Profile, *, only_started_by_up: bool = False) -> None:
     record.unlink(missing_ok=True)
 
 
+def _service_replicas(profile: Profile) -> dict[str, str]:
+    """Every service process of ``profile`` (see :meth:`Profile.known_replicas`): its URL."""
+    return {
+        replica_name(name, replica): profile.replica_url(name, replica)
+        for name in SERVICES
+        for replica in profile.known_replicas(name)
+    }
+
+
 def status(profile: Profile) -> int:
     """Print what of ``profile`` runs; returns how many of its processes are running."""
     running = 0
     addresses = {"kafka": profile.kafka_bootstrap, "mongod": profile.mongo_url}
-    addresses |= {name: profile.service_url(name) for name in SERVICES}
-    names = [*INFRA, *SERVICES] if profile.runs_services else list(INFRA)
+    addresses |= _service_replicas(profile)
+    names = [*INFRA, *_service_replicas(profile)] if profile.runs_services else list(INFRA)
     for name in names:
         pid = running_pid(profile.pid_file(name))
         running += pid is not None
         state = f"running (pid {pid})" if pid else "stopped"
-        if pid and name in SERVICES:
-            failure = http_probe(profile.service_url(name) + "/healthz")()
+        if pid and name not in INFRA:
+            failure = http_probe(addresses[name] + "/healthz")()
             state += f", not live ({failure}): `up` restarts it" if failure else ""
-        print(f"{name:<10} {state:<22} {addresses[name]}")
+        print(f"{name:<12} {state:<22} {addresses[name]}")
     return running
 
 
@@ -225,6 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.choices["up"].add_argument(
         "--fresh", action="store_true", help="wipe the data of whatever has to be started"
     )
+    commands.choices["up"].add_argument(
+        "--replicas",
+        type=int,
+        choices=range(1, MAX_REPLICAS + 1),
+        default=1,
+        metavar=f"1..{MAX_REPLICAS}",
+        help="processes of every service (default 1)",
+    )
     commands.choices["down"].add_argument(
         "--if-started-by-up", action="store_true", help="stop only what the last `up` started"
     )
@@ -232,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = PROFILES[args.profile]
     try:
         if args.command == "up":
-            up(profile, infra_only=args.infra_only, fresh=args.fresh)
+            up(profile, infra_only=args.infra_only, fresh=args.fresh, replicas=args.replicas)
         elif args.command == "down":
             down(profile, only_started_by_up=args.if_started_by_up)
         else:
