@@ -2,6 +2,7 @@
 state of their own (``.state/bench``, wiped at every start), with the sentiment engine a phase
 chooses. Never the data of `make run`."""
 
+import os
 import shutil
 import sys
 
@@ -13,7 +14,15 @@ from local_procs import running_pid, stop_pid_file, wait_ready
 from local_profile import Profile
 from local_services import service_env, start_service
 
-PROFILE = Profile("bench", 39092, 39093, 38017, 38001, runs_services=True)
+PORT_OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
+PROFILE = Profile(
+    "bench",
+    39092 + PORT_OFFSET,
+    39093 + PORT_OFFSET,
+    38017 + PORT_OFFSET,
+    38001 + PORT_OFFSET,
+    runs_services=True,
+)
 DOWNSTREAM = ("profiles", "responder", "loyalty")
 
 __all__ = ["DOWNSTREAM", "INFRA", "PROFILE", "SECRET", "SERVICES", "BenchPlatform"]

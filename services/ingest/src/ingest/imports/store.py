@@ -82,7 +82,10 @@ class ImportStore:
             [
                 UpdateOne(
                     {"_id": import_id},
-                    {"$inc": {"processed": processed, "unanalysed": unanalysed}},
+                    {
+                        "$inc": {"processed": processed, "unanalysed": unanalysed},
+                        "$set": {"updated_at": utcnow()},
+                    },
                 )
                 for import_id, (processed, unanalysed) in counts.items()
             ],
