@@ -44,6 +44,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                 completed=relay.wake,
             )
             if settings.role != "api":
+                pool.start()
                 runtime.workers.start("analyser", analyser.run(), stop=analyser.stop)
             if settings.role != "analyser":
                 brand = BrandAccounts(settings.brand_accounts)

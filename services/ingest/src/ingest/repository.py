@@ -2,6 +2,7 @@
 stage (``ingest.analyser``) completes it and puts its event in the outbox."""
 
 from typing import Protocol
+from uuid import UUID
 
 from pymongo import IndexModel
 from pymongo.errors import BulkWriteError
@@ -9,6 +10,7 @@ from pymongo.errors import BulkWriteError
 from ingest.analyser import pending
 from rapport import outbox
 from rapport.events import Mention, MentionIngested, utcnow
+from rapport.events.base import deterministic_id
 from rapport.mongo import Database
 from rapport.telemetry import inject_headers
 
@@ -27,6 +29,13 @@ class Archive(Protocol):
 
 def archive_key(platform: str, external_id: str) -> str:
     return f"{platform}:{external_id}"
+
+
+def mention_event_id(mention: Mention) -> UUID:
+    """The id ``MentionIngested.of(mention)`` gets, without building the event."""
+    return deterministic_id(
+        MentionIngested.type_name(), mention.platform.value, mention.external_id
+    )
 
 
 def archive_id(mention: Mention) -> str:
@@ -63,7 +72,7 @@ class MongoArchive:
                 [
                     {
                         "_id": mention_id,
-                        "event_id": str(MentionIngested.of(mention).event_id),
+                        "event_id": str(mention_event_id(mention)),
                         "author_key": mention.author_key,
                         "received_at": received_at,
                         "mention": mention.model_dump(mode="json"),

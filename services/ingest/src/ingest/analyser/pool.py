@@ -2,10 +2,10 @@
 by ``analyse_many`` (the encoder's batched call), the outcomes put back in order.
 
 Processes rather than threads: language detection, VADER and the intent rules are Python and
-hold the GIL. Workers are spawned (never forked from a process running an event loop) on first
-use and load the models once. A worker that dies (the engine crashing on a text) breaks the
-pool: it is rebuilt, the chunk is read one text at a time, and a text that breaks it again
-gets a default outcome naming the failure, so no text can stall the stage.
+hold the GIL. Workers are spawned (never forked from a process running an event loop) by
+``start`` or on first use, and load the models once. A worker that dies (the engine crashing
+on a text) breaks the pool: it is rebuilt, the chunk is read one text at a time, and a text
+that breaks it again gets a default outcome naming the failure, so no text can stall the stage.
 ``processes=0`` analyses in a worker thread of this process instead (tests, tiny deployments).
 """
 
@@ -34,6 +34,13 @@ class AnalysisPool:
         self.engine = engine
         self.processes = processes
         self._executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Spawn the workers now, so the first batch does not wait for them to load models."""
+        if self.processes:
+            pool = self._pool()
+            for _ in range(self.processes):
+                pool.submit(_warm, self.engine)
 
     async def analyse(self, items: Sequence[Item]) -> list[Outcome]:
         if not items:
