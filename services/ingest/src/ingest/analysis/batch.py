@@ -8,8 +8,9 @@ the error's type (never the text), so the stage can record the failure and publi
 anyway: a complaint the encoder cannot read must still reach a human.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ingest.analysis import Analysis
 from ingest.analysis.encoder_sentiment import encoder_sentiments
@@ -20,6 +21,7 @@ from rapport.events import Intent, Sentiment, SentimentLabel
 from rapport.failures import error_type
 
 NEUTRAL = Sentiment(score=0.0, label=SentimentLabel.NEUTRAL)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,19 @@ def analyse_many(
 ) -> list[Outcome]:
     """(text, language the source gave or None) in, one outcome each, in order."""
     failures: dict[int, str] = {}
-    languages = [_language(text, given, i, failures) for i, (text, given) in enumerate(items)]
-    encoded = [
-        i for i, language in enumerate(languages) if engine == "encoder" and language != "ko"
+
+    def step(i: int, default: T, work: Callable[[], T]) -> T:
+        try:
+            return work()
+        except Exception as error:
+            failures[i] = error_type(error)
+            return default
+
+    languages = [
+        step(i, DEFAULT, lambda: given or detect_language(text))  # noqa: B023 - called at once
+        for i, (text, given) in enumerate(items)
     ]
+    encoded = [i for i, lang in enumerate(languages) if engine == "encoder" and lang != "ko"]
     batched: dict[int, Sentiment] = {}
     try:
         sentiments = encoder_sentiments([plain(items[i][0]) for i in encoded])
@@ -46,34 +57,15 @@ def analyse_many(
         pass
     outcomes = []
     for i, ((text, _), language) in enumerate(zip(items, languages, strict=True)):
-        sentiment = batched.get(i) or _sentiment(text, language, engine, i, failures)
-        outcomes.append(Outcome(_analysis(text, language, sentiment, i, failures), failures.get(i)))
+        sentiment = batched.get(i) or step(
+            i,
+            NEUTRAL,
+            lambda: score(text, language, engine=engine),  # noqa: B023
+        )
+        analysis = step(
+            i,
+            Analysis(language, sentiment, [Intent.OTHER]),
+            lambda: Analysis(language, sentiment, classify(text, language, sentiment)),  # noqa: B023
+        )
+        outcomes.append(Outcome(analysis, failures.get(i)))
     return outcomes
-
-
-def _language(text: str, given: str | None, i: int, failures: dict[int, str]) -> str:
-    try:
-        return given or detect_language(text)
-    except Exception as error:
-        failures[i] = error_type(error)
-        return DEFAULT
-
-
-def _sentiment(
-    text: str, language: str, engine: Engine, i: int, failures: dict[int, str]
-) -> Sentiment:
-    try:
-        return score(text, language, engine=engine)
-    except Exception as error:
-        failures[i] = error_type(error)
-        return NEUTRAL
-
-
-def _analysis(
-    text: str, language: str, sentiment: Sentiment, i: int, failures: dict[int, str]
-) -> Analysis:
-    try:
-        return Analysis(language, sentiment, classify(text, language, sentiment))
-    except Exception as error:
-        failures[i] = error_type(error)
-        return Analysis(language, sentiment, [Intent.OTHER])
