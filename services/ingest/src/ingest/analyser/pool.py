@@ -11,6 +11,9 @@ that breaks it again gets a default outcome naming the failure, so no text can s
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +30,18 @@ Item = tuple[str, str | None]
 
 def _warm(engine: Engine) -> None:
     analyse_many([("warm up", None)], engine=engine)
+
+
+def _worker_started(engine: Engine) -> None:
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    _warm(engine)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker outlives a parent killed with SIGKILL otherwise."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 class AnalysisPool:
@@ -70,7 +85,7 @@ class AnalysisPool:
             self._executor = ProcessPoolExecutor(
                 self.processes,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm,
+                initializer=_worker_started,
                 initargs=(self.engine,),
             )
         return self._executor
