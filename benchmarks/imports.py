@@ -62,7 +62,7 @@ async def import_rows(token: str, rows: int, workdir: Path, limit_s: float) -> T
     progress: dict[str, Any] | None = None
     try:
         async with asyncio.timeout(limit_s):
-            while not (progress and progress["state"] != "running" and uploading.done()):
+            while not (finished(progress) and uploading.done()):
                 await asyncio.sleep(0.2)
                 progress = await imports.find_one({"created_at": {"$gte": since}})
     except TimeoutError:
@@ -83,6 +83,13 @@ async def import_rows(token: str, rows: int, workdir: Path, limit_s: float) -> T
     ended = progress["updated_at"] if progress["state"] != "running" else datetime.now(UTC)
     took = (ended - progress["created_at"]).total_seconds()
     return Through(rows, done, took, "rows processed")
+
+
+def finished(progress: dict[str, Any] | None) -> bool:
+    """Failed, or read to the end with every row read processed (analysed, in the outbox)."""
+    if progress is None or progress["state"] == "running":
+        return False
+    return progress["state"] == "failed" or progress.get("processed", 0) >= progress["read"]
 
 
 def _upload(token: str, path: Path) -> None:

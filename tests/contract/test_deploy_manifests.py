@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 BASE = K8S / "base"
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
+DEPLOYMENTS = (*SERVICES, "ingest-analyser")
+"""The services, and ingest's analysis stage: the ingest image with RAPPORT_ROLE=analyser."""
 POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 PORT = 8080
@@ -260,7 +262,7 @@ def test_overlays_build_on_base_and_production_enables_telemetry() -> None:
         f"rapport/{s}" for s in SERVICES
     }
     dev = load(overlays / "dev" / "kustomization.yaml")[0]
-    assert {r["name"]: r["count"] for r in dev.get("replicas", [])} == dict.fromkeys(SERVICES, 1)
+    assert {r["name"]: r["count"] for r in dev.get("replicas", [])} == dict.fromkeys(DEPLOYMENTS, 1)
 
 
 def test_telemetry_component_patches_every_service_deployment() -> None:
@@ -274,11 +276,11 @@ def test_telemetry_component_patches_every_service_deployment() -> None:
         if target.get("kind") != "Deployment":
             continue
         name_pattern = target.get("name", ".*")
-        patched |= {s for s in SERVICES if re.fullmatch(name_pattern, s)}
+        patched |= {s for s in DEPLOYMENTS if re.fullmatch(name_pattern, s)}
         for op in load(component_dir / patch["path"])[0]:
             if op["path"].endswith("/env/-"):
                 env[op["value"]["name"]] = op["value"]["value"]
-    assert patched == set(SERVICES)
+    assert patched == set(DEPLOYMENTS)
     assert env.get("RAPPORT_TRACE_EXPORTER") == "otlp"
     assert env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").startswith("http")
 
@@ -357,7 +359,7 @@ def test_overlay_renders(overlay: str) -> None:
     assert result.returncode == 0, result.stderr
     rendered = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
     deployments = {d["metadata"]["name"]: d for d in rendered if d["kind"] == "Deployment"}
-    assert set(deployments) == set(SERVICES)
+    assert set(deployments) == set(DEPLOYMENTS)
     for deployment in deployments.values():
         [container] = deployment["spec"]["template"]["spec"]["containers"]
         names = [var["name"] for var in container["env"]]

@@ -1,11 +1,12 @@
-"""``rapport import FILE``: streams a CSV or JSONL file to ingest's ``POST /v1/imports``,
-with a progress bar of the bytes sent on stderr, then prints the import's counts."""
+"""``rapport import FILE``: streams a CSV or JSONL file to ingest's ``POST /v1/imports``, then
+follows the import until every accepted row is processed (analysed and bound for Kafka), with
+a progress bar on stderr (bytes while sending, then rows processed), and prints its counts."""
 
 import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,13 +18,28 @@ from rapport.settings import RapportSettings
 CHUNK = 64 * 1024
 CONTENT_TYPES = {"csv": "text/csv", "twcs": "text/csv", "jsonl": "application/x-ndjson"}
 SHOWN_ERRORS = 10
+POLL_S = 0.5
+
+
+def mib(done: int, total: int) -> str:
+    return f"{done / 2**20:.1f}/{total / 2**20:.1f} MiB"
+
+
+def rows(done: int, total: int) -> str:
+    return f"{done:,}/{total:,} rows processed"
 
 
 class ProgressBar:
     """``[#####.....]  45%  1.2/2.7 MiB`` redrawn in place, at most ten times a second."""
 
-    def __init__(self, total: int, out: IO[str], width: int = 30) -> None:
-        self.total, self.out, self.width = total, out, width
+    def __init__(
+        self,
+        total: int,
+        out: IO[str],
+        width: int = 30,
+        amount: Callable[[int, int], str] = mib,
+    ) -> None:
+        self.total, self.out, self.width, self.amount = total, out, width, amount
         self.done = self._shown = 0
         self._drawn = 0.0
 
@@ -36,9 +52,8 @@ class ProgressBar:
         self._drawn, self._shown = time.monotonic(), self.done
         share = self.done / self.total if self.total else 1.0
         filled = round(share * self.width)
-        mib = f"{self.done / 2**20:.1f}/{self.total / 2**20:.1f} MiB"
         bar = "#" * filled + "." * (self.width - filled)
-        self.out.write(f"\r[{bar}] {share:4.0%}  {mib}")
+        self.out.write(f"\r[{bar}] {share:4.0%}  {self.amount(self.done, self.total)}")
         self.out.flush()
 
     def close(self) -> None:
@@ -67,10 +82,33 @@ def upload(
         return http.post("/v1/imports", params=params, content=_sent(file, bar), headers=headers)
 
 
+def follow(
+    http: httpx.Client,
+    body: dict[str, Any],
+    bar: ProgressBar | None,
+    *,
+    timeout_s: float,
+    poll_s: float = POLL_S,
+) -> dict[str, Any]:
+    """The import's progress, polled until every accepted row is processed."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if bar:
+            bar.advance(body["processed"] - bar.done)
+        if body["processed"] >= body["accepted"] or time.monotonic() > deadline:
+            return body
+        time.sleep(poll_s)
+        answer = http.get(f"/v1/imports/{body['id']}")
+        answer.raise_for_status()
+        body = answer.json()
+
+
 def summary(body: dict[str, Any]) -> str:
     lines = [
         f"import {body['id']} {body['state']}: read {body['read']}, accepted {body['accepted']},"
-        f" duplicate {body['duplicate']}, rejected {body['rejected']}"
+        f" duplicate {body['duplicate']}, rejected {body['rejected']},"
+        f" processed {body['processed']}"
+        + (f" ({body['unanalysed']} unanalysed)" if body.get("unanalysed") else "")
     ]
     if body.get("reason"):
         lines.append(f"  reason: {body['reason']}")
@@ -109,14 +147,17 @@ def run(args: argparse.Namespace) -> None:
                 platform=args.platform,
                 bar=bar,
             )
+            bar.close()
+            if response.status_code != 201:
+                sys.exit(f"rapport import: {response.status_code} {response.text}")
+            body = response.json()
+            processed = ProgressBar(body["accepted"], sys.stderr, amount=rows)
+            body = follow(http, body, processed, timeout_s=args.timeout)
+            processed.close()
     except httpx.HTTPError as error:
         sys.exit(f"\nrapport import: {args.url}: {error}")
-    bar.close()
-    if response.status_code != 201:
-        sys.exit(f"rapport import: {response.status_code} {response.text}")
-    body = response.json()
     print(summary(body))
-    if body["state"] != "completed":
+    if body["state"] != "completed" or body["processed"] < body["accepted"]:
         sys.exit(1)
 
 
@@ -132,5 +173,10 @@ def register(commands: Any) -> None:
         "--url", default=os.environ.get("RAPPORT_INGEST_URL", "http://127.0.0.1:8001")
     )
     command.add_argument("--token", help="default: $RAPPORT_TOKEN, else minted from the secret")
-    command.add_argument("--timeout", type=float, default=600.0, help="seconds to await the answer")
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        help="seconds to await the answer, and then the processing of the rows",
+    )
     command.set_defaults(run=run)

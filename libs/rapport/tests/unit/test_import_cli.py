@@ -1,4 +1,5 @@
-"""`rapport import FILE`: streams the file with a progress bar, prints counts, fails loudly."""
+"""`rapport import FILE`: streams the file, follows the rows processed with a progress bar,
+prints counts, fails loudly."""
 
 import io
 from pathlib import Path
@@ -17,18 +18,22 @@ DONE = {
     "accepted": 1,
     "duplicate": 1,
     "rejected": 1,
+    "processed": 1,
+    "unanalysed": 0,
     "errors": [{"row": 3, "line": 4, "reason": "text: Field required"}],
 }
 
 
-def serve(monkeypatch: pytest.MonkeyPatch, answer: httpx.Response) -> list[httpx.Request]:
-    """Every httpx.Client the CLI makes talks to a handler that reads the whole upload."""
+def serve(monkeypatch: pytest.MonkeyPatch, *answers: httpx.Response) -> list[httpx.Request]:
+    """Every httpx.Client the CLI makes talks to a handler that reads the whole upload and
+    gives ``answers`` in turn (the last one again and again)."""
     seen: list[httpx.Request] = []
+    monkeypatch.setattr(import_cli, "POLL_S", 0.001)
 
     def handle(request: httpx.Request) -> httpx.Response:
         request.read()
         seen.append(request)
-        return answer
+        return answers[min(len(seen), len(answers)) - 1]
 
     real = httpx.Client
 
@@ -55,7 +60,7 @@ def test_the_file_is_streamed_and_the_counts_printed(
     assert request.headers["authorization"].startswith("Bearer rp1.")
     out, err = capsys.readouterr()
     assert out.splitlines() == [
-        f"import {'a' * 32} completed: read 3, accepted 1, duplicate 1, rejected 1",
+        f"import {'a' * 32} completed: read 3, accepted 1, duplicate 1, rejected 1, processed 1",
         "  row 3 (line 4): text: Field required",
     ]
     assert "100%" in err.splitlines()[-1]
@@ -78,6 +83,34 @@ def test_a_refused_or_failed_import_exits_non_zero(
     assert exit.value.code != 0
     if message:
         assert message in str(exit.value.code)
+
+
+def test_the_bar_follows_the_rows_processed_until_every_accepted_row_is(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored = {**DONE, "read": 4, "accepted": 4, "processed": 0}
+    answers = [{**stored, "processed": n} for n in (0, 1, 3, 4)]
+    seen = serve(
+        monkeypatch,
+        *(httpx.Response(201 if i == 0 else 200, json=a) for i, a in enumerate(answers)),
+    )
+    (tmp_path / "m.csv").write_text("a,b\n")
+    cli.main(["import", str(tmp_path / "m.csv"), "--url", "http://ingest"])
+    assert [r.method for r in seen] == ["POST", "GET", "GET", "GET"]
+    assert seen[-1].url.path == f"/v1/imports/{'a' * 32}"
+    out, err = capsys.readouterr()
+    assert err.splitlines()[-1].endswith("[" + "#" * 30 + "] 100%  4/4 rows processed")
+    assert "processed 4" in out
+
+
+def test_rows_still_unprocessed_when_the_wait_ends_exit_non_zero(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    serve(monkeypatch, httpx.Response(201, json={**DONE, "processed": 0}))
+    (tmp_path / "m.csv").write_text("a,b\n")
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["import", str(tmp_path / "m.csv"), "--url", "http://i", "--timeout", "0.05"])
+    assert exit.value.code == 1
 
 
 def test_a_missing_file_exits_non_zero(tmp_path: Path) -> None:

@@ -10,11 +10,14 @@ Each (fingerprint, author) is one MongoDB document, upserted atomically and kept
 by a TTL index, so the count is shared by every replica and a redelivered mention counts once.
 A mention is flagged once its fingerprint has ``authors`` distinct authors within ``window``
 of its own creation time, counting itself: from the threshold on (every copy in the same
-batch included); copies stored before the threshold was reached are not changed afterwards.
+request included); copies accepted before the threshold was reached are not changed afterwards.
+The analysis stage flags after the request, in batches of many requests, so it flags each
+request's mentions in turn (``flag_in_turn``), as if each had been flagged when accepted.
 """
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -69,7 +72,7 @@ class FloodRule:
 
 
 class Floods(Protocol):
-    async def flag(self, mentions: list[Mention]) -> list[Mention]: ...
+    async def flag_in_turn(self, accepted: Sequence[list[Mention]]) -> list[Mention]: ...
 
 
 class MongoFloods:
@@ -77,13 +80,29 @@ class MongoFloods:
         self._seen = db[COLLECTION]
         self._rule = rule
 
+    async def flag_in_turn(self, accepted: Sequence[list[Mention]]) -> list[Mention]:
+        """``flag`` the mentions of each request in turn, as if each had been flagged when it
+        was accepted; consecutive requests that share no fingerprint are flagged together."""
+        flagged: list[Mention] = []
+        wave: list[Mention] = []
+        seen: set[str] = set()
+        for mentions in accepted:
+            prints = {fp for m in mentions if (fp := self._fingerprint(m))}
+            if prints & seen:
+                flagged += await self.flag(wave)
+                wave, seen = [], set()
+            wave += mentions
+            seen |= prints
+        return flagged + await self.flag(wave)
+
+    def _fingerprint(self, mention: Mention) -> str | None:
+        if mention.from_brand:
+            return None
+        return fingerprint(mention.text, min_words=self._rule.min_words)
+
     async def flag(self, mentions: list[Mention]) -> list[Mention]:
         """The mentions, with SPAM added to those that are part of a flood."""
-        prints = {
-            i: fp
-            for i, m in enumerate(mentions)
-            if not m.from_brand and (fp := fingerprint(m.text, min_words=self._rule.min_words))
-        }
+        prints = {i: fp for i, m in enumerate(mentions) if (fp := self._fingerprint(m))}
         if not prints:
             return mentions
         await self._record(mentions, prints)

@@ -1,17 +1,13 @@
-"""One way in for every source (API, webhooks, imports): canonicalise, analyse, archive, relay."""
+"""One way in for every source (API, webhooks, imports): canonicalise, archive, answer."""
 
-import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from ingest.analysis import analyse
-from ingest.analysis.sentiment import Engine
+from ingest.analysis.batch import NEUTRAL
 from ingest.domain.normalize import MentionIn
-from ingest.floods import Floods
-from ingest.repository import Archive, archive_key
+from ingest.repository import Archive
 from rapport.events import Mention, Source
-from rapport.outbox import OutboxRelay
 
 
 @dataclass(frozen=True)
@@ -39,16 +35,13 @@ class BrandAccounts:
         return BrandAccounts([*self._accounts, *accounts])
 
 
-def canonical(
-    incoming: MentionIn, *, brand: BrandAccounts, source: Source, engine: Engine = "encoder"
-) -> Mention:
-    analysis = analyse(incoming.text, incoming.language, engine=engine)
+def provisional(incoming: MentionIn, *, brand: BrandAccounts, source: Source) -> Mention:
+    """The mention as accepted, before analysis: neutral, no intents, language only if the
+    source gave one."""
     return Mention.model_validate(
         {
             **incoming.model_dump(),
-            "language": analysis.language,
-            "sentiment": analysis.sentiment,
-            "intents": analysis.intents,
+            "sentiment": NEUTRAL,
             "from_brand": incoming in brand,
             "source": source,
         }
@@ -56,49 +49,32 @@ def canonical(
 
 
 class Intake:
+    """Accepts at storage speed: validated mentions are archived, pending analysis (the
+    analysis stage, ``ingest.analyser``, publishes them), and ``stored`` is called to wake it."""
+
     def __init__(
-        self,
-        archive: Archive,
-        relay: OutboxRelay,
-        brand: BrandAccounts,
-        floods: Floods | None = None,
-        engine: Engine = "encoder",
+        self, archive: Archive, brand: BrandAccounts, *, stored: Callable[[], None] = lambda: None
     ) -> None:
         self._archive = archive
-        self._relay = relay
         self._brand = brand
-        self._floods = floods
-        self._engine = engine
+        self._stored = stored
 
     async def accept(
-        self, incoming: list[MentionIn], source: Source, *, own_accounts: Iterable[str] = ()
+        self,
+        incoming: list[MentionIn],
+        source: Source,
+        *,
+        own_accounts: Iterable[str] = (),
+        import_id: str | None = None,
     ) -> list[Accepted]:
-        """Store the new mentions (durably, with their events); report duplicates.
+        """Store the new mentions durably; report duplicates.
 
         ``own_accounts``: brand accounts this delivery names, besides the configured ones."""
         brand = self._brand.including(own_accounts) if own_accounts else self._brand
-        ids = [archive_key(m.platform.value, m.external_id) for m in incoming]
-        known = await self._archive.known(ids)
-        fresh: dict[str, MentionIn] = {}
-        for mention_id, mention in zip(ids, incoming, strict=True):
-            if mention_id not in known:
-                fresh.setdefault(mention_id, mention)
-        # Only mentions not archived yet are analysed: analysis is CPU-bound (the sentiment
-        # encoder takes tens of milliseconds a text), so it runs in a worker thread, and a
-        # redelivered webhook or a re-imported file costs a look-up, not an analysis.
-        mentions = await asyncio.to_thread(
-            lambda: [
-                canonical(m, brand=brand, source=source, engine=self._engine)
-                for m in fresh.values()
-            ]
-        )
-        if self._floods is not None:
-            mentions = await self._floods.flag(mentions)
-        stored = dict(zip(fresh, await self._archive.accept(mentions), strict=True))
-        self._relay.wake()
-        results = []
-        for mention_id, mention in zip(ids, incoming, strict=True):
-            is_new = stored.pop(mention_id, False)  # only the first copy in a batch is new
-            status: Literal["accepted", "duplicate"] = "accepted" if is_new else "duplicate"
-            results.append(Accepted(mention.platform.value, mention.external_id, status))
-        return results
+        mentions = [provisional(m, brand=brand, source=source) for m in incoming]
+        stored = await self._archive.accept(mentions, import_id=import_id)
+        self._stored()
+        return [
+            Accepted(m.platform.value, m.external_id, "accepted" if new else "duplicate")
+            for m, new in zip(incoming, stored, strict=True)
+        ]

@@ -6,6 +6,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ingest import floods
+from ingest.analyser.pending import PendingMentions
+from ingest.analyser.pool import AnalysisPool
+from ingest.analyser.worker import Analyser
 from ingest.api import imports, mentions, webhooks
 from ingest.intake import BrandAccounts, Intake
 from ingest.migrations import MIGRATIONS
@@ -26,23 +29,39 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def run(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         async with connected(runtime) as clients:
-            await warn_missing_indexes(clients.db, MIGRATIONS.indexes(settings))
-            relay = OutboxRelay(clients.db, clients.producer)
-            archive = MongoArchive(clients.db)
-            app.state.db = clients.db
-            flood_guard = floods.MongoFloods(clients.db, floods.FloodRule.of(settings))
-            brand = BrandAccounts(settings.brand_accounts)
-            app.state.intake = Intake(
-                archive, relay, brand, flood_guard, engine=settings.sentiment_engine
-            )
+            db = clients.db
+            await warn_missing_indexes(db, MIGRATIONS.indexes(settings))
+            relay = OutboxRelay(db, clients.producer)
+            app.state.db = db
             runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
-            answer = privacy_outbox_handler(
-                "ingest", IngestPersonalData(clients.db), clients.db, relay_now=relay.wake
+            pool = AnalysisPool(settings.sentiment_engine, settings.analyser_processes)
+            analyser = Analyser(
+                PendingMentions(db, claim_s=settings.analyser_claim_s),
+                pool,
+                floods=floods.MongoFloods(db, floods.FloodRule.of(settings)),
+                batch=settings.analyser_batch,
+                poll_s=settings.analyser_poll_s,
+                completed=relay.wake,
             )
-            consume(runtime, clients, group="ingest", handlers={PrivacyRequested: answer})
-            yield
+            if settings.role != "api":
+                pool.start()
+                runtime.workers.start("analyser", analyser.run(), stop=analyser.stop)
+            if settings.role != "analyser":
+                brand = BrandAccounts(settings.brand_accounts)
+                stored = analyser.wake if settings.role == "all" else lambda: None
+                app.state.intake = Intake(MongoArchive(db), brand, stored=stored)
+                answer = privacy_outbox_handler(
+                    "ingest", IngestPersonalData(db), db, relay_now=relay.wake
+                )
+                consume(runtime, clients, group="ingest", handlers={PrivacyRequested: answer})
+            try:
+                yield
+            finally:
+                pool.close()
 
-    routers = [mentions.router, webhooks.router, imports.router]
+    routers = (
+        [] if settings.role == "analyser" else [mentions.router, webhooks.router, imports.router]
+    )
     app = service_app(settings, title="Rapport ingest", routers=routers, run=run)
     app.state.streamed_bodies = {imports.router.prefix: settings.import_max_bytes}
     return app

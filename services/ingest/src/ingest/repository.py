@@ -1,30 +1,41 @@
-"""The mention archive: each mention stored once, with its event in the outbox, atomically."""
+"""The mention archive: each mention stored once, durably, pending analysis; the analysis
+stage (``ingest.analyser``) completes it and puts its event in the outbox."""
 
 from typing import Protocol
+from uuid import UUID
 
 from pymongo import IndexModel
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
+from ingest.analyser import pending
 from rapport import outbox
 from rapport.events import Mention, MentionIngested, utcnow
+from rapport.events.base import deterministic_id
 from rapport.mongo import Database
+from rapport.telemetry import inject_headers
 
-MENTIONS_TOPIC = "social.mentions"
+_DUPLICATE_KEY = 11000
 INDEXES = {
-    "mentions": [IndexModel("author_key"), IndexModel("received_at")],
+    "mentions": [IndexModel("author_key"), IndexModel("received_at"), *pending.INDEXES],
     outbox.COLLECTION: outbox.INDEXES,
 }
 
 
 class Archive(Protocol):
-    async def known(self, ids: list[str]) -> set[str]: ...
-
-    async def accept(self, mentions: list[Mention]) -> list[bool]: ...
+    async def accept(
+        self, mentions: list[Mention], *, import_id: str | None = None
+    ) -> list[bool]: ...
 
 
 def archive_key(platform: str, external_id: str) -> str:
     return f"{platform}:{external_id}"
+
+
+def mention_event_id(mention: Mention) -> UUID:
+    """The id ``MentionIngested.of(mention)`` gets, without building the event."""
+    return deterministic_id(
+        MentionIngested.type_name(), mention.platform.value, mention.external_id
+    )
 
 
 def archive_id(mention: Mention) -> str:
@@ -35,25 +46,14 @@ class MongoArchive:
     """``accept`` returns, per mention, whether it was new (True) or an exact duplicate."""
 
     def __init__(self, db: Database) -> None:
-        self._db = db
         self._mentions = db["mentions"]
 
-    async def known(self, ids: list[str]) -> set[str]:
-        """Which of ``ids`` are archived already."""
-        return {doc["_id"] async for doc in self._mentions.find({"_id": {"$in": ids}}, {"_id": 1})}
-
-    async def accept(self, mentions: list[Mention]) -> list[bool]:
+    async def accept(self, mentions: list[Mention], *, import_id: str | None = None) -> list[bool]:
         ids = [archive_id(m) for m in mentions]
-        known = await self.known(ids)
         fresh: dict[str, Mention] = {}
         for mention_id, mention in zip(ids, mentions, strict=True):
-            if mention_id not in known:
-                fresh.setdefault(mention_id, mention)
-        try:
-            await self._store(list(fresh.values()))
-            stored = set(fresh)
-        except (DuplicateKeyError, BulkWriteError):  # a concurrent request stored some first
-            stored = {archive_id(m) for m in fresh.values() if await self._store_one(m)}
+            fresh.setdefault(mention_id, mention)  # the first copy in a batch is the one stored
+        stored = await self._store(list(fresh.values()), import_id)
         first_seen: set[str] = set()
         results = []
         for mention_id in ids:
@@ -61,39 +61,30 @@ class MongoArchive:
             first_seen.add(mention_id)
         return results
 
-    async def _store_one(self, mention: Mention) -> bool:
-        try:
-            await self._store([mention])
-        except (DuplicateKeyError, BulkWriteError):
-            return False
-        return True
-
-    async def _store(self, mentions: list[Mention]) -> None:
+    async def _store(self, mentions: list[Mention], import_id: str | None) -> set[str]:
+        """The ids of ``mentions`` stored now (not by a concurrent request first)."""
         if not mentions:
-            return
-
-        received_at = utcnow()
-        events = [MentionIngested.of(mention, occurred_at=received_at) for mention in mentions]
-
-        async def write(session: AsyncClientSession) -> None:
+            return set()
+        received_at, headers = utcnow(), inject_headers()
+        ids = [archive_id(mention) for mention in mentions]
+        try:
             await self._mentions.insert_many(
                 [
                     {
-                        "_id": archive_id(mention),
-                        "event_id": str(event.event_id),
+                        "_id": mention_id,
+                        "event_id": str(mention_event_id(mention)),
                         "author_key": mention.author_key,
                         "received_at": received_at,
                         "mention": mention.model_dump(mode="json"),
+                        **pending.pending_fields(import_id=import_id, headers=headers),
                     }
-                    for mention, event in zip(mentions, events, strict=True)
+                    for mention_id, mention in zip(ids, mentions, strict=True)
                 ],
-                session=session,
+                ordered=False,
             )
-            await outbox.add(
-                self._db,
-                session,
-                [(MENTIONS_TOPIC, event.payload.author_key, event) for event in events],
-            )
-
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(write)
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            if any(e["code"] != _DUPLICATE_KEY for e in errors):
+                raise
+            return set(ids) - {ids[e["index"]] for e in errors}
+        return set(ids)

@@ -1,7 +1,12 @@
+import os
+from typing import Literal
+
 from pydantic import Field, SecretStr
 
 from ingest.analysis.sentiment import Engine
 from rapport.settings import RapportSettings
+
+Role = Literal["all", "api", "analyser"]
 
 
 class IngestSettings(RapportSettings):
@@ -31,7 +36,20 @@ class IngestSettings(RapportSettings):
     """Shorter texts (after normalising) are never counted as a flood."""
 
     sentiment_engine: Engine = "encoder"
-    """Sentiment of non-Korean text: the sentence encoder (accurate, ~18 texts/s a core) or the
-    VADER lexicon ("lexicon": thousands a second, for backfills where speed matters more)."""
+    """Sentiment of non-Korean text: the sentence encoder (accurate, tens of texts/s a core) or
+    the VADER lexicon ("lexicon": thousands a second, for backfills where speed matters more)."""
+
+    role: Role = "all"
+    """What this process runs: "api" (the intake routes), "analyser" (the analysis stage), or
+    both ("all"). Every role runs the outbox relay (replicas share its lease)."""
+    analyser_processes: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=0)
+    """Worker processes analysing in parallel (default: one per core this process may use);
+    0 analyses in a thread of the service process."""
+    analyser_batch: int = Field(default=256, ge=1)
+    """Pending mentions claimed, analysed and published together."""
+    analyser_claim_s: float = Field(default=120.0, gt=0)
+    """How long a claim holds before another analyser may take the mentions over."""
+    analyser_poll_s: float = Field(default=0.5, gt=0)
+    """How often an analyser looks for pending mentions when nothing woke it."""
 
     import_max_bytes: int = Field(default=200 * 1024 * 1024, gt=0)

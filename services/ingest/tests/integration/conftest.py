@@ -27,6 +27,7 @@ def settings(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> dict[s
         "mongo_url": mongo_url,
         "mongo_db": mongo_db.name,
         "auth_secret": SECRET,
+        "analyser_processes": 0,  # a thread: no worker processes spawned for every test's app
     }
 
 

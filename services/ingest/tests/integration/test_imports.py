@@ -10,6 +10,8 @@ import pytest
 from ingest.settings import IngestSettings
 from rapport.auth import issue_token
 from rapport.mongo import Database
+from rapport.testing import eventually
+from services.ingest.tests.integration.analysis_stage import WAIT_S, in_outbox
 
 pytestmark = pytest.mark.integration
 SECRET = "ingest-test-secret-0123456789"
@@ -48,11 +50,18 @@ async def test_a_twcs_file_streams_in_threaded_and_its_progress_can_be_read(
     assert counts(body) == ("completed", 21, 16, 0, 5)
     assert body["errors"][0] == {"row": 15, "line": 17, "reason": "inbound: must be True or False"}
     assert response.headers["location"] == f"/v1/imports/{body['id']}"
-    assert (await client.get(response.headers["location"])).json() == body
 
+    async def processed() -> dict[str, Any] | None:
+        progress: dict[str, Any] = (await client.get(response.headers["location"])).json()
+        return progress if progress["processed"] == 16 else None
+
+    progress = await eventually(processed, timeout_s=WAIT_S)
+    assert counts(progress) == counts(body)
+    assert progress["errors"] == body["errors"]
+    assert progress["unanalysed"] == 0
+    await in_outbox(mongo_db, 16)
     archived = {d["_id"]: d["mention"] async for d in mongo_db["mentions"].find()}
     assert len(archived) == 16
-    assert await mongo_db["outbox"].count_documents({}) == 16
     reply = archived["x:103"]
     assert (reply["conversation_id"], reply["in_reply_to"], reply["from_brand"]) == (
         "100",
@@ -69,8 +78,9 @@ async def test_importing_the_same_file_again_stores_nothing_new(
     await client.post("/v1/imports?format=twcs", content=TWCS, headers=CSV)
     again = await client.post("/v1/imports?format=twcs", content=TWCS, headers=CSV)
     assert counts(again.json()) == ("completed", 21, 0, 16, 5)
+    assert again.json()["processed"] == 0  # duplicates are not analysed again
     assert await mongo_db["mentions"].count_documents({}) == 16
-    assert await mongo_db["outbox"].count_documents({}) == 16
+    await in_outbox(mongo_db, 16)
 
 
 @pytest.mark.parametrize(

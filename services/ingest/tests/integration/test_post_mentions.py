@@ -8,13 +8,14 @@ import httpx
 import pytest
 
 from ingest.domain.normalize import MentionIn
-from ingest.intake import BrandAccounts, canonical
+from ingest.intake import BrandAccounts, provisional
 from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
 from rapport.events import MentionIngested, Source
 from rapport.events.codec import DecodeError, decode
 from rapport.mongo import Database
 from rapport.testing import read_topic, unique
+from services.ingest.tests.integration.analysis_stage import analysed, in_outbox
 
 pytestmark = pytest.mark.integration
 SECRET = "ingest-test-secret-0123456789"
@@ -46,9 +47,9 @@ async def test_an_accepted_mention_is_archived_and_published(
     assert response.json()["results"] == [
         {"platform": "x", "external_id": external_id, "status": "accepted"}
     ]
+    assert (await analysed(mongo_db, f"x:{external_id}"))["sentiment"]["label"] == "negative"
     archived = await mongo_db["mentions"].find_one({"_id": f"x:{external_id}"})
     assert archived is not None
-    assert archived["mention"]["sentiment"]["label"] == "negative"
 
     def ours(record: Any) -> bool:
         try:
@@ -85,7 +86,7 @@ async def test_exact_duplicates_are_reported_and_stored_once(
         "results": [{"platform": "x", "external_id": first, "status": "duplicate"}],
     }
     assert await mongo_db["mentions"].count_documents({}) == 2
-    assert await mongo_db["outbox"].count_documents({}) == 2
+    await in_outbox(mongo_db, 2)
 
 
 async def test_a_bad_mention_in_a_batch_rejects_the_batch(
@@ -100,17 +101,19 @@ async def test_a_bad_mention_in_a_batch_rejects_the_batch(
     assert await mongo_db["mentions"].count_documents({}) == 0
 
 
+NO_BRAND = BrandAccounts([])
+
+
 async def test_concurrent_requests_store_each_mention_once(mongo_db: Database) -> None:
     archive = MongoArchive(mongo_db)
     ids = [unique("m") for _ in range(5)]
     mentions = [
-        canonical(MentionIn.model_validate(mention(i)), brand=BrandAccounts([]), source=Source.API)
+        provisional(MentionIn.model_validate(mention(i)), brand=NO_BRAND, source=Source.API)
         for i in ids
     ]
     results = await asyncio.gather(*(archive.accept(mentions) for _ in range(4)))
     assert [sum(column) for column in zip(*results, strict=True)] == [1] * 5
-    assert await mongo_db["mentions"].count_documents({}) == 5
-    assert await mongo_db["outbox"].count_documents({}) == 5
+    assert await mongo_db["mentions"].count_documents({"pending": True}) == 5
 
 
 @pytest.mark.parametrize(("engine", "label"), [("encoder", "positive"), ("lexicon", "neutral")])
@@ -122,7 +125,5 @@ async def test_the_sentiment_engine_is_a_setting(
     ingest = IngestSettings(**settings, sentiment_engine=engine)
     async with serve(ingest, scopes=["integration"]) as http:
         response = await http.post("/v1/mentions", json=mention(external_id, text=text))
-    assert response.status_code == 202
-    archived = await mongo_db["mentions"].find_one({"_id": f"x:{external_id}"})
-    assert archived is not None
-    assert archived["mention"]["sentiment"]["label"] == label
+        assert response.status_code == 202
+        assert (await analysed(mongo_db, f"x:{external_id}"))["sentiment"]["label"] == label

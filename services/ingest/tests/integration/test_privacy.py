@@ -22,6 +22,7 @@ from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.privacy import PRIVACY_TOPIC
 from rapport.testing import read_topic, reference, unique
+from services.ingest.tests.integration.analysis_stage import in_outbox
 
 pytestmark = pytest.mark.integration
 
@@ -111,6 +112,7 @@ async def test_an_erasure_leaves_no_document_naming_the_person_and_keeps_others(
     for body in (mention(author, "jo_p"), mention(author, "jo_p"), mention(other, "sam")):
         assert (await client.post("/v1/mentions", json=body)).status_code == 202
     assert await holding(mongo_db, author)
+    await in_outbox(mongo_db, 3)
 
     completed = await ask(kafka_bootstrap, "erase", author)
 

@@ -13,13 +13,14 @@ import pytest
 
 from ingest.domain.normalize import MentionIn
 from ingest.floods import FloodRule, MongoFloods
-from ingest.intake import BrandAccounts, canonical
+from ingest.intake import BrandAccounts, provisional
 from ingest.replays import Replayed, ReplayGuard
 from ingest.settings import IngestSettings
 from ingest.signatures import sign
 from rapport.events import Intent, Source
 from rapport.mongo import Database
 from rapport.testing import unique
+from services.ingest.tests.integration.analysis_stage import analysed as archived
 
 pytestmark = pytest.mark.integration
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "webhooks"
@@ -76,13 +77,6 @@ def generic_post(body: Any, *, at: float | None = None, secret: str = FORUM_SECR
         "X-Rapport-Signature": sign(secret, f"{timestamp}.".encode() + raw, "hex"),
     }
     return {"content": raw, "headers": headers}
-
-
-async def archived(db: Database, key: str) -> dict[str, Any]:
-    doc = await db["mentions"].find_one({"_id": key})
-    assert doc is not None, key
-    mention: dict[str, Any] = doc["mention"]
-    return mention
 
 
 class TestX:
@@ -368,8 +362,8 @@ class TestFloods:
         async with serve(IngestSettings(**settings, **SECRETS, brand_accounts=brand)) as http:
             await self.send(http, *posts)
             await self.send(http, customer)
-        assert "spam" not in await self.intents(mongo_db, customer)
-        assert (await archived(mongo_db, f"forum:{posts[0]['external_id']}"))["from_brand"]
+            assert "spam" not in await self.intents(mongo_db, customer)
+            assert (await archived(mongo_db, f"forum:{posts[0]['external_id']}"))["from_brand"]
 
 
 class TestSharedState:
@@ -396,7 +390,7 @@ class TestSharedState:
         replicas = [MongoFloods(mongo_db, FloodRule()) for _ in range(3)]
         text = "The Brightloop store on Main Street opens at nine tomorrow"
         mentions = [
-            canonical(
+            provisional(
                 MentionIn.model_validate(
                     {
                         "platform": "forum",

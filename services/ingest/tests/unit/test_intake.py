@@ -1,31 +1,24 @@
-from typing import Any
-
-import pytest
-
-from ingest import intake
 from ingest.domain.normalize import MentionIn
 from ingest.intake import BrandAccounts, Intake
 from ingest.repository import archive_id
-from rapport.events import Mention, Source
+from rapport.events import Mention, SentimentLabel, Source
 
 
 class Archive:
     def __init__(self, archived: set[str]) -> None:
         self.archived = archived
         self.stored: list[Mention] = []
+        self.import_ids: list[str | None] = []
 
-    async def known(self, ids: list[str]) -> set[str]:
-        return self.archived & set(ids)
-
-    async def accept(self, mentions: list[Mention]) -> list[bool]:
-        self.stored += mentions
-        self.archived |= {archive_id(m) for m in mentions}
-        return [True] * len(mentions)
-
-
-class Relay:
-    def wake(self) -> None:
-        pass
+    async def accept(self, mentions: list[Mention], *, import_id: str | None = None) -> list[bool]:
+        new = []
+        for mention in mentions:
+            new.append(archive_id(mention) not in self.archived)
+            if new[-1]:
+                self.stored.append(mention)
+                self.archived.add(archive_id(mention))
+        self.import_ids.append(import_id)
+        return new
 
 
 def incoming(external_id: str) -> MentionIn:
@@ -34,28 +27,26 @@ def incoming(external_id: str) -> MentionIn:
             "platform": "x",
             "external_id": external_id,
             "author": {"id": "ann"},
-            "text": "My grinder is broken",
+            "text": "My grinder is broken, this is the worst",
             "created_at": "2026-11-20T09:00:00Z",
         }
     )
 
 
-async def test_only_mentions_not_archived_yet_are_analysed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    analysed: list[str] = []
-    real = intake.analyse
+async def test_mentions_are_stored_unanalysed_and_the_analysis_stage_is_woken() -> None:
+    archive, woken = Archive({"x:old"}), []
+    desk = Intake(archive, BrandAccounts([]), stored=lambda: woken.append(True))
 
-    def counting(text: str, *args: Any, **kwargs: Any) -> Any:
-        analysed.append(text)
-        return real(text, *args, engine="lexicon")
-
-    monkeypatch.setattr(intake, "analyse", counting)
-    archive = Archive({"x:old"})
-    desk = Intake(archive, Relay(), BrandAccounts([]))  # type: ignore[arg-type]
-
-    results = await desk.accept([incoming("old"), incoming("new"), incoming("new")], Source.API)
+    results = await desk.accept(
+        [incoming("old"), incoming("new"), incoming("new")], Source.IMPORT, import_id="i1"
+    )
 
     assert [r.status for r in results] == ["duplicate", "accepted", "duplicate"]
-    assert len(analysed) == 1
-    assert [m.external_id for m in archive.stored] == ["new"]
+    (stored,) = archive.stored
+    assert stored.external_id == "new"
+    assert (stored.language, stored.sentiment.label, stored.intents) == (
+        None,
+        SentimentLabel.NEUTRAL,
+        [],
+    )
+    assert (stored.source, archive.import_ids, woken) == (Source.IMPORT, ["i1"], [True])

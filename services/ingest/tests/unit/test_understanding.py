@@ -1,10 +1,12 @@
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from ingest.analyser.worker import with_analysis
+from ingest.analysis import analyse
 from ingest.analysis.language import detect_language
 from ingest.analysis.sentiment import score
 from ingest.domain.normalize import MentionBatch, MentionIn, MentionsBody
-from ingest.intake import BrandAccounts, canonical
+from ingest.intake import BrandAccounts, provisional
 from rapport.events import SentimentLabel, Source
 
 ONE = {
@@ -38,8 +40,14 @@ def test_english_words_match_whole_words_only() -> None:
 NO_BRAND = BrandAccounts([])
 
 
-def test_canonical_mention_gets_language_sentiment_and_source() -> None:
-    mention = canonical(MentionIn.model_validate(ONE), brand=NO_BRAND, source=Source.WEBHOOK)
+def test_an_accepted_mention_is_unanalysed_until_the_analysis_stage_completes_it() -> None:
+    accepted = provisional(MentionIn.model_validate(ONE), brand=NO_BRAND, source=Source.WEBHOOK)
+    assert (accepted.language, accepted.sentiment.label, accepted.intents) == (
+        None,
+        SentimentLabel.NEUTRAL,
+        [],
+    )
+    mention = with_analysis(accepted, analyse(accepted.text, accepted.language))
     assert mention.language == "en"
     assert mention.sentiment.label is SentimentLabel.POSITIVE
     assert mention.author_key == "x:a"
@@ -49,7 +57,8 @@ def test_canonical_mention_gets_language_sentiment_and_source() -> None:
 
 def test_a_language_sent_by_the_source_is_kept() -> None:
     incoming = MentionIn.model_validate({**ONE, "language": "de"})
-    assert canonical(incoming, brand=NO_BRAND, source=Source.API).language == "de"
+    accepted = provisional(incoming, brand=NO_BRAND, source=Source.API)
+    assert with_analysis(accepted, analyse(accepted.text, accepted.language)).language == "de"
 
 
 @pytest.mark.parametrize(
@@ -65,7 +74,7 @@ def test_the_brands_own_accounts_are_recognised(
     accounts: list[str], author: dict[str, str], from_brand: bool
 ) -> None:
     incoming = MentionIn.model_validate({**ONE, "author": author})
-    mention = canonical(incoming, brand=BrandAccounts(accounts), source=Source.API)
+    mention = provisional(incoming, brand=BrandAccounts(accounts), source=Source.API)
     assert mention.from_brand is from_brand
 
 

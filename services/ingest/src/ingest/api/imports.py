@@ -34,6 +34,11 @@ class ImportProgress(BaseModel):
     accepted: int
     duplicate: int
     rejected: int
+    processed: int = 0
+    """Accepted rows analysed and handed to the outbox: the import is done when this reaches
+    ``accepted`` (and ``state`` is no longer running)."""
+    unanalysed: int = 0
+    """Processed rows whose analysis failed: published with neutral defaults."""
     errors: list[RowError]
     """The first rejected rows (up to 1000); ``rejected`` counts them all."""
     created_at: datetime
@@ -60,7 +65,8 @@ async def _progress(store: ImportStore, import_id: str) -> ImportProgress:
 async def post_import(
     request: Request, response: Response, format: Format, platform: Platform | None = None
 ) -> ImportProgress:
-    """Import a file streamed as the body; 201 once every good row is durable, with the counts."""
+    """Import a file streamed as the body; 201 once every good row is durable, with the counts
+    (``processed`` follows as rows are analysed)."""
     _content_type(request, format)
     store = ImportStore(request.app.state.db)
     try:

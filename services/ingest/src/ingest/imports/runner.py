@@ -1,8 +1,9 @@
 """Runs one import: rows in, accepted through Intake in batches, progress stored as it goes.
 
-Every accepted row is durable (archived with its event) before the import reports it. If the
-upload breaks off, the rows accepted so far stay and the import is marked failed; importing the
-file again reports them as duplicates.
+Every accepted row is durable (archived, pending analysis) before the import reports it; the
+analysis stage counts it ``processed`` once it is analysed and its event is in the outbox. If
+the upload breaks off, the rows accepted so far stay and the import is marked failed; importing
+the file again reports them as duplicates.
 """
 
 from collections.abc import AsyncIterator
@@ -68,7 +69,11 @@ async def _flush(
 ) -> None:
     mentions = [row.mention for row in batch]
     brand = {f"{m.platform.value}:{m.author.id}" for m in mentions_by_brand(batch)}
-    results = await intake.accept(mentions, Source.IMPORT, own_accounts=brand) if batch else []
+    results = (
+        await intake.accept(mentions, Source.IMPORT, own_accounts=brand, import_id=import_id)
+        if batch
+        else []
+    )
     accepted = sum(result.status == "accepted" for result in results)
     progress = Progress(len(batch) + len(rejected), accepted, len(results) - accepted, rejected)
     await store.report(import_id, progress)

@@ -5,12 +5,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pymongo import UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from ingest.imports.rows import Rejected
 from rapport.events import utcnow
 from rapport.mongo import Database, Document
 
 MAX_ERRORS = 1000
 """Row-level reasons kept per import; ``rejected`` counts them all."""
+
+
+COUNTS = ("read", "accepted", "duplicate", "rejected", "processed", "unanalysed")
 
 
 class State(StrEnum):
@@ -43,7 +49,7 @@ class ImportStore:
                 "platform": platform,
                 "state": State.RUNNING.value,
                 "reason": None,
-                **{count: 0 for count in ("read", "accepted", "duplicate", "rejected")},
+                **{count: 0 for count in COUNTS},
                 "errors": [],
                 "created_at": now,
                 "updated_at": now,
@@ -65,6 +71,26 @@ class ImportStore:
         if errors:
             update["$push"] = {"errors": {"$each": errors, "$slice": MAX_ERRORS}}
         await self._imports.update_one({"_id": import_id}, update)
+
+    async def count_processed(
+        self, session: AsyncClientSession, counts: dict[str, tuple[int, int]]
+    ) -> None:
+        """Add, per import id, (rows analysed and in the outbox, of which unanalysed)."""
+        if not counts:
+            return
+        await self._imports.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": import_id},
+                    {
+                        "$inc": {"processed": processed, "unanalysed": unanalysed},
+                        "$set": {"updated_at": utcnow()},
+                    },
+                )
+                for import_id, (processed, unanalysed) in counts.items()
+            ],
+            session=session,
+        )
 
     async def finish(self, import_id: str, state: State, reason: str | None = None) -> None:
         await self._imports.update_one(
