@@ -105,6 +105,8 @@ async def page(browser: Browser, platform: Platform) -> AsyncIterator[Page]:
     """A page whose every request is checked to stay on responder's origin."""
     context = await browser.new_context(viewport={"width": 1440, "height": 960})
     opened = await context.new_page()
+    opened.set_default_timeout(WAIT_S * 1000)
+    expect.set_options(timeout=30_000)  # not Playwright's 5 s: CI's machines are slow
     requested: list[str] = []
     opened.on("request", lambda request: requested.append(request.url))
     yield opened
@@ -212,7 +214,7 @@ async def test_an_agent_answers_a_new_complaint_from_the_console(
     await eventually(
         lambda: [r for r in stub_platform.replies if r["text"] == text], timeout_s=WAIT_S
     )
-    await expect(page.locator(".message.agent:not(.pending)")).to_contain_text(text, timeout=15_000)
+    await expect(page.locator(".message.agent:not(.pending)")).to_contain_text(text)
     await expect(page.locator(".profile")).to_contain_text("Stage")
     await expect(page.locator(".profile")).to_contain_text("Loyalty")
     await readable(page, "case")
