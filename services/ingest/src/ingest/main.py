@@ -33,27 +33,38 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             await warn_missing_indexes(db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(db, clients.producer)
             app.state.db = db
-            runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            if settings.relay_outbox:
+                runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             pool = AnalysisPool(settings.sentiment_engine, settings.analyser_processes)
-            analyser = Analyser(
-                PendingMentions(db, claim_s=settings.analyser_claim_s),
-                pool,
-                floods=floods.MongoFloods(db, floods.FloodRule.of(settings)),
-                batch=settings.analyser_batch,
-                poll_s=settings.analyser_poll_s,
-                completed=relay.wake,
-            )
+            analysers = [
+                Analyser(
+                    PendingMentions(db, claim_s=settings.analyser_claim_s),
+                    pool,
+                    floods=floods.MongoFloods(db, floods.FloodRule.of(settings)),
+                    batch=settings.analyser_batch,
+                    poll_s=settings.analyser_poll_s,
+                    completed=relay.wake,
+                )
+                for _ in range(settings.analyser_loops)
+            ]
+
+            def wake_analysers() -> None:
+                for analyser in analysers:
+                    analyser.wake()
+
             if settings.role != "api":
                 pool.start()
-                runtime.workers.start("analyser", analyser.run(), stop=analyser.stop)
+                for n, analyser in enumerate(analysers, 1):
+                    runtime.workers.start(f"analyser-{n}", analyser.run(), stop=analyser.stop)
             if settings.role != "analyser":
                 brand = BrandAccounts(settings.brand_accounts)
-                stored = analyser.wake if settings.role == "all" else lambda: None
+                stored = wake_analysers if settings.role == "all" else lambda: None
                 app.state.intake = Intake(MongoArchive(db), brand, stored=stored)
                 answer = privacy_outbox_handler(
                     "ingest", IngestPersonalData(db), db, relay_now=relay.wake
                 )
-                consume(runtime, clients, group="ingest", handlers={PrivacyRequested: answer})
+                if settings.consume_events:
+                    consume(runtime, clients, group="ingest", handlers={PrivacyRequested: answer})
             try:
                 yield
             finally:
