@@ -16,7 +16,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from benchmarks.imports import import_rows_per_s
+from benchmarks.imports import import_rows
 from benchmarks.load import accept_per_s, client, plan
 from benchmarks.platform import PROFILE, SECRET, BenchPlatform
 from rapport.auth import issue_token
@@ -46,15 +46,14 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 accepted = await accept_per_s(http, plan(args.accept))
             analysed_after_s = await asyncio.to_thread(drained)
             with tempfile.TemporaryDirectory() as workdir:
-                rows = await asyncio.to_thread(
-                    import_rows_per_s, token, args.import_rows, Path(workdir)
-                )
+                rows = await import_rows(token, args.import_rows, Path(workdir), 3600)
             found[engine] = {
                 "ingest_accept_per_s": round(accepted, 1),
                 "analysed_per_s_after_accept": round(
                     args.accept / (args.accept / accepted + analysed_after_s), 1
                 ),
-                "import_rows_per_s": round(rows, 1),
+                "import_rows_per_s": round(rows.per_s, 1),
+                **({"import_incomplete": rows.shortfall} if rows.shortfall else {}),
             }
             print(engine, json.dumps(found[engine]), flush=True)
             platform.stop("ingest")
