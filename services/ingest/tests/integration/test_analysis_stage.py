@@ -13,8 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from pymongo.errors import AutoReconnect
 
-from ingest.analyser.pending import PendingMentions
+from ingest.analyser.pending import Done, PendingMentions
 from ingest.analyser.pool import AnalysisPool
 from ingest.analyser.worker import Analyser
 from ingest.analysis import batch
@@ -184,6 +185,44 @@ async def test_two_analysers_publish_each_mention_once_in_each_authors_order(
     for author in authors:
         theirs = [e.payload.external_id for e in events if e.payload.author.id == author]
         assert theirs == [m.external_id for m in mentions if m.author.id == author]
+
+
+class CompletionInterrupted(PendingMentions):
+    """MongoDB goes away during the first completion, after the claim was taken."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, claim_s=3600)  # a claim that never expires within the test
+        self.interrupted = 0
+
+    async def complete(self, token: str, done: Sequence[Done]) -> list[Done]:
+        if not self.interrupted:
+            self.interrupted += 1
+            raise AutoReconnect("connection closed")
+        return await super().complete(token, done)
+
+
+async def test_a_completion_mongodb_interrupted_is_retried_under_the_same_claim(
+    mongo_db: Database, kafka_bootstrap: str, topic: str
+) -> None:
+    """Not left claimed until the claim expires (by default 2 minutes, blocking the authors'
+    later mentions meanwhile): the next step completes what was analysed."""
+    mentions = [incoming("bo", f"Brightloop {reference()} is fine", i) for i in range(5)]
+    await MongoArchive(mongo_db).accept([stored(m) for m in mentions])
+    pending = CompletionInterrupted(mongo_db)
+    producer = ToTopic(kafka_bootstrap, topic)
+    await producer.start()
+    relay = OutboxRelay(mongo_db, producer, poll_s=0.05)
+    analyser = Analyser(pending, AnalysisPool("lexicon", processes=0), poll_s=0.05)
+    tasks = [asyncio.create_task(w.run()) for w in (relay, analyser)]
+    try:
+        events = await published(kafka_bootstrap, topic, len(mentions))
+    finally:
+        for worker in (relay, analyser):
+            worker.stop()
+        await asyncio.gather(*tasks)
+        await producer.stop()
+    assert pending.interrupted == 1
+    assert [e.payload.external_id for e in events] == [m.external_id for m in mentions]
 
 
 async def test_a_text_the_analysis_fails_on_is_published_with_defaults_and_holds_up_nothing(

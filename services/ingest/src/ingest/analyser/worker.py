@@ -15,7 +15,7 @@ from itertools import groupby
 
 from prometheus_client import Counter
 
-from ingest.analyser.pending import Claimed, Done, PendingMentions
+from ingest.analyser.pending import Claim, Claimed, Done, PendingMentions
 from ingest.analyser.pool import AnalysisPool
 from ingest.analysis import Analysis
 from ingest.analysis.batch import Outcome
@@ -56,20 +56,27 @@ class Analyser(Poller):
         self._floods = floods
         self._batch = batch
         self._completed = completed
+        self._held: tuple[Claim, list[Done]] | None = None
 
     async def step(self) -> bool:
-        claim = await self._pending.claim(self._batch)
-        if not claim.mentions:
-            return claim.full
-        items = [(c.mention.text, c.mention.language) for c in claim.mentions]
-        outcomes = await self._pool.analyse(items)
-        done = [_done(c, o) for c, o in zip(claim.mentions, outcomes, strict=True)]
+        if self._held is None:
+            claim = await self._pending.claim(self._batch)
+            if not claim.mentions:
+                return claim.full
+            items = [(c.mention.text, c.mention.language) for c in claim.mentions]
+            outcomes = await self._pool.analyse(items)
+            analysed = [_done(c, o) for c, o in zip(claim.mentions, outcomes, strict=True)]
+            self._held = claim, analysed
+        # Held until completed: after a MongoDB failure the next step completes this claim
+        # rather than leaving its mentions (and their authors' later ones) until it expires.
+        claim, done = self._held
         if self._floods is not None:
             by_request = groupby(done, key=lambda d: d.claimed.received_at)
             accepted = [[d.mention for d in request] for _, request in by_request]
             flagged = await self._floods.flag_in_turn(accepted)
             done = [replace(d, mention=m) for d, m in zip(done, flagged, strict=True)]
         completed = await self._pending.complete(claim.token, done)
+        self._held = None
         if completed:
             self._completed()
         for d in completed:
