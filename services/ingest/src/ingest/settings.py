@@ -45,9 +45,11 @@ class IngestSettings(RapportSettings):
     analyser_processes: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=0)
     """Worker processes analysing in parallel (default: one per core this process may use);
     0 analyses in a thread of the service process."""
-    analyser_loops: int = Field(default=2, ge=1, le=16)
+    analyser_loops: int = Field(default=1, ge=1, le=16)
     """Analysis loops sharing the workers: while one waits for MongoDB (claiming, completing),
-    another's batch is being analysed."""
+    another's batch is analysed. Faster imports, but with more than one, a brand's reply can be
+    published before the customer post it answers (each author's order is kept, not the order
+    across authors), and its first response is then missed."""
     analyser_batch: int = Field(default=256, ge=1)
     """Pending mentions claimed, analysed and published together."""
     analyser_claim_s: float = Field(default=120.0, gt=0)
