@@ -2,6 +2,7 @@
 reopens one resolved within the window, or opens a new one; a brand post answers the case of
 its conversation. Each is applied once: the case remembers the mention ids it took in."""
 
+from datetime import datetime
 from uuid import UUID
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -76,9 +77,10 @@ async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
             return None
         step = await _thread_or_open(desk, mention_id, mention, profile, needed, taking)
         try:
-            return await desk.store(step)
+            stored = await desk.store(step)
         except CaseConflict:
             continue
+        return await _late_answers(desk, stored)
     raise CaseConflict(str(mention_id))
 
 
@@ -120,7 +122,7 @@ async def _thread_or_open(
     )
     answers = await desk.timeline.unattached_answers(case)
     for answer in answers:
-        case = add_response(case, answer.created_at)
+        case = caused(add_response(case, answer.created_at), str(answer.id))
     if answers:
         changes.append(("replied", None))
     customer = message(mention_id, mention, case.id)
@@ -181,15 +183,26 @@ async def take_brand_post(desk: Desk, mention_id: UUID, mention: Mention) -> Cas
     found = await desk.cases.answered_by(mention.conversation_id, mention.in_reply_to)
     if found is None or mention.created_at < found.opened_at:
         return None
+    return await _answered(desk, found.id, mention_id, mention.created_at)
 
+
+async def _late_answers(desk: Desk, case: Case) -> Case:
+    """A brand reply handled at the same moment as the post it answers (another partition's
+    lane) may have found no case yet, while the case found no reply yet: the reply is in the
+    timeline by now, so look again once the case is stored."""
+    for answer in await desk.timeline.unattached_answers(case):
+        case = await _answered(desk, case.id, answer.id, answer.created_at)
+    return case
+
+
+async def _answered(desk: Desk, case_id: UUID, post_id: UUID, at: datetime) -> Case:
     async def decide(case: Case) -> Step | None:
-        if str(mention_id) in case.causes:
+        if str(post_id) in case.causes:
             return None
 
         async def also(session: AsyncClientSession) -> None:
-            await desk.timeline.attach([mention_id], case.id, session)
+            await desk.timeline.attach([post_id], case.id, session)
 
-        answered = caused(add_response(case, mention.created_at), str(mention_id))
-        return Step(answered, [("replied", None)], also)
+        return Step(caused(add_response(case, at), str(post_id)), [("replied", None)], also)
 
-    return await desk.change(found.id, decide)
+    return await desk.change(case_id, decide)

@@ -1,6 +1,7 @@
 """Mentions into cases, against the real database: each effect once, whatever the order."""
 
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -56,6 +57,29 @@ async def test_a_brand_reply_arriving_before_the_complaint_still_answers_it(
         ("brand", "ext-5"),
     ]
     assert [e["change"] for e in await events_of(mongo_db, case.id)] == ["opened", "replied"]
+
+
+async def test_a_brand_reply_handled_at_the_same_moment_as_the_complaint_still_answers_it(
+    desk: Desk, mongo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two lanes interleave: the complaint looked for replies before the reply was kept,
+    and the reply looked for its case before the case was stored."""
+    reply = enriched(5, author="brand", from_brand=True, score=0.3, in_reply_to="ext-1")
+    assert await take_mention(desk, reply.payload) is None
+    looked = desk.timeline.unattached_answers
+    calls = 0
+
+    async def before_the_reply_was_kept(case: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return [] if calls == 1 else await looked(case)
+
+    monkeypatch.setattr(desk.timeline, "unattached_answers", before_the_reply_was_kept)
+    case = await take_mention(desk, enriched(1, intents=["complaint"]).payload)
+    assert case is not None
+    assert case.first_response_at == BASE_TIME + timedelta(minutes=5)
+    assert [e["change"] for e in await events_of(mongo_db, case.id)] == ["opened", "replied"]
+    assert await take_mention(desk, reply.payload) == case  # redelivered: no second answer
 
 
 async def test_a_brand_post_in_the_conversation_answers_the_open_case(desk: Desk) -> None:
