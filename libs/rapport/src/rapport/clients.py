@@ -10,7 +10,7 @@ from aiokafka.errors import KafkaConnectionError
 
 from rapport.events import Event
 from rapport.kafka.connection import client_security
-from rapport.kafka.consumer import ConsumerLoop, dispatch
+from rapport.kafka.consumer import BatchHandler, ConsumerLoop, dispatch
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database, connect, ping
 from rapport.service import Runtime
@@ -61,14 +61,18 @@ def consume(
     *,
     group: str,
     handlers: Mapping[type[Event], Callable[[Any], Awaitable[None]]],
+    batch_handlers: Mapping[type[Event], BatchHandler] | None = None,
 ) -> None:
-    """Start the consumer loop of ``group`` over every catalogue topic it consumes."""
+    """Start the consumer loop of ``group`` over every catalogue topic it consumes. An event
+    type with a batch handler is handled in batches, and one by one by its handler in
+    ``handlers`` when a batch fails (see ``rapport.kafka.consumer``)."""
     topics = [topic for topic in CATALOGUE.values() if group in topic.consumers]
     loop = ConsumerLoop(
         bootstrap=runtime.settings.kafka_bootstrap,
         group=group,
         topics=topics,
         handle=dispatch(handlers),
+        batch_handlers=batch_handlers,
         producer=clients.producer,
         security=client_security(runtime.settings),
     )

@@ -1,5 +1,7 @@
 """The consumer loop runs a batch's keys concurrently against the real broker and MongoDB:
-each key's order is kept, a failing record holds back or dead-letters only itself."""
+each key's order is kept, a failing record holds back or dead-letters only itself; a batch
+handler gets many events per call, and a batch that fails is rolled back and redone record
+by record."""
 
 import asyncio
 import random
@@ -47,6 +49,7 @@ def loop_for(
     producer: EventProducer,
     handle: Any,
     commit_every_s: float = 0.1,
+    batch_handlers: Any = None,
 ) -> ConsumerLoop:
     return ConsumerLoop(
         bootstrap=kafka_bootstrap,
@@ -56,6 +59,7 @@ def loop_for(
         producer=producer,
         retry=RetryPolicy(attempts=2, first_delay_s=0.01, max_delay_s=0.05),
         commit_every_s=commit_every_s,
+        batch_handlers=batch_handlers,
     )
 
 
@@ -249,3 +253,142 @@ async def test_a_member_losing_partitions_mid_batch_commits_what_it_finished(
     second.stop()
     await asyncio.gather(first_task, second_task)
     assert handled.count(y1.event_id) == 1
+
+
+async def test_a_batch_handler_gets_many_events_per_call_each_keys_in_order(
+    kafka_bootstrap: str, new_topic: NewTopic, producer: EventProducer
+) -> None:
+    topic = await topic_of(new_topic, 3)
+    group = await group_for(kafka_bootstrap, topic)
+    keys = [f"author-{k}" for k in range(40)]
+    sent: dict[str, list[object]] = defaultdict(list)
+    key_of: dict[object, str] = {}
+    messages = []
+    for n in range(300):
+        key, event = keys[n % len(keys)], mention(n)
+        sent[key].append(event.event_id)
+        key_of[event.event_id] = key
+        messages.append((topic.name, key, event))
+    await producer.publish_all(messages)
+    seen: dict[str, list[object]] = defaultdict(list)
+    calls: list[int] = []
+    one_by_one: list[Event] = []
+
+    async def in_batches(events: list[Event]) -> None:
+        calls.append(len(events))
+        for event in events:
+            seen[key_of[event.event_id]].append(event.event_id)
+
+    async def single(event: Event) -> None:
+        one_by_one.append(event)
+
+    loop = loop_for(
+        kafka_bootstrap,
+        topic,
+        group,
+        producer,
+        single,
+        batch_handlers={MentionIngested: in_batches},
+    )
+    task = asyncio.create_task(loop.run())
+    await eventually(lambda: sum(map(len, seen.values())) == 300)
+    loop.stop()
+    await task
+
+    assert seen == sent
+    assert max(calls) > 1
+    assert one_by_one == []
+
+
+async def test_a_batch_with_a_bad_record_is_rolled_back_and_redone_one_by_one(
+    kafka_bootstrap: str, new_topic: NewTopic, producer: EventProducer, mongo_db: Database
+) -> None:
+    topic = await topic_of(new_topic, 2)
+    group = await group_for(kafka_bootstrap, topic)
+    events = [mention(n) for n in range(12)]
+    bad = events[5]
+    await producer.publish_all([(topic.name, f"k{n % 4}", e) for n, e in enumerate(events)])
+    batch_calls = 0
+
+    async def apply(event: Event, session: Any = None) -> None:
+        if event.event_id == bad.event_id:
+            raise ValueError("no profile")
+        key = {"_id": str(event.event_id)}
+        await mongo_db.effects.update_one(
+            key, {"$inc": {"applied": 1}}, upsert=True, session=session
+        )
+
+    async def in_one_transaction(batch: list[Event]) -> None:
+        nonlocal batch_calls
+        batch_calls += 1
+
+        async def work(session: Any) -> None:
+            for event in batch:
+                await apply(event, session)
+
+        async with mongo_db.client.start_session() as session:
+            await session.with_transaction(work)
+
+    async def applied(count: int) -> bool:
+        return await mongo_db.effects.count_documents({}) == count
+
+    loop = loop_for(
+        kafka_bootstrap,
+        topic,
+        group,
+        producer,
+        apply,
+        batch_handlers={MentionIngested: in_one_transaction},
+    )
+    task = asyncio.create_task(loop.run())
+    await eventually(lambda: applied(11))
+    dead = await read_topic(
+        kafka_bootstrap, dead_letter_topic(topic.name, group), until=lambda r: len(r) >= 1
+    )
+    loop.stop()
+    await task
+
+    assert batch_calls >= 1
+    assert len(dead) == 1
+    assert decode(dead[0].value, topic.events).event_id == bad.event_id
+    counts = [doc["applied"] async for doc in mongo_db.effects.find({})]
+    assert counts == [1] * 11
+
+
+async def test_a_batch_waiting_for_an_outage_is_retried_whole(
+    kafka_bootstrap: str, new_topic: NewTopic, producer: EventProducer
+) -> None:
+    topic = await topic_of(new_topic, 1)
+    group = await group_for(kafka_bootstrap, topic)
+    events = [mention(n) for n in range(20)]
+    await producer.publish_all([(topic.name, f"k{n % 5}", e) for n, e in enumerate(events)])
+    outages = 1
+    handled: list[object] = []
+    one_by_one: list[Event] = []
+
+    async def in_batches(batch: list[Event]) -> None:
+        nonlocal outages
+        if outages:
+            outages -= 1
+            raise ServerSelectionTimeoutError("no primary")
+        handled.extend(event.event_id for event in batch)
+
+    async def single(event: Event) -> None:
+        one_by_one.append(event)
+
+    loop = loop_for(
+        kafka_bootstrap,
+        topic,
+        group,
+        producer,
+        single,
+        batch_handlers={MentionIngested: in_batches},
+    )
+    task = asyncio.create_task(loop.run())
+    await eventually(lambda: len(handled) == 20)
+    loop.stop()
+    await task
+
+    assert sorted(map(str, handled)) == sorted(str(e.event_id) for e in events)
+    assert one_by_one == []
+    assert outages == 0

@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 from aiokafka import TopicPartition
 
-from rapport.kafka.lanes import Progress, lanes
+from rapport.kafka.lanes import Progress, chunks, lanes
 
 P0, P1 = TopicPartition("t", 0), TopicPartition("t", 1)
 
@@ -51,3 +51,15 @@ def test_a_forgotten_partition_is_never_committed() -> None:
     progress.done(record)
     assert not progress.owns(record)
     assert progress.advanced() == {}
+
+
+def test_chunks_group_whole_lanes_up_to_the_size() -> None:
+    a, b, c, d = (
+        [rec(0, 0, b"a")] * 3,
+        [rec(0, 1, b"b")] * 2,
+        [rec(0, 2, b"c")] * 6,
+        [rec(0, 3, b"d")],
+    )
+    groups = chunks([a, b, c, d], 5)
+    assert groups == [[a, b], [c], [d]]
+    assert chunks([], 5) == []

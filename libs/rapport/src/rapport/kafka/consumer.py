@@ -17,11 +17,17 @@
 - When most recent records are dead-lettered (``DlqLimit``), a bad deploy is more likely than
   bad data: the loop stops without committing the record, and the worker is reported dead.
 - ``stop()`` finishes (or abandons, uncommitted) each lane's record in hand, commits and leaves.
+- *Batch handlers*: lanes whose events all have the same batch handler are handed to it
+  together, up to ``batch_size`` records per call (a key's events in offset order), so a
+  service can apply them in one transaction. A transient failure retries the whole call; a
+  permanent one (its transaction rolled back) sends those lanes through the per-record path
+  above, where only the bad record is dead-lettered.
 """
 
 import asyncio
 import contextlib
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -35,7 +41,7 @@ from rapport.events.codec import DecodeError, decode
 from rapport.failures import error_type, is_transient, reason
 from rapport.kafka.connection import ClientSecurity
 from rapport.kafka.dlq_headers import dead_letter_headers
-from rapport.kafka.lanes import Batch, Progress, Record, lanes
+from rapport.kafka.lanes import Batch, Progress, Record, chunks, lanes
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.retry import DlqLimit, RetryPolicy
 from rapport.outages import Outage, current_outage, watched
@@ -44,7 +50,12 @@ from rapport.topics import Topic, dead_letter_topic
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Event], Awaitable[None]]
+BatchHandler = Callable[[list[Any]], Awaitable[None]]
+"""Applies events in the order given (a key's events in offset order), all or none."""
+Decoded = Event | DecodeError
 
+_Decodings = Mapping[tuple[str, int, int], Decoded]
+MAX_LINKS = 128
 RECORDS = Counter(
     "rapport_consumed_records_total", "Records consumed, by outcome", ["topic", "group", "outcome"]
 )
@@ -72,7 +83,9 @@ class ConsumerLoop:
         producer: EventProducer,
         retry: RetryPolicy | None = None,
         dlq_limit: DlqLimit | None = None,
-        max_records: int = 100,
+        batch_handlers: Mapping[type[Event], BatchHandler] | None = None,
+        max_records: int = 500,
+        batch_size: int = 250,
         concurrency: int = 16,
         commit_every_s: float = 1.0,
         security: ClientSecurity | None = None,
@@ -84,7 +97,9 @@ class ConsumerLoop:
         self._producer = producer
         self._retry = retry or RetryPolicy()
         self._dlq_limit = dlq_limit or DlqLimit()
+        self._batch_handlers = dict(batch_handlers or {})
         self._max_records = max_records
+        self._batch_size = batch_size
         self._lane_slots = asyncio.Semaphore(concurrency)
         self._commit_every_s = commit_every_s
         self._stopping = asyncio.Event()
@@ -120,7 +135,22 @@ class ConsumerLoop:
         """Run the batch's lanes concurrently, committing what is done as it gets done. If a
         lane raises, the others are abandoned where they are (uncommitted) and it is raised."""
         self._progress = progress = Progress(batch)
-        pending = {asyncio.create_task(self._run_lane(lane, progress)) for lane in lanes(batch)}
+        decoded = {
+            _position(record): self._decode(record)
+            for records in batch.values()
+            for record in records
+        }
+        single: list[list[Record]] = []
+        batched: dict[BatchHandler, list[list[Record]]] = defaultdict(list)
+        for lane in lanes(batch):
+            handler = self._batch_handler_of(lane, decoded)
+            if handler is None:
+                single.append(lane)
+            else:
+                batched[handler].append(lane)
+        work = [self._run_lane(lane, progress, decoded) for lane in single]
+        work += [self._run_batched(h, group, progress, decoded) for h, group in batched.items()]
+        pending = {asyncio.create_task(job) for job in work}
         try:
             while pending:
                 done, pending = await asyncio.wait(
@@ -134,17 +164,112 @@ class ConsumerLoop:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _run_lane(self, lane: list[Record], progress: Progress) -> None:
+    async def _run_lane(self, lane: list[Record], progress: Progress, decoded: _Decodings) -> None:
         async with self._lane_slots:
             try:
-                for record in lane:
-                    if self._stopping.is_set() or not progress.owns(record):
-                        return
-                    if not await self._process(record):
-                        return
-                    progress.done(record)
+                await self._process_lane(lane, progress, decoded)
             finally:
                 self._waiting_lanes.discard(asyncio.current_task())
+
+    async def _process_lane(
+        self, lane: list[Record], progress: Progress, decoded: _Decodings
+    ) -> bool:
+        """Handle the lane's records in order; False if stopped or its partition was taken."""
+        for record in lane:
+            if self._stopping.is_set() or not progress.owns(record):
+                return False
+            if not await self._process(record, decoded[_position(record)]):
+                return False
+            progress.done(record)
+        return True
+
+    def _batch_handler_of(self, lane: list[Record], decoded: _Decodings) -> BatchHandler | None:
+        """The batch handler of every event of the lane, if they decode and share one."""
+        events = [decoded[_position(r)] for r in lane]
+        valid = [event for event in events if isinstance(event, Event)]
+        if len(valid) < len(events):
+            return None
+        handlers = {self._batch_handlers.get(type(event)) for event in valid}
+        handler = handlers.pop()
+        return handler if not handlers else None
+
+    async def _run_batched(
+        self,
+        handler: BatchHandler,
+        group: list[list[Record]],
+        progress: Progress,
+        decoded: _Decodings,
+    ) -> None:
+        async with self._lane_slots:
+            try:
+                for chunk in chunks(group, self._batch_size):
+                    owned = [lane for lane in chunk if progress.owns(lane[0])]
+                    if self._stopping.is_set():
+                        return
+                    if not owned:
+                        continue
+                    handled = await self._handle_chunk(handler, owned, decoded)
+                    if handled is None:
+                        return
+                    if handled:
+                        self._chunk_done(owned, progress)
+                        continue
+                    for lane in owned:
+                        await self._process_lane(lane, progress, decoded)
+                        if self._stopping.is_set():
+                            return
+            finally:
+                self._waiting_lanes.discard(asyncio.current_task())
+
+    async def _handle_chunk(
+        self, handler: BatchHandler, chunk: list[list[Record]], decoded: _Decodings
+    ) -> bool | None:
+        """True once ``handler`` applied the chunk; False if it failed permanently (the
+        records then go one by one); None if stopped first."""
+        records = [record for lane in chunk for record in lane]
+        events = [decoded[_position(record)] for record in records]
+        links = [
+            trace.Link(context)
+            for context in (
+                trace.get_current_span(extract_context(r.headers)).get_span_context()
+                for r in records[:MAX_LINKS]
+            )
+            if context.is_valid
+        ]
+        with tracer.start_as_current_span(
+            f"process batch {records[0].topic}",
+            kind=trace.SpanKind.CONSUMER,
+            links=links,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.consumer.group.name": self.group,
+                "messaging.batch.message_count": len(records),
+            },
+        ):
+            waits = self._retry.waits()
+            while True:
+                try:
+                    await handler(events)
+                    break
+                except Exception as error:
+                    if not is_transient(error):
+                        log.warning(
+                            "batch failed, handling its records one by one",
+                            extra={"error": error_type(error), "records": len(records)},
+                        )
+                        return False
+                    self._lane_waiting(error, position=f"batch of {len(records)}")
+                if not await self._pause(next(waits)):
+                    return None
+        self._lane_over()
+        return True
+
+    def _chunk_done(self, chunk: list[list[Record]], progress: Progress) -> None:
+        for lane in chunk:
+            for record in lane:
+                progress.done(record)
+                self._dlq_limit.record(valid=True)
+                RECORDS.labels(record.topic, self.group, "handled").inc()
 
     async def revoked(self, partitions: list[TopicPartition]) -> None:
         """The group takes ``partitions`` away: what is done is committed while they are still
@@ -179,9 +304,14 @@ class ConsumerLoop:
             # The group rebalanced: the new owner redelivers; handlers are idempotent.
             log.warning("commit failed", extra={"group": self.group, "error": repr(error)})
 
-    async def _process(self, record: Record) -> bool:
+    def _decode(self, record: Record) -> Decoded:
+        try:
+            return decode(record.value, self._topics[record.topic].events)
+        except DecodeError as error:
+            return error
+
+    async def _process(self, record: Record, event: Decoded) -> bool:
         """Handle or dead-letter ``record``; False if stopped before either was done."""
-        topic = self._topics[record.topic]
         position = f"{record.topic}[{record.partition}] offset={record.offset}"
         with tracer.start_as_current_span(
             f"process {record.topic}",
@@ -194,10 +324,8 @@ class ConsumerLoop:
                 "messaging.kafka.offset": record.offset,
             },
         ):
-            try:
-                event = decode(record.value, topic.events)
-            except DecodeError as error:
-                return await self._dead_letter(record, position, error, str(error), attempts=1)
+            if isinstance(event, DecodeError):
+                return await self._dead_letter(record, position, event, str(event), attempts=1)
             return await self._handle_or_dead_letter(record, event, position)
 
     async def _handle_or_dead_letter(self, record: Record, event: Event, position: str) -> bool:
@@ -282,6 +410,10 @@ class ConsumerLoop:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
         return not self._stopping.is_set()
+
+
+def _position(record: Record) -> tuple[str, int, int]:
+    return record.topic, record.partition, record.offset
 
 
 class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -24,6 +24,19 @@ def lanes(batch: Batch) -> list[list[Record]]:
     return list(grouped.values())
 
 
+def chunks(lanes: Sequence[list[Record]], size: int) -> list[list[list[Record]]]:
+    """The lanes in groups of about ``size`` records; a lane is never split."""
+    groups: list[list[list[Record]]] = []
+    count = size
+    for lane in lanes:
+        if count + len(lane) > size and count > 0:
+            groups.append([])
+            count = 0
+        groups[-1].append(lane)
+        count += len(lane)
+    return groups
+
+
 def partition_of(record: Record) -> TopicPartition:
     return TopicPartition(record.topic, record.partition)
 
