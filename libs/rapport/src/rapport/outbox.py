@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
+from opentelemetry.context import Context
 from prometheus_client import Counter
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -68,14 +69,17 @@ async def add(
     db: Database,
     session: AsyncClientSession | None,
     messages: Sequence[tuple[str, str, Event]],
+    *,
+    contexts: Sequence[Context | None] | None = None,
 ) -> None:
-    """Store (topic, key, event)s for publication, in the caller's transaction and trace.
+    """Store (topic, key, event)s for publication, in the caller's transaction and trace (or,
+    message by message, in the trace of ``contexts``, e.g. each of a batch's records).
 
     The row's id is the event id: storing an event twice raises DuplicateKeyError.
     """
     if not messages:
         return
-    headers = [[name, value] for name, value in inject_headers()]
+    traced = contexts if contexts is not None else [None] * len(messages)
     try:
         await db[COLLECTION].insert_many(
             [
@@ -86,10 +90,10 @@ async def add(
                     "key": key,
                     "event_type": event.type,
                     "value": encode(event),
-                    "headers": headers,
+                    "headers": [[name, value] for name, value in inject_headers(context)],
                     "published_at": None,
                 }
-                for topic, key, event in messages
+                for (topic, key, event), context in zip(messages, traced, strict=True)
             ],
             session=session,
         )

@@ -21,19 +21,23 @@
   together, up to ``batch_size`` records per call (a key's events in offset order), so a
   service can apply them in one transaction. A transient failure retries the whole call; a
   permanent one (its transaction rolled back) sends those lanes through the per-record path
-  above, where only the bad record is dead-lettered.
+  above, where only the bad record is dead-lettered. Each record of the call still gets its own
+  "process" span in its own trace; ``record_context(event)`` gives it to the handler, to carry
+  on what the event causes (``rapport.outbox.add(..., contexts=...)``).
 """
 
 import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
+from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from opentelemetry import trace
+from opentelemetry import context, trace
 from prometheus_client import Counter
 
 from rapport.events import Event
@@ -59,6 +63,13 @@ MAX_LINKS = 128
 RECORDS = Counter(
     "rapport_consumed_records_total", "Records consumed, by outcome", ["topic", "group", "outcome"]
 )
+_record_contexts: ContextVar[Mapping[UUID, context.Context]] = ContextVar("record_contexts")
+
+
+def record_context(event: Event) -> context.Context | None:
+    """In a batch handler: the context of the event's own "process" span (in its record's
+    trace); None elsewhere."""
+    return _record_contexts.get({}).get(event.event_id)
 
 
 def dispatch(handlers: Mapping[type[Event], Callable[[Any], Awaitable[None]]]) -> Handler:
@@ -236,15 +247,18 @@ class ConsumerLoop:
             )
             if context.is_valid
         ]
-        with tracer.start_as_current_span(
-            f"process batch {records[0].topic}",
-            kind=trace.SpanKind.CONSUMER,
-            links=links,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.consumer.group.name": self.group,
-                "messaging.batch.message_count": len(records),
-            },
+        with (
+            tracer.start_as_current_span(
+                f"process batch {records[0].topic}",
+                kind=trace.SpanKind.CONSUMER,
+                links=links,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.consumer.group.name": self.group,
+                    "messaging.batch.message_count": len(records),
+                },
+            ),
+            self._record_spans(records, events),
         ):
             waits = self._retry.waits()
             while True:
@@ -263,6 +277,37 @@ class ConsumerLoop:
                     return None
         self._lane_over()
         return True
+
+    @contextlib.contextmanager
+    def _record_spans(self, records: list[Record], events: list[Any]) -> Iterator[None]:
+        spans = [
+            tracer.start_span(
+                f"process {record.topic}",
+                context=extract_context(record.headers),
+                kind=trace.SpanKind.CONSUMER,
+                attributes=self._record_attributes(record),
+            )
+            for record in records
+        ]
+        contexts = {
+            event.event_id: trace.set_span_in_context(span)
+            for event, span in zip(events, spans, strict=True)
+        }
+        token = _record_contexts.set(contexts)
+        try:
+            yield
+        finally:
+            _record_contexts.reset(token)
+            for span in spans:
+                span.end()
+
+    def _record_attributes(self, record: Record) -> dict[str, str | int]:
+        return {
+            "messaging.system": "kafka",
+            "messaging.consumer.group.name": self.group,
+            "messaging.destination.partition.id": str(record.partition),
+            "messaging.kafka.offset": record.offset,
+        }
 
     def _chunk_done(self, chunk: list[list[Record]], progress: Progress) -> None:
         for lane in chunk:
@@ -317,12 +362,7 @@ class ConsumerLoop:
             f"process {record.topic}",
             context=extract_context(record.headers),
             kind=trace.SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.consumer.group.name": self.group,
-                "messaging.destination.partition.id": str(record.partition),
-                "messaging.kafka.offset": record.offset,
-            },
+            attributes=self._record_attributes(record),
         ):
             if isinstance(event, DecodeError):
                 return await self._dead_letter(record, position, event, str(event), attempts=1)
