@@ -19,6 +19,7 @@ from profiles.repository import (
     ENRICHED_TOPIC,
     PROFILES_TOPIC,
     Change,
+    Planned,
     ProfileRepository,
     history_entry,
     profile_id_for,
@@ -31,6 +32,7 @@ from rapport.events import (
     PurchaseMade,
     ReferralConverted,
 )
+from rapport.kafka.consumer import record_context
 
 __all__ = [
     "ENRICHED_TOPIC",
@@ -38,6 +40,7 @@ __all__ = [
     "on_case_changed",
     "on_commerce_event",
     "on_mention_ingested",
+    "on_mentions_ingested",
     "on_privacy_completed",
 ]
 log = logging.getLogger(__name__)
@@ -47,6 +50,20 @@ async def on_mention_ingested(
     event: MentionIngested, *, profiles: ProfileRepository, rules: Rules, clock: Clock
 ) -> None:
     """Record the mention on its author's profile; pass it on with the profile's snapshot."""
+    planned = planned_mention(event, rules=rules, clock=clock)
+    await profiles.apply(
+        planned.cause, planned.decide, identity=planned.identity, history=planned.history
+    )
+
+
+async def on_mentions_ingested(
+    events: list[MentionIngested], *, profiles: ProfileRepository, rules: Rules, clock: Clock
+) -> None:
+    """``on_mention_ingested`` for a batch, in order, in one transaction."""
+    await profiles.apply_many([planned_mention(e, rules=rules, clock=clock) for e in events])
+
+
+def planned_mention(event: MentionIngested, *, rules: Rules, clock: Clock) -> Planned:
     mention, now = event.payload, clock()
     announcer = Announcer(rules, now, str(event.event_id))
 
@@ -60,7 +77,8 @@ async def on_mention_ingested(
     history = history_entry(
         event.event_id, mention.author_key, mention.created_at, mention.model_dump(mode="json")
     )
-    await profiles.apply(str(event.event_id), decide, identity=mention.author_key, history=history)
+    trace = record_context(event)
+    return Planned(str(event.event_id), mention.author_key, decide, history, trace)
 
 
 async def on_commerce_event(

@@ -94,6 +94,7 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                     ),
                     PrivacyCompleted: partial(handlers.on_privacy_completed, requests=requests),
                 },
+                batch_handlers={MentionIngested: bind(handlers.on_mentions_ingested)},
             )
             yield
 

@@ -6,7 +6,7 @@ Every write runs in a transaction that also stores the events it causes in the o
 marker exist: a duplicate key) and returns the stored events.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -15,10 +15,11 @@ from uuid import UUID
 from pymongo import DESCENDING
 from pymongo.errors import DuplicateKeyError
 
+from profiles.batches import Planned, plan
 from profiles.domain.model import Profile
 from profiles.errors import IdentityTaken, UnknownProfile
-from profiles.store import INDEXES, Message, Session, Store
-from rapport.events import CaseChange, Intent, ProfileChanged, deterministic_id, utcnow
+from profiles.store import INDEXES, Message, Session, Store, marker, mention_count
+from rapport.events import CaseChange, Intent, ProfileChanged, deterministic_id
 from rapport.mongo import Database, Document
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Decide",
     "Message",
     "MongoProfiles",
+    "Planned",
     "ProfileRepository",
     "profile_id_for",
 ]
@@ -77,6 +79,8 @@ class ProfileRepository(Protocol):
         history: Document | None = None,
     ) -> Applied: ...
 
+    async def apply_many(self, planned: Sequence[Planned]) -> None: ...
+
     async def apply_case(
         self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
     ) -> Applied: ...
@@ -124,13 +128,45 @@ class MongoProfiles(Store):
                 return Applied(before, [], True)
             await self._save(change.profile, session)
             if history is not None:
-                mentions = sum(a.mentions for a in change.profile.activities())
-                await self._record_history(change.profile.id, mentions, history, session)
+                await self._record_history(change.profile, history, session)
             await self._publish(change.messages(), session)
             await self._mark(cause, change.profile.id, change.events, session)
             return Applied(change.profile, change.events, True)
 
         return await self._once(cause, work)
+
+    async def apply_many(self, planned: Sequence[Planned]) -> None:
+        """``apply`` each of ``planned`` (by identity, with its history entry) in order, all in
+        one transaction: its causes' markers and its identities' owners are read with one query
+        each, what each cause decides is worked out in memory (``profiles.batches``), and the
+        writes go in one bulk command per collection. A cause applied before is skipped."""
+
+        async def work(session: Session) -> None:
+            markers = {"_id": {"$in": [p.cause for p in planned]}}
+            found = self._processed.find(markers, {"_id": 1}, session=session)
+            applied = {d["_id"] async for d in found}
+            keys = sorted({p.identity for p in planned if p.cause not in applied})
+            if not keys:
+                return
+            owners = self._profiles.find(
+                {"identities.key": {"$in": keys}}, batch_size=len(keys), session=session
+            )
+            writes = plan(
+                planned,
+                applied=applied,
+                owners=[Profile.model_validate(d) async for d in owners],
+                history_limit=self._history_limit,
+                as_stored=self._as_stored,
+            )
+            await self._save_all(writes.profiles.values(), session)
+            if writes.history:
+                await self._history.insert_many(writes.history, session=session)
+            for profile_id in writes.over_limit:
+                await self._trim_history(profile_id, session)
+            await self._publish(writes.messages, session, writes.traces)
+            await self._processed.insert_many(writes.markers, session=session)
+
+        await self._transaction(work)
 
     async def apply_case(
         self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
@@ -226,20 +262,15 @@ class MongoProfiles(Store):
     async def _mark(
         self, cause: str, profile_id: UUID | None, events: list[ProfileChanged], session: Session
     ) -> None:
-        marker = {
-            "_id": cause,
-            "profile_id": profile_id,
-            "events": [e.model_dump(mode="json") for e in events],
-            "at": utcnow(),
-        }
-        await self._processed.insert_one(marker, session=session)
+        await self._processed.insert_one(marker(cause, profile_id, events), session=session)
 
-    async def _record_history(
-        self, profile_id: UUID, mentions: int, doc: Document, session: Session
-    ) -> None:
-        await self._history.insert_one({**doc, "profile_id": profile_id}, session=session)
-        if mentions <= self._history_limit:
-            return
+    async def _record_history(self, profile: Profile, doc: Document, session: Session) -> None:
+        await self._history.insert_one({**doc, "profile_id": profile.id}, session=session)
+        if mention_count(profile) > self._history_limit:
+            await self._trim_history(profile.id, session)
+
+    async def _trim_history(self, profile_id: UUID, session: Session) -> None:
+        """Drop the profile's history entries older than its ``history_limit`` latest."""
         oldest_kept = await self._history.find_one(
             {"profile_id": profile_id},
             {"created_at": 1},

@@ -6,17 +6,19 @@ of the database: ``handle_keys`` (``<platform>:<lower-case handle>``), ``match_k
 blocking keys) and ``mention_count``.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from pymongo import ASCENDING, IndexModel
+import bson
+from opentelemetry.context import Context
+from pymongo import ASCENDING, IndexModel, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from profiles.domain.lookalikes import match_keys
 from profiles.domain.model import Profile
 from rapport import outbox
-from rapport.events import Event
+from rapport.events import Event, ProfileChanged, utcnow
 from rapport.mongo import Database, Document
 
 T = TypeVar("T")
@@ -49,8 +51,22 @@ def to_doc(profile: Profile) -> Document:
     doc = profile.model_dump(by_alias=True)
     doc["handle_keys"] = sorted({i.handle_key for i in profile.identities if i.handle_key})
     doc["match_keys"] = match_keys(profile)
-    doc["mention_count"] = sum(a.mentions for a in profile.activities())
+    doc["mention_count"] = mention_count(profile)
     return doc
+
+
+def mention_count(profile: Profile) -> int:
+    return sum(a.mentions for a in profile.activities())
+
+
+def marker(cause: str, profile_id: UUID | None, events: list[ProfileChanged]) -> Document:
+    """The ``processed`` document of a cause: the profile it changed, what it announced."""
+    return {
+        "_id": cause,
+        "profile_id": profile_id,
+        "events": [e.model_dump(mode="json") for e in events],
+        "at": utcnow(),
+    }
 
 
 def from_doc(doc: Document | None) -> Profile | None:
@@ -91,13 +107,32 @@ class Store:
             {"_id": profile.id}, to_doc(profile), upsert=True, session=session
         )
 
+    async def _save_all(self, profiles: Iterable[Profile], session: Session) -> None:
+        replaced = [ReplaceOne({"_id": p.id}, to_doc(p), upsert=True) for p in profiles]
+        if replaced:
+            await self._profiles.bulk_write(replaced, session=session)
+
+    def _as_stored(self, profile: Profile) -> Profile:
+        """``profile`` as the database would give it back (times to the millisecond)."""
+        options = self._profiles.codec_options
+        data = bson.encode(to_doc(profile), codec_options=options)
+        found = from_doc(bson.decode(data, codec_options=options))
+        assert found is not None
+        return found
+
     async def _owner(self, key: str, session: Session | None = None) -> Profile | None:
         return await self._find({"identities.key": key}, session)
 
-    async def _publish(self, messages: list[Message], session: Session) -> None:
-        """Store events in the outbox, in the transaction of the change that caused them; an
-        event stored before (a redelivery) raises DuplicateKeyError."""
-        await outbox.add(self._db, session, messages)
+    async def _publish(
+        self,
+        messages: list[Message],
+        session: Session,
+        traces: Sequence[Context | None] | None = None,
+    ) -> None:
+        """Store events in the outbox, in the transaction of the change that caused them (and
+        in the current trace, or message by message in ``traces``); an event stored before (a
+        redelivery) raises DuplicateKeyError."""
+        await outbox.add(self._db, session, messages, contexts=traces)
 
     async def _audit_entry(self, entry: dict[str, Any], session: Session) -> None:
         await self._audit.insert_one(entry, session=session)
