@@ -7,7 +7,7 @@ question (answering another customer, defending the brand). Each counts 1.
 
 import re
 
-from profiles.domain.model import RECENT_KEPT, Activity
+from profiles.domain.model import RECENT_KEPT, Activity, copied
 from profiles.domain.rules import Rules
 from rapport.events import Intent, Mention
 
@@ -43,7 +43,7 @@ def amplification(mention: Mention) -> float:
 def record(activity: Activity, mention: Mention, rules: Rules) -> Activity:
     """``activity`` with ``mention`` added (a new object; the argument is left alone)."""
     at = mention.created_at
-    new = activity.model_copy(deep=True)
+    new = copied(activity)
     new.mentions += 1
     new.first_seen = min(at, new.first_seen or at)
     new.last_seen = max(at, new.last_seen or at)

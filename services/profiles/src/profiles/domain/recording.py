@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from profiles.domain.activity import record
-from profiles.domain.model import Activity, Identity, Profile
+from profiles.domain.model import Activity, Identity, Profile, copied
 from profiles.domain.rules import Rules
 from rapport.events import Consent, Mention, Purchase, Referral
 
@@ -15,7 +15,7 @@ def record_mention(
     """The mention on its author's profile; ``new_id`` names the profile if there is none yet."""
     if profile is None:
         profile = Profile(id=new_id, created_at=now)
-    updated = profile.model_copy(deep=True)
+    updated = copied(profile)
     author = mention.author
     found = updated.identity(mention.author_key)
     if found is None:
@@ -35,7 +35,7 @@ def record_mention(
 
 
 def record_purchase(profile: Profile, purchase: Purchase, rules: Rules) -> Profile:
-    updated = profile.model_copy(deep=True)
+    updated = copied(profile)
     part = updated.commerce_of(purchase.profile_id)
     part.value = round(part.value + purchase.amount, 2)
     part.purchases += 1
@@ -44,7 +44,7 @@ def record_purchase(profile: Profile, purchase: Purchase, rules: Rules) -> Profi
 
 
 def record_referral(profile: Profile, referral: Referral, rules: Rules) -> Profile:
-    updated = profile.model_copy(deep=True)
+    updated = copied(profile)
     part = updated.commerce_of(referral.referrer_profile_id)
     part.referrals = part.referrals.add(1, referral.converted_at, rules.half_life("advocacy"))
     return updated
