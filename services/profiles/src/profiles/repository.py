@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from pymongo import DESCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
-from profiles.batches import Planned, plan
+from profiles.batches import Planned, Writes, plan
 from profiles.domain.model import Profile
 from profiles.errors import IdentityTaken, UnknownProfile
 from profiles.store import INDEXES, Message, Session, Store, marker, mention_count
@@ -136,37 +136,62 @@ class MongoProfiles(Store):
         return await self._once(cause, work)
 
     async def apply_many(self, planned: Sequence[Planned]) -> None:
-        """``apply`` each of ``planned`` (by identity, with its history entry) in order, all in
-        one transaction: its causes' markers and its identities' owners are read with one query
-        each, what each cause decides is worked out in memory (``profiles.batches``), and the
-        writes go in one bulk command per collection. A cause applied before is skipped."""
+        """``apply`` each of ``planned`` (by identity, with its history entry) in order, in one
+        transaction. What they decide is worked out in memory (``profiles.batches``) from the
+        markers of their causes and the owners of their identities, read with one query each,
+        before the transaction: it reads them again and, unless they changed meanwhile (then it
+        works it out again), only writes, one bulk command per collection. A cause applied
+        before is skipped."""
+        seen = await self._batch_state(planned, None)
+        writes = self._plan(planned, seen)
 
         async def work(session: Session) -> None:
-            markers = {"_id": {"$in": [p.cause for p in planned]}}
-            found = self._processed.find(markers, {"_id": 1}, session=session)
-            applied = {d["_id"] async for d in found}
-            keys = sorted({p.identity for p in planned if p.cause not in applied})
-            if not keys:
-                return
-            owners = self._profiles.find(
-                {"identities.key": {"$in": keys}}, batch_size=len(keys), session=session
-            )
-            writes = plan(
-                planned,
-                applied=applied,
-                owners=[Profile.model_validate(d) async for d in owners],
-                history_limit=self._history_limit,
-                as_stored=self._as_stored,
-            )
-            await self._save_all(writes.profiles.values(), session)
-            if writes.history:
-                await self._history.insert_many(writes.history, session=session)
-            for profile_id in writes.over_limit:
-                await self._trim_history(profile_id, session)
-            await self._publish(writes.messages, session, writes.traces)
-            await self._processed.insert_many(writes.markers, session=session)
+            state = await self._batch_state(planned, session)
+            current = writes if state == seen else self._plan(planned, state)
+            await self._write_batch(current, session)
 
         await self._transaction(work)
+
+    async def _batch_state(
+        self, planned: Sequence[Planned], session: Session | None
+    ) -> tuple[set[str], list[Document]]:
+        """(the causes applied before, the documents of the owners of the others' identities)."""
+        markers = {"_id": {"$in": [p.cause for p in planned]}}
+        found = self._processed.find(
+            markers, {"_id": 1}, batch_size=len(planned) + 1, session=session
+        )
+        applied = {d["_id"] async for d in found}
+        keys = sorted({p.identity for p in planned if p.cause not in applied})
+        if not keys:
+            return applied, []
+        owners = self._profiles.find(
+            {"identities.key": {"$in": keys}},
+            sort=[("_id", ASCENDING)],
+            batch_size=len(keys) + 1,
+            session=session,
+        )
+        return applied, await owners.to_list()
+
+    def _plan(self, planned: Sequence[Planned], state: tuple[set[str], list[Document]]) -> Writes:
+        applied, owners = state
+        return plan(
+            planned,
+            applied=applied,
+            owners=[Profile.model_validate(doc) for doc in owners],
+            history_limit=self._history_limit,
+            as_stored=self._as_stored,
+        )
+
+    async def _write_batch(self, writes: Writes, session: Session) -> None:
+        if not writes.markers:
+            return
+        await self._save_all(writes.profiles.values(), session)
+        if writes.history:
+            await self._history.insert_many(writes.history, session=session)
+        for profile_id in writes.over_limit:
+            await self._trim_history(profile_id, session)
+        await self._publish(writes.messages, session, writes.traces)
+        await self._processed.insert_many(writes.markers, session=session)
 
     async def apply_case(
         self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
