@@ -154,3 +154,35 @@ async def test_a_keys_mentions_in_one_batch_are_applied_in_order(mongo_db: Datab
     sent = [str(e.event_id) for e in batch if e.payload.author.id == ann]
     assert [e["payload"]["mention_event_id"] for e in anns] == sent
     assert [e["payload"]["profile"]["mention_count"] for e in anns] == [1, 2, 3, 4, 5, 6]
+
+
+class ChangedMeanwhile(MongoProfiles):
+    """Applies ``meanwhile`` one by one after the batch's first reads, before its transaction."""
+
+    def __init__(self, db: Database, meanwhile: MentionIngested, clock: MovableClock) -> None:
+        super().__init__(db, history_limit=HISTORY_LIMIT)
+        self._meanwhile: MentionIngested | None = meanwhile
+        self._clock = clock
+
+    async def _batch_state(self, planned: Any, session: Any) -> Any:
+        state = await super()._batch_state(planned, session)
+        if session is None and self._meanwhile is not None:
+            event, self._meanwhile = self._meanwhile, None
+            await on_mention_ingested(event, profiles=self, rules=RULES, clock=self._clock)
+        return state
+
+
+async def test_a_profile_changed_before_the_batchs_transaction_is_worked_out_again(
+    mongo_db: Database, other_db: Database
+) -> None:
+    single, batched = await ready(mongo_db), await ready(other_db)
+    before, batch = mix()
+    meanwhile = said(2, author=batch[0].payload.author.id, score=0.4, external_id=unique("m"))
+    for profiles in (single, batched):
+        await profiles.one_by_one(before)
+    await single.one_by_one([meanwhile, *batch])
+
+    batched.repo = ChangedMeanwhile(other_db, meanwhile, batched.clock)
+    await batched.batch(batch)
+
+    assert await batched.state() == await single.state()
