@@ -1,0 +1,67 @@
+"""A batch handler still sees each record's own trace: ``record_context(event)`` is the context of
+the record's "process" span, a child of the trace the record was published in."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from rapport.events import Event, MentionIngested
+from rapport.kafka.admin import ensure_topics
+from rapport.kafka.consumer import ConsumerLoop, record_context
+from rapport.kafka.producer import EventProducer
+from rapport.telemetry import tracer
+from rapport.testing import eventually, example_mention, unique
+from rapport.topics import Topic, dead_letter_topic
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_batch_handler_gets_each_records_own_trace(
+    kafka_bootstrap: str,
+    new_topic: Callable[..., Awaitable[str]],
+    producer: EventProducer,
+    spans: InMemorySpanExporter,
+) -> None:
+    name = await new_topic(1)
+    topic = Topic(name, "test", "author", 1, 3_600_000, (MentionIngested,), ("test",), ())
+    group = unique("group")
+    await ensure_topics(kafka_bootstrap, [(dead_letter_topic(name, group), 1, 3_600_000)])
+    published: dict[object, int] = {}
+    for n in range(6):
+        event = example_mention(unique(f"traced{n}"))
+        with tracer.start_as_current_span("post") as span:
+            published[event.event_id] = span.get_span_context().trace_id
+            await producer.publish(name, f"k{n % 2}", event)
+    seen: dict[object, int] = {}
+    calls: list[int] = []
+
+    async def in_batches(events: list[Event]) -> None:
+        calls.append(len(events))
+        for event in events:
+            context = record_context(event)
+            assert context is not None
+            seen[event.event_id] = trace.get_current_span(context).get_span_context().trace_id
+
+    async def single(event: Event) -> None:
+        raise AssertionError("not one by one")
+
+    loop = ConsumerLoop(
+        bootstrap=kafka_bootstrap,
+        group=group,
+        topics=[topic],
+        handle=single,
+        producer=producer,
+        batch_handlers={MentionIngested: in_batches},
+    )
+    task = asyncio.create_task(loop.run())
+    await eventually(lambda: len(seen) == len(published))
+    loop.stop()
+    await task
+
+    assert seen == published
+    assert max(calls) > 1
+    processed = [s for s in spans.get_finished_spans() if s.name == f"process {name}"]
+    assert sorted(s.context.trace_id for s in processed) == sorted(published.values())
