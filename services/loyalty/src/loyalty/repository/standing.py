@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from loyalty.domain.crediting import Position
 from loyalty.domain.guardrails import Recent, Verdict, windows
 from loyalty.domain.rules import Rule
 from rapport.mongo import Database, Document
@@ -21,12 +22,7 @@ WINDOW = {"_id": None, "points": {"$sum": "$points"}, "oldest": {"$min": "$credi
 class Standing:
     entry: Document | None
     """The ledger entry of this rule and cause, when it was earned before."""
-    flagged_until: datetime | None
-    tier: str | None
-    recent: Recent
-    window_points: int
-    """Points credited within the tier window."""
-    oldest_in_window: datetime | None
+    position: Position
 
 
 def _lookup(collection: str, name: str, match: Document, *then: Document) -> Document:
@@ -70,11 +66,11 @@ async def read_standing(
     window: Document = found["window"][0] if found["window"] else {"points": 0, "oldest": None}
     times = [e["at"] for e in found.get("recent", [])]
     day, week, velocity = (sum(at >= start for at in times) for start in starts)
-    return Standing(
-        entry=found["entry"][0] if found["entry"] else None,
+    position = Position(
         flagged_until=member.get("flagged_until"),
         tier=member.get("tier"),
         recent=Recent(day=day, week=week, velocity_window=velocity),
         window_points=window["points"],
         oldest_in_window=window["oldest"],
     )
+    return Standing(entry=found["entry"][0] if found["entry"] else None, position=position)
