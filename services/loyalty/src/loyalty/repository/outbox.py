@@ -31,8 +31,14 @@ class Outbox:
         self, s: Session, key: UUID, events: Sequence[Event], *, topic: str = LOYALTY_TOPIC
     ) -> None:
         """Store ``events`` for ``topic``, keyed by ``key`` (the member), in ``s``'s transaction."""
+        await self.add_keyed(s, [(key, event) for event in events], topic=topic)
+
+    async def add_keyed(
+        self, s: Session, events: Sequence[tuple[UUID, Event]], *, topic: str = LOYALTY_TOPIC
+    ) -> None:
+        """Store (key, event)s for ``topic``, in this order, in ``s``'s transaction."""
         if events:
-            await outbox.add(self._db, s, [(topic, str(key), event) for event in events])
+            await outbox.add(self._db, s, [(topic, str(key), event) for key, event in events])
 
     def wake(self) -> None:
         """Tell the relay that rows are waiting (it polls anyway)."""

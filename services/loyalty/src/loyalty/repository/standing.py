@@ -25,7 +25,7 @@ class Standing:
     position: Position
 
 
-def _lookup(collection: str, name: str, match: Document, *then: Document) -> Document:
+def lookup(collection: str, name: str, match: Document, *then: Document) -> Document:
     return {"$lookup": {"from": collection, "pipeline": [{"$match": match}, *then], "as": name}}
 
 
@@ -43,14 +43,14 @@ async def read_standing(
     earned = {"profile_id": profile_id, "kind": "earn", "status": Verdict.CREDIT.value}
     stages = [
         {"$documents": [{}]},
-        _lookup("ledger", "entry", {"_id": entry_id}),
-        _lookup(
+        lookup("ledger", "entry", {"_id": entry_id}),
+        lookup(
             "members",
             "member",
             {"_id": profile_id},
             {"$project": {"flagged_until": 1, "tier": 1}},
         ),
-        _lookup(
+        lookup(
             "ledger",
             "window",
             earned | {"credited_at": {"$gte": now - tier_window}},
@@ -60,7 +60,7 @@ async def read_standing(
     if rule.limited:
         recent = {"profile_id": profile_id, "rule": rule.kind.value, "status": COUNTED}
         since = {"at": {"$gte": min(starts)}}
-        stages.append(_lookup("ledger", "recent", recent | since, {"$project": {"at": 1}}))
+        stages.append(lookup("ledger", "recent", recent | since, {"$project": {"at": 1}}))
     found: dict[str, Any] = (await (await db.aggregate(stages, session=session)).to_list())[0]
     member = found["member"][0] if found["member"] else {}
     window: Document = found["window"][0] if found["window"] else {"points": 0, "oldest": None}
