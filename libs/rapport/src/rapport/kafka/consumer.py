@@ -21,15 +21,19 @@
   together, up to ``batch_size`` records per call (a key's events in offset order), so a
   service can apply them in one transaction. A transient failure retries the whole call; a
   permanent one (its transaction rolled back) sends those lanes through the per-record path
-  above, where only the bad record is dead-lettered.
+  above, where only the bad record is dead-lettered. Inside the call, ``processing(event)``
+  opens the event's own "process" span in the trace its record carried, as the per-record
+  path does, so one trace still follows each event.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
+from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -59,6 +63,38 @@ MAX_LINKS = 128
 RECORDS = Counter(
     "rapport_consumed_records_total", "Records consumed, by outcome", ["topic", "group", "outcome"]
 )
+
+
+_batch_records: ContextVar[Mapping[UUID, tuple[str, Record]] | None] = ContextVar(
+    "batch_records", default=None
+)
+"""While a batch handler runs: each event's (group, record)."""
+
+
+def _record_span(group: str, record: Record) -> contextlib.AbstractContextManager[trace.Span]:
+    return tracer.start_as_current_span(
+        f"process {record.topic}",
+        context=extract_context(record.headers),
+        kind=trace.SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.consumer.group.name": group,
+            "messaging.destination.partition.id": str(record.partition),
+            "messaging.kafka.offset": record.offset,
+        },
+    )
+
+
+@contextlib.contextmanager
+def processing(event: Event) -> Iterator[None]:
+    """In a batch handler, the span of ``event``'s own processing, in the trace its record
+    carried (what is published meanwhile continues that trace); elsewhere nothing."""
+    found = (_batch_records.get() or {}).get(event.event_id)
+    if found is None:
+        yield
+        return
+    with _record_span(*found):
+        yield
 
 
 def dispatch(handlers: Mapping[type[Event], Callable[[Any], Awaitable[None]]]) -> Handler:
@@ -247,9 +283,18 @@ class ConsumerLoop:
             },
         ):
             waits = self._retry.waits()
+            batch_records = {
+                event.event_id: (self.group, record)
+                for record, event in zip(records, events, strict=True)
+                if isinstance(event, Event)
+            }
             while True:
                 try:
-                    await handler(events)
+                    token = _batch_records.set(batch_records)
+                    try:
+                        await handler(events)
+                    finally:
+                        _batch_records.reset(token)
                     break
                 except Exception as error:
                     if not is_transient(error):
@@ -313,17 +358,7 @@ class ConsumerLoop:
     async def _process(self, record: Record, event: Decoded) -> bool:
         """Handle or dead-letter ``record``; False if stopped before either was done."""
         position = f"{record.topic}[{record.partition}] offset={record.offset}"
-        with tracer.start_as_current_span(
-            f"process {record.topic}",
-            context=extract_context(record.headers),
-            kind=trace.SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.consumer.group.name": self.group,
-                "messaging.destination.partition.id": str(record.partition),
-                "messaging.kafka.offset": record.offset,
-            },
-        ):
+        with _record_span(self.group, record):
             if isinstance(event, DecodeError):
                 return await self._dead_letter(record, position, event, str(event), attempts=1)
             return await self._handle_or_dead_letter(record, event, position)
