@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from loyalty.clock import Clock
-from loyalty.domain.rules import RuleKind, entry_id
+from loyalty.domain.acts import MENTION_RULES
+from loyalty.domain.rules import entry_id
 from loyalty.domain.tiers import TierTerms
 from loyalty.mention_book import MentionBook
 from loyalty.mentions import answer_mention
@@ -17,9 +18,8 @@ from loyalty.repository.catalogue import MongoRules
 from loyalty.repository.outbox import Outbox, Session
 from loyalty.repository.questions import answered_key
 from rapport.events import MentionEnriched
+from rapport.kafka.consumer import processing
 from rapport.mongo import Database
-
-MENTION_RULES = (RuleKind.POSITIVE_MENTION, RuleKind.UGC, RuleKind.SHARE, RuleKind.HELPING)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +62,8 @@ class MentionBatches:
                 tiers=self.tiers,
             )
             for event in events:
-                await answer_mention(event, book, self.min_shares)
+                with processing(event):
+                    await answer_mention(event, book, self.min_shares)
             await write_book(self.db, self.outbox, book, s)
 
         await self.outbox.transaction(work)

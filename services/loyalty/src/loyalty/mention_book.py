@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from opentelemetry import context as otel_context
+from opentelemetry.context import Context
+
 from loyalty.domain.crediting import (
     Candidate,
     Fields,
@@ -39,8 +42,9 @@ class Member:
     """Credited by the batch."""
     fields: Fields = field(default_factory=dict)
     """Set by the batch."""
-    credited: bool = False
-    """Whether the batch credits (or creates) the member, as opposed to only observing them."""
+    enrolled: bool = False
+    """Whether the batch writes an entry or a flag for them (which makes them a member), as
+    opposed to only observing them."""
 
 
 class MentionBook:
@@ -66,6 +70,8 @@ class MentionBook:
         self.entries: list[Fields] = []
         self.events: list[tuple[UUID, Event]] = []
         """(member, event) in the order they are to be published."""
+        self.traces: list[Context] = []
+        """The trace each of ``events`` continues: its cause's."""
         self.questions: dict[str, Fields] = {}
 
     def member(self, profile_id: UUID) -> Member:
@@ -83,7 +89,7 @@ class MentionBook:
         member = self.member(profile_id)
         until = self._now + self._flag_for
         member.flagged_until = max(until, member.flagged_until or until)
-        member.exists = member.credited = True
+        member.exists = member.enrolled = True
 
     async def remember(self, question: Mention, profile_id: UUID) -> None:
         self.questions[question_key(question)] = question_fields(question, profile_id, self._now)
@@ -116,13 +122,15 @@ class MentionBook:
         )
         self._earned.add(c.entry_id)
         self.entries.append(entry)
-        self.events += [(profile_id, event) for event in entry_events(entry, judged)]
+        announced = entry_events(entry, judged)
+        self.events += [(profile_id, event) for event in announced]
+        self.traces += [otel_context.get_current()] * len(announced)
         self._recent[profile_id, kind.value] = Recent(
             recent.day + 1, recent.week + 1, recent.velocity_window + 1
         )
         member.points += judged.points
         member.fields |= judged.fields
-        member.exists = member.credited = True
+        member.exists = member.enrolled = True
         if judged.points:
             member.tier = judged.fields["tier"]
             member.window_points += judged.points

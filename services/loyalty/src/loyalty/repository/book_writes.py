@@ -12,7 +12,7 @@ from rapport.mongo import Database, Document
 
 def _member_update(member: Member) -> Document | None:
     update: Document = {}
-    if member.credited:
+    if member.enrolled:
         update["$inc"] = credit(member.points)
         if member.flagged_until is not None:
             update["$max"] = {"flagged_until": member.flagged_until}
@@ -27,7 +27,7 @@ async def write_book(
     if book.entries:
         await db["ledger"].insert_many(book.entries, session=s)
     updates = [
-        UpdateOne({"_id": profile_id}, update, upsert=member.credited)
+        UpdateOne({"_id": profile_id}, update, upsert=member.enrolled)
         for profile_id, member in book.members.items()
         if member.exists and (update := _member_update(member)) is not None
     ]
@@ -39,4 +39,4 @@ async def write_book(
     ]
     if questions:
         await db["questions"].bulk_write(questions, ordered=False, session=s)
-    await outbox.add_keyed(s, book.events)
+    await outbox.add_keyed(s, book.events, traces=book.traces)
