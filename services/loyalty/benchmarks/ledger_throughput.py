@@ -23,11 +23,12 @@ from uuid import UUID, uuid4
 
 from pymongo import AsyncMongoClient
 
+from loyalty.domain.crediting import Candidate
 from loyalty.domain.rules import Rule, RuleKind
 from loyalty.domain.tiers import TierTerms
 from loyalty.errors import InsufficientBalance
 from loyalty.repository.indexes import INDEXES
-from loyalty.repository.ledger import Candidate, MongoLedger
+from loyalty.repository.ledger import MongoLedger
 from loyalty.repository.outbox import Outbox
 from loyalty.repository.redemptions import MongoRedemptions
 from loyalty.settings import DEFAULT_TIERS

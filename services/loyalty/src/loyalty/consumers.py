@@ -18,6 +18,7 @@ from rapport.events import (
 )
 
 Handlers = dict[type[Event], Callable[[Any], Awaitable[None]]]
+BatchHandlers = dict[type[Event], Callable[[list[Any]], Awaitable[None]]]
 
 
 def event_handlers(services: Services, settings: LoyaltySettings) -> Handlers:
@@ -43,4 +44,12 @@ def event_handlers(services: Services, settings: LoyaltySettings) -> Handlers:
         CaseChanged: partial(handlers.on_case_changed, earner=earner),
         ReferralConverted: partial(handlers.on_referral_converted, earner=earner),
         PrivacyRequested: services.answer_privacy,
+    }
+
+
+def batch_handlers(services: Services) -> BatchHandlers:
+    """Events handled many at a time; a batch that fails goes one by one through
+    ``event_handlers``."""
+    return {
+        MentionEnriched: partial(handlers.on_mentions_enriched, batches=services.mention_batches)
     }

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from loyalty.clock import Clock
+from loyalty.domain.crediting import Candidate
 from loyalty.domain.offers import Audience
 from loyalty.domain.rules import RuleKind, entry_id
 from loyalty.repository.catalogue import MongoRules
-from loyalty.repository.ledger import Candidate, Decision, MongoLedger, Outcome, Session
+from loyalty.repository.ledger import Decision, MongoLedger, Outcome, Session
 from loyalty.repository.outbox import Outbox
 from loyalty.tiering import TierKeeper
 from rapport.mongo import Document

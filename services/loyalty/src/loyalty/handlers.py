@@ -5,10 +5,11 @@ nothing."""
 from datetime import timedelta
 
 from loyalty.clock import Clock
-from loyalty.domain.acts import STAGE_BONUSES, is_question, may_help, mention_acts
-from loyalty.domain.offers import Audience
+from loyalty.domain.acts import STAGE_BONUSES
 from loyalty.domain.rules import RuleKind
 from loyalty.earning import Earner
+from loyalty.mention_batches import MentionBatches
+from loyalty.mentions import AtOnce, answer_mention, audience
 from loyalty.outreach import Outreach
 from loyalty.repository.members import MongoMembers
 from loyalty.repository.questions import MongoQuestions
@@ -18,13 +19,8 @@ from rapport.events import (
     Intent,
     MentionEnriched,
     ProfileChanged,
-    ProfileSnapshot,
     ReferralConverted,
 )
-
-
-def audience(profile: ProfileSnapshot) -> Audience:
-    return Audience(profile.stage, profile.segment, profile.consent.marketing)
 
 
 async def on_mention_enriched(
@@ -38,32 +34,15 @@ async def on_mention_enriched(
     flag_for: timedelta,
 ) -> None:
     """Reward a customer's positive posts, content, shares and answers; flag spammers."""
-    mention, profile = event.payload.mention, event.payload.profile
-    profile_id = profile.profile_id
-    if mention.from_brand:
-        return
-    if Intent.SPAM in mention.intents:
-        await members.flag(profile_id, clock() + flag_for)
-        return
-    if is_question(mention):
-        await questions.remember(mention, profile_id, clock())
-    acts = mention_acts(mention, min_shares=min_shares)
-    if may_help(mention, profile.stage) and await questions.asker(mention) not in (
-        None,
-        profile_id,
-    ):
-        acts.append(RuleKind.HELPING)
-    cause = event.payload.mention_event_id
-    for kind in acts:
-        await earner.earn(
-            kind,
-            profile_id=profile_id,
-            cause=str(cause),
-            cause_event_id=cause,
-            audience=audience(profile),
-        )
-    if not acts:
-        await members.observe(profile_id, audience(profile))
+    effects = AtOnce(
+        earner=earner, members=members, questions=questions, clock=clock, flag_for=flag_for
+    )
+    await answer_mention(event, effects, min_shares)
+
+
+async def on_mentions_enriched(events: list[MentionEnriched], *, batches: MentionBatches) -> None:
+    """The same for many mentions at once, in their order, in one transaction."""
+    await batches.apply(events)
 
 
 async def on_profile_changed(

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from loyalty.api import catalogue, events, held, members
 from loyalty.clock import Clock, system_clock
-from loyalty.consumers import event_handlers
+from loyalty.consumers import batch_handlers, event_handlers
 from loyalty.errors import LoyaltyError
 from loyalty.migrations import MIGRATIONS
 from loyalty.repository.outbox import Outbox
@@ -35,7 +35,13 @@ def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_cl
             app.state.services = services
             handlers = event_handlers(services, settings)
             if settings.consume_events:
-                consume(runtime, clients, group="loyalty", handlers=handlers)
+                consume(
+                    runtime,
+                    clients,
+                    group="loyalty",
+                    handlers=handlers,
+                    batch_handlers=batch_handlers(services),
+                )
             sweeper = services.sweeper
             runtime.workers.start("expiry-sweeper", sweeper.run(), stop=sweeper.stop)
             if settings.relay_outbox:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from loyalty.clock import Clock
 from loyalty.domain.catalogue import Offer, Reward
 from loyalty.earning import Earner
+from loyalty.mention_batches import MentionBatches
 from loyalty.outreach import Outreach
 from loyalty.privacy import LoyaltyData
 from loyalty.repository.catalogue import Collection, MongoRules
@@ -38,6 +39,7 @@ class Services:
     intake: MongoIntake
     tiers: TierKeeper
     earner: Earner
+    mention_batches: MentionBatches
     outreach: Outreach
     sweeper: Sweeper
     personal_data: LoyaltyData
@@ -72,6 +74,16 @@ class Services:
             clock=clock,
             expiry=timedelta(days=settings.expiry_days),
         )
+        mention_batches = MentionBatches(
+            db=db,
+            rules=rules,
+            outbox=outbox,
+            tiers=tiers.terms,
+            clock=clock,
+            expiry=timedelta(days=settings.expiry_days),
+            flag_for=timedelta(days=settings.flag_days),
+            min_shares=settings.share_min_shares,
+        )
         decisions = MongoOutreach(db, outbox, weekly_cap=settings.outreach_per_week)
         return cls(
             ledger=ledger,
@@ -84,6 +96,7 @@ class Services:
             intake=MongoIntake(db, outbox),
             tiers=tiers,
             earner=earner,
+            mention_batches=mention_batches,
             outreach=Outreach(offers=offers, decisions=decisions, members=members, clock=clock),
             sweeper=Sweeper(
                 ledger=ledger,

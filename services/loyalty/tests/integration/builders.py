@@ -45,10 +45,11 @@ def mention_by(
     stage: RelationshipStage = RelationshipStage.CASUAL_COMMENTER,
     *,
     n: int | None = None,
+    consent: bool = False,
     **fields: Any,
 ) -> MentionEnriched:
     event = ingested(n or next(_numbers), author=f"a{profile_id.int}", score=score, **fields)
-    return MentionEnriched.of(event, snapshot(profile_id, stage))
+    return MentionEnriched.of(event, snapshot(profile_id, stage, consent=consent))
 
 
 def profile_changed(

@@ -23,7 +23,8 @@
   permanent one (its transaction rolled back) sends those lanes through the per-record path
   above, where only the bad record is dead-lettered. Each record of the call still gets its own
   "process" span in its own trace; ``record_context(event)`` gives it to the handler, to carry
-  on what the event causes (``rapport.outbox.add(..., contexts=...)``).
+  on what the event causes (``rapport.outbox.add(..., contexts=...)``), or ``processing(event)``
+  makes it current.
 """
 
 import asyncio
@@ -70,6 +71,21 @@ def record_context(event: Event) -> context.Context | None:
     """In a batch handler: the context of the event's own "process" span (in its record's
     trace); None elsewhere."""
     return _record_contexts.get({}).get(event.event_id)
+
+
+@contextlib.contextmanager
+def processing(event: Event) -> Iterator[None]:
+    """In a batch handler: ``event``'s own "process" span made current, so what is decided and
+    published meanwhile continues its record's trace; elsewhere nothing changes."""
+    found = record_context(event)
+    if found is None:
+        yield
+        return
+    token = context.attach(found)
+    try:
+        yield
+    finally:
+        context.detach(token)
 
 
 def dispatch(handlers: Mapping[type[Event], Callable[[Any], Awaitable[None]]]) -> Handler:

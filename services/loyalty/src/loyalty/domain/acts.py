@@ -3,6 +3,9 @@
 from loyalty.domain.rules import RuleKind
 from rapport.events import Intent, Mention, RelationshipStage, SentimentLabel
 
+MENTION_RULES = (RuleKind.POSITIVE_MENTION, RuleKind.UGC, RuleKind.SHARE, RuleKind.HELPING)
+"""Every rule a mention may earn (below)."""
+
 
 def qualifies(mention: Mention) -> bool:
     """Brand posts and spam never earn; nor does anything negative."""

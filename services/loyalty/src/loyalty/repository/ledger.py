@@ -15,36 +15,19 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.read_concern import ReadConcern
 
 from loyalty.domain.announcements import announcements
+from loyalty.domain.crediting import Candidate, assess, credit, entry_events, ledger_entry
 from loyalty.domain.expiry import expiring_points
-from loyalty.domain.guardrails import Verdict, judge
-from loyalty.domain.offers import Audience
-from loyalty.domain.rules import Rule
-from loyalty.domain.tiers import TierTerms, base_tier
+from loyalty.domain.guardrails import Judgement, Verdict
+from loyalty.domain.tiers import TierTerms
 from loyalty.errors import Conflict, NotFound
 from loyalty.repository import in_transaction
 from loyalty.repository.outbox import Outbox
 from loyalty.repository.standing import read_standing
-from rapport.events import (
-    ExpiredPoints,
-    PointsExpired,
-    TierChange,
-    TierChanged,
-    deterministic_id,
-)
+from rapport.events import ExpiredPoints, PointsExpired, deterministic_id
 from rapport.mongo import Database, Document
 
 Session = AsyncClientSession
 Decision = Literal["approved", "rejected"]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    profile_id: UUID
-    entry_id: str
-    rule: Rule
-    cause_event_id: UUID
-    audience: Audience | None = None
-    """The member's latest stage, segment and consent, when the cause carries them."""
 
 
 @dataclass(frozen=True)
@@ -55,20 +38,6 @@ class Outcome:
     reason: str | None = None
     new: bool = False
     """True when this call wrote the entry or decision (a repeat of its cause finds it)."""
-
-
-def audience_fields(audience: Audience | None) -> Document:
-    if audience is None:
-        return {}
-    return {
-        "stage": audience.stage,
-        "segment": audience.segment,
-        "marketing_consent": audience.marketing_consent,
-    }
-
-
-def credit(points: int) -> Document:
-    return {"balance": points, "lifetime_points": points, "settled_points": 0}
 
 
 class MongoLedger:
@@ -104,47 +73,16 @@ class MongoLedger:
             if standing.entry is not None:
                 found = standing.entry
                 return Outcome(found["status"], found, found.get("reason"))
-            flagged = bool(standing.flagged_until and standing.flagged_until > now)
-            judgement = judge(c.rule, standing.recent, flagged=flagged)
-            if judgement.verdict in (Verdict.CAP, Verdict.REFUSE):
-                return Outcome(judgement.verdict.value, None, judgement.reason)
-            credited = judgement.verdict is Verdict.CREDIT
-            points = c.rule.points if credited else 0
-            fields, tier_changed = audience_fields(c.audience), []
-            if credited:
-                tier, review_at = tiers.after_credit(
-                    standing.window_points, standing.oldest_in_window, points, now
-                )
-                fields |= {"tier": tier, "tier_review_at": review_at}
-                previous = standing.tier or base_tier(tiers.thresholds)
-                if tier != previous:
-                    change = TierChange(
-                        profile_id=c.profile_id,
-                        tier=tier,
-                        previous_tier=previous,
-                        window_points=standing.window_points + points,
-                        at=now,
-                    )
-                    tier_changed.append(TierChanged.of(change, cause=c.entry_id))
-            after = await self._credit(c.profile_id, points, fields, s)
-            entry = {
-                "_id": c.entry_id,
-                "profile_id": c.profile_id,
-                "kind": "earn",
-                "rule": c.rule.kind.value,
-                "points": c.rule.points,
-                "cause_event_id": c.cause_event_id,
-                "status": judgement.verdict.value,
-                "reason": judgement.reason,
-                "balance": after["balance"],
-                "at": now,
-                "credited_at": now if credited else None,
-                "expires_at": expires_at if credited else None,
-                "settled": False,
-            }
+            judged = assess(c, standing.position, now=now, tiers=tiers)
+            if isinstance(judged, Judgement):
+                return Outcome(judged.verdict.value, None, judged.reason)
+            after = await self._credit(c.profile_id, judged.points, judged.fields, s)
+            entry = ledger_entry(
+                c, judged, balance=after["balance"], now=now, expires_at=expires_at
+            )
             await self._ledger.insert_one(entry, session=s)
-            await self._outbox.add(s, c.profile_id, [*announcements(entry), *tier_changed])
-            return Outcome(judgement.verdict.value, entry, judgement.reason, new=True)
+            await self._outbox.add(s, c.profile_id, entry_events(entry, judged))
+            return Outcome(judged.verdict.value, entry, judged.reason, new=True)
 
         return await self._outbox.transaction(work, session=session)
 

@@ -5,9 +5,9 @@ from uuid import UUID
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from loyalty.domain.crediting import audience_fields, credit
 from loyalty.domain.offers import Audience
 from loyalty.repository import in_transaction
-from loyalty.repository.ledger import audience_fields, credit
 from rapport.events import ParticipationSegment, RelationshipStage
 from rapport.mongo import Database, Document
 

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 from uuid import UUID
 
+from opentelemetry.context import Context
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from loyalty.repository import in_transaction
@@ -31,8 +32,20 @@ class Outbox:
         self, s: Session, key: UUID, events: Sequence[Event], *, topic: str = LOYALTY_TOPIC
     ) -> None:
         """Store ``events`` for ``topic``, keyed by ``key`` (the member), in ``s``'s transaction."""
-        if events:
-            await outbox.add(self._db, s, [(topic, str(key), event) for event in events])
+        await self.add_keyed(s, [(key, event) for event in events], topic=topic)
+
+    async def add_keyed(
+        self,
+        s: Session,
+        events: Sequence[tuple[UUID, Event]],
+        *,
+        topic: str = LOYALTY_TOPIC,
+        traces: Sequence[Context] | None = None,
+    ) -> None:
+        """Store (key, event)s for ``topic``, in this order, in ``s``'s transaction, each in the
+        trace ``traces`` gives it (default: the current one)."""
+        rows = [(topic, str(key), event) for key, event in events]
+        await outbox.add(self._db, s, rows, contexts=traces)
 
     def wake(self) -> None:
         """Tell the relay that rows are waiting (it polls anyway)."""

@@ -5,7 +5,20 @@ from datetime import datetime
 from uuid import UUID
 
 from rapport.events import Mention
-from rapport.mongo import Database
+from rapport.mongo import Database, Document
+
+
+def question_key(question: Mention) -> str:
+    return f"{question.platform.value}:{question.external_id}"
+
+
+def answered_key(reply: Mention) -> str:
+    """The key of the question ``reply`` answers."""
+    return f"{reply.platform.value}:{reply.in_reply_to}"
+
+
+def question_fields(question: Mention, profile_id: UUID, at: datetime) -> Document:
+    return {"profile_id": profile_id, "author_key": question.author_key, "at": at}
 
 
 class MongoQuestions:
@@ -14,14 +27,12 @@ class MongoQuestions:
 
     async def remember(self, mention: Mention, profile_id: UUID, at: datetime) -> None:
         await self._questions.update_one(
-            {"_id": f"{mention.platform.value}:{mention.external_id}"},
-            {"$set": {"profile_id": profile_id, "author_key": mention.author_key, "at": at}},
+            {"_id": question_key(mention)},
+            {"$set": question_fields(mention, profile_id, at)},
             upsert=True,
         )
 
     async def asker(self, reply: Mention) -> UUID | None:
         """Who asked the question ``reply`` answers, if it was a question we remember."""
-        found = await self._questions.find_one(
-            {"_id": f"{reply.platform.value}:{reply.in_reply_to}"}
-        )
+        found = await self._questions.find_one({"_id": answered_key(reply)})
         return None if found is None else UUID(str(found["profile_id"]))

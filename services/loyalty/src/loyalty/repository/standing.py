@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from loyalty.domain.crediting import Position
 from loyalty.domain.guardrails import Recent, Verdict, windows
 from loyalty.domain.rules import Rule
 from rapport.mongo import Database, Document
@@ -21,15 +22,10 @@ WINDOW = {"_id": None, "points": {"$sum": "$points"}, "oldest": {"$min": "$credi
 class Standing:
     entry: Document | None
     """The ledger entry of this rule and cause, when it was earned before."""
-    flagged_until: datetime | None
-    tier: str | None
-    recent: Recent
-    window_points: int
-    """Points credited within the tier window."""
-    oldest_in_window: datetime | None
+    position: Position
 
 
-def _lookup(collection: str, name: str, match: Document, *then: Document) -> Document:
+def lookup(collection: str, name: str, match: Document, *then: Document) -> Document:
     return {"$lookup": {"from": collection, "pipeline": [{"$match": match}, *then], "as": name}}
 
 
@@ -47,14 +43,14 @@ async def read_standing(
     earned = {"profile_id": profile_id, "kind": "earn", "status": Verdict.CREDIT.value}
     stages = [
         {"$documents": [{}]},
-        _lookup("ledger", "entry", {"_id": entry_id}),
-        _lookup(
+        lookup("ledger", "entry", {"_id": entry_id}),
+        lookup(
             "members",
             "member",
             {"_id": profile_id},
             {"$project": {"flagged_until": 1, "tier": 1}},
         ),
-        _lookup(
+        lookup(
             "ledger",
             "window",
             earned | {"credited_at": {"$gte": now - tier_window}},
@@ -64,17 +60,17 @@ async def read_standing(
     if rule.limited:
         recent = {"profile_id": profile_id, "rule": rule.kind.value, "status": COUNTED}
         since = {"at": {"$gte": min(starts)}}
-        stages.append(_lookup("ledger", "recent", recent | since, {"$project": {"at": 1}}))
+        stages.append(lookup("ledger", "recent", recent | since, {"$project": {"at": 1}}))
     found: dict[str, Any] = (await (await db.aggregate(stages, session=session)).to_list())[0]
     member = found["member"][0] if found["member"] else {}
     window: Document = found["window"][0] if found["window"] else {"points": 0, "oldest": None}
     times = [e["at"] for e in found.get("recent", [])]
     day, week, velocity = (sum(at >= start for at in times) for start in starts)
-    return Standing(
-        entry=found["entry"][0] if found["entry"] else None,
+    position = Position(
         flagged_until=member.get("flagged_until"),
         tier=member.get("tier"),
         recent=Recent(day=day, week=week, velocity_window=velocity),
         window_points=window["points"],
         oldest_in_window=window["oldest"],
     )
+    return Standing(entry=found["entry"][0] if found["entry"] else None, position=position)

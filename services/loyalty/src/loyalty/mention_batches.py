@@ -1,0 +1,69 @@
+"""Mentions earned in batches: one read for the whole batch, every mention applied in memory
+in order (``loyalty.mention_book``, through the same rules as one at a time), one write of
+each kind, all in one transaction. A redelivered batch finds its entries and writes none again;
+a batch that fails writes nothing."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from loyalty.clock import Clock
+from loyalty.domain.acts import MENTION_RULES
+from loyalty.domain.rules import entry_id
+from loyalty.domain.tiers import TierTerms
+from loyalty.mention_book import MentionBook
+from loyalty.mentions import answer_mention
+from loyalty.repository.batch_standing import read_batch_standing
+from loyalty.repository.book_writes import write_book
+from loyalty.repository.catalogue import MongoRules
+from loyalty.repository.outbox import Outbox, Session
+from loyalty.repository.questions import answered_key
+from rapport.events import MentionEnriched
+from rapport.kafka.consumer import processing
+from rapport.mongo import Database
+
+
+@dataclass(frozen=True, kw_only=True)
+class MentionBatches:
+    db: Database
+    rules: MongoRules
+    outbox: Outbox
+    tiers: TierTerms
+    clock: Clock
+    expiry: timedelta
+    flag_for: timedelta
+    min_shares: int
+
+    async def apply(self, events: list[MentionEnriched]) -> None:
+        """Apply ``events`` in their order, all or none, each at most once."""
+        rules = {rule.kind: rule for rule in await self.rules.all()}
+        now = self.clock()
+        mentions = [event.payload.mention for event in events]
+        causes = [str(event.payload.mention_event_id) for event in events]
+        entry_ids = [entry_id(kind.value, cause) for cause in causes for kind in MENTION_RULES]
+        questions = {answered_key(m) for m in mentions if m.in_reply_to is not None}
+
+        async def work(s: Session) -> None:
+            standing = await read_batch_standing(
+                self.db,
+                profile_ids={event.payload.profile.profile_id for event in events},
+                entry_ids=entry_ids,
+                rules=[rules[kind] for kind in MENTION_RULES],
+                questions=questions,
+                now=now,
+                tier_window=self.tiers.window,
+                session=s,
+            )
+            book = MentionBook(
+                standing,
+                rules=rules,
+                now=now,
+                expires_at=now + self.expiry,
+                flag_for=self.flag_for,
+                tiers=self.tiers,
+            )
+            for event in events:
+                with processing(event):
+                    await answer_mention(event, book, self.min_shares)
+            await write_book(self.db, self.outbox, book, s)
+
+        await self.outbox.transaction(work)

@@ -1,0 +1,108 @@
+"""What a batch of earnings needs to know, read in one round trip for all its members: which of
+its entries were earned before (a redelivery), each member's balance, flag and tier, the
+points in their tier window, their entries of each capped rule in its windows (counted), and
+the askers of the questions the batch's replies answer."""
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from loyalty.domain.guardrails import Recent, windows
+from loyalty.domain.rules import Rule
+from loyalty.repository.standing import COUNTED, WINDOW, lookup
+from rapport.mongo import Database, Document
+
+
+@dataclass(frozen=True)
+class BatchStanding:
+    earned: set[str]
+    """The batch's entry ids already in the ledger."""
+    members: dict[UUID, Document]
+    """balance, flagged_until, tier of the members that exist."""
+    windows: dict[UUID, tuple[int, datetime | None]]
+    """Points credited within the tier window, and when the oldest of them was."""
+    recent: dict[tuple[UUID, str], Recent]
+    """(member, rule) -> their entries of the rule in its day, week and velocity windows."""
+    askers: dict[str, UUID]
+    """Question key -> who asked it."""
+
+
+def _counted_since(start: Any) -> Document:
+    return {"$sum": {"$cond": [{"$gte": ["$at", start]}, 1, 0]}}
+
+
+def _recent_stages(profile_ids: list[UUID], rules: list[Rule], now: datetime) -> Document:
+    """Each member's entries of each capped rule, counted per window (velocity windows differ
+    by rule)."""
+    starts = {rule.kind.value: windows(rule, now) for rule in rules}
+    velocity = {
+        "$switch": {
+            "branches": [{"case": {"$eq": ["$rule", k]}, "then": s[2]} for k, s in starts.items()],
+            "default": now,
+        }
+    }
+    day, week = next(iter(starts.values()))[:2]
+    match = {
+        "profile_id": {"$in": profile_ids},
+        "rule": {"$in": list(starts)},
+        "status": COUNTED,
+        "at": {"$gte": min(min(s) for s in starts.values())},
+    }
+    group = {
+        "_id": {"profile_id": "$profile_id", "rule": "$rule"},
+        "day": _counted_since(day),
+        "week": _counted_since(week),
+        "velocity": _counted_since(velocity),
+    }
+    return lookup("ledger", "recent", match, {"$group": group})
+
+
+async def read_batch_standing(
+    db: Database,
+    *,
+    profile_ids: Collection[UUID],
+    entry_ids: Iterable[str],
+    rules: Iterable[Rule],
+    questions: Iterable[str],
+    now: datetime,
+    tier_window: timedelta,
+    session: AsyncClientSession,
+) -> BatchStanding:
+    members = list(profile_ids)
+    earned = {"profile_id": {"$in": members}, "kind": "earn", "status": "credited"}
+    group = WINDOW | {"_id": "$profile_id"}
+    stages: list[Document] = [
+        {"$documents": [{}]},
+        lookup("ledger", "earned", {"_id": {"$in": list(entry_ids)}}, {"$project": {"_id": 1}}),
+        lookup(
+            "members",
+            "members",
+            {"_id": {"$in": members}},
+            {"$project": {"balance": 1, "flagged_until": 1, "tier": 1}},
+        ),
+        lookup(
+            "ledger",
+            "windows",
+            earned | {"credited_at": {"$gte": now - tier_window}},
+            {"$group": group},
+        ),
+        lookup("questions", "askers", {"_id": {"$in": list(questions)}}),
+    ]
+    capped = [rule for rule in rules if rule.limited]
+    if capped:
+        stages.append(_recent_stages(members, capped, now))
+    found: dict[str, Any] = (await (await db.aggregate(stages, session=session)).to_list())[0]
+    return BatchStanding(
+        earned={e["_id"] for e in found["earned"]},
+        members={m["_id"]: m for m in found["members"]},
+        windows={w["_id"]: (w["points"], w["oldest"]) for w in found["windows"]},
+        recent={
+            (r["_id"]["profile_id"], r["_id"]["rule"]): Recent(r["day"], r["week"], r["velocity"])
+            for r in found.get("recent", [])
+        },
+        askers={q["_id"]: UUID(str(q["profile_id"])) for q in found["askers"]},
+    )
