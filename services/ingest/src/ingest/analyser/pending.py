@@ -117,8 +117,14 @@ class PendingMentions:
         ]
         if parents := sorted({q.parent for q in queued if q.parent}):
             waited_for.append({"_id": {"$in": parents}})
+        latest = max(q.seq for q in queued)  # what was accepted after it is never waited for
         others = self._mentions.find(
-            {PENDING: True, "claimed_by": {"$nin": tokens}, "$or": waited_for},
+            {
+                PENDING: True,
+                "seq": {"$lt": latest},
+                "claimed_by": {"$nin": tokens},
+                "$or": waited_for,
+            },
             {"author_key": 1, "seq": 1},
         )
         elsewhere = [Queued(doc["_id"], doc["author_key"], doc["seq"]) async for doc in others]
