@@ -102,8 +102,8 @@ class Analyser(Poller):
         if self._lost:
             # Another analyser took over mentions of ours (we were stalled past the claim):
             # the later batches may hold its authors' later mentions, so they go back.
-            self._lost = False
             await self._release_held()
+            self._lost = False
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
