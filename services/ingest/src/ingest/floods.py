@@ -17,6 +17,7 @@ request's mentions in turn (``flag_in_turn``), as if each had been flagged when 
 
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -110,8 +111,8 @@ class MongoFloods:
         window = self._rule.window
         result = list(mentions)
         for i, fp in prints.items():
-            at = mentions[i].created_at
-            authors = sum(abs(when - at) <= window for when in seen.get(fp, []))
+            at, times = mentions[i].created_at, seen.get(fp, [])
+            authors = bisect_right(times, at + window) - bisect_left(times, at - window)
             if authors >= self._rule.authors:
                 result[i] = flagged(mentions[i])
         return result
@@ -136,6 +137,7 @@ class MongoFloods:
     async def _seen_around(
         self, mentions: list[Mention], prints: dict[int, str]
     ) -> dict[str, list[datetime]]:
+        """fingerprint -> when each author posted it last, in time order."""
         times = [mentions[i].created_at for i in prints]
         query = {
             "fingerprint": {"$in": sorted(set(prints.values()))},
@@ -147,4 +149,4 @@ class MongoFloods:
         seen: dict[str, list[datetime]] = {}
         async for doc in self._seen.find(query, {"fingerprint": 1, "seen_at": 1}):
             seen.setdefault(doc["fingerprint"], []).append(doc["seen_at"])
-        return seen
+        return {fp: sorted(times) for fp, times in seen.items()}

@@ -46,13 +46,14 @@ class IngestSettings(RapportSettings):
     """Worker processes analysing in parallel (default: one per core this process may use);
     0 analyses in a thread of the service process."""
     analyser_loops: int = Field(default=1, ge=1, le=16)
-    """Analysis loops sharing the workers: while one waits for MongoDB (claiming, completing),
-    another's batch is analysed. Two imported 948 rows/s against one's 812 (lexicon, ingest
-    alone); one stays the default until two have been through the end-to-end tests."""
+    """Analysis loops sharing the workers. One loop already overlaps its MongoDB work with
+    analysis (it claims the next batch and completes the previous one while a batch is
+    analysed); more behave like more analysers."""
     analyser_batch: int = Field(default=256, ge=1)
     """Pending mentions claimed, analysed and published together."""
-    analyser_claim_s: float = Field(default=120.0, gt=0)
-    """How long a claim holds before another analyser may take the mentions over."""
+    analyser_claim_s: float = Field(default=15.0, gt=0)
+    """How long a claim holds unless renewed; its holder renews it every third of that while
+    it works, so a dead analyser's mentions are taken over this long after it died."""
     analyser_poll_s: float = Field(default=0.5, gt=0)
     """How often an analyser looks for pending mentions when nothing woke it."""
 

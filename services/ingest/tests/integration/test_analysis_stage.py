@@ -6,8 +6,6 @@ The stage's relay publishes to a fresh topic of the test's own, never to ``socia
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,54 +19,29 @@ from ingest.analyser.worker import Analyser
 from ingest.analysis import batch
 from ingest.analysis.encoder_sentiment import encoder_sentiments
 from ingest.analysis.sentiment import Engine, score
-from ingest.domain.normalize import MentionIn
 from ingest.imports.store import ImportStore
-from ingest.intake import BrandAccounts, provisional
 from ingest.main import create_app
 from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
 from rapport.auth import issue_token
-from rapport.events import Mention, MentionIngested, Source
-from rapport.events.codec import decode
-from rapport.kafka.producer import EventProducer, OutgoingRecord
 from rapport.migrate import migrate
 from rapport.mongo import Database
 from rapport.outbox import OutboxRelay
-from rapport.testing import eventually, read_topic, reference, unique
-from services.ingest.tests.integration.analysis_stage import WAIT_S, analysed, in_outbox
+from rapport.testing import eventually, reference, unique
+from services.ingest.tests.integration.analysis_stage import (
+    WAIT_S,
+    ToTopic,
+    analysed,
+    in_outbox,
+    incoming,
+    published,
+    stored,
+)
 
 pytestmark = pytest.mark.integration
 SECRET = "ingest-test-secret-0123456789"
 CSV = {"content-type": "text/csv"}
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-
-
-class ToTopic(EventProducer):
-    """Publishes every record to one topic of the test's own."""
-
-    def __init__(self, bootstrap: str, topic: str) -> None:
-        super().__init__(bootstrap)
-        self.topic = topic
-
-    async def publish_records(self, records: Sequence[OutgoingRecord]) -> None:
-        await super().publish_records([replace(r, topic=self.topic) for r in records])
-
-
-def incoming(author: str, text: str, minute: int = 0) -> MentionIn:
-    created = datetime(2026, 11, 20, 9, tzinfo=UTC) + timedelta(minutes=minute)
-    return MentionIn.model_validate(
-        {
-            "platform": "x",
-            "external_id": unique("m"),
-            "author": {"id": author},
-            "text": text,
-            "created_at": created.isoformat(),
-        }
-    )
-
-
-def stored(mention: MentionIn) -> Mention:
-    return provisional(mention, brand=BrandAccounts([]), source=Source.API)
 
 
 Stage = Callable[..., Awaitable[None]]
@@ -112,12 +85,6 @@ async def stage(
 
     yield running
     await producer.stop()
-
-
-async def published(kafka: str, topic: str, count: int) -> list[MentionIngested]:
-    records = await read_topic(kafka, topic, until=lambda rs: len(rs) >= count, timeout_s=WAIT_S)
-    events = [decode(r.value, (MentionIngested,)) for r in records]
-    return [e for e in events if isinstance(e, MentionIngested)]
 
 
 @asynccontextmanager

@@ -6,10 +6,12 @@ promise needs nothing else), completion is one transaction with the outbox row a
 count, and there is no second relay hop or topic to run.
 
 - A claim marks the oldest unclaimed pending mentions ``claimed_by`` a fresh token until
-  ``claim_until``; a crashed analyser's claim expires and another one takes it over.
-- Per-author order, as Kafka keys promise it: a claim keeps an author's mention only when no
-  earlier pending mention of that author lies outside it (another analyser holds it, or it is
-  still unclaimed); the rest is released at once and claimed again later.
+  ``claim_until``, a short while (``RAPPORT_ANALYSER_CLAIM_S``) that its holder keeps
+  renewing while it works (``renew``): a dead analyser's claim expires soon and another one
+  takes it over, a slow batch of a live one never.
+- Order, as Kafka keys and responder need it (``order``): a claim keeps a mention only when
+  no earlier pending mention of its author, nor the earlier post it replies to, lies outside
+  it or the holder's own earlier claims; the rest is released at once and claimed again later.
 - Completion is conditional on the claim: in one transaction, only mentions still pending and
   still claimed by the token are updated and get their outbox row (whose id, the event id,
   is unique), so two analysers that both analysed a mention (a claim that expired while the
@@ -21,13 +23,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
-from typing import Any
 
 from bson import ObjectId
 from opentelemetry import context
 from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from ingest.analyser.order import Queued, publishable
 from ingest.imports.store import ImportStore
 from rapport import outbox
 from rapport.events import Mention, MentionIngested, utcnow
@@ -44,6 +46,7 @@ INDEXES = [
         partialFilterExpression={PENDING: True},
     ),
 ]
+ANALYSED = {"language", "sentiment", "intents"}
 Headers = list[tuple[str, bytes]]
 
 
@@ -74,48 +77,67 @@ class Done:
 
 
 class PendingMentions:
-    def __init__(self, db: Database, *, claim_s: float = 120.0) -> None:
+    def __init__(self, db: Database, *, claim_s: float = 15.0) -> None:
         self._db = db
         self._mentions = db["mentions"]
         self._claim = timedelta(seconds=claim_s)
 
-    async def claim(self, limit: int) -> Claim:
+    @property
+    def claim_s(self) -> float:
+        return self._claim.total_seconds()
+
+    async def claim(self, limit: int, *, after: Sequence[str] = ()) -> Claim:
+        """The oldest unclaimed (or expired) pending mentions, up to ``limit``, less those that
+        must wait (``order``); ``after``: the tokens of this analyser's claims not completed
+        yet, which it completes before this one."""
         token, now = uuid.uuid4().hex, utcnow()
         free = {PENDING: True, "$or": [{"claim_until": None}, {"claim_until": {"$lte": now}}]}
-        cursor = self._mentions.find(free, {"_id": 1}).sort("seq", ASCENDING).limit(limit)
-        ids = [doc["_id"] async for doc in cursor]
-        if not ids:
+        candidates = await self._mentions.find(free).sort("seq", ASCENDING).limit(limit).to_list()
+        if not candidates:
             return Claim(token, [], full=False)
-        await self._mentions.update_many(
+        ids = [doc["_id"] for doc in candidates]
+        taken = await self._mentions.update_many(
             {**free, "_id": {"$in": ids}},
             {"$set": {"claimed_by": token, "claim_until": now + self._claim}},
         )
-        found = self._mentions.find({"claimed_by": token, PENDING: True}).sort("seq", ASCENDING)
-        mine = await found.to_list()
-        kept = await self._in_author_order(token, mine)
+        mine = candidates
+        if taken.matched_count < len(ids):  # another analyser took some of them first
+            found = self._mentions.find({"claimed_by": token, PENDING: True})
+            mine = await found.sort("seq", ASCENDING).to_list()
+        kept = await self._publishable(mine, [token, *after])
         kept_ids = {doc["_id"] for doc in kept}
-        if released := [doc["_id"] for doc in mine if doc["_id"] not in kept_ids]:
-            await self.release(token, released)
+        if waiting := [doc["_id"] for doc in mine if doc["_id"] not in kept_ids]:
+            await self.release(token, waiting)
         return Claim(token, [_claimed(doc) for doc in kept], full=len(ids) == limit)
 
-    async def _in_author_order(self, token: str, mine: list[Document]) -> list[Document]:
-        """``mine`` less each mention that an earlier pending one of its author not in it
-        must precede."""
-        authors = sorted({doc["author_key"] for doc in mine})
+    async def _publishable(self, mine: list[Document], tokens: list[str]) -> list[Document]:
+        queued = [_queued(doc) for doc in mine]
+        waited_for: list[Document] = [
+            {"author_key": {"$in": sorted({q.author_key for q in queued})}}
+        ]
+        if parents := sorted({q.parent for q in queued if q.parent}):
+            waited_for.append({"_id": {"$in": parents}})
+        latest = max(q.seq for q in queued)  # what was accepted after it is never waited for
         others = self._mentions.find(
-            {PENDING: True, "author_key": {"$in": authors}, "claimed_by": {"$ne": token}},
+            {
+                PENDING: True,
+                "seq": {"$lt": latest},
+                "claimed_by": {"$nin": tokens},
+                "$or": waited_for,
+            },
             {"author_key": 1, "seq": 1},
         )
-        first_elsewhere: dict[str, Any] = {}
-        async for doc in others:
-            key = doc["author_key"]
-            first_elsewhere[key] = min(doc["seq"], first_elsewhere.get(key, doc["seq"]))
-        return [
-            doc
-            for doc in mine
-            if doc["author_key"] not in first_elsewhere
-            or doc["seq"] < first_elsewhere[doc["author_key"]]
-        ]
+        elsewhere = [Queued(doc["_id"], doc["author_key"], doc["seq"]) async for doc in others]
+        kept = {q.id for q in publishable(queued, elsewhere)}
+        return [doc for doc in mine if doc["_id"] in kept]
+
+    async def renew(self, tokens: Sequence[str]) -> None:
+        """Extend the claims of ``tokens`` (the holder is alive and working on them)."""
+        if tokens:
+            await self._mentions.update_many(
+                {"claimed_by": {"$in": list(tokens)}, PENDING: True},
+                {"$set": {"claim_until": utcnow() + self._claim}},
+            )
 
     async def release(self, token: str, ids: Sequence[str]) -> None:
         await self._mentions.update_many(
@@ -152,7 +174,7 @@ class PendingMentions:
                     {"_id": d.claimed.id},
                     {
                         "$set": {
-                            "mention": d.mention.model_dump(mode="json"),
+                            **_analysed_fields(d.mention),
                             "analysed_at": now,
                             **({"analysis_failed": d.failure} if d.failure else {}),
                         },
@@ -188,6 +210,19 @@ def _per_import(done: Iterable[Done]) -> dict[str, tuple[int, int]]:
             processed, failed = counts.get(d.claimed.import_id, (0, 0))
             counts[d.claimed.import_id] = (processed + 1, failed + (d.failure is not None))
     return counts
+
+
+def _analysed_fields(mention: Mention) -> Document:
+    """What analysis (and the flood check) changed of the mention stored when it was accepted."""
+    changed = mention.model_dump(mode="json", include=ANALYSED)
+    return {f"mention.{name}": value for name, value in changed.items()}
+
+
+def _queued(doc: Document) -> Queued:
+    mention = doc["mention"]
+    parent = mention.get("in_reply_to")
+    parent_id = f"{mention['platform']}:{parent}" if parent else None
+    return Queued(doc["_id"], doc["author_key"], doc["seq"], parent_id)
 
 
 def _claimed(doc: Document) -> Claimed:
