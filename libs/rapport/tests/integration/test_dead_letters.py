@@ -15,7 +15,6 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
-from rapport.auth import issue_token
 from rapport.dlq import cli as dlq_cli
 from rapport.dlq.api import refresh_every
 from rapport.dlq.audit import Action, ActionLog, AlreadyHandled
@@ -28,11 +27,10 @@ from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.service import Runtime, service_app
 from rapport.settings import Environment, RapportSettings
-from rapport.testing import eventually, example_mention, read_topic, unique
+from rapport.testing import eventually, example_mention, read_topic, token_keys, unique
 from rapport.topics import CATALOGUE, Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
-SECRET = "dlq-test-secret-0123456789"
 PREFIX = "/v1/admin/dead-letters"
 
 
@@ -41,7 +39,7 @@ def mention(n: int) -> MentionIngested:
 
 
 def bearer(*scopes: str, subject: str = "ops-anna") -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, subject, scopes)}"}
+    return {"Authorization": f"Bearer {token_keys().token(*scopes, subject=subject)}"}
 
 
 @dataclass
@@ -102,7 +100,7 @@ async def admin(
         kafka_bootstrap=kafka_bootstrap,
         mongo_url=mongo_url,
         mongo_db=mongo_db.name,
-        auth_secret=SECRET,
+        auth_jwks=token_keys().auth_jwks,
     )
 
     @asynccontextmanager
@@ -376,7 +374,7 @@ async def cli(admin: Admin, *argv: str) -> str:
     parser = argparse.ArgumentParser()
     dlq_cli.register(parser.add_subparsers())
     args = parser.parse_args(["dlq", *argv, "--group", admin.group, "--url", "http://svc"])
-    args.token = issue_token(SECRET, "ops-cli", ["operations"])
+    args.token = token_keys().token("operations", subject="ops-cli")
     out = io.StringIO()
     await dlq_cli.execute(args, out=out, transport=httpx.ASGITransport(app=admin.app))
     return out.getvalue()
