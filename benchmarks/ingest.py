@@ -18,8 +18,8 @@ from pymongo import MongoClient
 
 from benchmarks.imports import import_rows
 from benchmarks.load import accept_per_s, client, plan
-from benchmarks.platform import PROFILE, SECRET, BenchPlatform
-from rapport.auth import issue_token
+from benchmarks.platform import PROFILE, BenchPlatform
+from rapport.testing import token_keys
 
 
 def drained(timeout_s: float = 3600) -> float:
@@ -36,7 +36,7 @@ def drained(timeout_s: float = 3600) -> float:
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     platform = BenchPlatform()
     found: dict[str, Any] = {}
-    token = issue_token(SECRET, "bench", ["integration"])
+    token = token_keys().token("integration", subject="bench")
     await platform.start_fresh()
     try:
         for engine in args.engines.split(","):
