@@ -2,6 +2,7 @@
 
 import asyncio
 import inspect
+import os
 import random
 import string
 import tempfile
@@ -66,8 +67,12 @@ class TokenKeys:
 
 @cache
 def token_keys() -> TokenKeys:
-    """The key pair every test of this process shares (made once, in a temporary directory)."""
-    return TokenKeys(Path(tempfile.mkdtemp(prefix="rapport-test-keys-")))
+    """The key pair every test of this process shares, made once in a directory of its own
+    under ``$RAPPORT_TEST_KEYS_DIR`` (the repo's conftest: ``.state/test/keys``), else /tmp."""
+    parent = os.environ.get("RAPPORT_TEST_KEYS_DIR")
+    if parent:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    return TokenKeys(Path(tempfile.mkdtemp(prefix="keys-", dir=parent)))
 
 
 async def eventually(
