@@ -20,7 +20,9 @@ from rapport.routes import routing_table
 from rapport.verifier import KeysUnavailable, TokenVerifier
 
 OPEN_PATHS = {"/healthz", "/readyz", "/metrics"}
-_bearer = HTTPBearer(auto_error=False, description="A token from `rapport token --scopes ...`")
+_bearer = HTTPBearer(
+    auto_error=False, description="A token from `rapport token mint --scopes ... --audience ...`"
+)
 
 
 class StrictModel(BaseModel):

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import httpx
 
 from rapport.auth import InvalidToken, Principal, token_kid, verify_token
-from rapport.keys import KeySet, PublicKeys, UnusableKey
+from rapport.keys import KeySet, PublicKeys
 from rapport.revocations import Revocations, follow
 from rapport.settings import RapportSettings
 from rapport.workers import Workers
@@ -57,7 +57,7 @@ class TokenVerifier:
     async def principal(self, token: str) -> Principal:
         try:
             keys = await self.keys.key_set(token_kid(token))
-        except (httpx.HTTPError, UnusableKey, ValueError) as error:
+        except (httpx.HTTPError, OSError, ValueError) as error:
             raise KeysUnavailable(f"the token issuer's keys are unavailable: {error}") from error
         found = verify_token(token, keys=keys, issuer=self.issuer, audience=self.audience)
         if found.token_id in self.revocations:
