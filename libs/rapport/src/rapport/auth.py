@@ -32,6 +32,7 @@ from rapport.keys import KeySet, SigningKey
 ALGORITHM = "EdDSA"
 DEFAULT_ISSUER = "rapport"
 HOUR_S = 3600
+CLOCK_SKEW_S = 60
 
 
 class Scope(StrEnum):
@@ -158,8 +159,11 @@ def _principal(claims: dict[str, Any], now: float | None) -> Principal:
         issued, expires = int(claims["iat"]), int(claims["exp"])
     except (ValueError, TypeError) as error:
         raise InvalidToken("malformed claims") from error
-    if now is not None and now >= expires:
+    now = time.time() if now is None else now
+    if now >= expires:
         raise InvalidToken("token expired")
+    if issued > now + CLOCK_SKEW_S:  # else a far-future iat would stretch the lifetime
+        raise InvalidToken("token issued in the future")
     if expires - issued > max_lifetime_s(scopes):
         raise InvalidToken("token lives longer than its scopes allow")
     return Principal(str(claims["sub"]), scopes, str(claims["jti"]), expires)

@@ -20,6 +20,8 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+ED25519 = ("OKP", "Ed25519")
+
 
 class UnusableKey(ValueError):
     """A key or key set that cannot be used: missing, unreadable, or not Ed25519."""
@@ -77,7 +79,7 @@ class KeySet:
         keys: dict[str, Ed25519PublicKey] = {}
         entries = jwks.get("keys") if isinstance(jwks, dict) else None
         for entry in entries if isinstance(entries, list) else ():
-            if entry.get("kty") == "OKP" and entry.get("crv") == "Ed25519":
+            if isinstance(entry, dict) and (entry.get("kty"), entry.get("crv")) == ED25519:
                 public = Ed25519PublicKey.from_public_bytes(_unb64(entry["x"]))
                 keys[str(entry.get("kid") or public_jwk(public)["kid"])] = public
         if not keys:

@@ -143,6 +143,12 @@ def test_a_token_living_longer_than_its_scopes_allow_is_refused(
         check(token, keys)
 
 
+def test_a_token_issued_in_the_future_is_refused(key: SigningKey, keys: KeySet) -> None:
+    later = mint(key, "admin", ttl_s=3600, now=time.time() + 10 * 365 * 86400)
+    with pytest.raises(InvalidToken, match="issued in the future"):
+        check(later, keys)
+
+
 def test_unknown_scopes_are_rejected_at_issue(key: SigningKey) -> None:
     with pytest.raises(ValueError, match="root"):
         mint(key, "root")
