@@ -38,8 +38,9 @@ def mention(n: int) -> MentionIngested:
     return example_mention(f"dlq{n}")
 
 
-def bearer(*scopes: str, subject: str = "ops-anna") -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_keys().token(*scopes, subject=subject)}"}
+def bearer(group: str, *scopes: str, subject: str = "ops-anna") -> dict[str, str]:
+    """A token for the service whose consumer group is ``group``."""
+    return token_keys().bearer(*scopes, subject=subject, audience=[group])
 
 
 @dataclass
@@ -111,7 +112,7 @@ async def admin(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://svc", headers=bearer("operations")
+            transport=transport, base_url="http://svc", headers=bearer(group, "operations")
         ) as http:
             yield Admin(http, app, group, topic, dlq, producer, kafka_bootstrap)
 
@@ -358,9 +359,9 @@ async def test_the_api_needs_the_operations_scope(admin: Admin) -> None:
     url = f"{PREFIX}/{admin.dlq}/0/{offset}/drop"
 
     anonymous = await admin.http.get(PREFIX, headers={"Authorization": ""})
-    agent = await admin.http.get(PREFIX, headers=bearer("agent", "supervisor"))
-    agent_drop = await admin.http.post(url, json={}, headers=bearer("agent"))
-    administrator = await admin.http.get(PREFIX, headers=bearer("admin"))
+    agent = await admin.http.get(PREFIX, headers=bearer(admin.group, "agent", "supervisor"))
+    agent_drop = await admin.http.post(url, json={}, headers=bearer(admin.group, "agent"))
+    administrator = await admin.http.get(PREFIX, headers=bearer(admin.group, "admin"))
 
     assert anonymous.status_code == 401
     assert agent.status_code == 403
@@ -374,7 +375,7 @@ async def cli(admin: Admin, *argv: str) -> str:
     parser = argparse.ArgumentParser()
     dlq_cli.register(parser.add_subparsers())
     args = parser.parse_args(["dlq", *argv, "--group", admin.group, "--url", "http://svc"])
-    args.token = token_keys().token("operations", subject="ops-cli")
+    args.token = token_keys().token("operations", subject="ops-cli", audience=[admin.group])
     out = io.StringIO()
     await dlq_cli.execute(args, out=out, transport=httpx.ASGITransport(app=admin.app))
     return out.getvalue()
