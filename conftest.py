@@ -7,6 +7,7 @@ fresh topic, consumer group and database each, so they never see each other's da
 
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from opentelemetry import trace
@@ -20,6 +21,9 @@ from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.testing import unique
 
+os.environ.setdefault(
+    "RAPPORT_TEST_KEYS_DIR", str(Path(__file__).resolve().parent / ".state" / "test" / "keys")
+)
 OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 KAFKA = os.environ.get("RAPPORT_TEST_KAFKA", f"127.0.0.1:{19092 + OFFSET}")
 MONGO = os.environ.get(

@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/import_twcs.py [URL]      (default: `make run`'s ingest)
 
-The token is signed with $RAPPORT_AUTH_SECRET, else `make run`'s .state/run/auth_secret. Tweet
-ids get a fresh prefix each run, so every run imports new mentions rather than duplicates.
+The token is signed with $RAPPORT_AUTH_PRIVATE_KEY, else `make run`'s .state/run/auth/private.pem.
+Tweet ids get a fresh prefix each run, so every run imports new mentions, not duplicates.
 """
 
 import csv
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from rapport.auth import issue_token
 from rapport.import_cli import summary, upload
+from rapport.token_cli import mint
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "data" / "twcs_sample.csv"
@@ -39,19 +39,19 @@ def fresh_copy(source: Path, prefix: str) -> bytes:
     return out.getvalue().encode()
 
 
-def secret() -> str:
-    found = os.environ.get("RAPPORT_AUTH_SECRET")
-    path = ROOT / ".state" / "run" / "auth_secret"
+def private_key() -> str:
+    found = os.environ.get("RAPPORT_AUTH_PRIVATE_KEY")
+    path = ROOT / ".state" / "run" / "auth" / "private.pem"
     if not found and not path.exists():
-        sys.exit("no RAPPORT_AUTH_SECRET and no .state/run/auth_secret: start `make run` first")
-    return found or path.read_text().strip()
+        sys.exit("no RAPPORT_AUTH_PRIVATE_KEY and no .state/run/auth/private.pem: `make run` first")
+    return found or str(path)
 
 
 def main() -> None:
     url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8001"
     if not SAMPLE.exists():
         sys.exit(f"{SAMPLE} is absent: nothing to measure")
-    token = issue_token(secret(), "bench", ["integration"])
+    token = mint("bench", ["integration"], ["ingest"], key_path=private_key())
     with tempfile.NamedTemporaryFile(suffix=".csv") as copy:
         copy.write(fresh_copy(SAMPLE, f"b{uuid.uuid4().hex[:8]}-"))
         copy.flush()

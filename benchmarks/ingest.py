@@ -26,8 +26,8 @@ from pymongo import MongoClient
 from benchmarks.imports import import_rows
 from benchmarks.load import accept_per_s, client, plan
 from benchmarks.measures import cpu_s, cpu_s_per_1k
-from benchmarks.platform import INFRA, PROFILE, SECRET, BenchPlatform
-from rapport.auth import issue_token
+from benchmarks.platform import INFRA, PROFILE, BenchPlatform
+from rapport.testing import token_keys
 
 STEP_SUM = re.compile(r'rapport_ingest_analyser_step_seconds_sum\{step="(\w+)"\} (\S+)')
 
@@ -61,7 +61,7 @@ def cpu_readings(platform: BenchPlatform) -> dict[str, float]:
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     platform = BenchPlatform()
     found: dict[str, Any] = {}
-    token = issue_token(SECRET, "bench", ["integration"])
+    token = token_keys().token("integration", subject="bench")
     await platform.start_fresh()
     try:
         for engine in args.engines.split(","):

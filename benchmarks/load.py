@@ -11,8 +11,8 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from benchmarks.measures import Through
-from benchmarks.platform import PROFILE, SECRET, SERVICES
-from rapport.auth import issue_token
+from benchmarks.platform import PROFILE, SERVICES
+from rapport.testing import token_keys
 from tests.chaos.census import Census, Planned
 from tests.chaos.run import as_json
 
@@ -35,7 +35,7 @@ def plan(count: int, authors: int = AUTHORS, positive: bool | None = None) -> li
 
 
 def client() -> httpx.AsyncClient:
-    token = issue_token(SECRET, "bench", ["integration", "admin"])
+    token = token_keys().token("integration", "admin", subject="bench")
     return httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=600)
 
 

@@ -44,7 +44,7 @@ from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME, a_mention
 from rapport.mongo import Database, Document, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import MongoCommands, MovableClock
+from rapport.testing import MongoCommands, MovableClock, token_keys
 
 from .measures import cpu_s
 
@@ -54,7 +54,6 @@ MONGO = os.environ.get(
 )
 RESULTS = Path(__file__).parent / "results"
 MONGOD_PID = Path(__file__).parents[1] / ".state" / "test" / "pids" / "mongod.pid"
-SECRET = "bench-secret-0123456789"
 Handle = Callable[[Event], Awaitable[None]]
 
 
@@ -124,7 +123,7 @@ def per_mention(measured: dict[str, Any], mentions: int) -> dict[str, Any]:
 
 
 async def main(count: int, authors: int, save: str | None) -> None:
-    test: dict[str, Any] = {"environment": Environment.TEST, "auth_secret": SECRET}
+    test: dict[str, Any] = {"environment": Environment.TEST, "auth_jwks": token_keys().auth_jwks}
     clock = MovableClock(BASE_TIME + timedelta(days=1))
     profiles_db, loyalty_db = Service("profiles"), Service("loyalty")
     try:

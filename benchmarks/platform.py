@@ -6,7 +6,8 @@ import os
 import shutil
 import sys
 
-from tests.chaos.processes import INFRA, REPO, SECRET, SERVICE_SETTINGS, SERVICES, ChaosPlatform
+from rapport.testing import token_keys
+from tests.chaos.processes import INFRA, REPO, SERVICE_SETTINGS, SERVICES, ChaosPlatform
 
 sys.path.insert(0, str(REPO / "deploy" / "local"))
 
@@ -27,7 +28,7 @@ PROFILE = Profile(
 )
 DOWNSTREAM = ("profiles", "responder", "loyalty")
 
-__all__ = ["DOWNSTREAM", "INFRA", "PROFILE", "SECRET", "SERVICES", "BenchPlatform"]
+__all__ = ["DOWNSTREAM", "INFRA", "PROFILE", "SERVICES", "BenchPlatform"]
 
 
 class BenchPlatform(ChaosPlatform):
@@ -41,7 +42,7 @@ class BenchPlatform(ChaosPlatform):
             return
         p = self.profile
         settings = SERVICE_SETTINGS | {"RAPPORT_SENTIMENT_ENGINE": self.engine}
-        env = service_env(p, name, auth_secret=SECRET, environ={}, **settings)
+        env = service_env(p, name, auth_jwks=token_keys().auth_jwks, environ={}, **settings)
         log = p.log_file(name)
         proc = start_service(name, p.service_ports[name], env, log, p.pid_file(name))
         wait_ready(f"{p.service_url(name)}/readyz", 300, pid=proc.pid, log_path=log)

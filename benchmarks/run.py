@@ -46,11 +46,11 @@ from benchmarks.imports import import_rows
 from benchmarks.latency import e2e_ms
 from benchmarks.load import accept_per_s, client, drain, plan
 from benchmarks.measures import cpu_s, cpu_s_per_1k, rss_of
-from benchmarks.platform import DOWNSTREAM, PROFILE, SECRET, SERVICES
+from benchmarks.platform import DOWNSTREAM, PROFILE, SERVICES
 from benchmarks.sampling import Sampler
 from benchmarks.session import RESULTS, Session, save
 from benchmarks.summary import render, rows
-from rapport.auth import issue_token
+from rapport.testing import token_keys
 
 FULL = {
     "bare": 10_000,
@@ -180,7 +180,7 @@ async def ingest_alone(s: Session, http: httpx.AsyncClient, n: argparse.Namespac
     if accepted := await s.bounded("ingest_accept_per_s", s.limits["accept"], accepting):
         s.found["ingest_accept_per_s"] = round(accepted, 1)
     s.step(f"import of {n.import_rows:,} TWCS rows")
-    token = issue_token(SECRET, "bench", ["integration"])
+    token = token_keys().token("integration", subject="bench")
     limit = s.limits["import"]
     with tempfile.TemporaryDirectory() as workdir:
         importing = import_rows(token, n.import_rows, Path(workdir), limit)

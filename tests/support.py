@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from rapport.auth import issue_token
-from rapport.testing import reference, unique
+from rapport.testing import reference, token_keys, unique
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
@@ -27,7 +26,6 @@ from local_services import start_service  # noqa: E402
 
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
 FIRST_PORT = 18001 + int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
-SECRET = "e2e-secret-" + "x" * 24
 WAIT_S = 120.0
 """How long an e2e test waits for the platform to reach a state: CI's machines are slow and shared,
 and a passing test never waits that long."""
@@ -85,7 +83,7 @@ class Platform:
             "RAPPORT_KAFKA_BOOTSTRAP": self.kafka,
             "RAPPORT_MONGO_URL": self.mongo,
             "RAPPORT_MONGO_DB": self.db_name(name),
-            "RAPPORT_AUTH_SECRET": SECRET,
+            "RAPPORT_AUTH_JWKS": token_keys().auth_jwks,
             "RAPPORT_TRACE_EXPORTER": "file",
             "RAPPORT_TRACE_FILE": str(self.trace_file(replica_name(name, replica))),
             "RAPPORT_PROFILES_URL": self.url("profiles"),
@@ -117,7 +115,7 @@ class Platform:
         self.procs.clear()
 
     def token(self, *scopes: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_token(SECRET, 'e2e', scopes)}"}
+        return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='e2e')}"}
 
     def traces(self, name: str) -> list[dict[str, Any]]:
         path = self.trace_file(name)

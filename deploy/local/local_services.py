@@ -2,7 +2,6 @@
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -22,13 +21,15 @@ from local_profile import REPO, SERVICES, Profile, replica_name
 
 DEMO = Path(__file__).resolve().parent / "demo" / "mentions.json"
 PER_SERVICE = ("RAPPORT_SERVICE_NAME", "RAPPORT_MONGO_DB", "RAPPORT_TRACE_FILE")
+ISSUER_ONLY = ("RAPPORT_AUTH_PRIVATE_KEY",)
+"""Never handed to a service: services only verify tokens."""
 """Settings that must differ between the four services: always the stack's."""
 STARTUP_S = 90.0
 
 
 def caller_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The caller's RAPPORT_* settings the services get (not the test harness's RAPPORT_TEST_*,
-    not the per-service ones)."""
+    not the per-service ones, not the issuer's private key)."""
     environ = os.environ if environ is None else environ
     return {
         key: value
@@ -36,6 +37,7 @@ def caller_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         if key.startswith("RAPPORT_")
         and not key.startswith("RAPPORT_TEST_")
         and key not in PER_SERVICE
+        and key not in ISSUER_ONLY
     }
 
 
@@ -43,14 +45,14 @@ def service_env(
     profile: Profile,
     name: str,
     *,
-    auth_secret: str,
+    auth_jwks: str,
     environ: Mapping[str, str] | None = None,
     replica: int = 1,
     **extra: str,
 ) -> dict[str, str]:
     """The RAPPORT_* settings of service ``name`` (its ``replica``) in ``profile``.
 
-    The stack's values (its Kafka, MongoDB, service URLs, auth secret) apply where the caller
+    The stack's values (its Kafka, MongoDB, service URLs, token public keys) apply where the caller
     (``environ``, default this process's environment) did not set a RAPPORT_* of its own, so
     ``RAPPORT_SENTIMENT_ENGINE=lexicon make run`` takes effect; the per-service ones
     (:data:`PER_SERVICE`) are always the stack's; ``extra`` overrides everything. Replicas
@@ -61,7 +63,7 @@ def service_env(
         "RAPPORT_ENVIRONMENT": "development" if profile.runs_services else "test",
         "RAPPORT_KAFKA_BOOTSTRAP": profile.kafka_bootstrap,
         "RAPPORT_MONGO_URL": profile.mongo_url,
-        "RAPPORT_AUTH_SECRET": auth_secret,
+        "RAPPORT_AUTH_JWKS": auth_jwks,
         "RAPPORT_LOG_LEVEL": "INFO",
         "RAPPORT_TRACE_EXPORTER": "file",
         "RAPPORT_TRACE_FILE": str(profile.logs_dir / f"{replica_name(name, replica)}.traces.jsonl"),
@@ -84,14 +86,16 @@ def start_service(
     return spawn(cmd, log_path=log_path, pid_path=pid_path, env=inherited | env, cwd=REPO)
 
 
-def auth_secret(profile: Profile) -> str:
-    """The profile's service auth secret, generated once and kept in ``.state/<profile>/``."""
-    path = profile.state_dir / "auth_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32) + "\n")
-    return path.read_text().strip()
+def auth_keys(profile: Profile) -> tuple[Path, Path]:
+    """The profile's token signing key pair (private key, public JWKS), generated once and kept
+    in ``.state/<profile>/auth/``: the local profile is the one place keys are made for you."""
+    from rapport.keys import add_key
+
+    private, jwks = (profile.state_dir / "auth" / name for name in ("private.pem", "jwks.json"))
+    if not (private.exists() and jwks.exists()):
+        jwks.unlink(missing_ok=True)
+        add_key(private, jwks)
+    return private, jwks
 
 
 def http_probe(url: str) -> Probe:
@@ -129,12 +133,12 @@ def managed_service(profile: Profile, name: str, env: dict[str, str], replica: i
     )
 
 
-def start_services(profile: Profile, secret: str, replicas: int = 1) -> None:
+def start_services(profile: Profile, jwks: str, replicas: int = 1) -> None:
     """Start the dead replicas of every service, restart the broken ones (only those), reuse
     the rest and stop those beyond ``replicas``; then wait until each is ready."""
     for name in SERVICES:
         for replica in range(1, replicas + 1):
-            env = service_env(profile, name, auth_secret=secret, replica=replica)
+            env = service_env(profile, name, auth_jwks=jwks, replica=replica)
             action = repair(managed_service(profile, name, env, replica))
             url = profile.replica_url(name, replica)
             print(f"{replica_name(name, replica)}: {action} on {url}")
@@ -204,9 +208,9 @@ def print_summary(profile: Profile, token: str, replicas: int = 1) -> None:
     if replicas > 1:
         sharing = "a service's replicas share its consumer groups and outbox lease"
         print(f"  {'replicas':<12} {replicas} of each service ({sharing})")
-    print(f"\nAdmin token (every scope):\n  {token}\n")
+    print(f"\nAdmin token (every scope, every service, for 1 hour):\n  {token}\n")
     print("Use it with 'Authorization: Bearer <token>', or press Authorize on a /docs page.")
-    print("Mint a token with fewer scopes:")
-    print(f"  export RAPPORT_AUTH_SECRET=$(cat {rel}/auth_secret)")
-    print("  .venv/bin/rapport token --scopes integration,agent")
+    print("Mint a token with fewer scopes (or a new admin token once this one expires):")
+    print(f"  export RAPPORT_AUTH_PRIVATE_KEY={rel}/auth/private.pem")
+    print("  .venv/bin/rapport token mint --scopes integration,agent --audience all")
     print("Stop everything: make stop")

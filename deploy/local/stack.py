@@ -36,7 +36,7 @@ from local_procs import stop_popen as stop_service
 from local_profile import MAX_REPLICAS, PROFILES, REPO, SERVICES, Profile, replica_name
 from local_services import (
     DEMO_AGENT,
-    auth_secret,
+    auth_keys,
     caller_settings,
     http_probe,
     load_demo,
@@ -53,7 +53,7 @@ __all__ = [
     "PROFILES",
     "Profile",
     "StartupError",
-    "auth_secret",
+    "auth_keys",
     "down",
     "main",
     "service_env",
@@ -119,10 +119,10 @@ def _managed_infra(profile: Profile, name: str, fresh: bool) -> Managed:
     )
 
 
-def migrate(profile: Profile, secret: str) -> None:
+def migrate(profile: Profile, jwks: str) -> None:
     """Create or rebuild every service's indexes with the settings the services get."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
-    env |= service_env(profile, "migrate", auth_secret=secret)
+    env |= service_env(profile, "migrate", auth_jwks=jwks)
     rapport = Path(sys.executable).with_name("rapport")
     done = subprocess.run(
         [str(rapport), "migrate", "--all"], env=env, capture_output=True, text=True, timeout=300
@@ -174,15 +174,18 @@ def up(
         print(f"{name}: {action}")
     _wait_infra(profile)
     if profile.runs_services and not infra_only:
-        from rapport.auth import issue_token
+        from rapport.token_cli import SERVICES as AUDIENCE
+        from rapport.token_cli import mint
 
         passed = caller_settings()
-        secret = passed.get("RAPPORT_AUTH_SECRET") or auth_secret(profile)
+        private, public = auth_keys(profile)
+        jwks = passed.get("RAPPORT_AUTH_JWKS") or str(public)
         if passed:
             print(f"your settings, passed to the services: {', '.join(sorted(passed))}")
-        migrate(profile, secret)
-        start_services(profile, secret, replicas)
-        token = issue_token(secret, DEMO_AGENT, ["admin"])
+        migrate(profile, jwks)
+        start_services(profile, jwks, replicas)
+        key = os.environ.get("RAPPORT_AUTH_PRIVATE_KEY") or str(private)
+        token = mint(DEMO_AGENT, ["admin"], list(AUDIENCE), key_path=key)
         load_demo(profile, token)
         print_summary(profile, token, replicas)
     return started

@@ -19,10 +19,10 @@ from local_profile import SERVICES, Profile  # noqa: E402
 from local_services import service_env, start_service  # noqa: E402
 
 from rapport.kafka.admin import ensure_topics  # noqa: E402
+from rapport.testing import token_keys  # noqa: E402
 
 INFRA = ("kafka", "mongod")
 PROFILE = Profile("chaos", 29092, 29093, 28017, 28001, runs_services=True)
-SECRET = "chaos-secret-" + "x" * 24
 SERVICE_SETTINGS = {
     "RAPPORT_SENTIMENT_ENGINE": "lexicon",
     "RAPPORT_AUTO_ASSIGN": "false",
@@ -56,7 +56,9 @@ class ChaosPlatform:
             wait_port(p.mongo_port, 60, what="mongod", pid=pid, log_path=log)
             ensure_primary(p.mongo_port, 60, log_path=log)
         else:
-            env = service_env(p, name, auth_secret=SECRET, environ={}, **SERVICE_SETTINGS)
+            env = service_env(
+                p, name, auth_jwks=token_keys().auth_jwks, environ={}, **SERVICE_SETTINGS
+            )
             proc = start_service(name, p.service_ports[name], env, log, pid_file)
             wait_ready(f"{p.service_url(name)}/readyz", 180, pid=proc.pid, log_path=log)
 
@@ -83,7 +85,9 @@ class ChaosPlatform:
         """Create the catalogue's topics and every service's indexes, as a deploy does."""
         await ensure_topics(self.profile.kafka_bootstrap, timeout_s=120)
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
-        env = inherited | service_env(self.profile, "rapport", auth_secret=SECRET, environ={})
+        env = inherited | service_env(
+            self.profile, "rapport", auth_jwks=token_keys().auth_jwks, environ={}
+        )
         rapport = Path(sys.executable).parent / "rapport"
         command = [str(rapport), "migrate", "--all"]
         await asyncio.to_thread(subprocess.run, command, check=True, env=env, cwd=REPO)

@@ -23,10 +23,9 @@ from typing import Any
 
 import httpx
 
-from rapport.auth import issue_token
-from rapport.testing import reference
+from rapport.testing import reference, token_keys
 from tests.chaos.census import Census, Planned, Tally
-from tests.chaos.processes import INFRA, PROFILE, REPO, SECRET, SERVICES, ChaosPlatform
+from tests.chaos.processes import INFRA, PROFILE, REPO, SERVICES, ChaosPlatform
 
 FAULTS = (*INFRA, *SERVICES)
 BATCH = 50
@@ -70,7 +69,7 @@ def as_json(mention: Planned) -> dict[str, Any]:
 async def post_all(http: httpx.AsyncClient, mentions: list[Planned], posted: list[Planned]) -> None:
     """Post in batches, retrying each until ingest answers 202, as an integration would."""
     url = f"{PROFILE.service_url('ingest')}/v1/mentions"
-    headers = {"Authorization": f"Bearer {issue_token(SECRET, 'chaos', ['integration'])}"}
+    headers = {"Authorization": f"Bearer {token_keys().token('integration', subject='chaos')}"}
     for i in range(0, len(mentions), BATCH):
         batch = mentions[i : i + BATCH]
         body = {"mentions": [as_json(m) for m in batch]}

@@ -142,9 +142,29 @@ def test_service_settings_come_from_the_config_map_and_secret(service: str) -> N
         ref = env[name]["valueFrom"]["configMapKeyRef"]
         assert ref["name"] == "rapport-config"
         assert ref["key"] in config["data"], f"{name}: rapport-config has no key {ref['key']}"
-    for name in ("RAPPORT_MONGO_URL", "RAPPORT_AUTH_SECRET"):
-        assert env[name]["valueFrom"]["secretKeyRef"]["name"] == "rapport-secrets"
+    assert env["RAPPORT_MONGO_URL"]["valueFrom"]["secretKeyRef"]["name"] == "rapport-secrets"
     assert config["data"]["RAPPORT_ENVIRONMENT"] == "production"
+
+
+@pytest.mark.parametrize("service", [*SERVICES, "ingest-analyser"])
+def test_services_get_the_token_issuers_public_keys_only(service: str) -> None:
+    pod = base_objects(service)["Deployment"]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    env = {var["name"]: var for var in container.get("env", [])}
+    mounts = {mount["name"]: mount for mount in container["volumeMounts"]}
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    jwks = env["RAPPORT_AUTH_JWKS"]["value"]
+    [mount] = [m for m in mounts.values() if jwks.startswith(m["mountPath"] + "/")]
+    assert mount.get("readOnly") is True
+    assert volumes[mount["name"]]["secret"]["secretName"] == "rapport-auth-jwks"
+    assert not [name for name in env if "PRIVATE" in name or name == "RAPPORT_AUTH_SECRET"]
+
+
+def test_no_manifest_carries_a_signing_key() -> None:
+    for path in BASE.rglob("*.yaml"):
+        text = path.read_text()
+        assert "PRIVATE KEY" not in text, path
+        assert "auth-secret" not in text, path
 
 
 def test_every_workload_was_found() -> None:
@@ -177,7 +197,7 @@ def test_the_migrate_job_migrates_each_service_from_its_own_image() -> None:
         service_env = {var["name"]: var for var in deployed["env"]}
         for name in ("RAPPORT_MONGO_URL", "RAPPORT_MONGO_DB"):
             assert env.get(name) == service_env.get(name), f"{service}: another database"
-        assert "RAPPORT_AUTH_SECRET" not in env, "migrating needs no signing secret"
+        assert not [name for name in env if name.startswith("RAPPORT_AUTH")], "no keys to migrate"
 
 
 @pytest.mark.parametrize(("pod_spec", "container"), containers())

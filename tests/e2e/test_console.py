@@ -21,9 +21,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from rapport.auth import issue_token
-from rapport.testing import eventually, unique
-from tests.support import CONNECTOR_PORT, REPO, SECRET, WAIT_S, Platform, mention, negative
+from rapport.testing import eventually, token_keys, unique
+from tests.support import CONNECTOR_PORT, REPO, WAIT_S, Platform, mention, negative
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -117,7 +116,7 @@ async def page(browser: Browser, platform: Platform) -> AsyncIterator[Page]:
 
 
 def bearer(subject: str, *scopes: str) -> str:
-    return issue_token(SECRET, subject, scopes)
+    return token_keys().token(*scopes, subject=subject)
 
 
 async def sign_in(page: Page, platform: Platform, token: str) -> None:

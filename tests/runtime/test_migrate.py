@@ -14,7 +14,7 @@ from rapport.cli import main as rapport
 from rapport.migrate import SERVICES, migrate, migrations_of, service_settings
 from rapport.mongo import missing_indexes
 from rapport.settings import RapportSettings
-from rapport.testing import unique
+from rapport.testing import token_keys, unique
 
 
 @pytest.fixture
@@ -125,7 +125,13 @@ async def test_a_service_starting_on_an_unmigrated_database_warns_and_creates_no
     client: AsyncMongoClient[dict[str, Any]],
     mongo_warnings: list[logging.LogRecord],
 ) -> None:
-    settings = settings_of("ingest", mongo_url, kafka_bootstrap=kafka_bootstrap, environment="test")
+    settings = settings_of(
+        "ingest",
+        mongo_url,
+        kafka_bootstrap=kafka_bootstrap,
+        environment="test",
+        auth_jwks=token_keys().auth_jwks,
+    )
     app = create_app(settings)  # type: ignore[arg-type]
 
     async with app.router.lifespan_context(app):

@@ -10,8 +10,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from rapport.auth import issue_token
-from rapport.testing import unique
+from rapport.testing import token_keys, unique
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
@@ -22,7 +21,6 @@ from local_profile import Profile  # noqa: E402
 from local_services import managed_service, service_env  # noqa: E402
 
 OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
-SECRET = "stack-test-secret-0123456789"
 
 
 @pytest.fixture
@@ -55,13 +53,17 @@ def test_the_callers_settings_reach_the_service_and_a_change_restarts_it(
 ) -> None:
     caller = {"RAPPORT_MAX_BODY_BYTES": "200", "RAPPORT_SENTIMENT_ENGINE": "lexicon"}
     env = service_env(
-        profile, "ingest", auth_secret=SECRET, environ=caller, RAPPORT_MONGO_DB=database
+        profile,
+        "ingest",
+        auth_jwks=token_keys().auth_jwks,
+        environ=caller,
+        RAPPORT_MONGO_DB=database,
     )
     url = profile.service_url("ingest")
 
     assert repair(managed_service(profile, "ingest", env)) == "started"
     wait_ready(url + "/readyz", 90, pid=running_pid(profile.pid_file("ingest")))
-    headers = {"Authorization": f"Bearer {issue_token(SECRET, 'test', ['integration'])}"}
+    headers = {"Authorization": f"Bearer {token_keys().token('integration', subject='test')}"}
     big = httpx.post(url + "/v1/mentions", content=b"x" * 500, headers=headers, timeout=10)
     assert big.status_code == 413, "the caller's RAPPORT_MAX_BODY_BYTES did not reach ingest"
 

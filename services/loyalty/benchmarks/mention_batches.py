@@ -42,14 +42,14 @@ from rapport.events import (
 from rapport.events.factories import BASE_TIME, a_mention
 from rapport.mongo import Database, Document, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import MongoCommands, MovableClock
+from rapport.testing import MongoCommands, MovableClock, token_keys
 
 OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 MONGO = os.environ.get(
     "RAPPORT_TEST_MONGO", f"mongodb://127.0.0.1:{27117 + OFFSET}/?replicaSet=rapport"
 )
 MONGOD_PID = Path(__file__).parents[3] / ".state" / "test" / "pids" / "mongod.pid"
-SETTINGS = LoyaltySettings(environment=Environment.TEST, auth_secret="bench-secret-0123456789")
+SETTINGS = LoyaltySettings(environment=Environment.TEST, auth_jwks=token_keys().auth_jwks)
 Apply = Callable[[list[MentionEnriched]], Awaitable[None]]
 
 

@@ -10,16 +10,19 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from rapport.auth import InvalidToken, Principal, Scope, verify_token
+from rapport.auth import InvalidToken, Principal, Scope
 from rapport.bounds import OutOfBounds, load_json
+from rapport.routes import routing_table
+from rapport.verifier import KeysUnavailable, TokenVerifier
 
 OPEN_PATHS = {"/healthz", "/readyz", "/metrics"}
-_bearer = HTTPBearer(auto_error=False, description="A token from `rapport token --scopes ...`")
+_bearer = HTTPBearer(
+    auto_error=False, description="A token from `rapport token mint --scopes ... --audience ...`"
+)
 
 
 class StrictModel(BaseModel):
@@ -41,13 +44,15 @@ def require(*scopes: Scope) -> Any:
                 "missing bearer token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        secret = request.app.state.settings.auth_secret.get_secret_value()
+        verifier: TokenVerifier = request.app.state.verifier
         try:
-            found = verify_token(secret, credentials.credentials)
+            found = await verifier.principal(credentials.credentials)
         except InvalidToken as error:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}
             ) from error
+        except KeysUnavailable as error:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
         if not found.has_any(scopes):
             wanted = " or ".join(scopes)
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this route needs the {wanted} scope")
@@ -105,23 +110,34 @@ def signed(verify: Callable[..., Any]) -> Any:
     return Depends(verify)
 
 
-def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
-    for sub in dependant.dependencies:
+def declared_scopes(dependant: Dependant | None) -> tuple[Scope, ...] | None:
+    """The scopes a route's ``require(...)`` admits; None if it declares none."""
+    for call in _calls(dependant):
+        scopes: tuple[Scope, ...] | None = getattr(call, "__rapport_scopes__", None)
+        if scopes is not None:
+            return scopes
+    return None
+
+
+def is_signed(dependant: Dependant | None) -> bool:
+    return any(hasattr(call, "__rapport_signed__") for call in _calls(dependant))
+
+
+def _calls(dependant: Dependant | None) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies if dependant is not None else ():
         if sub.call is not None:
             yield sub.call
         yield from _calls(sub)
 
 
-_AUTH_MARKERS = ("__rapport_scopes__", "__rapport_signed__")
-
-
 def unscoped_routes(app: FastAPI) -> list[str]:
-    """Routes that declare no scope nor signature, apart from the open probes and the docs."""
-    missing = []
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or route.path in OPEN_PATHS:
-            continue
-        calls = _calls(route.dependant)
-        if not any(hasattr(call, m) for call in calls for m in _AUTH_MARKERS):
-            missing.append(f"{sorted(route.methods or ())} {route.path}")
-    return missing
+    """Routes of the app's whole routing table (included routers and mounted apps too) that
+    declare no scope nor signature, apart from the open probes, the docs and static files."""
+    return [
+        f"{sorted(route.methods)} {route.path}"
+        for route in routing_table(app)
+        if not route.open
+        and route.path not in OPEN_PATHS
+        and declared_scopes(route.dependant) is None
+        and not is_signed(route.dependant)
+    ]

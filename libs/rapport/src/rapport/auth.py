@@ -1,19 +1,38 @@
-"""Bearer tokens with scopes, signed with the shared ``RAPPORT_AUTH_SECRET`` (HMAC-SHA256).
+"""Bearer tokens: JWTs from one issuer, signed with Ed25519 (EdDSA), so services only verify.
 
-A token is ``rp1.<claims>.<signature>``, both parts base64url; claims are
-``{"sub": ..., "scopes": [...], "exp": unix seconds | null}``. ``admin`` satisfies every scope.
+Claims: ``iss`` (the issuer), ``aud`` (the services a token is for, one or several), ``sub``,
+``scope`` (space-separated scopes), ``iat``, ``exp`` (required) and ``jti`` (what a revocation
+names). The header's ``kid`` names the signing key among the services' public keys
+(``rapport.keys``), so an old and a new key verify side by side during a rotation.
+
+A token lives at most as long as its most powerful scope allows (``MAX_LIFETIME_S``):
+
+=========================================  ==========
+scope                                      longest
+=========================================  ==========
+``admin``, ``privacy``, ``operations``     1 hour
+``agent``, ``supervisor``                  12 hours
+``integration``                            30 days
+=========================================  ==========
+
+``admin`` satisfies every scope.
 """
 
-import base64
-import hashlib
-import hmac
-import json
 import time
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-PREFIX = "rp1"
+import jwt
+
+from rapport.keys import KeySet, SigningKey
+
+ALGORITHM = "EdDSA"
+DEFAULT_ISSUER = "rapport"
+HOUR_S = 3600
+CLOCK_SKEW_S = 60
 
 
 class Scope(StrEnum):
@@ -25,55 +44,126 @@ class Scope(StrEnum):
     ADMIN = "admin"
 
 
+MAX_LIFETIME_S: dict[Scope, int] = {
+    Scope.ADMIN: HOUR_S,
+    Scope.PRIVACY: HOUR_S,
+    Scope.OPERATIONS: HOUR_S,
+    Scope.SUPERVISOR: 12 * HOUR_S,
+    Scope.AGENT: 12 * HOUR_S,
+    Scope.INTEGRATION: 30 * 24 * HOUR_S,
+}
+LONGEST_LIFETIME_S = max(MAX_LIFETIME_S.values())
+
+
 class InvalidToken(Exception):
-    """The token is malformed, forged or expired."""
+    """The token is malformed, forged, expired, revoked or meant for someone else."""
 
 
 @dataclass(frozen=True)
 class Principal:
     subject: str
     scopes: frozenset[Scope]
+    token_id: str
+    expires_at: int
 
     def has_any(self, wanted: Iterable[Scope]) -> bool:
         return Scope.ADMIN in self.scopes or any(scope in self.scopes for scope in wanted)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+def max_lifetime_s(scopes: Iterable[Scope]) -> int:
+    return min((MAX_LIFETIME_S[scope] for scope in scopes), default=HOUR_S)
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _sign(secret: str, message: str) -> str:
-    return _b64(hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest())
-
-
-def issue_token(secret: str, subject: str, scopes: Iterable[str], ttl_s: int | None = None) -> str:
+def issue_token(
+    key: SigningKey,
+    subject: str,
+    scopes: Iterable[str],
+    *,
+    audience: Sequence[str],
+    issuer: str = DEFAULT_ISSUER,
+    ttl_s: int | None = None,
+    now: float | None = None,
+) -> str:
+    """A token for ``audience`` (service names); ``ttl_s`` defaults to the longest allowed."""
+    granted = sorted({Scope(s) for s in scopes})
+    longest = max_lifetime_s(granted)
+    ttl_s = longest if ttl_s is None else ttl_s
+    if not 0 < ttl_s <= longest:
+        raise ValueError(f"a token with {' '.join(granted)} lives at most {longest} s")
+    if not audience:
+        raise ValueError("a token needs an audience: the services it is for")
+    issued = int(now if now is not None else time.time())
     claims = {
+        "iss": issuer,
+        "aud": list(audience),
         "sub": subject,
-        "scopes": sorted(Scope(s).value for s in scopes),
-        "exp": int(time.time()) + ttl_s if ttl_s is not None else None,
+        "scope": " ".join(granted),
+        "iat": issued,
+        "exp": issued + ttl_s,
+        "jti": uuid.uuid4().hex,
     }
-    body = f"{PREFIX}.{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
-    return f"{body}.{_sign(secret, body)}"
+    return jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
-def verify_token(secret: str, token: str, *, now: float | None = None) -> Principal:
-    parts = token.split(".")
-    if len(parts) != 3 or parts[0] != PREFIX:
-        raise InvalidToken("malformed token")
-    body = f"{parts[0]}.{parts[1]}"
-    if not hmac.compare_digest(_sign(secret, body), parts[2]):
-        raise InvalidToken("bad signature")
+def token_kid(token: str) -> str | None:
+    """The ``kid`` the token names (unverified: it only picks the key to verify with)."""
     try:
-        claims = json.loads(_unb64(parts[1]))
-        subject = str(claims["sub"])
-        scopes = frozenset(Scope(s) for s in claims["scopes"])
-        expires = claims.get("exp")
-    except (ValueError, KeyError, TypeError) as error:
+        return _kid(token)
+    except InvalidToken:
+        return None
+
+
+def _kid(token: str) -> str | None:
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.InvalidTokenError as error:
+        raise InvalidToken("malformed token") from error
+    return kid if isinstance(kid, str) else None
+
+
+def verify_token(
+    token: str, *, keys: KeySet, issuer: str, audience: str, now: float | None = None
+) -> Principal:
+    """The token's principal if ``keys`` signed it for ``audience`` and it has not expired."""
+    kid = _kid(token)
+    public = keys.get(kid) if kid is not None else None
+    if public is None:
+        raise InvalidToken("unknown signing key")
+    try:
+        claims = jwt.decode(
+            token,
+            public,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=issuer,
+            options={
+                "require": ["iss", "aud", "sub", "iat", "exp", "jti"],
+                "verify_iat": False,
+                "verify_exp": now is None,
+            },
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise InvalidToken("token expired") from error
+    except jwt.InvalidAudienceError as error:
+        raise InvalidToken(f"token is not for {audience}") from error
+    except jwt.InvalidIssuerError as error:
+        raise InvalidToken("token is from another issuer") from error
+    except jwt.InvalidTokenError as error:
+        raise InvalidToken(f"invalid token: {error}") from error
+    return _principal(claims, now)
+
+
+def _principal(claims: dict[str, Any], now: float | None) -> Principal:
+    try:
+        scopes = frozenset(Scope(s) for s in str(claims.get("scope", "")).split())
+        issued, expires = int(claims["iat"]), int(claims["exp"])
+    except (ValueError, TypeError) as error:
         raise InvalidToken("malformed claims") from error
-    if expires is not None and (now if now is not None else time.time()) >= expires:
+    now = time.time() if now is None else now
+    if now >= expires:
         raise InvalidToken("token expired")
-    return Principal(subject=subject, scopes=scopes)
+    if issued > now + CLOCK_SKEW_S:  # else a far-future iat would stretch the lifetime
+        raise InvalidToken("token issued in the future")
+    if expires - issued > max_lifetime_s(scopes):
+        raise InvalidToken("token lives longer than its scopes allow")
+    return Principal(str(claims["sub"]), scopes, str(claims["jti"]), expires)

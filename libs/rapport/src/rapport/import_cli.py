@@ -12,8 +12,7 @@ from typing import IO, Any
 
 import httpx
 
-from rapport.auth import issue_token
-from rapport.settings import RapportSettings
+from rapport.token_cli import mint
 
 CHUNK = 64 * 1024
 CONTENT_TYPES = {"csv": "text/csv", "twcs": "text/csv", "jsonl": "application/x-ndjson"}
@@ -126,9 +125,7 @@ def guess_format(path: Path) -> str:
 def token(args: argparse.Namespace) -> str:
     if args.token or os.environ.get("RAPPORT_TOKEN"):
         return str(args.token or os.environ["RAPPORT_TOKEN"])
-    secret = os.environ.get("RAPPORT_AUTH_SECRET")
-    secret = secret or RapportSettings().auth_secret.get_secret_value()
-    return issue_token(secret, "rapport-import", ["integration"], ttl_s=3600)
+    return mint("rapport-import", ["integration"], ["ingest"], ttl_s=3600)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -172,7 +169,9 @@ def register(commands: Any) -> None:
     command.add_argument(
         "--url", default=os.environ.get("RAPPORT_INGEST_URL", "http://127.0.0.1:8001")
     )
-    command.add_argument("--token", help="default: $RAPPORT_TOKEN, else minted from the secret")
+    command.add_argument(
+        "--token", help="default: $RAPPORT_TOKEN, else minted with $RAPPORT_AUTH_PRIVATE_KEY"
+    )
     command.add_argument(
         "--timeout",
         type=float,

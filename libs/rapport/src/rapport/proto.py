@@ -58,6 +58,7 @@ def catalogue() -> dict[str, Any]:
                 "key": t.key,
                 "partitions": t.partitions,
                 "retention_ms": t.retention_ms,
+                "cleanup_policy": t.cleanup_policy,
                 "producers": list(t.producers),
                 "consumers": list(t.consumers),
                 "events": [

@@ -26,6 +26,7 @@ from rapport.dlq import api as dead_letters
 from rapport.logs import setup_logging
 from rapport.settings import RapportSettings
 from rapport.telemetry import setup_tracing
+from rapport.verifier import TokenVerifier
 from rapport.workers import Workers
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
@@ -45,11 +46,14 @@ def service_app(
     settings: RapportSettings, *, title: str, routers: Sequence[APIRouter], run: Run
 ) -> FastAPI:
     runtime = Runtime(settings)
+    verifier = TokenVerifier.for_service(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         setup_logging(settings.service_name, settings.log_level)
         setup_tracing(settings)
+        verifier.start(runtime.workers, settings)
+        runtime.readiness.append(verifier.revocations.ready)
         async with run(app, runtime):
             yield
             await runtime.workers.stop()
@@ -57,6 +61,7 @@ def service_app(
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.verifier = verifier
     for router in routers:
         app.include_router(router)
     app.include_router(dead_letters.router)

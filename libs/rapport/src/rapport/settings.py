@@ -6,7 +6,7 @@ from typing import Self
 from pydantic import Field, FilePath, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "development-only-secret-change-me"
+from rapport.topics import REVOCATIONS_TOPIC
 
 
 class Environment(StrEnum):
@@ -108,7 +108,13 @@ class RapportSettings(KafkaSettings):
     environment: Environment = Environment.DEVELOPMENT
     mongo_url: SecretStr = SecretStr("mongodb://127.0.0.1:27017/?replicaSet=rapport")
     mongo_db: str = ""
-    auth_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    auth_jwks: str = ""
+    """The token issuer's public keys: a JWKS file (re-read when it changes) or its URL. There is
+    no default key: a service refuses to start without one (``rapport token keygen`` makes one)."""
+    auth_jwks_cache_s: float = Field(default=300.0, gt=0)
+    """How long keys fetched from a JWKS URL are used before fetching them again."""
+    auth_issuer: str = "rapport"
+    auth_revocations_topic: str = REVOCATIONS_TOPIC
     log_level: str = "INFO"
     trace_exporter: TraceExporter = TraceExporter.NONE
     trace_file: str = ""
@@ -120,12 +126,7 @@ class RapportSettings(KafkaSettings):
     of replicas may relay: one at a time holds the relay's lease."""
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> Self:
-        placeholder = self.auth_secret.get_secret_value() == DEVELOPMENT_SECRET
-        if placeholder and self.environment is Environment.PRODUCTION:
-            raise ValueError("RAPPORT_AUTH_SECRET must be set to a real secret in production")
-        if len(self.auth_secret.get_secret_value()) < 16:
-            raise ValueError("RAPPORT_AUTH_SECRET must be at least 16 characters")
+    def _name_the_database(self) -> Self:
         if not self.mongo_db:
             self.mongo_db = f"rapport_{self.service_name}"
         return self

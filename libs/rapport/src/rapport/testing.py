@@ -2,20 +2,28 @@
 
 import asyncio
 import inspect
+import os
 import random
 import string
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import monitoring
 
+from rapport.auth import DEFAULT_ISSUER, issue_token
 from rapport.events import MentionIngested
 from rapport.events.examples import examples
+from rapport.keys import add_key
+
+SERVICES = ("ingest", "profiles", "responder", "loyalty")
 
 
 def unique(prefix: str) -> str:
@@ -27,6 +35,44 @@ def reference() -> str:
     """Twelve random letters to make a text unique. Letters, because ingest's flood check
     ignores digits: the same text from three authors is (rightly) flagged as spam."""
     return "".join(random.choices(string.ascii_lowercase, k=12))
+
+
+class TokenKeys:
+    """A real Ed25519 key pair for tests: services verify with ``jwks`` (pass it as
+    ``auth_jwks`` or ``RAPPORT_AUTH_JWKS``); ``token``/``bearer`` mint with its private key."""
+
+    def __init__(self, directory: Path) -> None:
+        self.private_key = directory / "private.pem"
+        self.jwks = directory / "jwks.json"
+        self.key = add_key(self.private_key, self.jwks)
+        self.auth_jwks = str(self.jwks)
+        """The ``auth_jwks`` setting of a service that should accept these tokens."""
+
+    def token(
+        self,
+        *scopes: str,
+        subject: str = "test",
+        audience: Sequence[str] = (*SERVICES, "rapport"),
+        issuer: str = DEFAULT_ISSUER,
+        ttl_s: int | None = None,
+        now: float | None = None,
+    ) -> str:
+        return issue_token(
+            self.key, subject, scopes, audience=audience, issuer=issuer, ttl_s=ttl_s, now=now
+        )
+
+    def bearer(self, *scopes: str, **claims: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(*scopes, **claims)}"}
+
+
+@cache
+def token_keys() -> TokenKeys:
+    """The key pair every test of this process shares, made once in a directory of its own
+    under ``$RAPPORT_TEST_KEYS_DIR`` (the repo's conftest: ``.state/test/keys``), else /tmp."""
+    parent = os.environ.get("RAPPORT_TEST_KEYS_DIR")
+    if parent:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    return TokenKeys(Path(tempfile.mkdtemp(prefix="keys-", dir=parent)))
 
 
 async def eventually(

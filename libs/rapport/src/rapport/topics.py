@@ -24,6 +24,7 @@ from rapport.events import (
     ReferralConverted,
     RewardRedeemed,
     TierChanged,
+    TokenRevoked,
 )
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -39,6 +40,8 @@ class Topic:
     events: tuple[type[Event], ...]
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
+    cleanup_policy: str = "delete"
+    """``compact,delete`` keeps the latest record of each key until the retention ends."""
 
     def dead_letter_topic(self, group: str) -> str:
         return dead_letter_topic(self.name, group)
@@ -49,6 +52,7 @@ def dead_letter_topic(topic: str, group: str) -> str:
 
 
 DEAD_LETTER_RETENTION_MS = 30 * DAY_MS
+REVOCATIONS_TOPIC = "auth.revocations"
 
 CATALOGUE: dict[str, Topic] = {
     topic.name: topic
@@ -140,15 +144,27 @@ CATALOGUE: dict[str, Topic] = {
             producers=("profiles", "ingest", "responder", "loyalty"),
             consumers=("profiles", "ingest", "responder", "loyalty"),
         ),
+        Topic(
+            name=REVOCATIONS_TOPIC,
+            description="Revoked tokens (jti and expiry). Every service reads it whole at start "
+            "and tails it, without a consumer group: a revoked token is refused everywhere.",
+            key="token id (jti)",
+            partitions=1,
+            retention_ms=31 * DAY_MS,
+            events=(TokenRevoked,),
+            producers=("rapport-cli",),
+            consumers=(),
+            cleanup_policy="compact,delete",
+        ),
     )
 }
 
 
-def all_topic_specs() -> list[tuple[str, int, int]]:
-    """(name, partitions, retention) of every topic and dead-letter topic to create."""
+def all_topic_specs() -> list[tuple[str, int, int, str]]:
+    """(name, partitions, retention, cleanup policy) of every topic and dead-letter topic."""
     specs = []
     for topic in CATALOGUE.values():
-        specs.append((topic.name, topic.partitions, topic.retention_ms))
+        specs.append((topic.name, topic.partitions, topic.retention_ms, topic.cleanup_policy))
         for group in topic.consumers:
-            specs.append((topic.dead_letter_topic(group), 1, DEAD_LETTER_RETENTION_MS))
+            specs.append((topic.dead_letter_topic(group), 1, DEAD_LETTER_RETENTION_MS, "delete"))
     return specs

@@ -15,7 +15,6 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
-from rapport.auth import issue_token
 from rapport.dlq import cli as dlq_cli
 from rapport.dlq.api import refresh_every
 from rapport.dlq.audit import Action, ActionLog, AlreadyHandled
@@ -28,11 +27,10 @@ from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.service import Runtime, service_app
 from rapport.settings import Environment, RapportSettings
-from rapport.testing import eventually, example_mention, read_topic, unique
+from rapport.testing import eventually, example_mention, read_topic, token_keys, unique
 from rapport.topics import CATALOGUE, Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
-SECRET = "dlq-test-secret-0123456789"
 PREFIX = "/v1/admin/dead-letters"
 
 
@@ -40,8 +38,9 @@ def mention(n: int) -> MentionIngested:
     return example_mention(f"dlq{n}")
 
 
-def bearer(*scopes: str, subject: str = "ops-anna") -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, subject, scopes)}"}
+def bearer(group: str, *scopes: str, subject: str = "ops-anna") -> dict[str, str]:
+    """A token for the service whose consumer group is ``group``."""
+    return token_keys().bearer(*scopes, subject=subject, audience=[group])
 
 
 @dataclass
@@ -102,7 +101,7 @@ async def admin(
         kafka_bootstrap=kafka_bootstrap,
         mongo_url=mongo_url,
         mongo_db=mongo_db.name,
-        auth_secret=SECRET,
+        auth_jwks=token_keys().auth_jwks,
     )
 
     @asynccontextmanager
@@ -113,7 +112,7 @@ async def admin(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://svc", headers=bearer("operations")
+            transport=transport, base_url="http://svc", headers=bearer(group, "operations")
         ) as http:
             yield Admin(http, app, group, topic, dlq, producer, kafka_bootstrap)
 
@@ -360,9 +359,9 @@ async def test_the_api_needs_the_operations_scope(admin: Admin) -> None:
     url = f"{PREFIX}/{admin.dlq}/0/{offset}/drop"
 
     anonymous = await admin.http.get(PREFIX, headers={"Authorization": ""})
-    agent = await admin.http.get(PREFIX, headers=bearer("agent", "supervisor"))
-    agent_drop = await admin.http.post(url, json={}, headers=bearer("agent"))
-    administrator = await admin.http.get(PREFIX, headers=bearer("admin"))
+    agent = await admin.http.get(PREFIX, headers=bearer(admin.group, "agent", "supervisor"))
+    agent_drop = await admin.http.post(url, json={}, headers=bearer(admin.group, "agent"))
+    administrator = await admin.http.get(PREFIX, headers=bearer(admin.group, "admin"))
 
     assert anonymous.status_code == 401
     assert agent.status_code == 403
@@ -376,7 +375,7 @@ async def cli(admin: Admin, *argv: str) -> str:
     parser = argparse.ArgumentParser()
     dlq_cli.register(parser.add_subparsers())
     args = parser.parse_args(["dlq", *argv, "--group", admin.group, "--url", "http://svc"])
-    args.token = issue_token(SECRET, "ops-cli", ["operations"])
+    args.token = token_keys().token("operations", subject="ops-cli", audience=[admin.group])
     out = io.StringIO()
     await dlq_cli.execute(args, out=out, transport=httpx.ASGITransport(app=admin.app))
     return out.getvalue()

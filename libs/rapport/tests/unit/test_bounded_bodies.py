@@ -11,12 +11,12 @@ import pytest
 from fastapi import APIRouter, FastAPI, Request
 
 from rapport.api import JsonBody, StrictModel, require
-from rapport.auth import Scope, issue_token
+from rapport.auth import Scope
 from rapport.bounds import MAX_DEPTH
 from rapport.service import Runtime, service_app
 from rapport.settings import RapportSettings
+from rapport.testing import token_keys
 
-SECRET = "bounded-bodies-secret-0123456789"
 handled: list[bytes] = []
 router = APIRouter()
 
@@ -47,9 +47,9 @@ async def nothing(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     handled.clear()
-    settings = RapportSettings(service_name="t", auth_secret=SECRET)  # type: ignore[arg-type]
+    settings = RapportSettings(auth_jwks=token_keys().auth_jwks)
     app = service_app(settings, title="t", routers=[router], run=nothing)
-    token = issue_token(SECRET, "test", ["agent"])
+    token = token_keys().token("agent", subject="test")
     headers = {"Authorization": f"Bearer {token}", "content-type": "application/json"}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as c:

@@ -2,18 +2,18 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Request
 
 from rapport.api import JsonBody, StrictModel, require, unscoped_routes
-from rapport.auth import Scope, issue_token
+from rapport.auth import Scope
 from rapport.service import Runtime, service_app
 from rapport.settings import Environment, RapportSettings
-from rapport.testing import eventually
+from rapport.testing import eventually, token_keys
 
-SECRET = "http-test-secret-0123456789"
 received: list[str] = []
 
 
@@ -42,7 +42,7 @@ async def nothing(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
 
 
 def make_app() -> FastAPI:
-    settings = RapportSettings(service_name="t", auth_secret=SECRET, max_body_bytes=100)  # type: ignore[arg-type]
+    settings = RapportSettings(auth_jwks=token_keys().auth_jwks, max_body_bytes=100)
     app = service_app(settings, title="t", routers=[router], run=nothing)
     app.state.streamed_bodies = {"/uploads": 1000}
     return app
@@ -57,7 +57,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 def bearer(*scopes: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, 'test', scopes)}"}
+    return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='test')}"}
 
 
 async def test_scoped_route_accepts_the_scope(client: httpx.AsyncClient) -> None:
@@ -169,9 +169,31 @@ def test_unscoped_routes_are_found() -> None:
     assert unscoped_routes(app) == ["['GET'] /leak"]
 
 
-def test_placeholder_secret_is_refused_in_production() -> None:
-    with pytest.raises(ValueError, match="RAPPORT_AUTH_SECRET"):
-        RapportSettings(environment=Environment.PRODUCTION)
+@pytest.mark.parametrize("environment", list(Environment))
+def test_a_service_without_public_keys_refuses_to_start(environment: Environment) -> None:
+    with pytest.raises(ValueError, match="RAPPORT_AUTH_JWKS is not set"):
+        service_app(RapportSettings(environment=environment), title="t", routers=[], run=nothing)
+
+
+def test_a_service_with_unusable_keys_refuses_to_start(tmp_path: Path) -> None:
+    (tmp_path / "jwks.json").write_text('{"keys": []}')
+    for source in (tmp_path / "jwks.json", tmp_path / "missing.json", "http://keys.example/jwks"):
+        settings = RapportSettings(auth_jwks=str(source))
+        with pytest.raises(ValueError, match=r"key set|https URL"):
+            service_app(settings, title="t", routers=[], run=nothing)
+
+
+def test_routes_of_included_routers_are_audited() -> None:
+    nested = APIRouter(prefix="/inner")
+
+    @nested.get("/leak/{item}")
+    async def leak(item: str) -> None: ...
+
+    outer = APIRouter(prefix="/v1")
+    outer.include_router(nested)
+    app = make_app()
+    app.include_router(outer)
+    assert unscoped_routes(app) == ["['GET'] /v1/inner/leak/{item}"]
 
 
 async def test_a_dead_worker_fails_health_so_the_process_is_restarted() -> None:
@@ -183,7 +205,7 @@ async def test_a_dead_worker_fails_health_so_the_process_is_restarted() -> None:
         runtime.workers.start("consumer:test", crash())
         yield
 
-    settings = RapportSettings(service_name="t", auth_secret=SECRET)  # type: ignore[arg-type]
+    settings = RapportSettings(auth_jwks=token_keys().auth_jwks)
     app = service_app(settings, title="t", routers=[], run=run)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

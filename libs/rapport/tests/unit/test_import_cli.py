@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from rapport import cli, import_cli
+from rapport.testing import token_keys
 
 DONE = {
     "id": "a" * 32,
@@ -41,7 +42,7 @@ def serve(monkeypatch: pytest.MonkeyPatch, *answers: httpx.Response) -> list[htt
         return real(transport=httpx.MockTransport(handle), **kwargs)
 
     monkeypatch.setattr(import_cli.httpx, "Client", client)
-    monkeypatch.setenv("RAPPORT_AUTH_SECRET", "cli-test-secret-0123456789")
+    monkeypatch.setenv("RAPPORT_AUTH_PRIVATE_KEY", str(token_keys().private_key))
     return seen
 
 
@@ -57,7 +58,7 @@ def test_the_file_is_streamed_and_the_counts_printed(
     assert request.headers["content-type"] == "application/x-ndjson"
     assert request.headers["content-length"] == str(len(data))
     assert request.content == data
-    assert request.headers["authorization"].startswith("Bearer rp1.")
+    assert request.headers["authorization"].startswith("Bearer ey")
     out, err = capsys.readouterr()
     assert out.splitlines() == [
         f"import {'a' * 32} completed: read 3, accepted 1, duplicate 1, rejected 1, processed 1",

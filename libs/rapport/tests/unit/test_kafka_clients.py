@@ -11,6 +11,7 @@ BUILT_BY = {
         KAFKA / "consumer.py",
         KAFKA / "recent.py",
         KAFKA.parent / "testing.py",
+        KAFKA.parent / "revocations.py",
         KAFKA.parent / "dlq" / "reader.py",
     },
     "AIOKafkaAdminClient": {KAFKA / "admin.py"},

@@ -13,7 +13,7 @@ from pymongo.errors import ServerSelectionTimeoutError
 from rapport.kafka.retry import RetryPolicy
 from rapport.service import Runtime, service_app
 from rapport.settings import RapportSettings
-from rapport.testing import eventually, unique
+from rapport.testing import eventually, token_keys, unique
 from rapport.workers import Poller, Repeat, Workers
 
 FAST = RetryPolicy(first_delay_s=0.01, max_delay_s=0.02)
@@ -101,7 +101,7 @@ def probe_app(start: Callable[[Workers], None]) -> FastAPI:
     async def nothing(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         yield
 
-    settings = RapportSettings(service_name="t", auth_secret="probe-secret-0123456789")  # type: ignore[arg-type]
+    settings = RapportSettings(auth_jwks=token_keys().auth_jwks)
     app = service_app(settings, title="t", routers=[], run=nothing)
     start(app.state.runtime.workers)
     return app

@@ -9,12 +9,11 @@ import pytest
 
 from ingest.main import create_app
 from ingest.settings import IngestSettings
-from rapport.auth import issue_token
 from rapport.migrate import migrate
 from rapport.mongo import Database
 from rapport.settings import Environment
+from rapport.testing import token_keys
 
-SECRET = "ingest-test-secret-0123456789"
 Serve = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
@@ -26,7 +25,7 @@ def settings(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> dict[s
         "kafka_bootstrap": kafka_bootstrap,
         "mongo_url": mongo_url,
         "mongo_db": mongo_db.name,
-        "auth_secret": SECRET,
+        "auth_jwks": token_keys().auth_jwks,
         "analyser_processes": 0,  # a thread: no worker processes spawned for every test's app
     }
 
@@ -45,7 +44,7 @@ def serve() -> Serve:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
                 if scopes:
-                    token = issue_token(SECRET, "test", scopes)
+                    token = token_keys().token(*scopes, subject="test")
                     http.headers["Authorization"] = f"Bearer {token}"
                 yield http
 

@@ -23,11 +23,10 @@ from ingest.imports.store import ImportStore
 from ingest.main import create_app
 from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
-from rapport.auth import issue_token
 from rapport.migrate import migrate
 from rapport.mongo import Database
 from rapport.outbox import OutboxRelay
-from rapport.testing import eventually, reference, unique
+from rapport.testing import eventually, reference, token_keys, unique
 from services.ingest.tests.integration.analysis_stage import (
     WAIT_S,
     ToTopic,
@@ -39,7 +38,6 @@ from services.ingest.tests.integration.analysis_stage import (
 )
 
 pytestmark = pytest.mark.integration
-SECRET = "ingest-test-secret-0123456789"
 CSV = {"content-type": "text/csv"}
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -96,7 +94,7 @@ async def ingest_without_its_workers(settings: IngestSettings) -> AsyncIterator[
     async with app.router.lifespan_context(app):
         await app.state.runtime.workers.stop()
         transport = httpx.ASGITransport(app=app)
-        token = issue_token(SECRET, "test", ["integration"])
+        token = token_keys().token("integration", subject="test")
         headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(
             transport=transport, base_url="http://ingest", headers=headers

@@ -10,8 +10,8 @@ import pytest
 
 from ingest.main import create_app
 from ingest.settings import IngestSettings
-from rapport.auth import issue_token
 from rapport.mongo import Database
+from rapport.testing import token_keys
 from services.ingest.tests.integration.entry_points import (
     BAD_BYTES,
     ENTRY_POINTS,
@@ -23,7 +23,6 @@ from services.ingest.tests.integration.entry_points import (
 )
 
 pytestmark = pytest.mark.integration
-SECRET = "ingest-test-secret-0123456789"
 COLLECTIONS = ("mentions", "outbox", "webhook_signatures")
 SECRET_WORD = "hushhush"
 """Part of every poisoned text: a refusal must never echo it."""
@@ -59,7 +58,7 @@ async def client(settings: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(IngestSettings(**settings, **SECRETS))
     async with app.router.lifespan_context(app):
         await app.state.runtime.workers.stop()
-        token = issue_token(SECRET, "test", ["integration"])
+        token = token_keys().token("integration", subject="test")
         transport = httpx.ASGITransport(app=app)
         headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(

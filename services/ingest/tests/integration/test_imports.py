@@ -8,13 +8,11 @@ import httpx
 import pytest
 
 from ingest.settings import IngestSettings
-from rapport.auth import issue_token
 from rapport.mongo import Database
-from rapport.testing import eventually
+from rapport.testing import eventually, token_keys
 from services.ingest.tests.integration.analysis_stage import WAIT_S, in_outbox
 
 pytestmark = pytest.mark.integration
-SECRET = "ingest-test-secret-0123456789"
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 TWCS = (FIXTURES / "twcs_small.csv").read_bytes()
 CSV = {"content-type": "text/csv"}
@@ -133,7 +131,7 @@ async def test_refused_requests_change_nothing(
 
 
 async def test_the_agent_scope_is_not_enough(client: httpx.AsyncClient, mongo_db: Database) -> None:
-    token = issue_token(SECRET, "t", ["agent"])
+    token = token_keys().token("agent", subject="t")
     response = await client.post(
         "/v1/imports?format=twcs", content=TWCS, headers={**CSV, "Authorization": f"Bearer {token}"}
     )

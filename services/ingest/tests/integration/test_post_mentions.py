@@ -18,7 +18,6 @@ from rapport.testing import read_topic, unique
 from services.ingest.tests.integration.analysis_stage import analysed, in_outbox
 
 pytestmark = pytest.mark.integration
-SECRET = "ingest-test-secret-0123456789"
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@ from ingest.main import create_app
 from ingest.settings import IngestSettings
 from rapport.api import unscoped_routes
 from rapport.settings import Environment
+from rapport.testing import token_keys
 
 
 def test_every_route_declares_a_scope() -> None:
-    app = create_app(IngestSettings(environment=Environment.TEST))
+    settings = IngestSettings(environment=Environment.TEST, auth_jwks=token_keys().auth_jwks)
+    app = create_app(settings)
     assert unscoped_routes(app) == []

@@ -15,7 +15,6 @@ from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from loyalty.topics import LOYALTY_TOPIC
 from rapport import outbox
-from rapport.auth import issue_token
 from rapport.events import ALL_EVENTS, Event
 from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME
@@ -23,9 +22,7 @@ from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database, ensure_indexes
 from rapport.outbox import OutboxRelay
 from rapport.settings import Environment
-from rapport.testing import MovableClock
-
-SECRET = "loyalty-test-secret-0123456789"
+from rapport.testing import MovableClock, token_keys
 
 
 @pytest.fixture
@@ -40,7 +37,9 @@ async def outboxed(db: Database, topic: str = LOYALTY_TOPIC) -> list[Event]:
 
 
 def settings(**overrides: Any) -> LoyaltySettings:
-    return LoyaltySettings(environment=Environment.TEST, auth_secret=SECRET, **overrides)
+    return LoyaltySettings(
+        environment=Environment.TEST, auth_jwks=token_keys().auth_jwks, **overrides
+    )
 
 
 @pytest.fixture
@@ -79,4 +78,4 @@ async def api(live: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncC
 
 
 def token(*scopes: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, 'test', scopes)}"}
+    return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='test')}"}

@@ -2,8 +2,11 @@ from loyalty.main import create_app
 from loyalty.settings import LoyaltySettings
 from rapport.api import unscoped_routes
 from rapport.settings import Environment
+from rapport.testing import token_keys
 
 
 def test_every_route_declares_a_scope() -> None:
-    app = create_app(LoyaltySettings(environment=Environment.TEST))
+    app = create_app(
+        LoyaltySettings(environment=Environment.TEST, auth_jwks=token_keys().auth_jwks)
+    )
     assert unscoped_routes(app) == []

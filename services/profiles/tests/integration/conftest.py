@@ -19,7 +19,6 @@ import pytest
 from profiles.api.deps import Services
 from profiles.main import create_app
 from profiles.settings import ProfilesSettings
-from rapport.auth import issue_token
 from rapport.events import Event, ProfileChanged
 from rapport.events.codec import decode
 from rapport.kafka.producer import EventProducer, OutgoingRecord
@@ -27,10 +26,7 @@ from rapport.migrate import migrate
 from rapport.mongo import Database
 from rapport.outbox import OutboxRelay
 from rapport.settings import Environment
-from rapport.testing import read_topic
-
-SECRET = "profiles-test-secret-0123456789"
-
+from rapport.testing import read_topic, token_keys
 
 PUBLISHED = ("social.mentions.enriched", "crm.profiles", "privacy.requests")
 
@@ -45,7 +41,7 @@ class Served:
     """The platform's topic -> the test's own topic that stands in for it."""
 
     def token(self, *scopes: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_token(SECRET, 'test', scopes)}"}
+        return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='test')}"}
 
     async def handle(self, handler: Callable[..., Any], event: Event) -> None:
         s = self.services
@@ -91,7 +87,7 @@ async def served(
         kafka_bootstrap=kafka_bootstrap,
         mongo_url=mongo_url,
         mongo_db=mongo_db.name,
-        auth_secret=SECRET,
+        auth_jwks=token_keys().auth_jwks,
         consume_events=False,
         relay_outbox=False,
     )

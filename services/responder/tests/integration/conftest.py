@@ -14,13 +14,12 @@ from uuid import UUID
 import httpx
 import pytest
 
-from rapport.auth import issue_token
 from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.migrate import migrate
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import MovableClock
+from rapport.testing import MovableClock, token_keys
 from responder.desk import Desk
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
@@ -32,7 +31,6 @@ from responder.stores.profiles import ProfileCache
 from responder.stores.rules import PolicyStore, Rules
 from responder.stores.timeline import Timeline
 
-SECRET = "responder-test-secret-0123456789"
 ALICE = UUID(int=1)
 
 
@@ -105,7 +103,7 @@ def serve(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> Serve:
             kafka_bootstrap=kafka_bootstrap,
             mongo_url=mongo_url,
             mongo_db=mongo_db.name,
-            auth_secret=SECRET,
+            auth_jwks=token_keys().auth_jwks,
             consume_events=False,
             relay_outbox=False,
             **overrides,
@@ -121,4 +119,4 @@ def serve(mongo_db: Database, kafka_bootstrap: str, mongo_url: str) -> Serve:
 
 
 def token(subject: str, *scopes: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, subject, scopes)}"}
+    return {"Authorization": f"Bearer {token_keys().token(*scopes, subject=subject)}"}

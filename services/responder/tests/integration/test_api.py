@@ -73,7 +73,8 @@ async def test_the_tests_app_neither_consumes_nor_relays(
     serve: Serve, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Else it would take records of the platform's topics from the e2e platform's responder
-    and publish the tests' made-up events to them."""
+    and publish the tests' made-up events to them. (The revocation list is read without a
+    consumer group, so it takes nothing from anyone.)"""
     started: list[str] = []
     start = Workers.start
 
@@ -83,7 +84,7 @@ async def test_the_tests_app_neither_consumes_nor_relays(
 
     monkeypatch.setattr(Workers, "start", recorded)
     async with serve(clock):
-        assert sorted(started) == ["reply-sender", "sla-scanner"]
+        assert sorted(started) == ["reply-sender", "revocations", "sla-scanner"]
 
 
 async def documents(db: Database) -> dict[str, list[Any]]:

@@ -168,7 +168,7 @@ async def test_each_event_reads_configuration_once_per_cache_period_and_itself_o
 ) -> None:
     monkeypatch.setattr(rules, "CACHE_S", 3600.0)  # however slow the machine
     db, counter = counted
-    settings = ResponderSettings(auth_secret="responder-test-secret-0123456789")  # type: ignore[arg-type]
+    settings = ResponderSettings()
     handle = event_handlers(open_desk(db, settings, clock), Alerts(db), BrandHealth(db))
     on_mention = handle[MentionEnriched]
     complaints = [enriched(n, profile_id=UUID(int=100 + n), author=f"a{n}") for n in range(5)]

@@ -99,6 +99,8 @@ async def refresh_every(letters: DeadLetters, interval_s: float) -> None:
 
 router = APIRouter(prefix=PREFIX, tags=["dead letters"], lifespan=lifespan)
 Operator = Annotated[Principal, require(Scope.OPERATIONS)]
+"""Declared before ``Letters`` in every route: FastAPI resolves dependencies in order, and the
+caller is checked before anything else is looked up."""
 TopicName = Annotated[str, Path(max_length=249, description="dead-letter or original topic")]
 Partition = Annotated[int, Path(ge=0, le=100_000)]
 Offset = Annotated[int, Path(ge=0, le=2**63 - 1)]
@@ -130,8 +132,8 @@ def _position(letters: DeadLetters, topic: str, partition: int, offset: int) -> 
 
 @router.get("")
 async def list_letters(
-    letters: Letters,
     _: Operator,
+    letters: Letters,
     topic: Annotated[str | None, Query(max_length=249)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     after: Annotated[str | None, Query(max_length=300, pattern=r"^.+/\d{1,6}/\d{1,19}$")] = None,
@@ -152,8 +154,8 @@ async def list_letters(
 
 @router.get("/{topic}/{partition}/{offset}")
 async def show_letter(
-    letters: Letters,
     _: Operator,
+    letters: Letters,
     topic: TopicName,
     partition: Partition,
     offset: Offset,
@@ -165,7 +167,7 @@ async def show_letter(
 
 
 @router.post("/replay", dependencies=[JsonBody])
-async def replay_all(letters: Letters, who: Operator, body: Bulk) -> dict[str, Any]:
+async def replay_all(who: Operator, letters: Letters, body: Bulk) -> dict[str, Any]:
     """Replay every letter not yet handled (optionally of one topic) to its original topic."""
     with _as_http_errors():
         return await letters.act_on_all(
@@ -174,7 +176,7 @@ async def replay_all(letters: Letters, who: Operator, body: Bulk) -> dict[str, A
 
 
 @router.post("/drop", dependencies=[JsonBody])
-async def drop_all(letters: Letters, who: Operator, body: Bulk) -> dict[str, Any]:
+async def drop_all(who: Operator, letters: Letters, body: Bulk) -> dict[str, Any]:
     """Drop every letter not yet handled (optionally of one topic), with an audit record each."""
     with _as_http_errors():
         return await letters.act_on_all(
@@ -184,8 +186,8 @@ async def drop_all(letters: Letters, who: Operator, body: Bulk) -> dict[str, Any
 
 @router.post("/{topic}/{partition}/{offset}/replay", dependencies=[JsonBody])
 async def replay_letter(
-    letters: Letters,
     who: Operator,
+    letters: Letters,
     topic: TopicName,
     partition: Partition,
     offset: Offset,
@@ -199,8 +201,8 @@ async def replay_letter(
 
 @router.post("/{topic}/{partition}/{offset}/drop", dependencies=[JsonBody])
 async def drop_letter(
-    letters: Letters,
     who: Operator,
+    letters: Letters,
     topic: TopicName,
     partition: Partition,
     offset: Offset,

@@ -9,8 +9,8 @@ from typing import Any, TextIO
 
 import httpx
 
-from rapport.auth import Scope, issue_token
-from rapport.settings import RapportSettings
+from rapport.auth import Scope
+from rapport.token_cli import mint
 
 GROUPS = ("ingest", "profiles", "responder", "loyalty")
 LOCAL_PORTS = {group: 8001 + i for i, group in enumerate(GROUPS)}  # the `run` profile's
@@ -34,10 +34,8 @@ def default_url(group: str) -> str:
 def token(args: argparse.Namespace) -> str:
     if args.token or os.environ.get("RAPPORT_TOKEN"):
         return str(args.token or os.environ["RAPPORT_TOKEN"])
-    secret = os.environ.get("RAPPORT_AUTH_SECRET")
-    secret = secret or RapportSettings().auth_secret.get_secret_value()
     subject = os.environ.get("USER", "rapport-dlq")
-    return issue_token(secret, subject, [Scope.OPERATIONS], ttl_s=600)
+    return mint(subject, [Scope.OPERATIONS], [args.group], ttl_s=600)
 
 
 def _path(args: argparse.Namespace) -> str:
@@ -168,6 +166,8 @@ def register(commands: Any) -> None:
     command.add_argument(
         "--url", help="the service's URL (default: $RAPPORT_<GROUP>_URL, else local)"
     )
-    command.add_argument("--token", help="default: $RAPPORT_TOKEN, else minted from the secret")
+    command.add_argument(
+        "--token", help="default: $RAPPORT_TOKEN, else minted with $RAPPORT_AUTH_PRIVATE_KEY"
+    )
     command.add_argument("--timeout", type=float, default=60.0)
     command.set_defaults(run=run)

@@ -55,6 +55,7 @@ from rapport.events.profiles import (
     ProfileSnapshot,
     RelationshipStage,
 )
+from rapport.events.tokens import Revocation, TokenRevoked
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     MentionIngested,
@@ -73,6 +74,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ReferralConverted,
     PrivacyRequested,
     PrivacyCompleted,
+    TokenRevoked,
 )
 
 __all__ = [
@@ -119,6 +121,7 @@ __all__ = [
     "Referral",
     "ReferralConverted",
     "RelationshipStage",
+    "Revocation",
     "RewardRedeemed",
     "Sentiment",
     "SentimentLabel",
@@ -126,6 +129,7 @@ __all__ = [
     "Source",
     "TierChange",
     "TierChanged",
+    "TokenRevoked",
     "deterministic_id",
     "utcnow",
 ]

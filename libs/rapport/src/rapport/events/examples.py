@@ -56,6 +56,7 @@ from rapport.events.profiles import (
     ProfileSnapshot,
     RelationshipStage,
 )
+from rapport.events.tokens import Revocation, TokenRevoked
 
 AT = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 PROFILE_ID = UUID("0b7f5a7e-3f0c-5d3e-9a59-6c1f2f9a4b11")
@@ -231,6 +232,13 @@ def examples() -> list[Event]:
             documents=7,
         )
     )
+    revoked = TokenRevoked.of(
+        Revocation(
+            token_id="5f0c2b7e9a1d4c3e8b6a0f1e2d3c4b5a",
+            expires_at=AT + timedelta(hours=1),
+            revoked_at=AT,
+        )
+    )
     return [
         ingested,
         enriched,
@@ -248,4 +256,5 @@ def examples() -> list[Event]:
         referral,
         requested,
         completed,
+        revoked,
     ]

@@ -2,7 +2,8 @@
 
 A missing topic is created; an existing one gets more partitions when the catalogue asks for
 more (never fewer: that would reshuffle keys, so it is only warned about) and its
-``retention.ms`` and ``min.insync.replicas`` are set to what the catalogue and the settings say.
+``retention.ms``, ``cleanup.policy`` and ``min.insync.replicas`` are set to what the catalogue
+and the settings say.
 Brokers must run with ``auto.create.topics.enable=false``: aiokafka cannot ask them not to
 auto-create a topic it looks up, so the broker setting is what keeps typos from becoming topics.
 """
@@ -31,6 +32,7 @@ class TopicSpec(NamedTuple):
     name: str
     partitions: int
     retention_ms: int
+    cleanup_policy: str = "delete"
 
 
 @dataclass
@@ -51,7 +53,7 @@ class TopicChanges:
 
 async def ensure_topics(
     bootstrap: str,
-    specs: Sequence[tuple[str, int, int]] | None = None,
+    specs: Sequence[tuple[str, int, int] | tuple[str, int, int, str]] | None = None,
     *,
     replication_factor: int = 1,
     min_insync_replicas: int | None = None,
@@ -216,7 +218,11 @@ async def _topic_config(
 
 
 def _configs(spec: TopicSpec, min_isr: int) -> dict[str, str]:
-    return {"retention.ms": str(spec.retention_ms), "min.insync.replicas": str(min_isr)}
+    return {
+        "retention.ms": str(spec.retention_ms),
+        "min.insync.replicas": str(min_isr),
+        "cleanup.policy": spec.cleanup_policy,
+    }
 
 
 async def _start_with_retry(admin: AIOKafkaAdminClient, timeout_s: float) -> None:
