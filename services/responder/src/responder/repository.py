@@ -5,7 +5,7 @@ per profile (a unique partial index).
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -71,6 +71,24 @@ class Taking:
         return kept if kept is not None and kept.last_seen > snapshot.last_seen else snapshot
 
 
+@dataclass
+class Takings:
+    """``Taking`` for the mentions of a batch: what was read once, kept up to date as the
+    batch's cases are stored."""
+
+    taken: dict[str, Case] = field(default_factory=dict)
+    current: dict[UUID, Case] = field(default_factory=dict)
+    kept: dict[UUID, ProfileSnapshot] = field(default_factory=dict)
+
+    def of(self, cause: str, profile_id: UUID) -> Taking:
+        current = self.current.get(profile_id)
+        return Taking(self.taken.get(cause), current, self.kept.get(profile_id))
+
+    def stored(self, case: Case) -> None:
+        self.current[case.profile_id] = case
+        self.taken.update((cause, case) for cause in case.causes)
+
+
 def change_of(case: Case, kind: str, sequence: int, at: datetime, breached: Any) -> CaseChange:
     return CaseChange.model_validate(
         {
@@ -121,6 +139,50 @@ class MongoCases:
             current=_case(next(iter(cases["current"]), None)),
             kept=ProfileSnapshot.model_validate(kept[0]) if kept else None,
         )
+
+    async def takings(self, causes: Sequence[str], profile_ids: Sequence[UUID]) -> "Takings":
+        """``taking`` for many mentions and profiles in one round trip."""
+        if not profile_ids:
+            return Takings()
+        current = [{"$sort": {"active": -1, "resolved_at": -1}}]
+        pipeline: list[Document] = [
+            {"$match": {"profile_id": {"$in": list(profile_ids)}}},
+            *current,
+            {"$group": {"_id": "$profile_id", "doc": {"$first": "$$ROOT"}}},
+            {"$project": {"_id": 0, "kind": "current", "doc": 1}},
+            {
+                "$unionWith": {
+                    "coll": self._cases.name,
+                    "pipeline": [
+                        {"$match": {"causes": {"$in": list(causes)}}},
+                        {"$project": {"_id": 0, "kind": "taken", "doc": "$$ROOT"}},
+                    ],
+                }
+            },
+            {
+                "$unionWith": {
+                    "coll": PROFILES,
+                    "pipeline": [
+                        {"$match": {"_id": {"$in": list(profile_ids)}}},
+                        {"$project": {"_id": 0, "kind": "kept", "doc": "$$ROOT"}},
+                    ],
+                }
+            },
+        ]
+        found = Takings()
+        for row in await (await self._cases.aggregate(pipeline)).to_list():
+            doc = row["doc"]
+            if row["kind"] == "kept":
+                doc.pop("_id")
+                snapshot = ProfileSnapshot.model_validate(doc)
+                found.kept[snapshot.profile_id] = snapshot
+                continue
+            case = Case.model_validate(doc)
+            if row["kind"] == "current":
+                found.current[case.profile_id] = case
+            else:
+                found.taken.update((cause, case) for cause in set(causes) & set(case.causes))
+        return found
 
     async def answered_by(self, conversation: str | None, in_reply_to: str | None) -> Case | None:
         """The case a brand post answers: the one holding the message it replies to; for a post
