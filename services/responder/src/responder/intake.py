@@ -2,6 +2,7 @@
 reopens one resolved within the window, or opens a new one; a brand post answers the case of
 its conversation. Each is applied once: the case remembers the mention ids it took in."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -29,6 +30,9 @@ from responder.domain.case import (
 from responder.domain.triage import Need, need
 from responder.repository import CaseConflict, Taking
 from responder.stores.timeline import Message
+
+Answers = Callable[[Case], Awaitable[list[Message]]]
+"""The brand posts not yet attached that answer a case."""
 
 
 def message(mention_id: UUID, mention: Mention, case_id: UUID | None) -> Message:
@@ -69,19 +73,30 @@ async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
         return await take_brand_post(desk, mention_id, mention)
     for _ in range(ATTEMPTS):
         taking = await desk.cases.taking(str(mention_id), enriched.profile.profile_id)
-        if taking.taken_by is not None:
-            return taking.taken_by
-        profile = taking.latest(enriched.profile)
-        needed = need(mention, profile.stage)
-        if needed is None and not _follows_up(mention, taking.active):
-            return None
-        step = await _thread_or_open(desk, mention_id, mention, profile, needed, taking)
+        step = await next_step(desk, enriched, taking, desk.timeline.unattached_answers)
+        if not isinstance(step, Step):
+            return step
         try:
             stored = await desk.store(step)
         except CaseConflict:
             continue
-        return await _late_answers(desk, stored)
+        return await late_answers(desk, stored)
     raise CaseConflict(str(mention_id))
+
+
+async def next_step(
+    desk: Desk, enriched: EnrichedMention, taking: Taking, answers: Answers
+) -> Step | Case | None:
+    """What a customer's mention does from ``taking``: the step to store, else the case that
+    already took it, else None (it needs no human)."""
+    mention, mention_id = enriched.mention, enriched.mention_event_id
+    if taking.taken_by is not None:
+        return taking.taken_by
+    profile = taking.latest(enriched.profile)
+    needed = need(mention, profile.stage)
+    if needed is None and not _follows_up(mention, taking.active):
+        return None
+    return await _thread_or_open(desk, mention_id, mention, profile, needed, taking, answers)
 
 
 def _follows_up(mention: Mention, case: Case | None) -> bool:
@@ -101,6 +116,7 @@ async def _thread_or_open(
     profile: ProfileSnapshot,
     needed: Need | None,
     taking: Taking,
+    answers_to: Answers,
 ) -> Step:
     changes: Changes = []
     case, last = taking.active, taking.current
@@ -120,7 +136,7 @@ async def _thread_or_open(
     case = add_customer_message(
         case, mention_id, mention.external_id, mention.conversation_id, mention.created_at
     )
-    answers = await desk.timeline.unattached_answers(case)
+    answers = await answers_to(case)
     for answer in answers:
         case = caused(add_response(case, answer.created_at), str(answer.id))
     if answers:
@@ -180,22 +196,27 @@ async def _opened(
 async def take_brand_post(desk: Desk, mention_id: UUID, mention: Mention) -> Case | None:
     """Keep the post; when it answers a case (after the case began), record the response."""
     await desk.timeline.add(message(mention_id, mention, None))
-    found = await desk.cases.answered_by(mention.conversation_id, mention.in_reply_to)
-    if found is None or mention.created_at < found.opened_at:
+    return await answer_with(desk, mention_id, mention)
+
+
+async def answer_with(desk: Desk, post_id: UUID, post: Mention) -> Case | None:
+    """Record the kept brand post as the response to the case it answers, if any."""
+    found = await desk.cases.answered_by(post.conversation_id, post.in_reply_to)
+    if found is None or post.created_at < found.opened_at:
         return None
-    return await _answered(desk, found.id, mention_id, mention.created_at)
+    return await answered(desk, found.id, post_id, post.created_at)
 
 
-async def _late_answers(desk: Desk, case: Case) -> Case:
+async def late_answers(desk: Desk, case: Case) -> Case:
     """A brand reply handled at the same moment as the post it answers (another partition's
     lane) may have found no case yet, while the case found no reply yet: the reply is in the
     timeline by now, so look again once the case is stored."""
     for answer in await desk.timeline.unattached_answers(case):
-        case = await _answered(desk, case.id, answer.id, answer.created_at)
+        case = await answered(desk, case.id, answer.id, answer.created_at)
     return case
 
 
-async def _answered(desk: Desk, case_id: UUID, post_id: UUID, at: datetime) -> Case:
+async def answered(desk: Desk, case_id: UUID, post_id: UUID, at: datetime) -> Case:
     async def decide(case: Case) -> Step | None:
         if str(post_id) in case.causes:
             return None

@@ -46,14 +46,19 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def desk(mongo_db: Database, clock: Clock) -> Desk:
-    await ensure_indexes(mongo_db, INDEXES)
+    return await desk_on(mongo_db, clock)
+
+
+async def desk_on(db: Database, clock: Clock) -> Desk:
+    """responder's desk on ``db`` (its indexes made), as the tests configure it."""
+    await ensure_indexes(db, INDEXES)
     return Desk(
-        cases=MongoCases(mongo_db),
-        timeline=Timeline(mongo_db),
-        profiles=ProfileCache(mongo_db),
-        agents=Agents(mongo_db),
-        rules=Rules(mongo_db),
-        policies=PolicyStore(mongo_db),
+        cases=MongoCases(db),
+        timeline=Timeline(db),
+        profiles=ProfileCache(db),
+        agents=Agents(db),
+        rules=Rules(db),
+        policies=PolicyStore(db),
         clock=clock,
         weights=Weights(),
         reopen_window=timedelta(hours=72),
