@@ -1,27 +1,37 @@
-"""Mentions into cases a batch at a time, with the effects of ``intake.take_mention`` for each,
-in the batch's order, and the batch's reads done once:
+"""Mentions into cases a batch at a time: the effects of ``intake.take_mention`` for each, in
+the batch's order, with the batch's reads done once and its case changes stored together:
 
 - the brand posts are kept in one write, before the customers' mentions look for answers;
 - one read finds, for every mention and profile of the batch, the case that took the mention,
   the profile's current case and its kept snapshot, and one more the unattached brand posts
-  that may answer those cases; both are kept up to date in memory as cases are stored;
-- a mention that needs no human and follows up no case costs nothing more; one that changes a
-  case is stored as ``take_mention`` stores it (its own transaction, with its events), and on
-  a conflict (another writer changed the case) is taken in by ``take_mention`` itself;
+  that may answer those cases; both are kept up to date in memory, mention after mention;
+- a mention that needs no human and follows up no case costs nothing more; the changes of the
+  others, their events (the outbox) and their messages are stored in one transaction: all or
+  nothing. If another writer changed one of the cases since it was read, nothing is stored
+  and each mention is taken in by ``take_mention`` (its own read and transaction);
 - the race ``intake.late_answers`` closes is closed for all stored cases with one read.
 
-Each effect is the per-mention one, idempotent by mention id, so a batch redelivered, or
-redone one by one after a failure, applies nothing twice.
+A mention already taken in (the batch delivered again) is found by the first read and changes
+nothing; a batch redone one by one after a failure finds what it stored.
 """
 
 from collections.abc import Iterable
 from uuid import UUID
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from rapport.events import EnrichedMention
 from responder.desk import Desk, Step
-from responder.domain.case import Case
-from responder.intake import answer_with, answered, message, next_step, take_mention
-from responder.repository import CaseConflict, Takings
+from responder.domain.case import Case, settle
+from responder.intake import (
+    Threaded,
+    answer_with,
+    answered,
+    message,
+    next_step,
+    take_mention,
+)
+from responder.repository import CaseConflict, Changed, changed
 from responder.stores.timeline import Message, answers
 
 
@@ -43,12 +53,9 @@ async def take_mentions(desk: Desk, batch: list[EnrichedMention]) -> list[Case |
     posts = [e for e in batch if e.mention.from_brand]
     await desk.timeline.add_all([message(e.mention_event_id, e.mention, None) for e in posts])
     customers = [e for e in batch if not e.mention.from_brand]
-    causes = [str(e.mention_event_id) for e in customers]
-    takings = await desk.cases.takings(causes, [e.profile.profile_id for e in customers])
-    pool = _Answers(await _posts_answering(desk, takings.current.values(), customers))
-    taken: dict[UUID, Case | None] = {}
-    for enriched in customers:
-        taken[enriched.mention_event_id] = await _take(desk, enriched, takings, pool)
+    taken = await _in_one_transaction(desk, customers)
+    if taken is None:  # another writer changed a case meanwhile: each mention starts afresh
+        taken = {e.mention_event_id: await take_mention(desk, e) for e in customers}
     stored = {case.id: case for case in taken.values() if case is not None}
     for post in await _posts_answering(desk, stored.values(), []):
         case = next((case for case in stored.values() if answers(post, case)), None)
@@ -59,22 +66,38 @@ async def take_mentions(desk: Desk, batch: list[EnrichedMention]) -> list[Case |
     return [_latest(taken.get(e.mention_event_id), stored) for e in batch]
 
 
-async def _take(
-    desk: Desk, enriched: EnrichedMention, takings: Takings, pool: _Answers
-) -> Case | None:
-    taking = takings.of(str(enriched.mention_event_id), enriched.profile.profile_id)
-    step = await next_step(desk, enriched, taking, pool)
-    if not isinstance(step, Step):
-        return step
+async def _in_one_transaction(
+    desk: Desk, customers: list[EnrichedMention]
+) -> dict[UUID, Case | None] | None:
+    """Each mention's step from the state the ones before it left, all stored in one
+    transaction; None, and nothing stored, on a conflict."""
+    causes = [str(e.mention_event_id) for e in customers]
+    takings = await desk.cases.takings(causes, [e.profile.profile_id for e in customers])
+    pool = _Answers(await _posts_answering(desk, takings.current.values(), customers))
+    policies = await desk.policies.all()
+    changes: list[Changed] = []
+    threads: list[tuple[Message, list[UUID]]] = []
+    taken: dict[UUID, Case | None] = {}
+    for enriched in customers:
+        taking = takings.of(str(enriched.mention_event_id), enriched.profile.profile_id)
+        step = await next_step(desk, enriched, taking, pool)
+        if isinstance(step, Step):
+            assert isinstance(step.also, Threaded)  # what a customer's mention writes
+            threads.append((step.also.customer, step.also.answers))
+            changes.append(changed(settle(step.case, policies), step.changes, desk.clock()))
+            step = changes[-1].case
+            takings.stored(step)
+            pool.attached(step)
+        taken[enriched.mention_event_id] = step
+
+    async def thread(session: AsyncClientSession) -> None:
+        await desk.timeline.thread_all(threads, session)
+
     try:
-        case: Case | None = await desk.store(step)
+        await desk.cases.save_all(changes, thread)
     except CaseConflict:
-        case = await take_mention(desk, enriched)
-    if case is None:
         return None
-    takings.stored(case)
-    pool.attached(case)
-    return case
+    return taken
 
 
 async def _posts_answering(

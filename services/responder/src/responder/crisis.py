@@ -16,12 +16,17 @@ Spike = Literal["raised", "ongoing"]
 
 
 async def to_pr(desk: Desk, case_id: UUID, stored: Case | None = None) -> Case:
-    async def decide(case: Case) -> Step | None:
-        if case.queue == PR or not case.active:
-            return None
-        return Step(case.model_copy(update={"queue": PR}), [("escalated", None)])
+    return await desk.change(case_id, _to_pr, stored=stored)
 
-    return await desk.change(case_id, decide, stored=stored)
+
+async def to_pr_all(desk: Desk, case_ids: Sequence[UUID]) -> None:
+    await desk.change_all(case_ids, _to_pr)
+
+
+async def _to_pr(case: Case) -> Step | None:
+    if case.queue == PR or not case.active:
+        return None
+    return Step(case.model_copy(update={"queue": PR}), [("escalated", None)])
 
 
 Watched = tuple[UUID, Mention, Case | None]
@@ -62,17 +67,15 @@ async def watch_all(desk: Desk, alerts: Alerts, mentions: Sequence[Watched]) -> 
     first, last = checks[0][0] - rule.history, checks[-1][0]
     counts, active = await alerts.window("negative_spike", subjects, first, last)
     found = {(b, s): await _spike(desk, alerts, s, b, counts[s], active) for b, s in checks}
-    escalated: dict[UUID, Case] = {}
+    escalated: set[UUID] = set()
     for negative, mention, case in negatives:
         escalate = any(found[negative.bucket, s] == "ongoing" for s in negative.subjects)
         if spikes.is_viral(mention, desk.clock(), rule):
             await alerts.save(_viral(desk, negative, mention))
             escalate = True
         if escalate and case is not None:
-            escalated[case.id] = case
-    raised = "raised" in found.values()
-    for case in escalated.values():  # once a raised spike moved it, the case in hand is old
-        await to_pr(desk, case.id, None if raised else case)
+            escalated.add(case.id)
+    await to_pr_all(desk, sorted(escalated))
 
 
 def _viral(desk: Desk, negative: Negative, mention: Mention) -> CrisisAlert:
@@ -154,6 +157,5 @@ async def _raise(
     )
     if not await alerts.save(alert):
         return False
-    for moved in case_ids:
-        await to_pr(desk, moved)
+    await to_pr_all(desk, case_ids)
     return True

@@ -3,6 +3,7 @@ reopens one resolved within the window, or opens a new one; a brand post answers
 its conversation. Each is applied once: the case remembers the mention ids it took in."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -29,10 +30,23 @@ from responder.domain.case import (
 )
 from responder.domain.triage import Need, need
 from responder.repository import CaseConflict, Taking
-from responder.stores.timeline import Message
+from responder.stores.timeline import Message, Timeline
 
 Answers = Callable[[Case], Awaitable[list[Message]]]
 """The brand posts not yet attached that answer a case."""
+
+
+@dataclass(frozen=True)
+class Threaded:
+    """What a customer's mention writes with its case: its message, and the brand posts that
+    answer it attached to the case."""
+
+    timeline: Timeline
+    customer: Message
+    answers: list[UUID]
+
+    async def __call__(self, session: AsyncClientSession) -> None:
+        await self.timeline.thread_all([(self.customer, self.answers)], session)
 
 
 def message(mention_id: UUID, mention: Mention, case_id: UUID | None) -> Message:
@@ -141,15 +155,10 @@ async def _thread_or_open(
         case = caused(add_response(case, answer.created_at), str(answer.id))
     if answers:
         changes.append(("replied", None))
-    customer = message(mention_id, mention, case.id)
-    case_id = case.id
-
-    async def also(session: AsyncClientSession) -> None:
-        await desk.timeline.add(customer, session)
-        if answers:
-            await desk.timeline.attach([a.id for a in answers], case_id, session)
-
-    return Step(caused(case, str(mention_id)), changes, also)
+    threaded = Threaded(
+        desk.timeline, message(mention_id, mention, case.id), [a.id for a in answers]
+    )
+    return Step(caused(case, str(mention_id)), changes, threaded)
 
 
 def _case_intents(mention: Mention) -> set[Intent]:

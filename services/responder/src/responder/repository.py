@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from rapport import outbox
 from rapport.events import CaseChange, CaseChanged, ProfileSnapshot
@@ -22,6 +22,7 @@ from responder.domain.case import Case, Changes
 from responder.stores.profiles import PROFILES
 
 CASES_TOPIC = "care.cases"
+DUPLICATE_KEY = 11000
 Also = Callable[[AsyncClientSession], Awaitable[None]]
 """More writes that must happen with the change, in its transaction."""
 
@@ -103,6 +104,26 @@ def change_of(case: Case, kind: str, sequence: int, at: datetime, breached: Any)
     )
 
 
+@dataclass(frozen=True)
+class Changed:
+    """A case changed from sequence ``before``, and its events, in order."""
+
+    case: Case
+    before: int
+    events: list[CaseChanged]
+
+
+def changed(case: Case, changes: Changes, at: datetime) -> Changed:
+    """The case (read at ``case.sequence``) after ``changes``, each an event."""
+    before = case.sequence
+    case = case.model_copy(update={"sequence": before + len(changes)})
+    events = [
+        CaseChanged.of(change_of(case, kind, before + n, at, breached))
+        for n, (kind, breached) in enumerate(changes, start=1)
+    ]
+    return Changed(case, before, events)
+
+
 class MongoCases:
     def __init__(self, db: Database, relay: OutboxRelay | None = None) -> None:
         self._db = db
@@ -111,6 +132,12 @@ class MongoCases:
 
     async def get(self, case_id: UUID) -> Case | None:
         return _case(await self._cases.find_one({"_id": case_id}))
+
+    async def get_all(self, case_ids: Sequence[UUID]) -> list[Case]:
+        return [
+            Case.model_validate(doc)
+            for doc in await self._cases.find({"_id": {"$in": list(case_ids)}}).to_list()
+        ]
 
     async def active_of(self, profile_id: UUID) -> Case | None:
         return _case(await self._cases.find_one({"profile_id": profile_id, "active": True}))
@@ -230,35 +257,55 @@ class MongoCases:
         self, case: Case, changes: Changes, *, at: datetime, also: Also | None = None
     ) -> Case:
         """Store the changed case (read at ``case.sequence``) and its events, atomically."""
-        before = case.sequence
-        case = case.model_copy(update={"sequence": before + len(changes)})
-        events = [
-            CaseChanged.of(change_of(case, kind, before + n, at, breached))
-            for n, (kind, breached) in enumerate(changes, start=1)
+        change = changed(case, changes, at)
+        await self.save_all([change], also)
+        return change.case
+
+    async def save_all(self, changes: Sequence[Changed], also: Also | None = None) -> None:
+        """Store the changes (several may follow one another on a case) and all their events
+        in one transaction; ``CaseConflict`` if a case is no longer at the sequence its first
+        change was read at, or a second active case of a profile was about to open."""
+        first: dict[UUID, int] = {}
+        last: dict[UUID, Case] = {}
+        for change in changes:
+            first.setdefault(change.case.id, change.before)
+            last[change.case.id] = change.case
+        new = [last[case_id].document() for case_id, before in first.items() if before == 0]
+        replacements = [
+            ReplaceOne({"_id": case_id, "sequence": before}, last[case_id].document())
+            for case_id, before in first.items()
+            if before > 0
         ]
+        events = [(CASES_TOPIC, str(c.case.profile_id), e) for c in changes for e in c.events]
 
         async def write(session: AsyncClientSession) -> None:
-            if before == 0:
-                await self._cases.insert_one(case.document(), session=session)
-            else:
-                replaced = await self._cases.replace_one(
-                    {"_id": case.id, "sequence": before}, case.document(), session=session
-                )
-                if replaced.matched_count == 0:
-                    raise CaseConflict(str(case.id))
+            if new:
+                await self._cases.insert_many(new, session=session)
+            if replacements:
+                replaced = await self._cases.bulk_write(replacements, session=session)
+                if replaced.matched_count < len(replacements):
+                    raise CaseConflict(", ".join(map(str, first)))
             if also is not None:
                 await also(session)
-            key = str(case.profile_id)
-            await outbox.add(self._db, session, [(CASES_TOPIC, key, e) for e in events])
+            await outbox.add(self._db, session, events)
 
         try:
             async with self._db.client.start_session() as session:
                 await session.with_transaction(write)
-        except DuplicateKeyError as error:
-            raise CaseConflict(str(case.id)) from error
+        except (DuplicateKeyError, BulkWriteError) as error:
+            if not _duplicate(error):
+                raise
+            raise CaseConflict(", ".join(map(str, first))) from error
         if self._relay is not None:
             self._relay.wake()
-        return case
+
+
+def _duplicate(error: DuplicateKeyError | BulkWriteError) -> bool:
+    if isinstance(error, DuplicateKeyError):
+        return True
+    return all(
+        e.get("code") == DUPLICATE_KEY for e in error.details.get("writeErrors", [None]) if e
+    )
 
 
 def _case(doc: Document | None) -> Case | None:

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
 from rapport.auth import issue_token
 from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage
@@ -20,7 +21,7 @@ from rapport.events.factories import BASE_TIME, ingested
 from rapport.migrate import migrate
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import MovableClock
+from rapport.testing import MongoCommands, MovableClock
 from responder.desk import Desk
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
@@ -64,6 +65,19 @@ async def desk_on(db: Database, clock: Clock) -> Desk:
         reopen_window=timedelta(hours=72),
         spikes=SpikeRule(min_volume=10),
     )
+
+
+@pytest.fixture
+async def counted(
+    mongo_db: Database, mongo_url: str
+) -> AsyncIterator[tuple[Database, MongoCommands]]:
+    """The test's database through a client that counts commands per collection."""
+    counter = MongoCommands(per_collection=True)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        mongo_url, tz_aware=True, uuidRepresentation="standard", event_listeners=[counter]
+    )
+    yield client[mongo_db.name], counter
+    await client.close()
 
 
 def enriched(

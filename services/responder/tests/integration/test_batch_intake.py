@@ -5,15 +5,17 @@ nothing; a key's mentions apply in their order."""
 import json
 from collections.abc import AsyncIterator
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, uuid5
 
 import pytest
 
 from rapport.events import CaseState, MentionEnriched, RelationshipStage
 from rapport.mongo import Database
-from rapport.testing import unique
+from rapport.testing import MongoCommands, unique
 from responder.actions import set_state
+from responder.crisis import to_pr
 from responder.desk import Desk
+from responder.domain.case import PR
 from responder.handlers import on_mention_enriched, on_mentions_enriched
 from responder.stores.alerts import Alerts
 from responder.stores.brand_health import BrandHealth
@@ -26,7 +28,7 @@ STATE = ["cases", "timeline", "mention_facts", "negatives", "negative_counts", "
 
 def of(n: int, name: str, **mention: Any) -> MentionEnriched:
     """Mention ``n`` of the customer ``name`` (their own profile and author id)."""
-    return enriched(n, profile_id=UUID(int=sum(map(ord, name))), author=name, **mention)
+    return enriched(n, profile_id=uuid5(NAMESPACE_URL, name), author=name, **mention)
 
 
 def brand(n: int, **mention: Any) -> MentionEnriched:
@@ -185,3 +187,51 @@ async def test_a_brand_reply_kept_while_the_batch_runs_still_answers_its_case(
     assert case is not None
     assert case.first_response_at is not None
     assert [e["change"] for e in await events_of(mongo_db, case.id)] == ["opened", "replied"]
+
+
+async def test_a_case_changed_while_the_batch_runs_stores_nothing_of_it_then_each_mention_once(
+    desk: Desk, mongo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agent escalates bob's case after the batch read it: the batch's transaction stores
+    nothing, and each mention is taken in again from the stored cases."""
+    responder = Responder(mongo_db, desk)
+    await responder.one_by_one([of(1, "bob", intents=["complaint"])])
+    bobs = await desk.cases.active_of(of(1, "bob").payload.profile.profile_id)
+    assert bobs is not None
+    read = desk.cases.takings
+
+    async def then_an_agent_escalates(*args: Any) -> Any:
+        found = await read(*args)
+        await to_pr(desk, bobs.id)
+        return found
+
+    monkeypatch.setattr(desk.cases, "takings", then_an_agent_escalates)
+    batch = [of(2, "bob", intents=["question"]), of(3, "erin", intents=["complaint"])]
+    await responder.batch(batch)
+    stored = await desk.cases.get(bobs.id)
+    assert stored is not None
+    assert stored.queue == PR
+    assert [e["change"] for e in await events_of(mongo_db, bobs.id)] == [
+        "opened",
+        "escalated",
+        "mention_added",
+    ]
+    erins = await desk.cases.active_of(of(3, "erin").payload.profile.profile_id)
+    assert erins is not None
+    assert [e["change"] for e in await events_of(mongo_db, erins.id)] == ["opened"]
+
+
+async def test_a_batch_of_complaints_is_a_handful_of_round_trips_and_two_transactions(
+    clock: Clock, counted: tuple[Database, MongoCommands]
+) -> None:
+    db, counter = counted
+    responder = Responder(db, await desk_on(db, clock))
+    await responder.batch([of(0, "warm", intents=["complaint"])])  # reads the configuration
+    # Two minutes apart: five authors a bucket, below a spike (which moves cases to PR).
+    complaints = [of(2 * n, f"c{n}", intents=["complaint"]) for n in range(1, 41)]
+    with counter.counting() as sent:
+        await responder.batch(complaints)
+    commits = sum(n for name, n in sent.items() if name.startswith("commitTransaction"))
+    assert commits == 2  # the cases, their messages and events; the crisis counts
+    assert sum(sent.values()) <= 15  # whatever the batch's size
+    assert len(await db["cases"].find().to_list()) == 41

@@ -8,7 +8,7 @@ from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
-from pymongo import ASCENDING, IndexModel, UpdateOne
+from pymongo import ASCENDING, IndexModel, UpdateMany, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport.mongo import Database
@@ -55,13 +55,7 @@ class Timeline:
     async def add_all(self, messages: Sequence[Message]) -> None:
         """``add`` for each message, in one round trip."""
         if messages:
-            await self._messages.bulk_write(
-                [
-                    UpdateOne({"_id": m.id}, {"$setOnInsert": m.model_dump(by_alias=True)}, True)
-                    for m in messages
-                ],
-                ordered=False,
-            )
+            await self._messages.bulk_write([_kept(m) for m in messages], ordered=False)
 
     async def unattached_answers(self, case: Case) -> list[Message]:
         """Brand posts not yet attached, since the case opened, that answer it (as in
@@ -90,6 +84,20 @@ class Timeline:
             {"_id": {"$in": list(ids)}}, {"$set": {"case_id": case_id}}, session=session
         )
 
+    async def thread_all(
+        self, threads: Sequence[tuple[Message, Sequence[UUID]]], session: AsyncClientSession
+    ) -> None:
+        """Add each customer message and attach the brand posts it came with to its case, in
+        one round trip."""
+        writes: list[UpdateOne | UpdateMany] = []
+        for customer, answers in threads:
+            writes.append(_kept(customer))
+            if answers:
+                attached = {"$set": {"case_id": customer.case_id}}
+                writes.append(UpdateMany({"_id": {"$in": list(answers)}}, attached))
+        if writes:
+            await self._messages.bulk_write(writes, session=session)
+
     async def of_case(self, case_id: UUID) -> list[Message]:
         cursor = self._messages.find({"case_id": case_id}).sort("created_at", ASCENDING)
         return [Message.model_validate(doc) for doc in await cursor.to_list()]
@@ -108,3 +116,8 @@ def answers(post: Message, case: Case) -> bool:
     if post.in_reply_to is not None:
         return post.in_reply_to in case.external_ids
     return post.conversation_id in case.conversation_ids
+
+
+def _kept(message: Message) -> UpdateOne:
+    """Keep the message once; a repeat leaves the stored one as it is."""
+    return UpdateOne({"_id": message.id}, {"$setOnInsert": message.model_dump(by_alias=True)}, True)
