@@ -51,7 +51,6 @@ class Negative:
 
     def document(self) -> Document:
         return {
-            "_id": self.mention_id,
             "subjects": self.subjects,
             "bucket": self.bucket,
             "author": self.author,
@@ -76,24 +75,20 @@ class Alerts:
         )
 
     async def count_negatives(self, negatives: Sequence[Negative]) -> int:
-        """``count_negative`` of each, in order, in one transaction (one read of the marks
-        kept, one of the authors' earlier marks in those buckets, one insert of the new marks,
-        one increment per counter); how many were new."""
+        """``count_negative`` of each, in order, in one transaction (one write keeping the
+        marks not kept yet, one read of their authors' earlier marks in those buckets, one
+        increment per counter); how many were new."""
 
         async def write(session: AsyncClientSession) -> int:
-            ids = [n.mention_id for n in negatives]
-            kept = self._negatives.find({"_id": {"$in": ids}}, {"_id": 1}, session=session)
-            seen = {doc["_id"] for doc in await kept.to_list()}
-            new = []
-            for negative in negatives:
-                if negative.mention_id not in seen:
-                    seen.add(negative.mention_id)
-                    new.append(negative)
-            if new:
-                increments = await self._increments(new, session)
-                await self._negatives.insert_many([n.document() for n in new], session=session)
-                if increments:
-                    await self._counts.bulk_write(increments, ordered=False, session=session)
+            marks = [
+                UpdateOne({"_id": n.mention_id}, {"$setOnInsert": n.document()}, upsert=True)
+                for n in negatives
+            ]
+            kept = await self._negatives.bulk_write(marks, session=session)
+            new = [negatives[index] for index in sorted(kept.upserted_ids or {})]
+            increments = await self._increments(new, session) if new else []
+            if increments:
+                await self._counts.bulk_write(increments, ordered=False, session=session)
             return len(new)
 
         async with self._db.client.start_session() as session:
