@@ -9,7 +9,7 @@ the batch's order, with the batch's reads done once and its case changes stored 
   others, their events (the outbox) and their messages are stored in one transaction: all or
   nothing. If another writer changed one of the cases since it was read, nothing is stored
   and each mention is taken in by ``take_mention`` (its own read and transaction);
-- the race ``intake.late_answers`` closes is closed for all stored cases with one read.
+- the race ``intake._late_answers`` closes is closed for all stored cases with one read.
 
 A mention already taken in (the batch delivered again) is found by the first read and changes
 nothing; a batch redone one by one after a failure finds what it stored.

@@ -45,19 +45,9 @@ async def watch_all(desk: Desk, alerts: Alerts, mentions: Sequence[Watched]) -> 
     bucket they bear on is checked once, on the counts they all made."""
     rule = desk.spikes
     negatives = [
-        (
-            Negative(
-                i,
-                m.author_key,
-                c.id if c else None,
-                spikes.subjects(m, rule),
-                rule.bucket_of(m.created_at),
-            ),
-            m,
-            c,
-        )
-        for i, m, c in mentions
-        if not m.from_brand and m.sentiment.label is SentimentLabel.NEGATIVE
+        (_negative(desk, mention_id, mention, case), mention, case)
+        for mention_id, mention, case in mentions
+        if not mention.from_brand and mention.sentiment.label is SentimentLabel.NEGATIVE
     ]
     if not negatives:
         return
@@ -76,6 +66,13 @@ async def watch_all(desk: Desk, alerts: Alerts, mentions: Sequence[Watched]) -> 
         if escalate and case is not None:
             escalated.add(case.id)
     await to_pr_all(desk, sorted(escalated))
+
+
+def _negative(desk: Desk, mention_id: UUID, mention: Mention, case: Case | None) -> Negative:
+    rule = desk.spikes
+    subjects, bucket = spikes.subjects(mention, rule), rule.bucket_of(mention.created_at)
+    case_id = case.id if case is not None else None
+    return Negative(mention_id, mention.author_key, case_id, subjects, bucket)
 
 
 def _viral(desk: Desk, negative: Negative, mention: Mention) -> CrisisAlert:

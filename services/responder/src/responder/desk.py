@@ -20,6 +20,7 @@ from responder.stores.rules import PolicyStore, Rules
 from responder.stores.timeline import Timeline
 
 ATTEMPTS = 10
+CASES_PER_TRANSACTION = 250
 
 
 class UnknownCase(LookupError):
@@ -82,13 +83,19 @@ class Desk:
         raise CaseConflict(str(case_id))
 
     async def change_all(self, case_ids: Sequence[UUID], decide: Decide) -> None:
-        """``change`` of each case, from one read, stored in one transaction; one case at a
-        time if another writer changed one of them since."""
-        if not case_ids:
-            return
-        steps = [
-            step for case in await self.cases.get_all(case_ids) if (step := await decide(case))
-        ]
+        """``change`` of each case: up to ``CASES_PER_TRANSACTION`` cases from one read,
+        stored in one transaction; one case at a time if another writer changed one since."""
+        for start in range(0, len(case_ids), CASES_PER_TRANSACTION):
+            some = case_ids[start : start + CASES_PER_TRANSACTION]
+            try:
+                await self._change_together(some, decide)
+            except CaseConflict:
+                for case_id in some:
+                    await self.change(case_id, decide)
+
+    async def _change_together(self, case_ids: Sequence[UUID], decide: Decide) -> None:
+        decided = [await decide(case) for case in await self.cases.get_all(case_ids)]
+        steps = [step for step in decided if step is not None]
         if not steps:
             return
         policies = await self.policies.all()
@@ -99,8 +106,4 @@ class Desk:
                 if step.also is not None:
                     await step.also(session)
 
-        try:
-            await self.cases.save_all(changes, also)
-        except CaseConflict:
-            for case_id in case_ids:
-                await self.change(case_id, decide)
+        await self.cases.save_all(changes, also)

@@ -29,8 +29,9 @@ from responder.domain.case import (
     reopens,
 )
 from responder.domain.triage import Need, need
-from responder.repository import CaseConflict, Taking
+from responder.repository import CaseConflict
 from responder.stores.timeline import Message, Timeline
+from responder.taking import Taking
 
 Answers = Callable[[Case], Awaitable[list[Message]]]
 """The brand posts not yet attached that answer a case."""
@@ -94,7 +95,7 @@ async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
             stored = await desk.store(step)
         except CaseConflict:
             continue
-        return await late_answers(desk, stored)
+        return await _late_answers(desk, stored)
     raise CaseConflict(str(mention_id))
 
 
@@ -216,7 +217,7 @@ async def answer_with(desk: Desk, post_id: UUID, post: Mention) -> Case | None:
     return await answered(desk, found.id, post_id, post.created_at)
 
 
-async def late_answers(desk: Desk, case: Case) -> Case:
+async def _late_answers(desk: Desk, case: Case) -> Case:
     """A brand reply handled at the same moment as the post it answers (another partition's
     lane) may have found no case yet, while the case found no reply yet: the reply is in the
     timeline by now, so look again once the case is stored."""

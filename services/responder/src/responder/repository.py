@@ -5,7 +5,7 @@ per profile (a unique partial index).
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -20,6 +20,7 @@ from rapport.mongo import Database, Document
 from rapport.outbox import OutboxRelay
 from responder.domain.case import Case, Changes
 from responder.stores.profiles import PROFILES
+from responder.taking import Taking, Takings
 
 CASES_TOPIC = "care.cases"
 DUPLICATE_KEY = 11000
@@ -49,45 +50,6 @@ INDEXES = {
 
 class CaseConflict(Exception):
     """The case changed since it was read (or a second active case was about to open)."""
-
-
-@dataclass(frozen=True)
-class Taking:
-    """What taking a customer's mention in starts from, read in one round trip."""
-
-    taken_by: Case | None
-    """The case that already took the mention (it is being delivered again)."""
-    current: Case | None
-    """The profile's active case, else its last resolved one."""
-    kept: ProfileSnapshot | None
-    """The profile's snapshot kept from ``crm.profiles``."""
-
-    @property
-    def active(self) -> Case | None:
-        return self.current if self.current is not None and self.current.active else None
-
-    def latest(self, snapshot: ProfileSnapshot) -> ProfileSnapshot:
-        """The newer of ``snapshot`` and the one kept."""
-        kept = self.kept
-        return kept if kept is not None and kept.last_seen > snapshot.last_seen else snapshot
-
-
-@dataclass
-class Takings:
-    """``Taking`` for the mentions of a batch: what was read once, kept up to date as the
-    batch's cases are stored."""
-
-    taken: dict[str, Case] = field(default_factory=dict)
-    current: dict[UUID, Case] = field(default_factory=dict)
-    kept: dict[UUID, ProfileSnapshot] = field(default_factory=dict)
-
-    def of(self, cause: str, profile_id: UUID) -> Taking:
-        current = self.current.get(profile_id)
-        return Taking(self.taken.get(cause), current, self.kept.get(profile_id))
-
-    def stored(self, case: Case) -> None:
-        self.current[case.profile_id] = case
-        self.taken.update((cause, case) for cause in case.causes)
 
 
 def change_of(case: Case, kind: str, sequence: int, at: datetime, breached: Any) -> CaseChange:
@@ -167,7 +129,7 @@ class MongoCases:
             kept=ProfileSnapshot.model_validate(kept[0]) if kept else None,
         )
 
-    async def takings(self, causes: Sequence[str], profile_ids: Sequence[UUID]) -> "Takings":
+    async def takings(self, causes: Sequence[str], profile_ids: Sequence[UUID]) -> Takings:
         """``taking`` for many mentions and profiles in one round trip."""
         if not profile_ids:
             return Takings()

@@ -235,3 +235,22 @@ async def test_a_batch_of_complaints_is_a_handful_of_round_trips_and_two_transac
     assert commits == 2  # the cases, their messages and events; the crisis counts
     assert sum(sent.values()) <= 15  # whatever the batch's size
     assert len(await db["cases"].find().to_list()) == 41
+
+
+async def test_a_spike_within_one_batch_raises_its_alert_once_and_moves_each_case_once(
+    desk: Desk, mongo_db: Database
+) -> None:
+    """Ten authors complain within one bucket (the tests' spike is ten): one alert per subject,
+    and every case of the bucket escalated once."""
+    complaints = [of(1, f"s{n}", intents=["complaint"], external_id=f"s{n}") for n in range(10)]
+    responder = Responder(mongo_db, desk)
+    await responder.batch(complaints)
+    await responder.batch(complaints)  # delivered again
+    alerts = await mongo_db["alerts"].find().to_list()
+    spiked = sorted((a["kind"], a["subject"]) for a in alerts)
+    assert spiked == [("negative_spike", "all"), ("negative_spike", "intent:complaint")]
+    cases = await desk.cases.find({}, [("_id", 1)], 0, 100)
+    assert len(cases) == 10
+    assert {case.queue for case in cases} == {PR}
+    for case in cases:
+        assert [e["change"] for e in await events_of(mongo_db, case.id)] == ["opened", "escalated"]
