@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
+from opentelemetry.context import Context
 from prometheus_client import Counter
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -68,14 +69,17 @@ async def add(
     db: Database,
     session: AsyncClientSession | None,
     messages: Sequence[tuple[str, str, Event]],
+    contexts: Sequence[Context | None] | None = None,
 ) -> None:
-    """Store (topic, key, event)s for publication, in the caller's transaction and trace.
+    """Store (topic, key, event)s for publication, in the caller's transaction and trace (or
+    each in its own of ``contexts``, when a batch's events belong to different traces).
 
     The row's id is the event id: storing an event twice raises DuplicateKeyError.
     """
     if not messages:
         return
-    headers = [[name, value] for name, value in inject_headers()]
+    traces = contexts or [None] * len(messages)
+    headers = [[[name, value] for name, value in inject_headers(ctx)] for ctx in traces]
     try:
         await db[COLLECTION].insert_many(
             [
@@ -86,10 +90,10 @@ async def add(
                     "key": key,
                     "event_type": event.type,
                     "value": encode(event),
-                    "headers": headers,
+                    "headers": row_headers,
                     "published_at": None,
                 }
-                for topic, key, event in messages
+                for (topic, key, event), row_headers in zip(messages, headers, strict=True)
             ],
             session=session,
         )

@@ -29,11 +29,13 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
+from opentelemetry.context import Context
 from prometheus_client import Counter
 
 from rapport.events import Event
@@ -59,6 +61,17 @@ MAX_LINKS = 128
 RECORDS = Counter(
     "rapport_consumed_records_total", "Records consumed, by outcome", ["topic", "group", "outcome"]
 )
+
+
+_record_contexts: ContextVar[Mapping[Any, Context] | None] = ContextVar(
+    "record_contexts", default=None
+)
+
+
+def record_context(event: Event) -> Context | None:
+    """Inside a batch handler: the trace context the event's record carried, so the handler
+    can follow each event's own trace (the batch's span only links them); None elsewhere."""
+    return (_record_contexts.get() or {}).get(event.event_id)
 
 
 def dispatch(handlers: Mapping[type[Event], Callable[[Any], Awaitable[None]]]) -> Handler:
@@ -247,7 +260,13 @@ class ConsumerLoop:
             },
         ):
             waits = self._retry.waits()
+            contexts = {
+                event.event_id: extract_context(record.headers)
+                for record, event in zip(records, events, strict=True)
+                if isinstance(event, Event)
+            }
             while True:
+                token = _record_contexts.set(contexts)
                 try:
                     await handler(events)
                     break
@@ -259,6 +278,8 @@ class ConsumerLoop:
                         )
                         return False
                     self._lane_waiting(error, position=f"batch of {len(records)}")
+                finally:
+                    _record_contexts.reset(token)
                 if not await self._pause(next(waits)):
                     return None
         self._lane_over()
