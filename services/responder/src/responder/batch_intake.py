@@ -15,9 +15,11 @@ A mention already taken in (the batch delivered again) is found by the first rea
 nothing; a batch redone one by one after a failure finds what it stored.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from uuid import UUID
 
+from opentelemetry.context import Context
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport.events import EnrichedMention
@@ -48,12 +50,15 @@ class _Answers:
         self._posts = [post for post in self._posts if str(post.id) not in case.causes]
 
 
-async def take_mentions(desk: Desk, batch: list[EnrichedMention]) -> list[Case | None]:
-    """``take_mention`` of each mention, in order: the case each now belongs to."""
+async def take_mentions(
+    desk: Desk, batch: list[EnrichedMention], traces: Mapping[UUID, Context] | None = None
+) -> list[Case | None]:
+    """``take_mention`` of each mention, in order: the case each now belongs to. ``traces``,
+    per mention id, the trace its case events follow."""
     posts = [e for e in batch if e.mention.from_brand]
     await desk.timeline.add_all([message(e.mention_event_id, e.mention, None) for e in posts])
     customers = [e for e in batch if not e.mention.from_brand]
-    taken = await _in_one_transaction(desk, customers)
+    taken = await _in_one_transaction(desk, customers, traces or {})
     if taken is None:  # another writer changed a case meanwhile: each mention starts afresh
         taken = {e.mention_event_id: await take_mention(desk, e) for e in customers}
     stored = {case.id: case for case in taken.values() if case is not None}
@@ -67,7 +72,7 @@ async def take_mentions(desk: Desk, batch: list[EnrichedMention]) -> list[Case |
 
 
 async def _in_one_transaction(
-    desk: Desk, customers: list[EnrichedMention]
+    desk: Desk, customers: list[EnrichedMention], traces: Mapping[UUID, Context]
 ) -> dict[UUID, Case | None] | None:
     """Each mention's step from the state the ones before it left, all stored in one
     transaction; None, and nothing stored, on a conflict."""
@@ -84,7 +89,8 @@ async def _in_one_transaction(
         if isinstance(step, Step):
             assert isinstance(step.also, Threaded)  # what a customer's mention writes
             threads.append((step.also.customer, step.also.answers))
-            changes.append(changed(settle(step.case, policies), step.changes, desk.clock()))
+            change = changed(settle(step.case, policies), step.changes, desk.clock())
+            changes.append(replace(change, trace=traces.get(enriched.mention_event_id)))
             step = changes[-1].case
             takings.stored(step)
             pool.attached(step)

@@ -1,11 +1,18 @@
 """What responder does with each event it consumes."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
+from uuid import UUID
+
+from opentelemetry import trace
+from opentelemetry.context import Context
 
 from rapport.events import Event, MentionEnriched, ProfileChanged
+from rapport.kafka.consumer import record_context
+from rapport.telemetry import tracer
 from responder import crisis
 from responder.batch_intake import take_mentions
 from responder.desk import Desk
@@ -43,7 +50,8 @@ async def on_mentions_enriched(
     batch = [event.payload for event in events]
 
     async def take_and_watch() -> None:
-        cases = await take_mentions(desk, batch)
+        with _each_in_its_trace(events) as traces:
+            cases = await take_mentions(desk, batch, traces)
         watched = [(e.mention_event_id, e.mention, c) for e, c in zip(batch, cases, strict=True)]
         await crisis.watch_all(desk, alerts, watched)
 
@@ -51,6 +59,25 @@ async def on_mentions_enriched(
         await health.record_all([e for e in batch if counted(e.mention)])
 
     await _together(take_and_watch(), record())
+
+
+@contextmanager
+def _each_in_its_trace(events: list[MentionEnriched]) -> Iterator[dict[UUID, Context]]:
+    """A "process" span per mention, in the trace its record carried (the batch's span only
+    links them), so the case events it causes follow that trace; per mention id."""
+    spans = {
+        event.payload.mention_event_id: tracer.start_span(
+            "process social.mentions.enriched",
+            context=record_context(event),
+            kind=trace.SpanKind.CONSUMER,
+        )
+        for event in events
+    }
+    try:
+        yield {mention: trace.set_span_in_context(span) for mention, span in spans.items()}
+    finally:
+        for span in spans.values():
+            span.end()
 
 
 async def _together(*work: Awaitable[None]) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from opentelemetry.context import Context
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -73,6 +74,8 @@ class Changed:
     case: Case
     before: int
     events: list[CaseChanged]
+    trace: Context | None = None
+    """The trace its events' outbox rows carry (default: the current one)."""
 
 
 def changed(case: Case, changes: Changes, at: datetime) -> Changed:
@@ -239,6 +242,7 @@ class MongoCases:
             if before > 0
         ]
         events = [(CASES_TOPIC, str(c.case.profile_id), e) for c in changes for e in c.events]
+        traces = [c.trace for c in changes for _ in c.events]
 
         async def write(session: AsyncClientSession) -> None:
             if new:
@@ -249,7 +253,7 @@ class MongoCases:
                     raise CaseConflict(", ".join(map(str, first)))
             if also is not None:
                 await also(session)
-            await outbox.add(self._db, session, events)
+            await outbox.add(self._db, session, events, traces)
 
         try:
             async with self._db.client.start_session() as session:
