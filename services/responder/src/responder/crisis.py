@@ -2,6 +2,7 @@
 or a negative post going viral, raises an alert on ``care.alerts`` and moves the related
 cases to the PR queue."""
 
+from collections.abc import Sequence
 from typing import Literal
 from uuid import UUID
 
@@ -9,57 +10,87 @@ from rapport.events import CrisisAlert, Mention, SentimentLabel, deterministic_i
 from responder.desk import Desk, Step
 from responder.domain import spikes
 from responder.domain.case import PR, Case
-from responder.stores.alerts import Alerts
+from responder.stores.alerts import Alerts, Negative
 
 Spike = Literal["raised", "ongoing"]
 
 
 async def to_pr(desk: Desk, case_id: UUID, stored: Case | None = None) -> Case:
-    async def decide(case: Case) -> Step | None:
-        if case.queue == PR or not case.active:
-            return None
-        return Step(case.model_copy(update={"queue": PR}), [("escalated", None)])
+    return await desk.change(case_id, _to_pr, stored=stored)
 
-    return await desk.change(case_id, decide, stored=stored)
+
+async def to_pr_all(desk: Desk, case_ids: Sequence[UUID]) -> None:
+    await desk.change_all(case_ids, _to_pr)
+
+
+async def _to_pr(case: Case) -> Step | None:
+    if case.queue == PR or not case.active:
+        return None
+    return Step(case.model_copy(update={"queue": PR}), [("escalated", None)])
+
+
+Watched = tuple[UUID, Mention, Case | None]
+"""A mention (its event id) and the case it now belongs to."""
 
 
 async def watch(
     desk: Desk, alerts: Alerts, mention_id: UUID, mention: Mention, case: Case | None
 ) -> None:
     """Count a negative mention, then raise or clear the alerts it bears on."""
-    if mention.from_brand or mention.sentiment.label is not SentimentLabel.NEGATIVE:
-        return
+    await watch_all(desk, alerts, [(mention_id, mention, case)])
+
+
+async def watch_all(desk: Desk, alerts: Alerts, mentions: Sequence[Watched]) -> None:
+    """``watch`` each mention: the negative ones are counted together, then each subject and
+    bucket they bear on is checked once, on the counts they all made."""
     rule = desk.spikes
-    case_id = case.id if case is not None else None
-    bucket = rule.bucket_of(mention.created_at)
-    subjects = spikes.subjects(mention, rule)
-    await alerts.count_negative(mention_id, mention.author_key, case_id, subjects, bucket)
-    window = bucket - rule.history, bucket
-    counts, active = await alerts.window("negative_spike", subjects, *window)
-    found = [
-        await _spike(desk, alerts, subject, bucket, counts[subject], active) for subject in subjects
+    negatives = [
+        (_negative(desk, mention_id, mention, case), mention, case)
+        for mention_id, mention, case in mentions
+        if not mention.from_brand and mention.sentiment.label is SentimentLabel.NEGATIVE
     ]
-    escalate = "ongoing" in found
-    if spikes.is_viral(mention, desk.clock(), rule):
-        rate = spikes.shares_per_hour(mention, desk.clock())
-        alert = CrisisAlert(
-            alert_id=deterministic_id("viral", str(mention_id)),
-            kind="viral_negative_post",
-            status="active",
-            subject=str(mention_id),
-            observed=round(rate, 2),
-            baseline=0,
-            threshold=rule.viral_shares_per_hour,
-            mention_ids=[mention_id],
-            case_ids=[case_id] if case_id else [],
-            window_start=mention.created_at,
-            window_end=desk.clock(),
-            changed_at=desk.clock(),
-        )
-        await alerts.save(alert)
-        escalate = True
-    if escalate and case is not None:  # once a raised spike moved it, the case in hand is old
-        await to_pr(desk, case.id, None if "raised" in found else case)
+    if not negatives:
+        return
+    await alerts.count_negatives([negative for negative, _, _ in negatives])
+    checks = sorted({(n.bucket, s) for n, _, _ in negatives for s in n.subjects})
+    subjects = sorted({subject for _, subject in checks})
+    first, last = checks[0][0] - rule.history, checks[-1][0]
+    counts, active = await alerts.window("negative_spike", subjects, first, last)
+    found = {(b, s): await _spike(desk, alerts, s, b, counts[s], active) for b, s in checks}
+    escalated: set[UUID] = set()
+    for negative, mention, case in negatives:
+        escalate = any(found[negative.bucket, s] == "ongoing" for s in negative.subjects)
+        if spikes.is_viral(mention, desk.clock(), rule):
+            await alerts.save(_viral(desk, negative, mention))
+            escalate = True
+        if escalate and case is not None:
+            escalated.add(case.id)
+    await to_pr_all(desk, sorted(escalated))
+
+
+def _negative(desk: Desk, mention_id: UUID, mention: Mention, case: Case | None) -> Negative:
+    rule = desk.spikes
+    subjects, bucket = spikes.subjects(mention, rule), rule.bucket_of(mention.created_at)
+    case_id = case.id if case is not None else None
+    return Negative(mention_id, mention.author_key, case_id, subjects, bucket)
+
+
+def _viral(desk: Desk, negative: Negative, mention: Mention) -> CrisisAlert:
+    rule = desk.spikes
+    return CrisisAlert(
+        alert_id=deterministic_id("viral", str(negative.mention_id)),
+        kind="viral_negative_post",
+        status="active",
+        subject=str(negative.mention_id),
+        observed=round(spikes.shares_per_hour(mention, desk.clock()), 2),
+        baseline=0,
+        threshold=rule.viral_shares_per_hour,
+        mention_ids=[negative.mention_id],
+        case_ids=[negative.case_id] if negative.case_id else [],
+        window_start=mention.created_at,
+        window_end=desk.clock(),
+        changed_at=desk.clock(),
+    )
 
 
 async def _spike(
@@ -123,6 +154,5 @@ async def _raise(
     )
     if not await alerts.save(alert):
         return False
-    for moved in case_ids:
-        await to_pr(desk, moved)
+    await to_pr_all(desk, case_ids)
     return True

@@ -2,22 +2,25 @@
 step, settle its clocks under the SLA policies, store it with its events; again from the
 stored case when another writer got there first."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
+
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from responder.domain.case import Case, Changes, settle
 from responder.domain.clock import Clock
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
-from responder.repository import Also, CaseConflict, MongoCases
+from responder.repository import Also, CaseConflict, MongoCases, changed
 from responder.stores.agents import Agents
 from responder.stores.profiles import ProfileCache
 from responder.stores.rules import PolicyStore, Rules
 from responder.stores.timeline import Timeline
 
 ATTEMPTS = 10
+CASES_PER_TRANSACTION = 250
 
 
 class UnknownCase(LookupError):
@@ -78,3 +81,29 @@ class Desk:
             except CaseConflict:
                 stored = None
         raise CaseConflict(str(case_id))
+
+    async def change_all(self, case_ids: Sequence[UUID], decide: Decide) -> None:
+        """``change`` of each case: up to ``CASES_PER_TRANSACTION`` cases from one read,
+        stored in one transaction; one case at a time if another writer changed one since."""
+        for start in range(0, len(case_ids), CASES_PER_TRANSACTION):
+            some = case_ids[start : start + CASES_PER_TRANSACTION]
+            try:
+                await self._change_together(some, decide)
+            except CaseConflict:
+                for case_id in some:
+                    await self.change(case_id, decide)
+
+    async def _change_together(self, case_ids: Sequence[UUID], decide: Decide) -> None:
+        decided = [await decide(case) for case in await self.cases.get_all(case_ids)]
+        steps = [step for step in decided if step is not None]
+        if not steps:
+            return
+        policies = await self.policies.all()
+        changes = [changed(settle(s.case, policies), s.changes, self.clock()) for s in steps]
+
+        async def also(session: AsyncClientSession) -> None:
+            for step in steps:
+                if step.also is not None:
+                    await step.also(session)
+
+        await self.cases.save_all(changes, also)

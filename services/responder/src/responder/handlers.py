@@ -4,9 +4,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
+from uuid import UUID
+
+from opentelemetry.context import Context
 
 from rapport.events import Event, MentionEnriched, ProfileChanged
+from rapport.kafka.consumer import record_context
 from responder import crisis
+from responder.batch_intake import take_mentions
 from responder.desk import Desk
 from responder.domain.brand_health import counted
 from responder.domain.triage import FANS
@@ -31,8 +36,42 @@ async def on_mention_enriched(
         if counted(mention):
             await health.record(event.payload)
 
-    for outcome in await asyncio.gather(take_and_watch(), record(), return_exceptions=True):
-        if isinstance(outcome, BaseException):  # once both are done: no retry overlaps them
+    await _together(take_and_watch(), record())
+
+
+async def on_mentions_enriched(
+    events: list[MentionEnriched], *, desk: Desk, alerts: Alerts, health: BrandHealth
+) -> None:
+    """``on_mention_enriched`` of each, in order, with the batch's reads and counts done once
+    (see ``responder.batch_intake``); the dashboard facts in one write."""
+    batch = [event.payload for event in events]
+
+    async def take_and_watch() -> None:
+        cases = await take_mentions(desk, batch, _traces(events))
+        watched = [(e.mention_event_id, e.mention, c) for e, c in zip(batch, cases, strict=True)]
+        await crisis.watch_all(desk, alerts, watched)
+
+    async def record() -> None:
+        await health.record_all([e for e in batch if counted(e.mention)])
+
+    await _together(take_and_watch(), record())
+
+
+def _traces(events: list[MentionEnriched]) -> dict[UUID, Context]:
+    """Per mention id, its own "process" span (in the trace its record carried), so the case
+    events it causes follow that trace."""
+    return {
+        event.payload.mention_event_id: found
+        for event in events
+        if (found := record_context(event)) is not None
+    }
+
+
+async def _together(*work: Awaitable[None]) -> None:
+    """Run ``work`` concurrently; its first failure is raised once all is done (so no retry
+    overlaps what is still running)."""
+    for outcome in await asyncio.gather(*work, return_exceptions=True):
+        if isinstance(outcome, BaseException):
             raise outcome
 
 
@@ -58,3 +97,8 @@ def event_handlers(desk: Desk, alerts: Alerts, health: BrandHealth) -> dict[type
         MentionEnriched: partial(on_mention_enriched, desk=desk, alerts=alerts, health=health),
         ProfileChanged: partial(on_profile_changed, desk=desk, health=health),
     }
+
+
+def batch_handlers(desk: Desk, alerts: Alerts, health: BrandHealth) -> dict[type[Event], Handler]:
+    """The batch handlers (``rapport.kafka.consumer``), bound like ``event_handlers``."""
+    return {MentionEnriched: partial(on_mentions_enriched, desk=desk, alerts=alerts, health=health)}

@@ -2,6 +2,8 @@
 reopens one resolved within the window, or opens a new one; a brand post answers the case of
 its conversation. Each is applied once: the case remembers the mention ids it took in."""
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -27,8 +29,25 @@ from responder.domain.case import (
     reopens,
 )
 from responder.domain.triage import Need, need
-from responder.repository import CaseConflict, Taking
-from responder.stores.timeline import Message
+from responder.repository import CaseConflict
+from responder.stores.timeline import Message, Timeline
+from responder.taking import Taking
+
+Answers = Callable[[Case], Awaitable[list[Message]]]
+"""The brand posts not yet attached that answer a case."""
+
+
+@dataclass(frozen=True)
+class Threaded:
+    """What a customer's mention writes with its case: its message, and the brand posts that
+    answer it attached to the case."""
+
+    timeline: Timeline
+    customer: Message
+    answers: list[UUID]
+
+    async def __call__(self, session: AsyncClientSession) -> None:
+        await self.timeline.thread_all([(self.customer, self.answers)], session)
 
 
 def message(mention_id: UUID, mention: Mention, case_id: UUID | None) -> Message:
@@ -69,19 +88,30 @@ async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
         return await take_brand_post(desk, mention_id, mention)
     for _ in range(ATTEMPTS):
         taking = await desk.cases.taking(str(mention_id), enriched.profile.profile_id)
-        if taking.taken_by is not None:
-            return taking.taken_by
-        profile = taking.latest(enriched.profile)
-        needed = need(mention, profile.stage)
-        if needed is None and not _follows_up(mention, taking.active):
-            return None
-        step = await _thread_or_open(desk, mention_id, mention, profile, needed, taking)
+        step = await next_step(desk, enriched, taking, desk.timeline.unattached_answers)
+        if not isinstance(step, Step):
+            return step
         try:
             stored = await desk.store(step)
         except CaseConflict:
             continue
         return await _late_answers(desk, stored)
     raise CaseConflict(str(mention_id))
+
+
+async def next_step(
+    desk: Desk, enriched: EnrichedMention, taking: Taking, answers: Answers
+) -> Step | Case | None:
+    """What a customer's mention does from ``taking``: the step to store, else the case that
+    already took it, else None (it needs no human)."""
+    mention, mention_id = enriched.mention, enriched.mention_event_id
+    if taking.taken_by is not None:
+        return taking.taken_by
+    profile = taking.latest(enriched.profile)
+    needed = need(mention, profile.stage)
+    if needed is None and not _follows_up(mention, taking.active):
+        return None
+    return await _thread_or_open(desk, mention_id, mention, profile, needed, taking, answers)
 
 
 def _follows_up(mention: Mention, case: Case | None) -> bool:
@@ -101,6 +131,7 @@ async def _thread_or_open(
     profile: ProfileSnapshot,
     needed: Need | None,
     taking: Taking,
+    answers_to: Answers,
 ) -> Step:
     changes: Changes = []
     case, last = taking.active, taking.current
@@ -120,20 +151,15 @@ async def _thread_or_open(
     case = add_customer_message(
         case, mention_id, mention.external_id, mention.conversation_id, mention.created_at
     )
-    answers = await desk.timeline.unattached_answers(case)
+    answers = await answers_to(case)
     for answer in answers:
         case = caused(add_response(case, answer.created_at), str(answer.id))
     if answers:
         changes.append(("replied", None))
-    customer = message(mention_id, mention, case.id)
-    case_id = case.id
-
-    async def also(session: AsyncClientSession) -> None:
-        await desk.timeline.add(customer, session)
-        if answers:
-            await desk.timeline.attach([a.id for a in answers], case_id, session)
-
-    return Step(caused(case, str(mention_id)), changes, also)
+    threaded = Threaded(
+        desk.timeline, message(mention_id, mention, case.id), [a.id for a in answers]
+    )
+    return Step(caused(case, str(mention_id)), changes, threaded)
 
 
 def _case_intents(mention: Mention) -> set[Intent]:
@@ -180,10 +206,15 @@ async def _opened(
 async def take_brand_post(desk: Desk, mention_id: UUID, mention: Mention) -> Case | None:
     """Keep the post; when it answers a case (after the case began), record the response."""
     await desk.timeline.add(message(mention_id, mention, None))
-    found = await desk.cases.answered_by(mention.conversation_id, mention.in_reply_to)
-    if found is None or mention.created_at < found.opened_at:
+    return await answer_with(desk, mention_id, mention)
+
+
+async def answer_with(desk: Desk, post_id: UUID, post: Mention) -> Case | None:
+    """Record the kept brand post as the response to the case it answers, if any."""
+    found = await desk.cases.answered_by(post.conversation_id, post.in_reply_to)
+    if found is None or post.created_at < found.opened_at:
         return None
-    return await _answered(desk, found.id, mention_id, mention.created_at)
+    return await answered(desk, found.id, post_id, post.created_at)
 
 
 async def _late_answers(desk: Desk, case: Case) -> Case:
@@ -191,11 +222,11 @@ async def _late_answers(desk: Desk, case: Case) -> Case:
     lane) may have found no case yet, while the case found no reply yet: the reply is in the
     timeline by now, so look again once the case is stored."""
     for answer in await desk.timeline.unattached_answers(case):
-        case = await _answered(desk, case.id, answer.id, answer.created_at)
+        case = await answered(desk, case.id, answer.id, answer.created_at)
     return case
 
 
-async def _answered(desk: Desk, case_id: UUID, post_id: UUID, at: datetime) -> Case:
+async def answered(desk: Desk, case_id: UUID, post_id: UUID, at: datetime) -> Case:
     async def decide(case: Case) -> Step | None:
         if str(post_id) in case.causes:
             return None

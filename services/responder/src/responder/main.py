@@ -19,7 +19,7 @@ from responder.api import cases, config, customers, dashboard, insight, presence
 from responder.connector import Connector, ReplySender
 from responder.desk import Desk
 from responder.domain.clock import Clock
-from responder.handlers import Handler, event_handlers
+from responder.handlers import Handler, batch_handlers, event_handlers
 from responder.migrations import INDEXES
 from responder.personal import ResponderPersonalData
 from responder.scanner import Scanner
@@ -101,7 +101,10 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             runtime.workers.start("reply-sender", sender.run(), stop=sender.stop)
             runtime.workers.start("sla-scanner", scanner.run(), stop=scanner.stop)
             if settings.consume_events:
-                consume(runtime, clients, group="responder", handlers=handlers)
+                batched = batch_handlers(desk, crises, health)
+                consume(
+                    runtime, clients, group="responder", handlers=handlers, batch_handlers=batched
+                )
             yield
 
     routers = [

@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from opentelemetry.context import Context
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from rapport import outbox
 from rapport.events import CaseChange, CaseChanged, ProfileSnapshot
@@ -20,8 +21,10 @@ from rapport.mongo import Database, Document
 from rapport.outbox import OutboxRelay
 from responder.domain.case import Case, Changes
 from responder.stores.profiles import PROFILES
+from responder.taking import Taking, Takings
 
 CASES_TOPIC = "care.cases"
+DUPLICATE_KEY = 11000
 Also = Callable[[AsyncClientSession], Awaitable[None]]
 """More writes that must happen with the change, in its transaction."""
 
@@ -50,27 +53,6 @@ class CaseConflict(Exception):
     """The case changed since it was read (or a second active case was about to open)."""
 
 
-@dataclass(frozen=True)
-class Taking:
-    """What taking a customer's mention in starts from, read in one round trip."""
-
-    taken_by: Case | None
-    """The case that already took the mention (it is being delivered again)."""
-    current: Case | None
-    """The profile's active case, else its last resolved one."""
-    kept: ProfileSnapshot | None
-    """The profile's snapshot kept from ``crm.profiles``."""
-
-    @property
-    def active(self) -> Case | None:
-        return self.current if self.current is not None and self.current.active else None
-
-    def latest(self, snapshot: ProfileSnapshot) -> ProfileSnapshot:
-        """The newer of ``snapshot`` and the one kept."""
-        kept = self.kept
-        return kept if kept is not None and kept.last_seen > snapshot.last_seen else snapshot
-
-
 def change_of(case: Case, kind: str, sequence: int, at: datetime, breached: Any) -> CaseChange:
     return CaseChange.model_validate(
         {
@@ -85,6 +67,28 @@ def change_of(case: Case, kind: str, sequence: int, at: datetime, breached: Any)
     )
 
 
+@dataclass(frozen=True)
+class Changed:
+    """A case changed from sequence ``before``, and its events, in order."""
+
+    case: Case
+    before: int
+    events: list[CaseChanged]
+    trace: Context | None = None
+    """The trace its events' outbox rows carry (default: the current one)."""
+
+
+def changed(case: Case, changes: Changes, at: datetime) -> Changed:
+    """The case (read at ``case.sequence``) after ``changes``, each an event."""
+    before = case.sequence
+    case = case.model_copy(update={"sequence": before + len(changes)})
+    events = [
+        CaseChanged.of(change_of(case, kind, before + n, at, breached))
+        for n, (kind, breached) in enumerate(changes, start=1)
+    ]
+    return Changed(case, before, events)
+
+
 class MongoCases:
     def __init__(self, db: Database, relay: OutboxRelay | None = None) -> None:
         self._db = db
@@ -93,6 +97,12 @@ class MongoCases:
 
     async def get(self, case_id: UUID) -> Case | None:
         return _case(await self._cases.find_one({"_id": case_id}))
+
+    async def get_all(self, case_ids: Sequence[UUID]) -> list[Case]:
+        return [
+            Case.model_validate(doc)
+            for doc in await self._cases.find({"_id": {"$in": list(case_ids)}}).to_list()
+        ]
 
     async def active_of(self, profile_id: UUID) -> Case | None:
         return _case(await self._cases.find_one({"profile_id": profile_id, "active": True}))
@@ -121,6 +131,50 @@ class MongoCases:
             current=_case(next(iter(cases["current"]), None)),
             kept=ProfileSnapshot.model_validate(kept[0]) if kept else None,
         )
+
+    async def takings(self, causes: Sequence[str], profile_ids: Sequence[UUID]) -> Takings:
+        """``taking`` for many mentions and profiles in one round trip."""
+        if not profile_ids:
+            return Takings()
+        current = [{"$sort": {"active": -1, "resolved_at": -1}}]
+        pipeline: list[Document] = [
+            {"$match": {"profile_id": {"$in": list(profile_ids)}}},
+            *current,
+            {"$group": {"_id": "$profile_id", "doc": {"$first": "$$ROOT"}}},
+            {"$project": {"_id": 0, "kind": "current", "doc": 1}},
+            {
+                "$unionWith": {
+                    "coll": self._cases.name,
+                    "pipeline": [
+                        {"$match": {"causes": {"$in": list(causes)}}},
+                        {"$project": {"_id": 0, "kind": "taken", "doc": "$$ROOT"}},
+                    ],
+                }
+            },
+            {
+                "$unionWith": {
+                    "coll": PROFILES,
+                    "pipeline": [
+                        {"$match": {"_id": {"$in": list(profile_ids)}}},
+                        {"$project": {"_id": 0, "kind": "kept", "doc": "$$ROOT"}},
+                    ],
+                }
+            },
+        ]
+        found = Takings()
+        for row in await (await self._cases.aggregate(pipeline)).to_list():
+            doc = row["doc"]
+            if row["kind"] == "kept":
+                doc.pop("_id")
+                snapshot = ProfileSnapshot.model_validate(doc)
+                found.kept[snapshot.profile_id] = snapshot
+                continue
+            case = Case.model_validate(doc)
+            if row["kind"] == "current":
+                found.current[case.profile_id] = case
+            else:
+                found.taken.update((cause, case) for cause in set(causes) & set(case.causes))
+        return found
 
     async def answered_by(self, conversation: str | None, in_reply_to: str | None) -> Case | None:
         """The case a brand post answers: the one holding the message it replies to; for a post
@@ -168,35 +222,56 @@ class MongoCases:
         self, case: Case, changes: Changes, *, at: datetime, also: Also | None = None
     ) -> Case:
         """Store the changed case (read at ``case.sequence``) and its events, atomically."""
-        before = case.sequence
-        case = case.model_copy(update={"sequence": before + len(changes)})
-        events = [
-            CaseChanged.of(change_of(case, kind, before + n, at, breached))
-            for n, (kind, breached) in enumerate(changes, start=1)
+        change = changed(case, changes, at)
+        await self.save_all([change], also)
+        return change.case
+
+    async def save_all(self, changes: Sequence[Changed], also: Also | None = None) -> None:
+        """Store the changes (several may follow one another on a case) and all their events
+        in one transaction; ``CaseConflict`` if a case is no longer at the sequence its first
+        change was read at, or a second active case of a profile was about to open."""
+        first: dict[UUID, int] = {}
+        last: dict[UUID, Case] = {}
+        for change in changes:
+            first.setdefault(change.case.id, change.before)
+            last[change.case.id] = change.case
+        new = [last[case_id].document() for case_id, before in first.items() if before == 0]
+        replacements = [
+            ReplaceOne({"_id": case_id, "sequence": before}, last[case_id].document())
+            for case_id, before in first.items()
+            if before > 0
         ]
+        events = [(CASES_TOPIC, str(c.case.profile_id), e) for c in changes for e in c.events]
+        traces = [c.trace for c in changes for _ in c.events]
 
         async def write(session: AsyncClientSession) -> None:
-            if before == 0:
-                await self._cases.insert_one(case.document(), session=session)
-            else:
-                replaced = await self._cases.replace_one(
-                    {"_id": case.id, "sequence": before}, case.document(), session=session
-                )
-                if replaced.matched_count == 0:
-                    raise CaseConflict(str(case.id))
+            if new:
+                await self._cases.insert_many(new, session=session)
+            if replacements:
+                replaced = await self._cases.bulk_write(replacements, session=session)
+                if replaced.matched_count < len(replacements):
+                    raise CaseConflict(", ".join(map(str, first)))
             if also is not None:
                 await also(session)
-            key = str(case.profile_id)
-            await outbox.add(self._db, session, [(CASES_TOPIC, key, e) for e in events])
+            await outbox.add(self._db, session, events, contexts=traces)
 
         try:
             async with self._db.client.start_session() as session:
                 await session.with_transaction(write)
-        except DuplicateKeyError as error:
-            raise CaseConflict(str(case.id)) from error
+        except (DuplicateKeyError, BulkWriteError) as error:
+            if not _duplicate(error):
+                raise
+            raise CaseConflict(", ".join(map(str, first))) from error
         if self._relay is not None:
             self._relay.wake()
-        return case
+
+
+def _duplicate(error: DuplicateKeyError | BulkWriteError) -> bool:
+    if isinstance(error, DuplicateKeyError):
+        return True
+    return all(
+        e.get("code") == DUPLICATE_KEY for e in error.details.get("writeErrors", [None]) if e
+    )
 
 
 def _case(doc: Document | None) -> Case | None:

@@ -13,13 +13,14 @@ from uuid import UUID
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
 from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.migrate import migrate
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import MovableClock, token_keys
+from rapport.testing import MongoCommands, MovableClock, token_keys
 from responder.desk import Desk
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
@@ -44,19 +45,37 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def desk(mongo_db: Database, clock: Clock) -> Desk:
-    await ensure_indexes(mongo_db, INDEXES)
+    return await desk_on(mongo_db, clock)
+
+
+async def desk_on(db: Database, clock: Clock) -> Desk:
+    """responder's desk on ``db`` (its indexes made), as the tests configure it."""
+    await ensure_indexes(db, INDEXES)
     return Desk(
-        cases=MongoCases(mongo_db),
-        timeline=Timeline(mongo_db),
-        profiles=ProfileCache(mongo_db),
-        agents=Agents(mongo_db),
-        rules=Rules(mongo_db),
-        policies=PolicyStore(mongo_db),
+        cases=MongoCases(db),
+        timeline=Timeline(db),
+        profiles=ProfileCache(db),
+        agents=Agents(db),
+        rules=Rules(db),
+        policies=PolicyStore(db),
         clock=clock,
         weights=Weights(),
         reopen_window=timedelta(hours=72),
         spikes=SpikeRule(min_volume=10),
     )
+
+
+@pytest.fixture
+async def counted(
+    mongo_db: Database, mongo_url: str
+) -> AsyncIterator[tuple[Database, MongoCommands]]:
+    """The test's database through a client that counts commands per collection."""
+    counter = MongoCommands(per_collection=True)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        mongo_url, tz_aware=True, uuidRepresentation="standard", event_listeners=[counter]
+    )
+    yield client[mongo_db.name], counter
+    await client.close()
 
 
 def enriched(

@@ -2,13 +2,11 @@
 mention starts from, a change begun from a copy in hand, stage samples taken only when they
 move, configuration read once per cache period."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from rapport.events import (
     CaseState,
@@ -145,19 +143,6 @@ async def test_fans_and_evangelists_are_sampled_when_they_move(
     merged = {"related_profile_ids": [bob]}
     await changed(snapshot(RelationshipStage.EVANGELIST, 6), "merged", **merged)
     assert [s[:2] for s in await samples(mongo_db)] == [(0, 1)]  # bob is forgotten
-
-
-@pytest.fixture
-async def counted(
-    mongo_db: Database, mongo_url: str
-) -> AsyncIterator[tuple[Database, MongoCommands]]:
-    """The test's database through a client that counts commands per collection."""
-    counter = MongoCommands(per_collection=True)
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        mongo_url, tz_aware=True, uuidRepresentation="standard", event_listeners=[counter]
-    )
-    yield client[mongo_db.name], counter
-    await client.close()
 
 
 async def test_each_event_reads_configuration_once_per_cache_period_and_itself_once(

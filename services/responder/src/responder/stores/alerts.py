@@ -10,7 +10,9 @@ Counters hold counts only: erasing a person deletes their ``negatives``, and the
 counts stay (as the dashboard's do).
 """
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
@@ -37,6 +39,25 @@ INDEXES = {
 }
 
 
+@dataclass(frozen=True)
+class Negative:
+    """A negative mention to count: its author in each of its subjects' bucket."""
+
+    mention_id: UUID
+    author: str
+    case_id: UUID | None
+    subjects: list[str]
+    bucket: int
+
+    def document(self) -> Document:
+        return {
+            "subjects": self.subjects,
+            "bucket": self.bucket,
+            "author": self.author,
+            "case_id": self.case_id,
+        }
+
+
 class Alerts:
     def __init__(self, db: Database, relay: OutboxRelay | None = None) -> None:
         self._db = db
@@ -49,35 +70,61 @@ class Alerts:
         self, mention_id: UUID, author: str, case_id: UUID | None, subjects: list[str], bucket: int
     ) -> bool:
         """Count the mention's author once per subject and bucket; False if it was counted."""
-        document = {"subjects": subjects, "bucket": bucket, "author": author, "case_id": case_id}
+        return bool(
+            await self.count_negatives([Negative(mention_id, author, case_id, subjects, bucket)])
+        )
 
-        async def write(session: AsyncClientSession) -> bool:
-            kept = await self._negatives.update_one(
-                {"_id": mention_id}, {"$setOnInsert": document}, upsert=True, session=session
-            )
-            if kept.upserted_id is None:
-                return False
-            earlier = {"author": author, "bucket": bucket, "_id": {"$ne": mention_id}}
-            cursor = self._negatives.find(
-                {**earlier, "subjects": {"$in": subjects}}, {"subjects": 1}, session=session
-            )
-            counted = {subject for doc in await cursor.to_list() for subject in doc["subjects"]}
-            increments = [
-                UpdateOne(
-                    {"_id": f"{bucket}:{subject}"},
-                    {"$inc": {"n": 1}, "$setOnInsert": {"subject": subject, "bucket": bucket}},
-                    upsert=True,
-                )
-                for subject in subjects
-                if subject not in counted
+    async def count_negatives(self, negatives: Sequence[Negative]) -> int:
+        """``count_negative`` of each, in order, in one transaction (one write keeping the
+        marks not kept yet, one read of their authors' earlier marks in those buckets, one
+        increment per counter); how many were new."""
+
+        async def write(session: AsyncClientSession) -> int:
+            marks = [
+                UpdateOne({"_id": n.mention_id}, {"$setOnInsert": n.document()}, upsert=True)
+                for n in negatives
             ]
+            kept = await self._negatives.bulk_write(marks, session=session)
+            new = [negatives[index] for index in sorted(kept.upserted_ids or {})]
+            increments = await self._increments(new, session) if new else []
             if increments:
                 await self._counts.bulk_write(increments, ordered=False, session=session)
-            return True
+            return len(new)
 
         async with self._db.client.start_session() as session:
-            new: bool = await session.with_transaction(write)
-        return new
+            counted: int = await session.with_transaction(write)
+        return counted
+
+    async def _increments(
+        self, new: list[Negative], session: AsyncClientSession
+    ) -> list[UpdateOne]:
+        """One per counter: each author once per subject and bucket, counting the authors'
+        marks already kept."""
+        earlier = {
+            "author": {"$in": sorted({n.author for n in new})},
+            "bucket": {"$in": sorted({n.bucket for n in new})},
+            "_id": {"$nin": [n.mention_id for n in new]},
+        }
+        projection = {"author": 1, "bucket": 1, "subjects": 1}
+        cursor = self._negatives.find(earlier, projection, session=session)
+        counted = {
+            (doc["author"], doc["bucket"], subject)
+            for doc in await cursor.to_list()
+            for subject in doc["subjects"]
+        }
+        increments: Counter[tuple[int, str]] = Counter()
+        for n in new:
+            fresh = {(n.author, n.bucket, subject) for subject in n.subjects} - counted
+            increments.update((bucket, subject) for _, bucket, subject in fresh)
+            counted |= fresh
+        return [
+            UpdateOne(
+                {"_id": f"{bucket}:{subject}"},
+                {"$inc": {"n": n}, "$setOnInsert": {"subject": subject, "bucket": bucket}},
+                upsert=True,
+            )
+            for (bucket, subject), n in sorted(increments.items())
+        ]
 
     async def window(
         self, kind: str, subjects: list[str], first: int, last: int

@@ -5,11 +5,12 @@ id off their facts; the anonymous counts stay.
 The profile id is kept as a string: MongoDB 6.0 groups UUID (binData) keys about 60 times
 slower than strings (20 000 authors: 9.6 s against 0.15 s), and the top voices group by it."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from rapport.events import EnrichedMention
 from rapport.mongo import Database, Document
@@ -37,17 +38,12 @@ class BrandHealth:
         self._stages = db["stage_counts"]
 
     async def record(self, enriched: EnrichedMention) -> None:
-        mention = enriched.mention
-        fact = {
-            "at": mention.created_at,
-            "sentiment": mention.sentiment.label.value,
-            "advocacy": is_advocacy(mention),
-            "profile_id": str(enriched.profile.profile_id),
-            "stage": enriched.profile.stage.value,
-        }
-        await self._facts.update_one(
-            {"_id": enriched.mention_event_id}, {"$setOnInsert": fact}, upsert=True
-        )
+        await self.record_all([enriched])
+
+    async def record_all(self, mentions: Sequence[EnrichedMention]) -> None:
+        """Keep each mention's fact once (a repeat leaves it as it is), in one round trip."""
+        if mentions:
+            await self._facts.bulk_write([_fact(e) for e in mentions], ordered=False)
 
     async def tallies(self, since: datetime, until: datetime, unit: Unit) -> dict[datetime, Tally]:
         """Per bucket of ``unit`` in [since, until): counts by sentiment, and advocacy."""
@@ -103,3 +99,15 @@ class BrandHealth:
             {"$unset": {"profile_id": "", "stage": ""}},
         )
         return changed.modified_count
+
+
+def _fact(enriched: EnrichedMention) -> UpdateOne:
+    mention = enriched.mention
+    fact = {
+        "at": mention.created_at,
+        "sentiment": mention.sentiment.label.value,
+        "advocacy": is_advocacy(mention),
+        "profile_id": str(enriched.profile.profile_id),
+        "stage": enriched.profile.stage.value,
+    }
+    return UpdateOne({"_id": enriched.mention_event_id}, {"$setOnInsert": fact}, upsert=True)
