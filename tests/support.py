@@ -38,6 +38,15 @@ REPLICA_PORT_STEP = 20
 of the next RAPPORT_TEST_PORT_OFFSET (a multiple of 100)."""
 
 
+WEBHOOK_SECRETS = {
+    "RAPPORT_X_CONSUMER_SECRET": "e2e-x-consumer",
+    "RAPPORT_META_APP_SECRET": "e2e-meta-app",
+    "RAPPORT_META_VERIFY_TOKEN": "e2e-meta-verify",
+    "RAPPORT_WEBHOOK_SECRETS": json.dumps({"forum": "e2e-forum"}),
+}
+"""ingest's webhooks configured as in production, so they answer a bad signature with 401."""
+
+
 class Platform:
     def __init__(self, kafka: str, mongo: str) -> None:
         self.run_id = unique("e2e").replace("-", "_")
@@ -94,6 +103,7 @@ class Platform:
                 {"x": f"http://127.0.0.1:{CONNECTOR_PORT}/replies"}
             ),
             "RAPPORT_AUTO_ASSIGN": "false",  # tests claim cases themselves; it would race them
+            **WEBHOOK_SECRETS,
         } | settings
         process, port = replica_name(name, replica), self.replica_port(name, replica)
         log = self.output / f"{process}.log"
