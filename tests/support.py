@@ -36,13 +36,31 @@ REPLICA_PORT_STEP = 20
 of the next RAPPORT_TEST_PORT_OFFSET (a multiple of 100)."""
 
 
+WEBHOOK_SECRETS = {
+    "RAPPORT_X_CONSUMER_SECRET": "e2e-x-consumer",
+    "RAPPORT_META_APP_SECRET": "e2e-meta-app",
+    "RAPPORT_META_VERIFY_TOKEN": "e2e-meta-verify",
+    "RAPPORT_WEBHOOK_SECRETS": json.dumps({"forum": "e2e-forum"}),
+}
+"""ingest's webhooks configured as in production, so they answer a bad signature with 401."""
+
+
 class Platform:
-    def __init__(self, kafka: str, mongo: str) -> None:
+    def __init__(
+        self,
+        kafka: str,
+        mongo: str,
+        *,
+        first_port: int = FIRST_PORT,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         self.run_id = unique("e2e").replace("-", "_")
         self.kafka = kafka
         self.mongo = mongo
         self.output = REPO / "test-output" / "e2e" / self.run_id
-        self.ports = {name: FIRST_PORT + i for i, name in enumerate(SERVICES)}
+        self.ports = {name: first_port + i for i, name in enumerate(SERVICES)}
+        self.settings = settings or {}
+        """RAPPORT_* settings every service of this platform gets."""
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.migrated = False
 
@@ -77,22 +95,27 @@ class Platform:
         the platform's."""
         if not self.migrated:
             self.migrate()
-        env = {
-            "RAPPORT_SERVICE_NAME": name,
-            "RAPPORT_ENVIRONMENT": "test",
-            "RAPPORT_KAFKA_BOOTSTRAP": self.kafka,
-            "RAPPORT_MONGO_URL": self.mongo,
-            "RAPPORT_MONGO_DB": self.db_name(name),
-            "RAPPORT_AUTH_JWKS": token_keys().auth_jwks,
-            "RAPPORT_TRACE_EXPORTER": "file",
-            "RAPPORT_TRACE_FILE": str(self.trace_file(replica_name(name, replica))),
-            "RAPPORT_PROFILES_URL": self.url("profiles"),
-            "RAPPORT_LOYALTY_URL": self.url("loyalty"),
-            "RAPPORT_CONNECTOR_ENDPOINTS": json.dumps(
-                {"x": f"http://127.0.0.1:{CONNECTOR_PORT}/replies"}
-            ),
-            "RAPPORT_AUTO_ASSIGN": "false",  # tests claim cases themselves; it would race them
-        } | settings
+        env = (
+            {
+                "RAPPORT_SERVICE_NAME": name,
+                "RAPPORT_ENVIRONMENT": "test",
+                "RAPPORT_KAFKA_BOOTSTRAP": self.kafka,
+                "RAPPORT_MONGO_URL": self.mongo,
+                "RAPPORT_MONGO_DB": self.db_name(name),
+                "RAPPORT_AUTH_JWKS": token_keys().auth_jwks,
+                "RAPPORT_TRACE_EXPORTER": "file",
+                "RAPPORT_TRACE_FILE": str(self.trace_file(replica_name(name, replica))),
+                "RAPPORT_PROFILES_URL": self.url("profiles"),
+                "RAPPORT_LOYALTY_URL": self.url("loyalty"),
+                "RAPPORT_CONNECTOR_ENDPOINTS": json.dumps(
+                    {"x": f"http://127.0.0.1:{CONNECTOR_PORT}/replies"}
+                ),
+                "RAPPORT_AUTO_ASSIGN": "false",  # tests claim cases themselves; it would race them
+                **WEBHOOK_SECRETS,
+            }
+            | self.settings
+            | settings
+        )
         process, port = replica_name(name, replica), self.replica_port(name, replica)
         log = self.output / f"{process}.log"
         self.procs[process] = start_service(name, port, env, log)

@@ -22,7 +22,15 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from rapport.testing import eventually, token_keys, unique
-from tests.support import CONNECTOR_PORT, REPO, WAIT_S, Platform, mention, negative
+from tests.support import (
+    CONNECTOR_PORT,
+    REPO,
+    WAIT_S,
+    Platform,
+    mention,
+    negative,
+    profile_id,
+)
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -235,3 +243,51 @@ async def test_a_bad_token_is_refused_at_sign_in(page: Page, platform: Platform)
     await sign_in(page, platform, bearer("etl", "integration"))
     await expect(page.locator("#sign-in-error")).to_contain_text("agent or supervisor scope")
     await readable(page, "sign-in")
+
+
+async def test_a_crafted_case_link_calls_no_other_route(
+    page: Page, platform: Platform, http: httpx.AsyncClient
+) -> None:
+    """``#/case/..\\..\\v1\\cases\\<id>\\release?`` once made the console POST to release: the
+    case id from the URL went into API paths as it came."""
+    responder = platform.url("responder")
+    holder = "console-bob"
+    rules = await http.get(f"{responder}/v1/routing-rules", headers=platform.token("agent"))
+    skills = sorted({skill for rule in rules.json() for skill in rule["skills"]})
+    agent = {"name": "Bob", "skills": skills, "capacity": 10}
+    put = await http.put(
+        f"{responder}/v1/agents/{holder}", json=agent, headers=platform.token("supervisor")
+    )
+    assert put.status_code == 200, put.text
+    author = unique("held").replace("-", "")
+    body = {"mentions": [mention(unique("c"), author, negative())]}
+    posted = await http.post(
+        f"{platform.url('ingest')}/v1/mentions", json=body, headers=platform.token("integration")
+    )
+    assert posted.status_code == 202, posted.text
+
+    async def opened_case() -> str | None:
+        params = {"profile_id": str(profile_id(author))}
+        found = await http.get(
+            f"{responder}/v1/cases", params=params, headers=platform.token("agent")
+        )
+        return found.json()[0]["case_id"] if found.status_code == 200 and found.json() else None
+
+    case_id = await eventually(opened_case, timeout_s=WAIT_S)
+    token = bearer(holder, "agent")
+    claim = await http.post(
+        f"{responder}/v1/cases/{case_id}/claim", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert claim.status_code == 200, claim.text
+
+    await sign_in(page, platform, token)
+    await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    changes: list[str] = []
+    page.on("request", lambda r: changes.append(r.url) if r.method != "GET" else None)
+    crafted = f"#/case/..\\..\\v1\\cases\\{case_id}\\release?"
+    await page.goto(f"{responder}/console/{crafted}")
+    await expect(page.locator("#notice")).to_contain_text("does not name a case")
+    await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    assert changes == []
+    held = await http.get(f"{responder}/v1/cases/{case_id}", headers=platform.token("agent"))
+    assert held.json()["assignee"] == holder

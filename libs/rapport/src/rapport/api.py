@@ -62,6 +62,15 @@ def require(*scopes: Scope) -> Any:
     return Depends(principal)
 
 
+async def authenticate_first(request: Request, route: APIRoute) -> None:
+    """Run ``route``'s ``require`` check before its body is read or parsed (by
+    ``rapport.asgi.AuthenticateFirst``), so a request without the right token gets 401 or 403
+    whatever its body; the route checks again as it runs."""
+    for call in _calls(route.dependant):
+        if hasattr(call, "__rapport_scopes__"):
+            await call(request, await _bearer(request))
+
+
 async def json_body(request: Request) -> None:
     """Refuse request bodies that are not JSON with 415, and JSON outside ``rapport.bounds``
     (not UTF-8, nested too deep, numbers too long) with 422, before a model reads them."""
@@ -128,6 +137,11 @@ def _calls(dependant: Dependant | None) -> Iterator[Callable[..., Any]]:
         if sub.call is not None:
             yield sub.call
         yield from _calls(sub)
+
+
+def dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    """Every function a route's dependencies call, nested ones included."""
+    return _calls(dependant)
 
 
 def unscoped_routes(app: FastAPI) -> list[str]:

@@ -1,13 +1,17 @@
-"""ASGI middleware: a server span per request, request metrics, and the body size limit."""
+"""ASGI middleware: a server span per request, request metrics, authentication before the
+body is read, and the body size limit."""
 
 import json
 import time
-from typing import Any
 
+from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rapport.api import authenticate_first
+from rapport.routes import Endpoint, find
 from rapport.telemetry import extract_context, tracer
 
 REQUESTS = Counter(
@@ -18,7 +22,34 @@ LATENCY = Histogram(
 )
 
 
+METHODS = frozenset(
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+)
+OTHER_METHOD = "_OTHER"
+UNMATCHED = "unmatched"
+
+
+def matched_route(scope: Scope) -> Endpoint | None:
+    return find(scope.get("app"), str(scope["method"]), str(scope["path"]))
+
+
+def route_label(scope: Scope) -> str:
+    """The route's template (``/v1/profiles/{profile_id}``): never ids, nor the query string."""
+    found = matched_route(scope)
+    return found.template if found else UNMATCHED
+
+
+def method_label(scope: Scope) -> str:
+    """The request's method if HTTP defines it, else one label for all the made-up ones."""
+    method = str(scope["method"])
+    return method if method in METHODS else OTHER_METHOD
+
+
 class TraceRequests:
+    """A server span and the request metrics, labelled with the method and route template only
+    (the path and query carry ids, handles and tokens; made-up methods would grow the metrics
+    without bound)."""
+
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
@@ -37,26 +68,40 @@ class TraceRequests:
             await send(message)
 
         started = time.perf_counter()
-        method = scope["method"]
+        method, route = method_label(scope), route_label(scope)
         with tracer.start_as_current_span(
-            f"{method} {scope['path']}",
+            f"{method} {route}",
             context=extract_context(headers),
             kind=trace.SpanKind.SERVER,
-            attributes={"http.request.method": method, "url.path": scope["path"]},
+            attributes={"http.request.method": method, "http.route": route},
         ) as span:
             try:
                 await self.app(scope, receive, send_status)
             finally:
-                route = _route(scope)
                 span.set_attribute("http.response.status_code", status)
-                span.set_attribute("http.route", route)
                 REQUESTS.labels(self.service, method, route, str(status)).inc()
                 LATENCY.labels(self.service, method, route).observe(time.perf_counter() - started)
 
 
-def _route(scope: Scope) -> str:
-    route: Any = scope.get("route")
-    return str(getattr(route, "path", "unmatched"))
+class AuthenticateFirst:
+    """Refuses a request to a bearer-token route without the right token before anything reads
+    its body: 401 or 403, never 413 or 422 for a caller who may not send one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = matched_route(scope) if scope["type"] == "http" else None
+        if found and found.api_route:
+            try:
+                await authenticate_first(Request(scope), found.api_route)
+            except HTTPException as refused:
+                answer = JSONResponse(
+                    {"detail": refused.detail}, refused.status_code, headers=refused.headers
+                )
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyTooLarge(Exception):

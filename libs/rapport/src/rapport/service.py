@@ -21,9 +21,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rapport.api import unparsable_body
-from rapport.asgi import BodySizeLimit, TraceRequests
+from rapport.asgi import AuthenticateFirst, BodySizeLimit, TraceRequests
 from rapport.dlq import api as dead_letters
+from rapport.docs import serve_docs
 from rapport.logs import setup_logging
+from rapport.openapi import documented_openapi
 from rapport.settings import RapportSettings
 from rapport.telemetry import setup_tracing
 from rapport.verifier import TokenVerifier
@@ -58,7 +60,18 @@ def service_app(
             yield
             await runtime.workers.stop()
 
-    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,  # served by rapport.docs, with no CDN
+        redoc_url=None,
+        # One server span per request, TraceRequests', named by route: FastAPI's own would
+        # record the path and query string (ids, handles, Meta's verify token).
+        telemetry={"tracing": False, "metrics": False, "operation_spans": False},
+    )
+    app.openapi = lambda: documented_openapi(app)  # type: ignore[method-assign]
+    serve_docs(app)
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.verifier = verifier
@@ -66,6 +79,7 @@ def service_app(
         app.include_router(router)
     app.include_router(dead_letters.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AuthenticateFirst)
     app.add_middleware(TraceRequests, service=settings.service_name)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, unparsable_body)

@@ -4,6 +4,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from typing import Literal
 
 Encoding = Literal["hex", "base64"]
@@ -41,10 +42,17 @@ def verify(
         raise InvalidSignature(f"{name} does not match the body")
 
 
+HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
+MAX_TIMESTAMP_DIGITS = 12
+"""Unix seconds until the year 33658: a longer header is not a time."""
+
+
 def _decode(digest: str, encoding: Encoding) -> bytes | None:
+    """The digest, if spelled exactly one way (``bytes.fromhex`` would skip whitespace, and the
+    same signature spelled twice would pass the replay guard twice)."""
     try:
         if encoding == "hex":
-            return bytes.fromhex(digest)
+            return bytes.fromhex(digest) if HEX_DIGEST.fullmatch(digest) else None
         return base64.b64decode(digest, validate=True)
     except (ValueError, binascii.Error):
         return None
@@ -54,7 +62,7 @@ def check_timestamp(header: str | None, *, name: str, now: float, window_s: int)
     """The header's unix seconds, if within ``window_s`` of ``now``; ``InvalidSignature`` if not."""
     if not header:
         raise InvalidSignature(f"missing {name} header")
-    if not header.isascii() or not header.isdigit():
+    if not header.isascii() or not header.isdigit() or len(header) > MAX_TIMESTAMP_DIGITS:
         raise InvalidSignature(f"{name} must be unix seconds")
     timestamp = int(header)
     if abs(now - timestamp) > window_s:

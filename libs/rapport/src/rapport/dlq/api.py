@@ -23,6 +23,7 @@ from rapport.dlq.reader import LetterReader, OffsetOutOfRange
 from rapport.kafka.connection import ClientSecurity, client_security
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import connect
+from rapport.openapi import refused
 from rapport.settings import RapportSettings
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,9 @@ async def refresh_every(letters: DeadLetters, interval_s: float) -> None:
             log.warning("dead-letter gauge not refreshed", extra={"error": repr(error)})
 
 
-router = APIRouter(prefix=PREFIX, tags=["dead letters"], lifespan=lifespan)
+router = APIRouter(
+    prefix=PREFIX, tags=["dead letters"], lifespan=lifespan, responses=refused(404, 409, 503)
+)
 Operator = Annotated[Principal, require(Scope.OPERATIONS)]
 """Declared before ``Letters`` in every route: FastAPI resolves dependencies in order, and the
 caller is checked before anything else is looked up."""

@@ -13,6 +13,7 @@ from ingest.imports.store import ImportStore, State
 from rapport.api import require
 from rapport.auth import Scope
 from rapport.events import Platform
+from rapport.openapi import file_body, refused
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 ImportId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
@@ -61,7 +62,13 @@ async def _progress(store: ImportStore, import_id: str) -> ImportProgress:
     return ImportProgress.model_validate({**found, "id": found["_id"]})
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[require(Scope.INTEGRATION)])
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[require(Scope.INTEGRATION)],
+    responses=refused(413, 415, 422),
+    openapi_extra=file_body(*sorted({t for types in CONTENT_TYPES.values() for t in types})),
+)
 async def post_import(
     request: Request, response: Response, format: Format, platform: Platform | None = None
 ) -> ImportProgress:

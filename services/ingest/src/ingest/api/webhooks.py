@@ -29,6 +29,7 @@ from ingest.replays import Replayed, ReplayGuard
 from ingest.signatures import sign
 from rapport.api import JsonBody
 from rapport.events import Source
+from rapport.openapi import refused
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
@@ -55,7 +56,12 @@ async def x_events(request: Request, raw: SignedX) -> WebhookReceipt:
     return await _receive(request, _parsed(x.parse, raw))
 
 
-@router.get("/meta", response_class=PlainTextResponse, dependencies=[MetaHandshake])
+@router.get(
+    "/meta",
+    response_class=PlainTextResponse,
+    dependencies=[MetaHandshake],
+    responses=refused(403),
+)
 async def meta_subscribe(
     challenge: Annotated[str, Query(alias="hub.challenge", max_length=256)],
 ) -> str:

@@ -53,6 +53,8 @@ class Header:
         if record is None or record.fields is None:
             raise ImportRefused("the first line must be a CSV header")
         self.names = [name.strip() for name in record.fields]
+        if not all(is_text(name) and "\x00" not in name for name in self.names):
+            raise ImportRefused("the header is not UTF-8 text (send the file as UTF-8)")
         if unknown := sorted(set(self.names) - known):
             raise ImportRefused(f"unknown columns: {', '.join(unknown)}")
         if missing := sorted(required - set(self.names)):

@@ -21,6 +21,7 @@ from profiles.domain.identities import identity
 from profiles.errors import IdentityTaken
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
+from rapport.openapi import refused
 
 router = APIRouter(prefix="/v1", tags=["identities"])
 CONFIRMATION_TTL = timedelta(hours=24)
@@ -57,7 +58,11 @@ async def request_link(profile_id: UUID, body: NewIdentity, services: ServicesDe
     return LinkRequest(profile_id=found.id, code=code, expires_at=expires_at)
 
 
-@router.post("/link-requests/confirm", dependencies=[require(Scope.INTEGRATION), JsonBody])
+@router.post(
+    "/link-requests/confirm",
+    dependencies=[require(Scope.INTEGRATION), JsonBody],
+    responses=refused(404),
+)
 async def confirm_link(body: Confirmation, services: ServicesDep) -> ProfileView:
     """The customer confirmed: link the identity (once; the code is used up)."""
     taken = await services.link_requests.take(body.code, now=services.clock())

@@ -18,6 +18,7 @@ from profiles.errors import IdentityTaken
 from profiles.repository import Applied, Change, profile_id_for
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
+from rapport.openapi import file_body, refused
 
 router = APIRouter(prefix="/v1/profiles", tags=["identities"])
 LINK_COLUMNS = ("crm_customer_id", "email", "phone", "platform", "author_id", "handle")
@@ -82,7 +83,13 @@ async def link_identity(
     return await answer(services, applied, resolved_from)
 
 
-@router.post("/links", status_code=status.HTTP_200_OK, dependencies=[require(Scope.INTEGRATION)])
+@router.post(
+    "/links",
+    status_code=status.HTTP_200_OK,
+    dependencies=[require(Scope.INTEGRATION)],
+    responses=refused(413, 415, 422),
+    openapi_extra=file_body("text/csv"),
+)
 async def import_links(request: Request, services: ServicesDep) -> LinkImport:
     """CSV (text/csv) with a header of crm_customer_id and any of email, phone, platform,
     author_id, handle: each row's identities are linked to the CRM customer's profile

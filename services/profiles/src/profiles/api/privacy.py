@@ -13,6 +13,7 @@ from profiles.privacy import social_identities
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.events import PrivacyRequest
+from rapport.openapi import refused
 
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
 PRIVACY = require(Scope.PRIVACY)
@@ -46,7 +47,12 @@ class RequestState(BaseModel):
     """export: each confirmed service's part, by service."""
 
 
-@router.post("/requests", status_code=status.HTTP_202_ACCEPTED, dependencies=[PRIVACY, JsonBody])
+@router.post(
+    "/requests",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[PRIVACY, JsonBody],
+    responses=refused(404),
+)
 async def request_privacy(body: NewRequest, services: ServicesDep) -> Accepted:
     """Export or erase everything Rapport holds about the person; every service does its part."""
     found, _ = await services.live(body.profile_id)

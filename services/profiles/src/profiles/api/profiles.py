@@ -15,6 +15,7 @@ from profiles.repository import Applied, Change, profile_id_for
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.events import ParticipationSegment, Platform, RelationshipStage
+from rapport.openapi import refused
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 READ = require(Scope.AGENT, Scope.INTEGRATION, Scope.SUPERVISOR)
@@ -84,7 +85,7 @@ async def create_profile(
     return await answer(services, Applied(change.profile, change.events, True))
 
 
-@router.get("/lookup", dependencies=[READ])
+@router.get("/lookup", dependencies=[READ], responses=refused(400))
 async def lookup(
     services: ServicesDep,
     platform: Platform | None = None,

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
+from rapport.bounds import Timestamp
 from responder.api.deps import READ, DeskDep, HealthDep
 from responder.domain import brand_health as health
 from responder.domain.brand_health import Tally, Unit
@@ -75,8 +76,8 @@ class Dashboard(BaseModel):
 async def dashboard(
     desk: DeskDep,
     store: HealthDep,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
 ) -> Dashboard:
     """Mood, advocacy and its people for mentions created in [since, until) (by default the
     last seven days): by the hour up to two days, else by the day."""

@@ -5,8 +5,9 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
+from rapport.bounds import Timestamp
 from rapport.events import CrisisAlert
 from responder.api.deps import READ, SUPERVISE, AlertsDep, DeskDep
 from responder.domain.handoff import Handoff, handoff
@@ -66,8 +67,8 @@ async def clear_alert(desk: DeskDep, alerts: AlertsDep, alert_id: UUID) -> Crisi
 @router.get("/handoff", dependencies=READ)
 async def handoff_metrics(
     desk: DeskDep,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
     queue: Name | None = None,
     agent: AgentId | None = None,
 ) -> HandoffReport:

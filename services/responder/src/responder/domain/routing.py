@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from rapport.api import StrictModel
+from rapport.bounds import Count
 from rapport.events import Intent, Platform, RelationshipStage, SentimentLabel
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -28,7 +29,7 @@ class Conditions(StrictModel):
     platforms: list[Platform] = Field(default_factory=list, max_length=8)
     stages: list[RelationshipStage] = Field(default_factory=list, max_length=8)
     keywords: list[Keyword] = Field(default_factory=list, max_length=50)
-    min_followers: int | None = Field(None, ge=0)
+    min_followers: Count | None = None
     community: bool | None = None
     """True: only fans' praise; False: only cases waiting for an answer."""
 

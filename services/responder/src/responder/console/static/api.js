@@ -23,8 +23,27 @@ function detailOf(data) {
   return "";
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value) {
+  return typeof value === "string" && UUID.test(value);
+}
+
+// An API path with ids in it, as a tagged template: path`/v1/cases/${id}/claim`. Every id must
+// be a UUID (an id from the page's URL or a response never reaches another route).
+export function path(strings, ...ids) {
+  for (const id of ids) {
+    if (!isUuid(id)) throw new ApiError(400, "That is not a valid id.");
+  }
+  return strings.reduce((built, part, i) => built + encodeURIComponent(ids[i - 1]) + part);
+}
+
 export async function api(path, { method = "GET", body, params } = {}) {
   const url = new URL(path, location.origin);
+  // Only the route named: nothing the URL parser would resolve (../, backslashes, ?, #).
+  if (url.origin !== location.origin || url.pathname !== path) {
+    throw new ApiError(400, "Refused to call a malformed API path.");
+  }
   for (const [name, value] of Object.entries(params || {})) {
     if (value !== "" && value !== null && value !== undefined) url.searchParams.set(name, value);
   }

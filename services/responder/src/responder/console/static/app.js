@@ -1,5 +1,5 @@
 // The console: sign-in, the views (inbox, case, dashboard) and short polling.
-import { api, ApiError, token } from "./api.js";
+import { api, ApiError, isUuid, token } from "./api.js";
 import { h } from "./dom.js";
 import * as inbox from "./inbox.js";
 import * as caseView from "./case.js";
@@ -89,7 +89,10 @@ async function route() {
     else link.removeAttribute("aria-current");
   }
   try {
-    if (name === "case" && id) view = await caseView.show(main, id, session, report);
+    if (name === "case" && !isUuid(id)) {
+      view = await inbox.show(main, session, report);
+      report(new Error("That link does not name a case: the inbox is shown instead."));
+    } else if (name === "case") view = await caseView.show(main, id, session, report);
     else if (name === "dashboard") view = await dashboard.show(main, session, report);
     else view = await inbox.show(main, session, report);
     main.querySelector("h1")?.focus();

@@ -1,6 +1,6 @@
 // A case: what it is, who holds and views it, the conversation, suggested replies, the reply
 // box, and the customer's profile (from profiles and loyalty, through responder).
-import { api } from "./api.js";
+import { api, path } from "./api.js";
 import { h, timeLeft, when, words } from "./dom.js";
 import { profilePanel } from "./profile.js";
 
@@ -41,6 +41,7 @@ function facts(c) {
 }
 
 export async function show(main, id, session, report) {
+  const base = path`/v1/cases/${id}`;
   const me = session.me.subject;
   const supervisor = session.me.scopes.some((s) => s === "supervisor" || s === "admin");
   const heading = h("h1", { tabindex: -1 }, "Case");
@@ -65,9 +66,9 @@ export async function show(main, id, session, report) {
   let drawn = "";
   let replyId = crypto.randomUUID();
 
-  async function act(path, body) {
+  async function act(action, body) {
     try {
-      await api(`/v1/cases/${id}/${path}`, { method: "POST", body });
+      await api(`${base}/${action}`, { method: "POST", body });
       drawn = "";
       await refresh();
     } catch (error) {
@@ -102,7 +103,7 @@ export async function show(main, id, session, report) {
   }
 
   async function refresh() {
-    const [c, seen] = await Promise.all([api(`/v1/cases/${id}`), api(`/v1/cases/${id}/viewers`, { method: "POST" })]);
+    const [c, seen] = await Promise.all([api(base), api(`${base}/viewers`, { method: "POST" })]);
     detail = c;
     heading.textContent = `Case of ${c.handle ? `@${c.handle}` : "a customer"}`;
     details.replaceChildren(...facts(c));
@@ -122,7 +123,7 @@ export async function show(main, id, session, report) {
     event.preventDefault();
     if (!text.value.trim()) return;
     try {
-      await api(`/v1/cases/${id}/replies`, { method: "POST", body: { reply_id: replyId, text: text.value } });
+      await api(`${base}/replies`, { method: "POST", body: { reply_id: replyId, text: text.value } });
       replyId = crypto.randomUUID();
       text.value = "";
       drawn = "";
@@ -145,7 +146,7 @@ export async function show(main, id, session, report) {
     ),
   );
   await refresh();
-  const offered = await api(`/v1/cases/${id}/suggestions`);
+  const offered = await api(`${base}/suggestions`);
   suggestions.replaceChildren(
     h("p", { class: "muted" }, offered.length ? "Suggested replies (edit before sending):" : "No suggestion for this case."),
     ...offered.map((o) => h("button", { type: "button", class: "suggestion", onclick: () => { text.value = o.text; replyId = crypto.randomUUID(); text.focus(); } }, `Use ${words(o.intent)} reply: ${o.text}`)),

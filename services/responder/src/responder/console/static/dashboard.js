@@ -1,5 +1,5 @@
 // The brand-health dashboard: mood, advocacy, handoff, the loudest voices and active alerts.
-import { api } from "./api.js";
+import { api, path } from "./api.js";
 import { barChart, lineChart } from "./charts.js";
 import { duration, h, percent, signed, words } from "./dom.js";
 import { nameOf } from "./profile.js";
@@ -20,7 +20,7 @@ function card(title, ...children) {
 
 async function nameFor(profileId) {
   if (!names.has(profileId)) {
-    names.set(profileId, api(`/v1/customers/${profileId}`).then(nameOf).catch(() => `customer ${profileId.slice(0, 8)}`));
+    names.set(profileId, api(path`/v1/customers/${profileId}`).then(nameOf).catch(() => `customer ${profileId.slice(0, 8)}`));
   }
   return names.get(profileId);
 }

@@ -1,5 +1,5 @@
 // The customer's profile panel: stage, segment, scores, loyalty, and their latest mentions.
-import { api, ApiError } from "./api.js";
+import { api, ApiError, path } from "./api.js";
 import { h, signed, when, words } from "./dom.js";
 
 export function nameOf(profile) {
@@ -27,7 +27,7 @@ export async function profilePanel(panel, profileId, report) {
   try {
     const [profile, member, history] = await Promise.all([
       part(async () => {
-        const p = await api(`/v1/customers/${profileId}`);
+        const p = await api(path`/v1/customers/${profileId}`);
         return list([
           ["Name", nameOf(p)],
           ["Stage", h("span", { class: `badge stage-${p.stage}` }, words(p.stage))],
@@ -43,11 +43,11 @@ export async function profilePanel(panel, profileId, report) {
         ]);
       }, (e) => `Profile unavailable: ${e.message}`),
       part(async () => {
-        const m = await api(`/v1/customers/${profileId}/membership`);
+        const m = await api(path`/v1/customers/${profileId}/membership`);
         return list([["Loyalty tier", words(m.tier)], ["Points balance", m.balance], ["Lifetime points", m.lifetime_points]]);
       }, (e) => (e.status === 404 ? "Not a loyalty member yet." : `Loyalty unavailable: ${e.message}`)),
       part(async () => {
-        const mentions = await api(`/v1/customers/${profileId}/mentions`, { params: { limit: 5 } });
+        const mentions = await api(path`/v1/customers/${profileId}/mentions`, { params: { limit: 5 } });
         return h("ol", { class: "history" }, mentions.map((m) => h("li", {}, h("span", { class: "meta" }, `${when(m.created_at)} · ${m.sentiment.label} · `), m.text)));
       }, (e) => `History unavailable: ${e.message}`),
     ]);
