@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 STATIC = Path(fastapi_offline.__file__).parent / "static"
 ASSETS = "/docs/assets"
+PAGES = ("/docs", "/redoc")
 
 
 def serve_docs(app: FastAPI) -> None:
@@ -23,15 +24,16 @@ def serve_docs(app: FastAPI) -> None:
     app.mount(ASSETS, StaticFiles(directory=STATIC), name="docs-assets")
     common: dict[str, Any] = {"openapi_url": "/openapi.json", "title": f"{app.title} API"}
     icon = f"{ASSETS}/favicon.png"
+    swagger, redoc = PAGES
     pages = {
-        "/docs": partial(
+        swagger: partial(
             get_swagger_ui_html,
             **common,
             swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS}/swagger-ui.css",
             swagger_favicon_url=icon,
         ),
-        "/redoc": partial(
+        redoc: partial(
             get_redoc_html,
             **common,
             redoc_js_url=f"{ASSETS}/redoc.standalone.js",

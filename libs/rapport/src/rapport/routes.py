@@ -18,6 +18,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute, Mount, Route, compile_path
 from starlette.staticfiles import StaticFiles
 
+from rapport.docs import PAGES as DOCS_PAGES
+
 
 @dataclass(frozen=True)
 class RouteEntry:
@@ -29,7 +31,13 @@ class RouteEntry:
 
 
 def routing_table(app: FastAPI) -> list[RouteEntry]:
-    docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    docs = {
+        app.openapi_url,
+        app.docs_url,
+        app.redoc_url,
+        app.swagger_ui_oauth2_redirect_url,
+        *DOCS_PAGES,
+    }
     return list(_entries(app.router.routes, "", docs))
 
 
