@@ -128,7 +128,7 @@ class Census:
         total = 0
         for db in self._dbs.values():
             total += await db[outbox.COLLECTION].count_documents({"parked_at": {"$ne": None}})
-        for name, _, _ in all_topic_specs():
+        for name, *_ in all_topic_specs():
             if ".dlq." in name:
                 partitions = await self._partitions(name)
                 ends = await self._reader.end_offsets(partitions)
