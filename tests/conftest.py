@@ -14,15 +14,9 @@ from tests.support import SERVICES, Platform, start_at_the_end
 
 @pytest.fixture(scope="session")
 def platform(kafka_bootstrap: str, mongo_url: str) -> Iterator[Platform]:
-    platform = Platform(kafka_bootstrap, mongo_url)
-    platform.output.mkdir(parents=True, exist_ok=True)
     asyncio.run(start_at_the_end(kafka_bootstrap))
-    try:
-        for name in SERVICES:
-            platform.start(name)
+    with Platform(kafka_bootstrap, mongo_url).running() as platform:
         yield platform
-    finally:
-        platform.stop_all()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -136,6 +138,17 @@ class Platform:
         for proc in self.procs.values():
             stop_popen(proc)
         self.procs.clear()
+
+    @contextmanager
+    def running(self) -> Iterator["Platform"]:
+        """Every service started, and stopped again on the way out."""
+        self.output.mkdir(parents=True, exist_ok=True)
+        try:
+            for name in SERVICES:
+                self.start(name)
+            yield self
+        finally:
+            self.stop_all()
 
     def token(self, *scopes: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='e2e')}"}

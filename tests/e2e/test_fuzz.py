@@ -98,13 +98,10 @@ class Fuzz:
 @pytest.fixture(scope="module")
 def isolated(kafka_bootstrap: str, mongo_url: str) -> Iterator[Platform]:
     platform = Platform(kafka_bootstrap, mongo_url, first_port=FIRST_PORT + 70, settings=ISOLATED)
-    platform.output.mkdir(parents=True, exist_ok=True)
     try:
-        for name in SERVICES:
-            platform.start(name)
-        yield platform
+        with platform.running():
+            yield platform
     finally:
-        platform.stop_all()
         with MongoClient(mongo_url) as client:
             for name in SERVICES:
                 client.drop_database(platform.db_name(name))

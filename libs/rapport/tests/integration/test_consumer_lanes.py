@@ -73,6 +73,23 @@ async def committed(kafka_bootstrap: str, topic: str, group: str, partition: int
         await consumer.stop()
 
 
+async def publish_keyed(
+    producer: EventProducer, topic: Topic, count: int
+) -> tuple[dict[str, list[object]], dict[object, str]]:
+    """``count`` mentions over 40 keys: each key's event ids in order sent, and each id's key."""
+    keys = [f"author-{k}" for k in range(40)]
+    sent: dict[str, list[object]] = defaultdict(list)
+    key_of: dict[object, str] = {}
+    messages = []
+    for n in range(count):
+        key, event = keys[n % len(keys)], mention(n)
+        sent[key].append(event.event_id)
+        key_of[event.event_id] = key
+        messages.append((topic.name, key, event))
+    await producer.publish_all(messages)
+    return sent, key_of
+
+
 @pytest.fixture
 async def raw_producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
     """A producer that writes to the partition a test names."""
@@ -87,16 +104,7 @@ async def test_each_keys_order_is_kept_while_keys_run_concurrently(
 ) -> None:
     topic = await topic_of(new_topic, 3)
     group = await group_for(kafka_bootstrap, topic)
-    keys = [f"author-{k}" for k in range(40)]
-    sent: dict[str, list[object]] = defaultdict(list)
-    key_of: dict[object, str] = {}
-    messages = []
-    for n in range(200):
-        key, event = keys[n % len(keys)], mention(n)
-        sent[key].append(event.event_id)
-        key_of[event.event_id] = key
-        messages.append((topic.name, key, event))
-    await producer.publish_all(messages)
+    sent, key_of = await publish_keyed(producer, topic, 200)
     seen: dict[str, list[object]] = defaultdict(list)
     running = 0
     most_at_once = 0
@@ -260,16 +268,7 @@ async def test_a_batch_handler_gets_many_events_per_call_each_keys_in_order(
 ) -> None:
     topic = await topic_of(new_topic, 3)
     group = await group_for(kafka_bootstrap, topic)
-    keys = [f"author-{k}" for k in range(40)]
-    sent: dict[str, list[object]] = defaultdict(list)
-    key_of: dict[object, str] = {}
-    messages = []
-    for n in range(300):
-        key, event = keys[n % len(keys)], mention(n)
-        sent[key].append(event.event_id)
-        key_of[event.event_id] = key
-        messages.append((topic.name, key, event))
-    await producer.publish_all(messages)
+    sent, key_of = await publish_keyed(producer, topic, 300)
     seen: dict[str, list[object]] = defaultdict(list)
     calls: list[int] = []
     one_by_one: list[Event] = []

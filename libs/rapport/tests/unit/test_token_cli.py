@@ -39,23 +39,9 @@ def test_keygen_again_rotates_keeping_the_old_public_key(
         cli.main(["token", "keygen", "--private-key", str(tmp_path / name), "--jwks", str(jwks)])
     assert len(json.loads(jwks.read_text())["keys"]) == 2
     capsys.readouterr()
-    old = minted(
-        capsys,
-        "--scopes",
-        "agent",
-        "--audience",
-        "ingest",
-        "--private-key",
-        str(tmp_path / "old.pem"),
-    )
-    new = minted(
-        capsys,
-        "--scopes",
-        "agent",
-        "--audience",
-        "ingest",
-        "--private-key",
-        str(tmp_path / "new.pem"),
+    old, new = (
+        minted(capsys, "--scopes", "agent", "--audience", "ingest", "--private-key", str(key))
+        for key in (tmp_path / "old.pem", tmp_path / "new.pem")
     )
     keys = KeySet.read(jwks)
     assert jwt.get_unverified_header(old)["kid"] != jwt.get_unverified_header(new)["kid"]
