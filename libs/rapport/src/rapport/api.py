@@ -39,28 +39,57 @@ def require(*scopes: Scope) -> Any:
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
-        if credentials is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "missing bearer token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        verifier: TokenVerifier = request.app.state.verifier
-        try:
-            found = await verifier.principal(credentials.credentials)
-        except InvalidToken as error:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}
-            ) from error
-        except KeysUnavailable as error:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
+        found = await _authenticated(request, credentials)
         if not found.has_any(scopes):
-            wanted = " or ".join(scopes)
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this route needs the {wanted} scope")
+            raise _forbidden(f"this route needs the {' or '.join(scopes)} scope")
         return found
 
     principal.__rapport_scopes__ = scopes  # type: ignore[attr-defined]
     return Depends(principal)
+
+
+def require_member_or(*scopes: Scope, path_param: str = "profile_id") -> Any:
+    """A dependency admitting a bearer token that holds one of ``scopes`` (or admin), or the
+    ``member`` token of the profile the path names (its ``sub`` is ``path_param``'s id)."""
+
+    async def principal(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        found = await _authenticated(request, credentials)
+        if found.has_any(scopes) or found.is_member(request.path_params.get(path_param)):
+            return found
+        if Scope.MEMBER in found.scopes:
+            raise _forbidden("a member token reaches only the member's own profile")
+        raise _forbidden(f"this route needs the {' or '.join(scopes)} scope, or the member's own")
+
+    principal.__rapport_scopes__ = (*scopes, Scope.MEMBER)  # type: ignore[attr-defined]
+    principal.__rapport_member_path__ = path_param  # type: ignore[attr-defined]
+    return Depends(principal)
+
+
+async def _authenticated(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        return await verifier.principal(credentials.credentials)
+    except InvalidToken as error:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}
+        ) from error
+    except KeysUnavailable as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
+
+
+def _forbidden(reason: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, reason)
 
 
 async def authenticate_first(request: Request, route: APIRoute) -> None:
@@ -126,6 +155,15 @@ def declared_scopes(dependant: Dependant | None) -> tuple[Scope, ...] | None:
         scopes: tuple[Scope, ...] | None = getattr(call, "__rapport_scopes__", None)
         if scopes is not None:
             return scopes
+    return None
+
+
+def member_path(dependant: Dependant | None) -> str | None:
+    """The path parameter naming the profile whose member token a route admits, if any."""
+    for call in _calls(dependant):
+        found: str | None = getattr(call, "__rapport_member_path__", None)
+        if found is not None:
+            return found
     return None
 
 

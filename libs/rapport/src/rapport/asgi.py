@@ -94,7 +94,10 @@ class AuthenticateFirst:
         found = matched_route(scope) if scope["type"] == "http" else None
         if found and found.api_route:
             try:
-                await authenticate_first(Request(scope), found.api_route)
+                matched = found.pattern.match(str(scope["path"]))
+                params = matched.groupdict() if matched else {}
+                request = Request({**scope, "path_params": params})
+                await authenticate_first(request, found.api_route)
             except HTTPException as refused:
                 answer = JSONResponse(
                     {"detail": refused.detail}, refused.status_code, headers=refused.headers

@@ -10,12 +10,15 @@ A token lives at most as long as its most powerful scope allows (``MAX_LIFETIME_
 =========================================  ==========
 scope                                      longest
 =========================================  ==========
+``member``                                 15 minutes
 ``admin``, ``privacy``, ``operations``     1 hour
 ``agent``, ``supervisor``                  12 hours
 ``integration``                            30 days
 =========================================  ==========
 
-``admin`` satisfies every scope.
+``admin`` satisfies every scope. A ``member`` token is a customer's own: its ``sub`` is their
+profile id, it holds no other scope, and it reaches only routes that admit the member whose
+profile the path names (``rapport.api.require_member_or``).
 """
 
 import time
@@ -42,9 +45,11 @@ class Scope(StrEnum):
     PRIVACY = "privacy"
     OPERATIONS = "operations"
     ADMIN = "admin"
+    MEMBER = "member"
 
 
 MAX_LIFETIME_S: dict[Scope, int] = {
+    Scope.MEMBER: 15 * 60,
     Scope.ADMIN: HOUR_S,
     Scope.PRIVACY: HOUR_S,
     Scope.OPERATIONS: HOUR_S,
@@ -69,6 +74,17 @@ class Principal:
     def has_any(self, wanted: Iterable[Scope]) -> bool:
         return Scope.ADMIN in self.scopes or any(scope in self.scopes for scope in wanted)
 
+    def is_member(self, profile_id: object) -> bool:
+        """A member token of the profile ``profile_id`` names (a UUID, or its text)."""
+        return Scope.MEMBER in self.scopes and _same_uuid(self.subject, profile_id)
+
+
+def _same_uuid(subject: str, profile_id: object) -> bool:
+    try:
+        return uuid.UUID(subject) == uuid.UUID(str(profile_id))
+    except ValueError:
+        return False
+
 
 def max_lifetime_s(scopes: Iterable[Scope]) -> int:
     return min((MAX_LIFETIME_S[scope] for scope in scopes), default=HOUR_S)
@@ -92,6 +108,8 @@ def issue_token(
         raise ValueError(f"a token with {' '.join(granted)} lives at most {longest} s")
     if not audience:
         raise ValueError("a token needs an audience: the services it is for")
+    if Scope.MEMBER in granted:
+        _member_claims(subject, granted)
     issued = int(now if now is not None else time.time())
     claims = {
         "iss": issuer,
@@ -103,6 +121,15 @@ def issue_token(
         "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid})
+
+
+def _member_claims(subject: str, scopes: list[Scope]) -> None:
+    if scopes != [Scope.MEMBER]:
+        raise ValueError("a member token holds the member scope only")
+    try:
+        uuid.UUID(subject)
+    except ValueError:
+        raise ValueError("a member token's subject is the member's profile id (a UUID)") from None
 
 
 def token_kid(token: str) -> str | None:

@@ -5,7 +5,9 @@ shared parts give are added here from what each route declares: 401 and 403 for 
 (``require``), 401 and 503 for a signature (``signed``), 404 for an id in the path, 413 for a
 body over the limit, 415 for a JSON body sent as something else. A route documents its own
 domain refusals (409 and the like) with ``responses=refused(409)``. Each bearer route also
-names the scopes that let a token in (``x-rapport-scopes``).
+names the scopes that let a token in (``x-rapport-scopes``), and a route that lets a customer's
+``member`` token in names the path parameter the token's ``sub`` must equal
+(``x-rapport-member-of``).
 """
 
 from typing import Any
@@ -14,14 +16,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from rapport.api import dependency_calls, json_body
+from rapport.api import dependency_calls, json_body, member_path
 from rapport.routes import endpoints
 
 ERROR = "Refusal"
 REASONS = {
     400: "The parameters do not go together (the detail says how to ask)",
     401: "No valid credentials: a missing, malformed or expired token, or a bad signature",
-    403: "The token lacks the scope this route needs",
+    403: "The token lacks the scope this route needs (or is a member token of another profile)",
     404: "Nothing has this id",
     409: "The request conflicts with the resource's state (the detail says how)",
     413: "The request body is over the size limit",
@@ -67,6 +69,8 @@ def documented_openapi(app: FastAPI) -> dict[str, Any]:
                     _document(operation, _refusals(route, operation))
                     if scopes := _scopes(route):
                         operation["x-rapport-scopes"] = scopes
+                    if own := member_path(route.dependant):
+                        operation["x-rapport-member-of"] = own
         app.openapi_schema = document
     return app.openapi_schema
 

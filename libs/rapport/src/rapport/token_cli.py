@@ -78,13 +78,15 @@ def _keygen(args: argparse.Namespace) -> None:
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     token = commands.add_parser("token", help="mint, revoke or make signing keys for tokens")
     actions = token.add_subparsers(dest="action", required=True)
-    lifetimes = ", ".join(f"{scope} {s // 3600} h" for scope, s in MAX_LIFETIME_S.items())
+    lifetimes = ", ".join(f"{scope} {s // 60} min" for scope, s in MAX_LIFETIME_S.items())
     minting = actions.add_parser("mint", help=f"mint a token; longest lifetimes: {lifetimes}")
     minting.add_argument("--scopes", required=True, help=f"comma-separated: {', '.join(Scope)}")
     minting.add_argument(
         "--audience", required=True, help=f"services it is for, comma-separated, or all: {SERVICES}"
     )
-    minting.add_argument("--subject", default="cli")
+    minting.add_argument(
+        "--subject", "--sub", default="cli", help="who it is for; a member token: the profile id"
+    )
     minting.add_argument("--ttl", type=int, default=None, help="seconds (default: the longest)")
     minting.add_argument("--private-key", help="PEM file; default $RAPPORT_AUTH_PRIVATE_KEY")
     minting.add_argument("--issuer", help=f"default $RAPPORT_AUTH_ISSUER, else {DEFAULT_ISSUER}")
