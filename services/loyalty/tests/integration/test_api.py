@@ -13,7 +13,7 @@ from rapport import lease, outbox
 from rapport.events import ReferralConverted
 from rapport.events.codec import decode
 from rapport.mongo import Database
-from rapport.testing import eventually, read_topic, unique
+from rapport.testing import eventually, read_topic, token_keys, unique
 from services.loyalty.tests.integration.conftest import token
 
 pytestmark = pytest.mark.integration
@@ -151,11 +151,22 @@ async def test_a_saved_rule_is_listed(api: httpx.AsyncClient) -> None:
     assert rules["referral"]["velocity_limit"] == 10
 
 
-async def redeem(api: httpx.AsyncClient, member: UUID, key: str, reward: str) -> httpx.Response:
+def own(member: UUID) -> dict[str, str]:
+    """The member's own token: a customer signed in to the shop."""
+    return token_keys().bearer("member", subject=str(member))
+
+
+async def redeem(
+    api: httpx.AsyncClient,
+    member: UUID,
+    key: str,
+    reward: Any,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     return await api.post(
         f"/v1/members/{member}/redemptions",
         json={"reward_id": reward},
-        headers={**SHOP, "Idempotency-Key": key},
+        headers={**(own(member) if headers is None else headers), "Idempotency-Key": key},
     )
 
 
@@ -225,10 +236,31 @@ async def test_an_unknown_member_is_404(api: httpx.AsyncClient, ann: UUID) -> No
 
 async def test_a_redemption_needs_an_idempotency_key(api: httpx.AsyncClient, ann: UUID) -> None:
     response = await api.post(
-        f"/v1/members/{ann}/redemptions", json={"reward_id": "mug"}, headers=SHOP
+        f"/v1/members/{ann}/redemptions", json={"reward_id": "mug"}, headers=own(ann)
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+
+
+@pytest.mark.parametrize("caller", ["another member", "integration", "agent"])
+async def test_only_the_member_or_a_supervisor_spends_the_points(
+    api: httpx.AsyncClient, mongo_db: Database, ann: UUID, caller: str
+) -> None:
+    headers = own(uuid4()) if caller == "another member" else token(caller)
+    before = await snapshot(mongo_db)
+
+    refused = await redeem(api, ann, "order-0007", "mug", headers)
+
+    assert refused.status_code == 403, refused.text
+    assert await snapshot(mongo_db) == before
+    assert (await redeem(api, ann, "order-0008", "mug", SUPERVISOR)).status_code == 201
+
+
+async def test_a_member_reads_only_their_own_balance(api: httpx.AsyncClient, ann: UUID) -> None:
+    assert (await api.get(f"/v1/members/{ann}", headers=own(ann))).status_code == 200
+    other = await api.get(f"/v1/members/{ann}", headers=own(uuid4()))
+    assert other.status_code == 403
+    assert other.json() == {"detail": "a member token reaches only the member's own profile"}
 
 
 async def test_a_supervisor_decides_a_held_referral(api: httpx.AsyncClient, live: Services) -> None:

@@ -163,3 +163,22 @@ async def test_bad_merges_get_4xx_and_change_nothing(served: Any, mongo_db: Data
     )
     assert agent.status_code == 403
     assert await mongo_db["profiles"].find().to_list() == before
+
+
+@pytest.mark.parametrize("scope", ["integration", "agent"])
+async def test_only_a_supervisor_merges_or_unmerges(
+    served: Any, mongo_db: Database, scope: str
+) -> None:
+    survivor = await post_mention(served, 1, unique("a"), "ann")
+    absorbed = await post_mention(served, 2, unique("b"), "ann_two")
+    before = await mongo_db["profiles"].find().to_list()
+    for action, body in (
+        ("merge", {"profile_ids": [absorbed], "reason": "same person"}),
+        ("unmerge", {"profile_id": absorbed, "reason": "not the same"}),
+    ):
+        refused = await served.http.post(
+            f"/v1/profiles/{survivor}/{action}", json=body, headers=served.token(scope)
+        )
+        assert refused.status_code == 403, (action, refused.text)
+    assert await mongo_db["profiles"].find().to_list() == before
+    assert (await merge(served, survivor, absorbed)).status_code == 200

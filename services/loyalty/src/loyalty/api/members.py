@@ -9,7 +9,7 @@ from loyalty.api.deps import ServicesDep
 from loyalty.domain.catalogue import Name
 from loyalty.domain.tiers import base_tier
 from loyalty.errors import NotFound
-from rapport.api import JsonBody, StrictModel, require
+from rapport.api import JsonBody, StrictModel, require_member_or
 from rapport.auth import Scope
 from rapport.events import Redemption
 from rapport.mongo import Document
@@ -53,7 +53,8 @@ def _entry(doc: Document) -> LedgerEntry:
 
 
 @router.get(
-    "/{profile_id}", dependencies=[require(Scope.AGENT, Scope.SUPERVISOR, Scope.INTEGRATION)]
+    "/{profile_id}",
+    dependencies=[require_member_or(Scope.AGENT, Scope.SUPERVISOR, Scope.INTEGRATION)],
 )
 async def get_member(
     services: ServicesDep,
@@ -77,12 +78,13 @@ async def get_member(
 @router.post(
     "/{profile_id}/redemptions",
     status_code=status.HTTP_201_CREATED,
-    dependencies=[require(Scope.INTEGRATION, Scope.AGENT), JsonBody],
+    dependencies=[require_member_or(Scope.SUPERVISOR), JsonBody],
 )
 async def redeem(
     services: ServicesDep, profile_id: UUID, body: RedemptionIn, key: IdempotencyKey
 ) -> Redemption:
-    """Spend points on a reward; a retry with the same Idempotency-Key returns the same result."""
+    """Spend points on a reward: the member's own token, or a supervisor's. A retry with the same
+    Idempotency-Key returns the same result."""
     reward = await services.rewards.get(body.reward_id)
     if reward is None or not reward.active:
         raise NotFound("no such reward")

@@ -18,7 +18,7 @@ from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Principal, Scope
 
 router = APIRouter(prefix="/v1/profiles", tags=["merges"])
-MERGERS = require(Scope.SUPERVISOR, Scope.INTEGRATION)
+MERGERS = require(Scope.SUPERVISOR)
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 
