@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 from local_heal import Managed, Probe, repair
+from local_mail import SMTP_ENV
 from local_procs import (
     StartupError,
     port_in_use,
@@ -70,6 +71,8 @@ def service_env(
         "RAPPORT_PROFILES_URL": profile.service_url("profiles"),
         "RAPPORT_LOYALTY_URL": profile.service_url("loyalty"),
     }
+    if profile.runs_services:
+        env |= SMTP_ENV
     return env | caller_settings(environ) | extra
 
 
@@ -203,6 +206,7 @@ def print_summary(profile: Profile, token: str, replicas: int = 1) -> None:
         ("Kafka", profile.kafka_bootstrap),
         ("MongoDB", profile.mongo_url),
         ("logs", logs),
+        ("mail", f"{rel}/mail/*.eml (every mail sent, e.g. link requests' one-time codes)"),
     ):
         print(f"  {what:<12} {where}")
     if replicas > 1:

@@ -31,6 +31,8 @@ import sys
 from pathlib import Path
 
 from local_heal import Managed, repair
+from local_mail import NAME as MAIL_SINK
+from local_mail import managed_mail_sink
 from local_procs import StartupError, port_in_use, running_pid, stop_pid_file, wait_port, wait_ready
 from local_procs import stop_popen as stop_service
 from local_profile import MAX_REPLICAS, PROFILES, REPO, SERVICES, Profile, replica_name
@@ -183,6 +185,7 @@ def up(
         if passed:
             print(f"your settings, passed to the services: {', '.join(sorted(passed))}")
         migrate(profile, jwks)
+        print(f"{MAIL_SINK}: {repair(managed_mail_sink(profile))}")
         start_services(profile, jwks, replicas)
         key = os.environ.get("RAPPORT_AUTH_PRIVATE_KEY") or str(private)
         token = mint(DEMO_AGENT, ["admin"], list(AUDIENCE), key_path=key)
@@ -194,7 +197,7 @@ def up(
 def down(profile: Profile, *, only_started_by_up: bool = False) -> None:
     """Stop the profile's processes (every service replica, then Kafka, then MongoDB) by their
     pid files."""
-    names = [*_service_replicas(profile), *INFRA]
+    names = [*_service_replicas(profile), MAIL_SINK, *INFRA]
     record = _started_record(profile)
     if only_started_by_up:
         chosen = set(json.loads(record.read_text())) if record.exists() else set()

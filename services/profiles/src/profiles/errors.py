@@ -4,7 +4,8 @@ ProfileError
  ├── UnknownProfile      404  no profile has that id
  ├── UnknownRequest      404  no privacy request has that id
  ├── InvalidIdentity     422  the identity is malformed (``domain.identities``)
- ├── IdentityTaken       409  the identity belongs to another profile
+ ├── Unreachable         422  no channel can send a one-time code to this kind of identity
+ ├── IdentityTaken       409  the identity belongs to another profile (never said which)
  └── MergeRefused        409  the profiles cannot be merged or unmerged as asked
 """
 
@@ -36,9 +37,16 @@ class IdentityTaken(ProfileError):
 
     def __init__(self, kind: str, owner: UUID) -> None:
         super().__init__(
-            f"this {kind} identity belongs to profile {owner}; merge the profiles instead"
+            f"this {kind} identity belongs to another profile; a supervisor can merge the two"
         )
         self.owner = owner
+
+
+class Unreachable(ProfileError):
+    status = 422
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"no channel can send a code to a {kind} identity yet (email can)")
 
 
 class MergeRefused(ProfileError):

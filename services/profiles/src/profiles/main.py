@@ -11,6 +11,7 @@ from profiles import handlers
 from profiles.api import confirmations as link_requests
 from profiles.api import identities, merges, privacy, profiles
 from profiles.api.deps import Services, profile_error
+from profiles.code_sender import code_sender
 from profiles.confirmations import LinkRequests
 from profiles.domain.identities import InvalidIdentity
 from profiles.domain.model import Clock
@@ -60,6 +61,7 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                 queries=ProfileQueries(clients.db),
                 merges=MongoMerges(clients.db),
                 link_requests=LinkRequests(clients.db),
+                codes=code_sender(settings),
                 privacy=requests,
                 relay_now=relay.wake,
                 rules=settings.rules,

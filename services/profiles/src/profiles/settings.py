@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from profiles.domain.rules import Rules
 from rapport.settings import RapportSettings
@@ -15,3 +15,13 @@ class ProfilesSettings(RapportSettings):
     )
     """The services expected to confirm each privacy request."""
     link_import_max_rows: int = Field(10_000, ge=1)
+    smtp_host: str = ""
+    """The SMTP server that mails link requests' one-time codes to email identities; empty: no
+    channel, and a link request for an email is refused (422)."""
+    smtp_port: int = Field(25, ge=1, le=65_535)
+    smtp_sender: str = "Rapport <no-reply@rapport.local>"
+    """The mails' From address."""
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout_s: float = Field(10.0, gt=0)

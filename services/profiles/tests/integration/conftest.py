@@ -8,13 +8,18 @@ the platform's, whose consumers would otherwise receive the tests' made-up event
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+import logging
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 from uuid import UUID
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 
 from profiles.api.deps import Services
 from profiles.main import create_app
@@ -29,6 +34,38 @@ from rapport.settings import Environment
 from rapport.testing import read_topic, token_keys
 
 PUBLISHED = ("social.mentions.enriched", "crm.profiles", "privacy.requests")
+
+
+@dataclass
+class Mailbox:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives (aiosmtpd)."""
+
+    port: int
+    mails: list[EmailMessage] = field(default_factory=list)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [mail for mail in self.mails if mail["To"] == address]
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        self.mails.append(mail)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's every SMTP command
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox(port)
+    server = Controller(box, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield box
+    finally:
+        server.stop()
 
 
 @dataclass
@@ -80,6 +117,7 @@ async def served(
     kafka_bootstrap: str,
     mongo_url: str,
     new_topic: Callable[[], Awaitable[str]],
+    mailbox: Mailbox,
 ) -> AsyncIterator[Served]:
     topics = {name: await new_topic() for name in PUBLISHED}
     settings = ProfilesSettings(
@@ -90,6 +128,8 @@ async def served(
         auth_jwks=token_keys().auth_jwks,
         consume_events=False,
         relay_outbox=False,
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,
     )
     await migrate(settings)
     app = create_app(settings)

@@ -114,7 +114,7 @@ async def test_an_erasure_leaves_no_identifier_of_the_person(
         json={"kind": "email", "value": "pending.jo@example.com"},
         headers=served.token("agent"),
     )
-    assert pending.status_code == 201  # a link the customer has not confirmed yet goes too
+    assert pending.status_code == 202  # a link the customer has not confirmed yet goes too
     assert author in await everything(mongo_db)
     request_id = await request(served, profile_id, "erase")
     requested, state = await answer_own_request(served, request_id)

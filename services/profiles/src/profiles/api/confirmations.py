@@ -1,16 +1,16 @@
 """Links the customer confirms, for identities the CRM cannot vouch for itself.
 
-``POST /v1/profiles/{id}/link-requests`` with the identity to add answers a one-time code,
-valid ``CONFIRMATION_TTL``. The brand sends it to the customer through that identity (a direct
-message to the social account, a mail to the address); the customer-facing system posts it
-back to ``POST /v1/link-requests/confirm``, and only then is the identity linked.
+``POST /v1/profiles/{id}/link-requests`` with the identity to add sends the customer a one-time
+code through that identity (a mail to the address; ``profiles.code_sender``), valid
+``CONFIRMATION_TTL``; the caller never sees it. The customer-facing system posts it back to
+``POST /v1/link-requests/confirm``, and only then is the identity linked.
 """
 
 from datetime import datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, status
 from pydantic import BaseModel, Field
 
 from profiles.api.deps import ServicesDep
@@ -18,7 +18,7 @@ from profiles.api.identities import NewIdentity, link
 from profiles.api.models import ProfileView
 from profiles.api.profiles import answer
 from profiles.domain.identities import identity
-from profiles.errors import IdentityTaken
+from profiles.errors import Unreachable
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.openapi import refused
@@ -27,11 +27,10 @@ router = APIRouter(prefix="/v1", tags=["identities"])
 CONFIRMATION_TTL = timedelta(hours=24)
 
 
-class LinkRequest(BaseModel):
+class LinkRequested(BaseModel):
     profile_id: UUID
-    code: str
-    """Send it to the customer through the identity being linked; it is not shown again."""
     expires_at: datetime
+    """Until when a code sent for this request works."""
 
 
 class Confirmation(StrictModel):
@@ -40,31 +39,41 @@ class Confirmation(StrictModel):
 
 @router.post(
     "/profiles/{profile_id}/link-requests",
-    status_code=status.HTTP_201_CREATED,
+    status_code=status.HTTP_202_ACCEPTED,
     dependencies=[require(Scope.INTEGRATION, Scope.AGENT), JsonBody],
+    responses=refused(422),
 )
-async def request_link(profile_id: UUID, body: NewIdentity, services: ServicesDep) -> LinkRequest:
-    """Ask the customer to confirm an identity; 409 if another profile holds it already."""
+async def request_link(
+    profile_id: UUID, body: NewIdentity, services: ServicesDep, background: BackgroundTasks
+) -> LinkRequested:
+    """Send the customer a one-time code through the identity (a mail to an email address) to
+    confirm it is theirs; the code is never returned here.
+
+    The answer is the same, 202 with the same body, whether the identity is free, already this
+    profile's or another's: only a free identity is sent a code, so asking tells nobody who owns
+    an address. 422 for a kind of identity no channel can reach yet (only email can)."""
     found, _ = await services.live(profile_id)
     now = services.clock()
     new = identity(
         body.kind, body.value, at=now, source="customer", platform=body.platform, handle=body.handle
     )
-    owner = await services.queries.by_identity(new.key)
-    if owner is not None and owner.id != found.id:
-        raise IdentityTaken(new.kind, owner.id)
+    if not services.codes.reaches(new.kind):
+        raise Unreachable(new.kind)
     expires_at = now + CONFIRMATION_TTL
-    code = await services.link_requests.open(found.id, new, expires_at=expires_at)
-    return LinkRequest(profile_id=found.id, code=code, expires_at=expires_at)
+    if await services.queries.by_identity(new.key) is None:
+        code = await services.link_requests.open(found.id, new, expires_at=expires_at)
+        background.add_task(services.codes.send, new, code, expires_at)
+    return LinkRequested(profile_id=found.id, expires_at=expires_at)
 
 
 @router.post(
     "/link-requests/confirm",
     dependencies=[require(Scope.INTEGRATION), JsonBody],
-    responses=refused(404),
+    responses=refused(404, 409),
 )
 async def confirm_link(body: Confirmation, services: ServicesDep) -> ProfileView:
-    """The customer confirmed: link the identity (once; the code is used up)."""
+    """The customer confirmed: link the identity (once; the code is used up). 409 if another
+    profile took the identity meanwhile (which one is not said)."""
     taken = await services.link_requests.take(body.code, now=services.clock())
     if taken is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown, used or expired code")

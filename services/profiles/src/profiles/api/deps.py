@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
 from profiles.announce import Announcer
+from profiles.code_sender import CodeSender
 from profiles.confirmations import LinkRequests
 from profiles.domain.model import Clock, Profile
 from profiles.domain.rules import Rules
@@ -25,6 +26,7 @@ class Services:
     queries: ProfileQueries
     merges: MongoMerges
     link_requests: LinkRequests
+    codes: CodeSender
     privacy: MongoPrivacy
     relay_now: Callable[[], None]
     """Wake the outbox relay: a change just stored events to publish."""
