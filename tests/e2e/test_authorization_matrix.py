@@ -2,12 +2,16 @@
 mounts too) × every kind of caller → refused (401/403) or let through, as the route declares.
 
 A route's expected scopes are the ones its ``require(...)`` dependency declares, so a route
-added tomorrow is checked without touching this file. A bearer token of any kind changes
-nothing on a signature-checked route (webhooks) nor on an open one (probes, docs, console files).
+added tomorrow is checked without touching this file. A route that admits a customer's own token
+(``require_member_or``) lets in the member of the profile its path names, and refuses (403) the
+member of another profile, like every route that admits no member at all. A bearer token of any
+kind changes nothing on a signature-checked route (webhooks) nor on an open one (probes, docs,
+console files).
 """
 
 import re
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
+from fastapi.security import HTTPBearer
 from pymongo import AsyncMongoClient
 
 from ingest.main import create_app as ingest_app
@@ -27,7 +32,7 @@ from loyalty.main import create_app as loyalty_app
 from loyalty.settings import LoyaltySettings
 from profiles.main import create_app as profiles_app
 from profiles.settings import ProfilesSettings
-from rapport.api import OPEN_PATHS, declared_scopes, is_signed
+from rapport.api import OPEN_PATHS, declared_scopes, dependency_calls, is_signed, member_path
 from rapport.auth import Scope, issue_token
 from rapport.kafka.admin import ensure_topics
 from rapport.keys import SigningKey
@@ -52,6 +57,8 @@ SERVICES: dict[str, tuple[Callable[[Any], FastAPI], type[RapportSettings], dict[
 }
 pytestmark = pytest.mark.e2e
 STRANGER = SigningKey.of(Ed25519PrivateKey.generate())
+OWN_PROFILE = "5f0c4c43-7d1e-4c53-9f4e-3b2a1d0e9c8b"
+"""The member callers' profile: the id every member route's path names here."""
 
 
 @dataclass
@@ -133,10 +140,24 @@ def _scoped(scope: str) -> Caller:
     return lambda platform, service: _bearer(token_keys().token(scope, audience=[service]))
 
 
-CALLERS: dict[str, Caller] = REFUSED | {scope.value: _scoped(scope.value) for scope in Scope}
+def _member(profile_id: str) -> Caller:
+    return lambda platform, service: _bearer(
+        token_keys().token("member", subject=profile_id, audience=[service])
+    )
 
 
-def _concrete(path: str) -> str:
+MEMBERS: dict[str, Caller] = {
+    "member": _member(OWN_PROFILE),
+    "member of another profile": _member(str(uuid.uuid4())),
+}
+CALLERS: dict[str, Caller] = (
+    REFUSED | {scope.value: _scoped(scope.value) for scope in Scope if scope != Scope.MEMBER}
+) | MEMBERS
+
+
+def _concrete(route: RouteEntry) -> str:
+    own = member_path(route.dependant)
+    path = route.path.replace(f"{{{own}}}", OWN_PROFILE) if own else route.path
     return re.sub(r"\{[^}]+\}", "x", path)
 
 
@@ -144,7 +165,7 @@ async def _status(app: FastAPI, route: RouteEntry, method: str, headers: dict[st
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
         body = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
-        response = await http.request(method, _concrete(route.path), headers=headers, **body)
+        response = await http.request(method, _concrete(route), headers=headers, **body)
         return response.status_code
 
 
@@ -154,6 +175,9 @@ def _expected(route: RouteEntry, caller: str) -> str:
         return "as without a token"  # open or signature-checked: a token changes nothing
     if caller in REFUSED:
         return "401"
+    if caller in MEMBERS:
+        own = caller == "member" and member_path(route.dependant) is not None
+        return "let through" if own else "403"
     if Scope.ADMIN.value == caller or caller in scopes:
         return "let through"
     return "403"
@@ -201,3 +225,18 @@ async def test_each_route_answers_each_caller_as_it_declares(
             if not ok:
                 wrong.append(f"{method} {route.path}: {status}, expected {expected}")
     assert wrong == []
+
+
+def test_every_route_checks_the_token_before_anything_else(platform: Platform) -> None:
+    """FastAPI runs a route's dependencies in order (the route's ``dependencies=`` first, then
+    its parameters'): nothing (app state, the database, the body) may come before the check."""
+    late = []
+    for service, app in platform.apps.items():
+        for route in routing_table(app):
+            if declared_scopes(route.dependant) is None:
+                continue
+            calls = dependency_calls(route.dependant)  # FastAPI's order; a check's bearer after it
+            first = next(call for call in calls if not isinstance(call, HTTPBearer))
+            if not hasattr(first, "__rapport_scopes__"):
+                late.append(f"{service} {route.path}: {getattr(first, '__qualname__', first)}")
+    assert late == [], "\n".join(late)

@@ -1,7 +1,8 @@
 """Schemathesis over every service's OpenAPI document, against the four services running.
 
 Each operation gets ``EXAMPLES`` generated requests, half valid and half invalid, each sent
-with a token of one role, or none: no answer may be a 5xx, and every answer must be documented
+with a token of one role, or none (a member's for the profile the path names, when the route
+admits the member): no answer may be a 5xx, and every answer must be documented
 (status code, content type and body schema). Failures are collected across all operations, so
 one run shows them all.
 
@@ -12,6 +13,7 @@ reaches the e2e platform's topics or the other tests.
 """
 
 import contextlib
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -33,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from rapport.auth import Scope
+from rapport.testing import token_keys
 from tests.support import FIRST_PORT, SERVICES, Platform
 
 pytestmark = pytest.mark.e2e
@@ -79,7 +82,7 @@ class Fuzz:
         )
         @given(case=operation.as_strategy(mode), role=st.sampled_from(roles(operation)))
         def send(case: Any, role: Scope | None) -> None:
-            headers = self.platform.token(role) if role else {}
+            headers = self._headers(case, role)
             response = case.call(base_url=self.base_url, headers=headers, timeout=60)
             self.requests += 1
             self.statuses[response.status_code] += 1
@@ -93,6 +96,17 @@ class Fuzz:
 
         with contextlib.suppress(Unsatisfiable):  # nothing in the operation to make invalid
             send()
+
+    def _headers(self, case: Any, role: Scope | None) -> dict[str, str]:
+        """A member's token is for the profile the path names (``x-rapport-member-of``), when
+        that is a profile id: the member rule lets it in, as it would the customer."""
+        if role != Scope.MEMBER:
+            return self.platform.token(role) if role else {}
+        own = case.operation.definition.raw.get("x-rapport-member-of")
+        subject = str((case.path_parameters or {}).get(own, ""))
+        with contextlib.suppress(ValueError):
+            return token_keys().bearer("member", subject=str(uuid.UUID(subject)))
+        return token_keys().bearer("member", subject=str(uuid.uuid4()))
 
 
 @pytest.fixture(scope="module")

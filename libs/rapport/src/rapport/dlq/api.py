@@ -101,9 +101,11 @@ async def refresh_every(letters: DeadLetters, interval_s: float) -> None:
 router = APIRouter(
     prefix=PREFIX, tags=["dead letters"], lifespan=lifespan, responses=refused(404, 409, 503)
 )
-Operator = Annotated[Principal, require(Scope.OPERATIONS)]
+OPERATIONS = require(Scope.OPERATIONS)
+Operator = Annotated[Principal, OPERATIONS]
 """Declared before ``Letters`` in every route: FastAPI resolves dependencies in order, and the
-caller is checked before anything else is looked up."""
+caller is checked before anything else is looked up (routes with a body name ``OPERATIONS``
+before ``JsonBody`` too; FastAPI checks it once)."""
 TopicName = Annotated[str, Path(max_length=249, description="dead-letter or original topic")]
 Partition = Annotated[int, Path(ge=0, le=100_000)]
 Offset = Annotated[int, Path(ge=0, le=2**63 - 1)]
@@ -169,7 +171,7 @@ async def show_letter(
         return await letters.show(_position(letters, topic, partition, offset), with_value=value)
 
 
-@router.post("/replay", dependencies=[JsonBody])
+@router.post("/replay", dependencies=[OPERATIONS, JsonBody])
 async def replay_all(who: Operator, letters: Letters, body: Bulk) -> dict[str, Any]:
     """Replay every letter not yet handled (optionally of one topic) to its original topic."""
     with _as_http_errors():
@@ -178,7 +180,7 @@ async def replay_all(who: Operator, letters: Letters, body: Bulk) -> dict[str, A
         )
 
 
-@router.post("/drop", dependencies=[JsonBody])
+@router.post("/drop", dependencies=[OPERATIONS, JsonBody])
 async def drop_all(who: Operator, letters: Letters, body: Bulk) -> dict[str, Any]:
     """Drop every letter not yet handled (optionally of one topic), with an audit record each."""
     with _as_http_errors():
@@ -187,7 +189,7 @@ async def drop_all(who: Operator, letters: Letters, body: Bulk) -> dict[str, Any
         )
 
 
-@router.post("/{topic}/{partition}/{offset}/replay", dependencies=[JsonBody])
+@router.post("/{topic}/{partition}/{offset}/replay", dependencies=[OPERATIONS, JsonBody])
 async def replay_letter(
     who: Operator,
     letters: Letters,
@@ -202,7 +204,7 @@ async def replay_letter(
         return await letters.act(Action.REPLAY, position, by=who.subject, note=body.note)
 
 
-@router.post("/{topic}/{partition}/{offset}/drop", dependencies=[JsonBody])
+@router.post("/{topic}/{partition}/{offset}/drop", dependencies=[OPERATIONS, JsonBody])
 async def drop_letter(
     who: Operator,
     letters: Letters,

@@ -97,14 +97,14 @@ async def get_case(desk: DeskDep, replies: RepliesDep, case_id: UUID) -> CaseDet
     )
 
 
-@router.post("/cases/{case_id}/claim")
+@router.post("/cases/{case_id}/claim", dependencies=READ)
 async def claim_case(desk: DeskDep, principal: Agent, case_id: UUID) -> CaseView:
     """Take the case as the calling agent; 409 when another agent holds it."""
     with case_errors():
         return CaseView.of(await actions.claim(desk, case_id, principal.subject))
 
 
-@router.post("/queues/{queue}/claim")
+@router.post("/queues/{queue}/claim", dependencies=READ)
 async def claim_next(desk: DeskDep, principal: Agent, queue: Name) -> CaseView:
     """Take the most urgent unassigned case of the queue; 404 when there is none."""
     with case_errors():
@@ -121,7 +121,7 @@ async def assign_case(desk: DeskDep, case_id: UUID, body: Assignment) -> CaseVie
         return CaseView.of(await actions.claim(desk, case_id, body.agent_id, steal=True))
 
 
-@router.post("/cases/{case_id}/release")
+@router.post("/cases/{case_id}/release", dependencies=READ)
 async def release_case(desk: DeskDep, principal: Agent, case_id: UUID) -> CaseView:
     """Put the case back in its queue: by the agent holding it, or a supervisor."""
     case = await _case(desk, case_id)
@@ -131,7 +131,7 @@ async def release_case(desk: DeskDep, principal: Agent, case_id: UUID) -> CaseVi
         return CaseView.of(await actions.unassign(desk, case_id))
 
 
-@router.post("/cases/{case_id}/state", dependencies=[JsonBody])
+@router.post("/cases/{case_id}/state", dependencies=[*READ, JsonBody])
 async def change_state(
     desk: DeskDep, principal: Agent, case_id: UUID, body: StateChange
 ) -> CaseView:
@@ -142,7 +142,9 @@ async def change_state(
 
 
 @router.post(
-    "/cases/{case_id}/replies", status_code=status.HTTP_202_ACCEPTED, dependencies=[JsonBody]
+    "/cases/{case_id}/replies",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[*READ, JsonBody],
 )
 async def reply(
     desk: DeskDep, replies: RepliesDep, principal: Agent, case_id: UUID, body: ReplyIn

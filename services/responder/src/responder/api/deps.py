@@ -31,10 +31,15 @@ AlertsDep = Annotated[Alerts, Depends(_from_state("alerts"))]
 RepliesDep = Annotated[Replies, Depends(_from_state("replies"))]
 HealthDep = Annotated[BrandHealth, Depends(_from_state("health"))]
 ViewersDep = Annotated[Viewers, Depends(_from_state("viewers"))]
-Agent = Annotated[Principal, require(Scope.AGENT, Scope.SUPERVISOR)]
-Supervisor = Annotated[Principal, require(Scope.SUPERVISOR)]
-READ = [require(Scope.AGENT, Scope.SUPERVISOR)]
-SUPERVISE = [require(Scope.SUPERVISOR)]
+_AGENT = require(Scope.AGENT, Scope.SUPERVISOR)
+_SUPERVISOR = require(Scope.SUPERVISOR)
+Agent = Annotated[Principal, _AGENT]
+Supervisor = Annotated[Principal, _SUPERVISOR]
+READ = [_AGENT]
+"""A route's first dependency, so the token is checked before anything reads app state or the
+body (FastAPI runs ``dependencies=`` first, then parameters in order, and checks a route that
+also takes ``Agent`` once)."""
+SUPERVISE = [_SUPERVISOR]
 
 
 def supervises(principal: Principal) -> bool:

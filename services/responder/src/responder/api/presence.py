@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
-from responder.api.deps import Agent, DeskDep, ViewersDep
+from responder.api.deps import READ, Agent, DeskDep, ViewersDep
 from responder.stores.viewers import Viewer
 
 router = APIRouter(prefix="/v1", tags=["presence"])
@@ -29,7 +29,7 @@ async def me(principal: Agent) -> Me:
     return Me(subject=principal.subject, scopes=sorted(principal.scopes))
 
 
-@router.post("/cases/{case_id}/viewers")
+@router.post("/cases/{case_id}/viewers", dependencies=READ)
 async def viewing(desk: DeskDep, viewers: ViewersDep, principal: Agent, case_id: UUID) -> Presence:
     """The console's heartbeat while an agent has the case open: who is viewing and holding it."""
     case = await desk.cases.get(case_id)
