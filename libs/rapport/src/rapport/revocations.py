@@ -7,7 +7,9 @@ token lives, so no revocation is forgotten while its token could still be used).
 reads the topic from the start without a consumer group (each needs every record), then tails
 it: a revocation reaches every replica of every service within a fetch (under a second). Until
 a process has read up to where the topic ended when it started, it is not ready (``/readyz``),
-so a replica that (re)starts admits no token revoked before it started.
+so a replica that (re)starts admits no token revoked before it started. A topic that does not
+exist (never created: ``python -m rapport.kafka.admin`` creates the catalogue's topics) keeps the
+process unready with that reason on ``/readyz`` and in the log, until someone creates it.
 """
 
 import asyncio
@@ -24,7 +26,7 @@ from rapport.events.codec import DecodeError, decode
 from rapport.failures import is_transient
 from rapport.kafka.connection import client_security
 from rapport.kafka.producer import EventProducer
-from rapport.outages import current_outage
+from rapport.outages import Outage, current_outage
 from rapport.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,6 @@ async def follow(
 
 async def _started(topic: str, kafka: KafkaSettings) -> AIOKafkaConsumer | None:
     consumer = AIOKafkaConsumer(
-        topic,
         bootstrap_servers=kafka.kafka_bootstrap,
         group_id=None,  # every partition, from the start: no group, no commits
         enable_auto_commit=False,
@@ -92,6 +93,7 @@ async def _started(topic: str, kafka: KafkaSettings) -> AIOKafkaConsumer | None:
     outage = current_outage.get()
     try:
         await consumer.start()
+        found = topic in await consumer.topics()
     except Exception as error:
         await consumer.stop()
         if not is_transient(error):
@@ -99,9 +101,23 @@ async def _started(topic: str, kafka: KafkaSettings) -> AIOKafkaConsumer | None:
         if outage is not None:
             outage.waiting(error, position="start")
         return None
+    if not found:  # subscribed, the consumer would wait for it and retry, saying little
+        await consumer.stop()
+        _topic_missing(topic, outage)
+        return None
+    consumer.subscribe([topic])
     if outage is not None:
         outage.over()
     return consumer
+
+
+def _topic_missing(topic: str, outage: Outage | None) -> None:
+    waiting_for = f"the revocation topic {topic}, which does not exist"
+    remedy = "create it: python -m rapport.kafka.admin (or set RAPPORT_AUTH_REVOCATIONS_TOPIC)"
+    if outage is None:
+        log.error(f"waiting for {waiting_for}", extra={"error": remedy})
+    else:
+        outage.waiting_on(waiting_for, remedy)
 
 
 def _apply(revocations: Revocations, value: bytes | None) -> None:

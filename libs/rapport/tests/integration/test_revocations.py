@@ -4,6 +4,7 @@ service that starts later reads the revocations made before it started."""
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -90,3 +91,25 @@ async def test_a_service_started_later_knows_earlier_revocations(
     async with running(kafka_bootstrap, topic) as http:
         await eventually(lambda: _ready(http), timeout_s=60)
         assert (await http.get("/cases", headers=stolen)).status_code == 401
+
+
+async def test_a_missing_revocation_topic_is_the_reason_a_service_is_not_ready(
+    kafka_bootstrap: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    topic = unique("auth-revocations-missing")
+    async with running(kafka_bootstrap, topic) as http:
+
+        async def unready_because_missing() -> dict[str, Any] | None:
+            response = await http.get("/readyz")
+            waiting = response.json().get("waiting", {}).get("revocations", {})
+            return waiting if response.status_code == 503 and topic in str(waiting) else None
+
+        waiting = await eventually(unready_because_missing, timeout_s=60)
+        assert "does not exist" in waiting["waiting_for"]
+        assert "rapport.kafka.admin" in waiting["error"]
+        logged = [line for line in capsys.readouterr().err.splitlines() if topic in line]
+        assert "does not exist" in logged[0]
+        assert "rapport.kafka.admin" in logged[0]
+
+        await ensure_topics(kafka_bootstrap, [(topic, 1, 3_600_000, "compact,delete")])
+        await eventually(lambda: _ready(http), timeout_s=60)
