@@ -4,12 +4,14 @@ A key's ``kid`` is its RFC 7638 thumbprint, so the issuer never has to be told i
 writes a new private key and adds its public half to a JWKS, keeping the keys already there:
 that is a rotation (mint with the new key; drop the old one from the JWKS once its tokens have
 expired). Services read the JWKS from a file (re-read when it changes) or a URL (cached for
-``cache_s``, fetched again at once for a ``kid`` it does not know, at most every 10 s).
+``cache_s``, fetched again at once for a ``kid`` it does not know, at most every 10 s; while
+the URL does not answer, the keys fetched before stay in use).
 """
 
 import base64
 import hashlib
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -20,7 +22,10 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from rapport.failures import error_type
+
 ED25519 = ("OKP", "Ed25519")
+log = logging.getLogger(__name__)
 
 
 class UnusableKey(ValueError):
@@ -80,7 +85,10 @@ class KeySet:
         entries = jwks.get("keys") if isinstance(jwks, dict) else None
         for entry in entries if isinstance(entries, list) else ():
             if isinstance(entry, dict) and (entry.get("kty"), entry.get("crv")) == ED25519:
-                public = Ed25519PublicKey.from_public_bytes(_unb64(entry["x"]))
+                try:
+                    public = Ed25519PublicKey.from_public_bytes(_unb64(str(entry["x"])))
+                except (KeyError, ValueError):
+                    continue  # a malformed entry verifies nothing; the others still do
                 keys[str(entry.get("kid") or public_jwk(public)["kid"])] = public
         if not keys:
             raise UnusableKey(f"{origin} holds no Ed25519 public key")
@@ -125,26 +133,47 @@ class PublicKeys:
         self._keys: KeySet | None = None
         self._version: float = -1.0
         self._fetched_at = float("-inf")
+        self._tried_at = float("-inf")
 
     async def key_set(self, kid: str | None) -> KeySet:
         """The current keys; from a URL, fetched again first when ``kid`` is not among them."""
         keys = await self._current()
-        stale = time.monotonic() - self._fetched_at > self.REFETCH_S
-        if kid is not None and keys.get(kid) is None and self._is_url and stale:
-            self._fetched_at = float("-inf")
-            keys = await self._current()
+        unknown = kid is not None and keys.get(kid) is None
+        if unknown and self._is_url and self._since(self._tried_at) > self.REFETCH_S:
+            keys = await self._fetched()
         return keys
 
     async def _current(self) -> KeySet:
         if self._is_url:
-            if self._keys is None or time.monotonic() - self._fetched_at > self._cache_s:
-                self._keys = await self._fetch()
-                self._fetched_at = time.monotonic()
+            expired = self._since(self._fetched_at) > self._cache_s
+            if self._keys is None or (expired and self._since(self._tried_at) > self.REFETCH_S):
+                return await self._fetched()
             return self._keys
         version = os.stat(self.source).st_mtime
         if self._keys is None or version != self._version:
             self._keys, self._version = KeySet.read(self.source), version
         return self._keys
+
+    async def _fetched(self) -> KeySet:
+        """The keys fetched again; when that fails, those fetched before (tried again after
+        ``REFETCH_S``), so the issuer's key server being away refuses no valid token."""
+        self._tried_at = time.monotonic()
+        try:
+            self._keys = await self._fetch()
+        except (httpx.HTTPError, OSError, ValueError) as error:
+            if self._keys is None:
+                raise
+            log.warning(
+                "cannot fetch the token issuer's keys again: using those fetched before",
+                extra={"error": error_type(error)},
+            )
+        else:
+            self._fetched_at = self._tried_at
+        return self._keys
+
+    @staticmethod
+    def _since(moment: float) -> float:
+        return time.monotonic() - moment
 
     async def _fetch(self) -> KeySet:
         async with httpx.AsyncClient(timeout=5.0) as http:
