@@ -19,11 +19,12 @@ from pymongo import AsyncMongoClient
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
-from rapport.testing import unique
+from rapport.testing import export_keys, unique
 
 os.environ.setdefault(
     "RAPPORT_TEST_KEYS_DIR", str(Path(__file__).resolve().parent / ".state" / "test" / "keys")
 )
+os.environ.setdefault("RAPPORT_EXPORT_KEYS", export_keys())  # the services tests run in-process
 OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 KAFKA = os.environ.get("RAPPORT_TEST_KAFKA", f"127.0.0.1:{19092 + OFFSET}")
 MONGO = os.environ.get(

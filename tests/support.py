@@ -11,13 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from rapport.testing import reference, token_keys, unique
+from rapport.testing import export_keys, reference, token_keys, unique
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
@@ -105,6 +105,7 @@ class Platform:
                 "RAPPORT_MONGO_URL": self.mongo,
                 "RAPPORT_MONGO_DB": self.db_name(name),
                 "RAPPORT_AUTH_JWKS": token_keys().auth_jwks,
+                "RAPPORT_EXPORT_KEYS": export_keys(),
                 "RAPPORT_TRACE_EXPORTER": "file",
                 "RAPPORT_TRACE_FILE": str(self.trace_file(replica_name(name, replica))),
                 "RAPPORT_PROFILES_URL": self.url("profiles"),
@@ -207,10 +208,13 @@ async def caught_up(kafka: str, group: str, topic: str) -> bool:
     )
 
 
-async def start_at_the_end(kafka: str) -> None:
-    """Commit, for each service's consumer group, the end of every topic it consumes: the platform
-    under test starts where the topics end, so what integration tests left on the platform's topic
-    names is never processed into its databases, nor makes its first tests wait."""
+async def start_at_the_end(
+    kafka: str, groups: Sequence[str] = SERVICES, only: str | None = None
+) -> None:
+    """Commit, for each service's consumer group, the end of every topic it consumes (or of
+    ``only``): the platform under test starts where the topics end, so what integration tests
+    left on the platform's topic names is never processed into its databases, nor makes its
+    first tests wait. The groups must have no live member."""
     from aiokafka import AIOKafkaConsumer
     from aiokafka.admin import AIOKafkaAdminClient
 
@@ -219,8 +223,9 @@ async def start_at_the_end(kafka: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
     await admin.start()
     try:
-        for group in SERVICES:
+        for group in groups:
             topics = [topic.name for topic in CATALOGUE.values() if group in topic.consumers]
+            topics = [topic for topic in topics if only in (None, topic)]
             partitions = [p for topic in topics for p in await partitions_of(admin, topic)]
             if not partitions:
                 continue

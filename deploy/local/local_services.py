@@ -70,6 +70,7 @@ def service_env(
         "RAPPORT_TRACE_FILE": str(profile.logs_dir / f"{replica_name(name, replica)}.traces.jsonl"),
         "RAPPORT_PROFILES_URL": profile.service_url("profiles"),
         "RAPPORT_LOYALTY_URL": profile.service_url("loyalty"),
+        "RAPPORT_EXPORT_KEYS": export_keys(profile),
     }
     if profile.runs_services:
         env |= SMTP_ENV
@@ -99,6 +100,19 @@ def auth_keys(profile: Profile) -> tuple[Path, Path]:
         jwks.unlink(missing_ok=True)
         add_key(private, jwks)
     return private, jwks
+
+
+def export_keys(profile: Profile) -> str:
+    """The profile's export key (RAPPORT_EXPORT_KEYS), generated once and kept in
+    ``.state/<profile>/exports/keys.json``, like the token keys."""
+    from rapport.exports.keys import new_key
+
+    path = profile.state_dir / "exports" / "keys.json"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps({profile.name: new_key()}))
+    return path.read_text()
 
 
 def http_probe(url: str) -> Probe:

@@ -6,6 +6,7 @@ import sys
 from rapport import import_cli, token_cli
 from rapport import migrate as migrate_cli
 from rapport.dlq import cli as dlq_cli
+from rapport.exports import cli as exports_cli
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,6 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     import_cli.register(commands)
     dlq_cli.register(commands)
     migrate_cli.register(commands)
+    exports_cli.register(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

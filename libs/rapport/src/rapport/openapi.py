@@ -26,6 +26,7 @@ REASONS = {
     403: "The token lacks the scope this route needs (or is a member token of another profile)",
     404: "Nothing has this id",
     409: "The request conflicts with the resource's state (the detail says how)",
+    410: "It is gone for good: past its expiry (the detail says when)",
     413: "The request body is over the size limit",
     415: "The body is not sent as application/json",
     422: "The request is outside its bounds: which field and why (never the value)",

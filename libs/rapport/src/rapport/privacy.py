@@ -5,22 +5,28 @@ included) consumes it, does its part through its :class:`PersonalData` and answe
 ``privacy.completed``. Erasing twice is harmless: the second pass finds nothing, and the
 confirmation has the same event id (request, service).
 
-``privacy_outbox_handler(service, data, db)`` stores the answer in the service's outbox, right after
-the erasure (``PersonalData`` takes no session, so not in its transaction), and an erasure drops
-the service's earlier answers about the person (an export's holds their data). That is safe:
-the consumer commits the request's offset only after both, so a crash in between redelivers the
-request, the erasure runs again (finding nothing) and the answer is stored then; an answer
-stored before (same event id) is a duplicate key, taken as done.
+An export's part is stored encrypted in the service's own database (``rapport.exports``); the
+answer says only how many documents and where to fetch them. A re-announcement naming other
+services (``PrivacyRequest.services``) is not this service's to answer again.
+
+``privacy_outbox_handler(service, data, db, exports)`` stores the answer in the service's
+outbox, right after the erasure (``PersonalData`` takes no session, so not in its transaction),
+and an erasure drops the service's earlier answers about the person (a request names their
+identities) and their stored exports. That is safe: the consumer commits the request's offset
+only after both, so a crash in between redelivers the request, the erasure runs again (finding
+nothing) and the answer is stored then; an answer stored before (same event id) is a duplicate
+key, taken as done.
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Protocol
 
-from pydantic_core import to_jsonable_python
 from pymongo.errors import DuplicateKeyError
 
 from rapport import outbox
 from rapport.events import PrivacyAnswer, PrivacyCompleted, PrivacyRequest, PrivacyRequested, utcnow
+from rapport.exports.api import export_path
+from rapport.exports.store import ExportStore
 from rapport.mongo import Database, Document
 
 PRIVACY_TOPIC = "privacy.requests"
@@ -39,24 +45,29 @@ class PersonalData(Protocol):
         ...
 
 
-async def do_part(service: str, data: PersonalData, request: PrivacyRequest) -> PrivacyCompleted:
-    """Export or erase the service's part; the answer saying so."""
-    export: dict[str, Any] | None = None
-    if request.kind == "erase":
-        documents = await data.erase(request)
-    else:
-        parts = await data.export(request)
-        documents = sum(len(docs) for docs in parts.values())
-        export = to_jsonable_python(parts)
+async def do_part(
+    service: str, data: PersonalData, request: PrivacyRequest, exports: ExportStore
+) -> PrivacyCompleted:
+    """Erase the service's part, or store it encrypted; the answer saying so."""
     answer = PrivacyAnswer(
         request_id=request.request_id,
         kind=request.kind,
         profile_id=request.profile_id,
         service=service,
         completed_at=utcnow(),
-        documents=documents,
-        export=export,
+        documents=0,
     )
+    if request.kind == "erase":
+        answer = answer.model_copy(update={"documents": await data.erase(request)})
+    else:
+        stored = await exports.put(request, service, await data.export(request))
+        answer = answer.model_copy(
+            update={
+                "documents": stored.documents,
+                "export_path": export_path(request.request_id),
+                "expires_at": stored.expires_at,
+            }
+        )
     return PrivacyCompleted.of(answer)
 
 
@@ -64,6 +75,7 @@ def privacy_outbox_handler(
     service: str,
     data: PersonalData,
     db: Database,
+    exports: ExportStore,
     *,
     relay_now: Callable[[], None] = lambda: None,
 ) -> Handler:
@@ -72,9 +84,12 @@ def privacy_outbox_handler(
 
     async def handle(event: PrivacyRequested) -> None:
         request = event.payload
-        completed = await do_part(service, data, request)
+        if not request.asks(service):
+            return
+        completed = await do_part(service, data, request, exports)
         if request.kind == "erase":
             await forget_answers(db, request)
+            await exports.forget(request)
         try:
             await outbox.add(db, None, [(PRIVACY_TOPIC, str(request.profile_id), completed)])
         except DuplicateKeyError:
@@ -86,7 +101,7 @@ def privacy_outbox_handler(
 
 async def forget_answers(db: Database, request: PrivacyRequest) -> None:
     """Drop the published requests and answers about the person from the outbox: a request
-    names their identities, an export's answer carries all the service held about them."""
+    names their identities."""
     keys = [str(i) for i in {request.profile_id, *request.profile_ids}]
     await db[outbox.COLLECTION].delete_many(
         {"topic": PRIVACY_TOPIC, "key": {"$in": keys}, "published_at": {"$ne": None}}

@@ -24,6 +24,8 @@ from rapport.api import unparsable_body
 from rapport.asgi import AuthenticateFirst, BodySizeLimit, TraceRequests
 from rapport.dlq import api as dead_letters
 from rapport.docs import serve_docs
+from rapport.exports import api as exports
+from rapport.exports.store import export_keys
 from rapport.logs import setup_logging
 from rapport.openapi import documented_openapi
 from rapport.settings import RapportSettings
@@ -49,6 +51,7 @@ def service_app(
 ) -> FastAPI:
     runtime = Runtime(settings)
     verifier = TokenVerifier.for_service(settings)
+    export_keys(settings)  # refuses to start without usable export keys
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,6 +81,7 @@ def service_app(
     for router in routers:
         app.include_router(router)
     app.include_router(dead_letters.router)
+    app.include_router(exports.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AuthenticateFirst)
     app.add_middleware(TraceRequests, service=settings.service_name)

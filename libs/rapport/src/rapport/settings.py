@@ -6,6 +6,7 @@ from typing import Self
 from pydantic import Field, FilePath, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rapport.exports.keys import ExportSettings
 from rapport.topics import REVOCATIONS_TOPIC
 
 
@@ -101,7 +102,7 @@ class KafkaTopicSettings(KafkaSettings):
         return self
 
 
-class RapportSettings(KafkaSettings):
+class RapportSettings(KafkaSettings, ExportSettings):
     model_config = SettingsConfigDict(env_prefix="RAPPORT_", extra="ignore")
 
     service_name: str = "rapport"

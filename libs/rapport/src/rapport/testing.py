@@ -2,14 +2,15 @@
 
 import asyncio
 import inspect
+import json
 import os
 import random
 import string
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from pymongo import monitoring
 from rapport.auth import DEFAULT_ISSUER, issue_token
 from rapport.events import MentionIngested
 from rapport.events.examples import examples
+from rapport.exports.keys import new_key
 from rapport.keys import add_key
 
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
@@ -73,6 +75,18 @@ def token_keys() -> TokenKeys:
     if parent:
         Path(parent).mkdir(parents=True, exist_ok=True)
     return TokenKeys(Path(tempfile.mkdtemp(prefix="keys-", dir=parent)))
+
+
+@asynccontextmanager
+async def no_run(app: Any, runtime: Any) -> AsyncIterator[None]:
+    """A service's ``run`` that connects and starts nothing: the shared parts alone."""
+    yield
+
+
+@cache
+def export_keys() -> str:
+    """RAPPORT_EXPORT_KEYS for every service this test process starts (one fresh key)."""
+    return json.dumps({"test": new_key()})
 
 
 async def eventually(

@@ -8,8 +8,10 @@ import pytest
 from rapport import outbox
 from rapport.events import PrivacyCompleted, PrivacyRequest, PrivacyRequested
 from rapport.events.codec import decode
+from rapport.exports.store import export_store
 from rapport.mongo import Database, Document, ensure_indexes
 from rapport.privacy import PRIVACY_TOPIC, privacy_outbox_handler
+from rapport.settings import Environment, RapportSettings
 
 pytestmark = pytest.mark.integration
 PERSON = UUID(int=7)
@@ -43,11 +45,12 @@ async def test_an_erasure_is_answered_once_in_the_outbox_and_drops_an_earlier_ex
         [{"_id": UUID(int=n), "profile_id": PERSON} for n in (1, 2)]
     )
     woken: list[bool] = []
-    exported = privacy_outbox_handler("responder", Held(mongo_db), mongo_db)
-    await exported(requested("export", request=98))  # its answer holds the person's cases
+    exports = export_store(mongo_db, RapportSettings(environment=Environment.TEST))
+    exported = privacy_outbox_handler("responder", Held(mongo_db), mongo_db, exports)
+    await exported(requested("export", request=98))  # its answer names the person (the key)
     await mongo_db[outbox.COLLECTION].update_many({}, {"$set": {"published_at": AT}})
     handle = privacy_outbox_handler(
-        "responder", Held(mongo_db), mongo_db, relay_now=lambda: woken.append(True)
+        "responder", Held(mongo_db), mongo_db, exports, relay_now=lambda: woken.append(True)
     )
     await handle(requested("erase"))
     await handle(requested("erase"))  # a redelivery: nothing left to erase, already answered
@@ -59,3 +62,4 @@ async def test_an_erasure_is_answered_once_in_the_outbox_and_drops_an_earlier_ex
     assert row["_id"] == str(answer.event_id)
     assert await mongo_db["cases"].count_documents({}) == 0
     assert woken == [True]
+    assert await mongo_db["privacy_exports"].count_documents({}) == 0  # the export went too

@@ -11,12 +11,14 @@ from rapport.events import (
     CaseOpened,
     MentionEnriched,
     MentionIngested,
+    PrivacyCompleted,
     Purchase,
     deterministic_id,
 )
 from rapport.events.codec import DecodeError, decode, encode
 from rapport.events.examples import examples
-from rapport.events.upcasters import UPCASTERS
+from rapport.events.privacy import PrivacyCompletedV1
+from rapport.events.upcasters import UPCASTERS, Upcasters
 from rapport.topics import CATALOGUE
 
 
@@ -185,3 +187,37 @@ def test_every_event_has_an_example() -> None:
 def test_catalogue_names_every_event() -> None:
     carried = {event for topic in CATALOGUE.values() for event in topic.events}
     assert carried == set(ALL_EVENTS)
+
+
+class TestPrivacyCompletedV2CarriesNoExport:
+    def completed(self) -> PrivacyCompleted:
+        return next(e for e in examples() if isinstance(e, PrivacyCompleted))
+
+    def test_a_v1_answer_is_read_as_v2_without_its_export(self) -> None:
+        answer = self.completed().payload.model_dump(exclude={"export_path", "expires_at"})
+        old = PrivacyCompletedV1.model_validate(
+            {
+                "event_id": self.completed().event_id,
+                "occurred_at": self.completed().occurred_at,
+                "payload": {**answer, "kind": "export", "export": {"members": [{"n": "Jo"}]}},
+            }
+        )
+        event = decode(encode(old), CATALOGUE["privacy.requests"].events)
+        assert isinstance(event, PrivacyCompleted)
+        assert event.event_id == old.event_id
+        assert "Jo" not in event.model_dump_json()
+        assert event.payload.documents == answer["documents"]
+
+    def test_a_consumer_of_v1_alone_still_reads_a_v2_answer(self) -> None:
+        current = self.completed().model_copy(
+            update={
+                "payload": self.completed().payload.model_copy(
+                    update={"kind": "export", "export_path": "/v1/privacy/exports/x"}
+                )
+            }
+        )
+        before_v2 = Upcasters()  # a consumer deployed before v2 knew no upcaster for it
+        event = decode(encode(current), (PrivacyCompletedV1,), upcasters=before_v2)
+        assert isinstance(event, PrivacyCompletedV1)
+        assert event.payload.export is None
+        assert event.payload.documents == current.payload.documents

@@ -1,12 +1,16 @@
 from datetime import UTC, datetime
+from typing import Any, cast
 from uuid import UUID
 
-from rapport.events import PrivacyCompleted, PrivacyRequest, PrivacyRequested
-from rapport.mongo import Document
-from rapport.privacy import do_part
+from rapport.events import PrivacyRequest, PrivacyRequested
+from rapport.exports.store import ExportStore
+from rapport.mongo import Database, Document
+from rapport.privacy import do_part, privacy_outbox_handler
 
 PERSON = UUID(int=7)
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
+UNUSED = cast(Any, None)
+"""An erasure stores no export, and a request not addressed to the service touches nothing."""
 
 
 class Held:
@@ -22,26 +26,33 @@ class Held:
         return erased
 
 
-def requested(kind: str) -> PrivacyRequested:
+def requested(kind: str, services: list[str] | None = None) -> PrivacyRequested:
     request = PrivacyRequest.model_validate(
-        {"request_id": UUID(int=99), "kind": kind, "profile_id": PERSON, "requested_at": AT}
+        {
+            "request_id": UUID(int=99),
+            "kind": kind,
+            "profile_id": PERSON,
+            "requested_at": AT,
+            "services": services or [],
+        }
     )
     return PrivacyRequested.of(request)
 
 
-async def test_an_export_answers_with_the_services_documents_as_json() -> None:
-    event = await do_part("responder", Held(), requested("export").payload)
-    assert isinstance(event, PrivacyCompleted)
-    answer = event.payload
-    assert (answer.service, answer.kind, answer.documents) == ("responder", "export", 1)
-    assert answer.export == {"cases": [{"_id": str(UUID(int=1)), "at": "2026-11-23T09:00:00Z"}]}
-
-
 async def test_an_erasure_confirms_the_count_and_a_repeat_confirms_with_the_same_event_id() -> None:
     held = Held()
-    first = await do_part("loyalty", held, requested("erase").payload)
-    second = await do_part("loyalty", held, requested("erase").payload)
+    exports: ExportStore = UNUSED
+    first = await do_part("loyalty", held, requested("erase").payload, exports)
+    second = await do_part("loyalty", held, requested("erase").payload, exports)
     assert held.docs == {}
     assert (first.payload.documents, second.payload.documents) == (1, 0)
-    assert first.payload.export is None
+    assert first.payload.export_path is None
     assert first.event_id == second.event_id
+
+
+async def test_a_re_announcement_to_other_services_is_not_answered_again() -> None:
+    held = Held()
+    db: Database = UNUSED
+    handle = privacy_outbox_handler("loyalty", held, db, UNUSED)
+    await handle(requested("erase", services=["ingest", "responder"]))
+    assert held.docs != {}  # not erased again, nothing stored: db and store were never touched

@@ -17,6 +17,7 @@ from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
 from rapport.clients import connected, consume
 from rapport.events import PrivacyRequested
+from rapport.exports.store import export_store
 from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
@@ -61,7 +62,11 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                 stored = wake_analysers if settings.role == "all" else lambda: None
                 app.state.intake = Intake(MongoArchive(db), brand, stored=stored)
                 answer = privacy_outbox_handler(
-                    "ingest", IngestPersonalData(db), db, relay_now=relay.wake
+                    "ingest",
+                    IngestPersonalData(db),
+                    db,
+                    export_store(db, settings),
+                    relay_now=relay.wake,
                 )
                 if settings.consume_events:
                     consume(runtime, clients, group="ingest", handlers={PrivacyRequested: answer})

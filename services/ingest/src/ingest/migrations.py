@@ -2,12 +2,13 @@
 
 from ingest import floods, replays, repository
 from ingest.settings import IngestSettings
+from rapport.exports import store as exports
 from rapport.migrate import Migrations, merge_indexes
 from rapport.mongo import Indexes
 
 
 def indexes(settings: IngestSettings) -> Indexes:
-    return merge_indexes(repository.INDEXES, floods.INDEXES, replays.INDEXES)
+    return merge_indexes(repository.INDEXES, floods.INDEXES, replays.INDEXES, exports.INDEXES)
 
 
 MIGRATIONS = Migrations(IngestSettings, indexes)

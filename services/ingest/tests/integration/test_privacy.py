@@ -21,7 +21,7 @@ from rapport.events.codec import DecodeError, decode
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.privacy import PRIVACY_TOPIC
-from rapport.testing import read_topic, reference, unique
+from rapport.testing import read_topic, reference, token_keys, unique
 from services.ingest.tests.integration.analysis_stage import in_outbox
 
 pytestmark = pytest.mark.integration
@@ -100,8 +100,12 @@ async def test_an_export_returns_the_persons_mentions_and_only_theirs(
     completed = await ask(kafka_bootstrap, "export", author)
 
     assert (completed.payload.service, completed.payload.documents) == ("ingest", 2)
-    assert completed.payload.export is not None
-    authors = {m["mention"]["author"]["id"] for m in completed.payload.export["mentions"]}
+    assert completed.payload.export_path is not None
+    assert author not in completed.model_dump_json()
+    privacy = token_keys().bearer("privacy", audience=["ingest"])
+    fetched = await client.get(completed.payload.export_path, headers=privacy)
+    assert fetched.status_code == 200, fetched.text
+    authors = {m["mention"]["author"]["id"] for m in fetched.json()["parts"]["mentions"]}
     assert authors == {author}
 
 

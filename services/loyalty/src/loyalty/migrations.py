@@ -2,12 +2,13 @@
 
 from loyalty.repository.indexes import INDEXES, question_ttl
 from loyalty.settings import LoyaltySettings
+from rapport.exports import store as exports
 from rapport.migrate import Migrations, merge_indexes
 from rapport.mongo import Indexes
 
 
 def indexes(settings: LoyaltySettings) -> Indexes:
-    return merge_indexes(INDEXES, question_ttl(settings.question_memory_days))
+    return merge_indexes(INDEXES, question_ttl(settings.question_memory_days), exports.INDEXES)
 
 
 MIGRATIONS = Migrations(LoyaltySettings, indexes)

@@ -23,6 +23,7 @@ from loyalty.settings import LoyaltySettings
 from loyalty.sweeper import Sweeper
 from loyalty.tiering import TierKeeper
 from rapport.events import PrivacyRequested
+from rapport.exports.store import export_store
 from rapport.mongo import Database
 from rapport.privacy import privacy_outbox_handler
 
@@ -107,7 +108,7 @@ class Services:
             ),
             personal_data=LoyaltyData(db),
             answer_privacy=privacy_outbox_handler(
-                "loyalty", LoyaltyData(db), db, relay_now=outbox.wake
+                "loyalty", LoyaltyData(db), db, export_store(db, settings), relay_now=outbox.wake
             ),
             clock=clock,
         )

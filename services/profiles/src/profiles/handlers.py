@@ -14,7 +14,7 @@ from profiles.domain.evaluation import snapshot
 from profiles.domain.model import Clock, Profile
 from profiles.domain.recording import record_mention, record_purchase, record_referral
 from profiles.domain.rules import Rules
-from profiles.privacy import MongoPrivacy
+from profiles.privacy_requests import PrivacyRequests
 from profiles.repository import (
     ENRICHED_TOPIC,
     PROFILES_TOPIC,
@@ -120,6 +120,6 @@ async def on_case_changed(
     await profiles.apply_case(str(event.event_id), event.payload, decide)
 
 
-async def on_privacy_completed(event: PrivacyCompleted, *, requests: MongoPrivacy) -> None:
+async def on_privacy_completed(event: PrivacyCompleted, *, requests: PrivacyRequests) -> None:
     """Record a service's confirmation on the request profiles opened."""
     await requests.confirm(event.payload)

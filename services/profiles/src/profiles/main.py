@@ -19,6 +19,8 @@ from profiles.errors import ProfileError
 from profiles.merges import MongoMerges
 from profiles.migrations import MIGRATIONS
 from profiles.privacy import MongoPrivacy
+from profiles.privacy_requests import PrivacyRequests
+from profiles.privacy_retries import PrivacyRetries
 from profiles.queries import ProfileQueries
 from profiles.repository import MongoProfiles
 from profiles.settings import ProfilesSettings
@@ -32,6 +34,7 @@ from rapport.events import (
     ReferralConverted,
     utcnow,
 )
+from rapport.exports.store import export_keys, export_store
 from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
@@ -55,7 +58,7 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
             await warn_missing_indexes(clients.db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(clients.db, clients.producer, poll_s=0.5)
             repo = MongoProfiles(clients.db, history_limit=settings.history_limit)
-            requests = MongoPrivacy(clients.db)
+            requests = PrivacyRequests(clients.db, export_keys(settings), settings.schedule)
             app.state.services = Services(
                 profiles=repo,
                 queries=ProfileQueries(clients.db),
@@ -71,6 +74,14 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
             )
             if settings.relay_outbox:
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            retries = PrivacyRetries(
+                requests,
+                tuple(settings.privacy_services),
+                clock=clock,
+                interval_s=settings.privacy_retry_poll_s,
+                relay_now=relay.wake,
+            )
+            runtime.workers.start("privacy-retries", retries.run(), stop=retries.stop)
 
             def bind(handler: Callable[..., Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
                 async def handle(event: Any) -> None:
@@ -92,7 +103,11 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                     ReferralConverted: bind(handlers.on_commerce_event),
                     CaseChanged: bind(handlers.on_case_changed),
                     PrivacyRequested: privacy_outbox_handler(
-                        settings.service_name, requests, clients.db, relay_now=relay.wake
+                        settings.service_name,
+                        MongoPrivacy(clients.db),
+                        clients.db,
+                        export_store(clients.db, settings),
+                        relay_now=relay.wake,
                     ),
                     PrivacyCompleted: partial(handlers.on_privacy_completed, requests=requests),
                 },

@@ -1,19 +1,19 @@
-"""GDPR requests: the record of each (with every service's confirmation) and profiles' own part.
+"""GDPR requests: profiles' own part.
 
-After an erasure only the request record remains: its id, kind, the profile id (a random-looking
-uuid), the ids it was known by and the confirmations; no identifier of the person. The person's
+After an erasure only the request record remains (``profiles.privacy_requests``): its id, kind,
+the profile id (a random-looking uuid), the ids it was known by and the confirmations; no
+identifier of the person. The person's
 events in the outbox go too, published or not (the published privacy requests and answers are
 dropped by ``rapport.privacy``; those still to be published stay).
 """
 
-from typing import Any
 from uuid import UUID
 
 from profiles.confirmations import COLLECTION as LINK_REQUESTS
 from profiles.domain.model import Profile
-from profiles.store import Session, Store
+from profiles.store import Store
 from rapport import outbox
-from rapport.events import PrivacyAnswer, PrivacyRequest, PrivacyRequested, SocialIdentity
+from rapport.events import PrivacyRequest, SocialIdentity
 from rapport.mongo import Document
 from rapport.privacy import PRIVACY_TOPIC
 
@@ -27,43 +27,7 @@ def social_identities(profile: Profile) -> list[SocialIdentity]:
 
 
 class MongoPrivacy(Store):
-    """The request records (``privacy_requests``) and profiles' :class:`PersonalData`."""
-
-    async def open(self, request: PrivacyRequest) -> None:
-        """Record the request and announce it to every service (through the outbox)."""
-
-        async def work(session: Session) -> None:
-            await self._db["privacy_requests"].insert_one(
-                {
-                    "_id": request.request_id,
-                    "kind": request.kind,
-                    "profile_id": request.profile_id,
-                    "profile_ids": request.profile_ids,
-                    "requested_at": request.requested_at,
-                    "confirmations": [],
-                },
-                session=session,
-            )
-            announced = (PRIVACY_TOPIC, str(request.profile_id), PrivacyRequested.of(request))
-            await self._publish([announced], session)
-
-        await self._transaction(work)
-
-    async def confirm(self, answer: PrivacyAnswer) -> None:
-        """Record a service's answer once; a redelivered answer changes nothing."""
-        confirmation: dict[str, Any] = {
-            "service": answer.service,
-            "completed_at": answer.completed_at,
-            "documents": answer.documents,
-            "export": answer.export,
-        }
-        await self._db["privacy_requests"].update_one(
-            {"_id": answer.request_id, "confirmations.service": {"$ne": answer.service}},
-            {"$push": {"confirmations": confirmation}},
-        )
-
-    async def request(self, request_id: UUID) -> Document | None:
-        return await self._db["privacy_requests"].find_one({"_id": request_id})
+    """profiles' :class:`PersonalData` (the request records are ``privacy_requests``')."""
 
     async def export(self, request: PrivacyRequest) -> dict[str, list[Document]]:
         ids = await self._ids(request)

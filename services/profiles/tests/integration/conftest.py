@@ -76,6 +76,7 @@ class Served:
     kafka: str
     topics: dict[str, str]
     """The platform's topic -> the test's own topic that stands in for it."""
+    settings: ProfilesSettings
 
     def token(self, *scopes: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='test')}"}
@@ -112,12 +113,19 @@ class Redirected(EventProducer):
 
 
 @pytest.fixture
+def profiles_settings() -> dict[str, Any]:
+    """Settings a test module overrides (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def served(
     mongo_db: Database,
     kafka_bootstrap: str,
     mongo_url: str,
     new_topic: Callable[[], Awaitable[str]],
     mailbox: Mailbox,
+    profiles_settings: dict[str, Any],
 ) -> AsyncIterator[Served]:
     topics = {name: await new_topic() for name in PUBLISHED}
     settings = ProfilesSettings(
@@ -130,6 +138,7 @@ async def served(
         relay_outbox=False,
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,
+        **profiles_settings,
     )
     await migrate(settings)
     app = create_app(settings)
@@ -141,7 +150,7 @@ async def served(
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://profiles") as http:
-                yield Served(http, app.state.services, mongo_db, kafka_bootstrap, topics)
+                yield Served(http, app.state.services, mongo_db, kafka_bootstrap, topics, settings)
     finally:
         relay.stop()
         await relaying

@@ -7,10 +7,12 @@ from uuid import UUID
 import pytest
 
 from profiles.handlers import on_mention_ingested, on_privacy_completed
+from profiles.privacy import MongoPrivacy
 from profiles.repository import profile_id_for
 from rapport.events import Author, MentionIngested, PrivacyCompleted, PrivacyRequested
 from rapport.events.codec import decode
 from rapport.events.factories import a_mention
+from rapport.exports.store import export_store
 from rapport.mongo import Database
 from rapport.privacy import PRIVACY_TOPIC, privacy_outbox_handler
 from rapport.testing import read_topic, unique
@@ -48,6 +50,12 @@ async def request(served: Any, profile_id: str, kind: str) -> str:
 
 
 async def on_topic(served: Any, request_id: str, event_type: type[Any]) -> Any:
+    return (await published(served, request_id, event_type))[0]
+
+
+async def published(served: Any, request_id: str, event_type: type[Any], least: int = 1) -> Any:
+    """The request's events of ``event_type`` on the stand-in topic, once there are ``least``."""
+
     def found(records: list[Any]) -> list[Any]:
         events = [decode(r.value, (PrivacyRequested, PrivacyCompleted)) for r in records]
         return [
@@ -57,15 +65,18 @@ async def on_topic(served: Any, request_id: str, event_type: type[Any]) -> Any:
         ]
 
     topic = served.topics[PRIVACY_TOPIC]
-    records = await read_topic(served.kafka, topic, until=lambda rs: bool(found(rs)))
-    return found(records)[0]
+    records = await read_topic(
+        served.kafka, topic, until=lambda rs: len(found(rs)) >= least, timeout_s=60
+    )
+    return found(records)
 
 
 async def answer_own_request(served: Any, request_id: str) -> Any:
     """What the consumer does: profiles answers its own request, then records the answer."""
     requested = await on_topic(served, request_id, PrivacyRequested)
     s = served.services
-    await privacy_outbox_handler("profiles", s.privacy, served.db)(requested)
+    exports = export_store(served.db, served.settings)
+    await privacy_outbox_handler("profiles", MongoPrivacy(served.db), served.db, exports)(requested)
     completed = await on_topic(served, request_id, PrivacyCompleted)
     await on_privacy_completed(completed, requests=s.privacy)
     state = await served.http.get(
@@ -82,7 +93,7 @@ async def everything(mongo_db: Database) -> str:
     return repr(docs)
 
 
-async def test_an_export_announces_every_id_and_identity_and_assembles_profiles_part(
+async def test_an_export_announces_every_id_and_identity_and_serves_profiles_part(
     served: Any,
 ) -> None:
     profile_id, author, handle = await person(served)
@@ -93,9 +104,18 @@ async def test_an_export_announces_every_id_and_identity_and_assembles_profiles_
     assert [c["service"] for c in state["confirmed"]] == ["profiles"]
     assert state["pending"] == ["ingest", "responder", "loyalty"]
     assert not state["complete"]
-    part = state["export"]["profiles"]
+    (answer,) = [a for a in state["services"] if a["service"] == "profiles"]
+    assert answer["export_path"] == f"/v1/privacy/exports/{request_id}"
+    fetched = await served.http.get(answer["export_path"], headers=served.token("privacy"))
+    assert fetched.status_code == 200, fetched.text
+    part = fetched.json()["parts"]
     assert len(part["history"]) == 2
     assert handle in json.dumps(part["profiles"])
+    assert handle not in state_text(state)
+
+
+def state_text(state: dict[str, Any]) -> str:
+    return json.dumps(state)
 
 
 async def test_an_erasure_leaves_no_identifier_of_the_person(

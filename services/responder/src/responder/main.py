@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from rapport.clients import connected, consume
 from rapport.events import Event, PrivacyRequested, utcnow
+from rapport.exports.store import export_store
 from rapport.mongo import Database, warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
@@ -93,7 +94,11 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             handlers: dict[type[Event], Handler] = {
                 **event_handlers(desk, crises, health),
                 PrivacyRequested: privacy_outbox_handler(
-                    settings.service_name, ResponderPersonalData(db), db, relay_now=relay.wake
+                    settings.service_name,
+                    ResponderPersonalData(db),
+                    db,
+                    export_store(db, settings),
+                    relay_now=relay.wake,
                 ),
             }
             if settings.relay_outbox:

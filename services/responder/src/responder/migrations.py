@@ -1,5 +1,6 @@
 """responder's indexes, created once per deploy by ``rapport migrate`` (never at start-up)."""
 
+from rapport.exports import store as exports
 from rapport.migrate import Migrations, merge_indexes
 from rapport.mongo import Indexes
 from responder import repository
@@ -15,6 +16,7 @@ INDEXES = merge_indexes(
     profiles.INDEXES,
     brand_health.INDEXES,
     viewers.INDEXES,
+    exports.INDEXES,
 )
 
 

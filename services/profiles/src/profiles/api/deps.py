@@ -15,7 +15,7 @@ from profiles.domain.model import Clock, Profile
 from profiles.domain.rules import Rules
 from profiles.errors import UnknownProfile, status_of
 from profiles.merges import MongoMerges
-from profiles.privacy import MongoPrivacy
+from profiles.privacy_requests import PrivacyRequests
 from profiles.queries import ProfileQueries
 from profiles.repository import MongoProfiles
 
@@ -27,7 +27,7 @@ class Services:
     merges: MongoMerges
     link_requests: LinkRequests
     codes: CodeSender
-    privacy: MongoPrivacy
+    privacy: PrivacyRequests
     relay_now: Callable[[], None]
     """Wake the outbox relay: a change just stored events to publish."""
     rules: Rules
