@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from loyalty.clock import Clock
 from loyalty.domain.acts import STAGE_BONUSES
+from loyalty.domain.recovery import earns_recovery
 from loyalty.domain.rules import RuleKind
 from loyalty.earning import Earner
 from loyalty.mention_batches import MentionBatches
@@ -16,7 +17,6 @@ from loyalty.repository.questions import MongoQuestions
 from loyalty.tiering import TierKeeper
 from rapport.events import (
     CaseChanged,
-    Intent,
     MentionEnriched,
     ProfileChanged,
     ReferralConverted,
@@ -77,9 +77,10 @@ async def on_profile_changed(
 
 
 async def on_case_changed(event: CaseChanged, *, earner: Earner) -> None:
-    """A recovery gesture when a complaint is resolved: once per case, however often resolved."""
+    """A recovery gesture when an answered complaint is resolved: once per case, however often
+    resolved."""
     case = event.payload
-    if case.change == "resolved" and Intent.COMPLAINT in case.intents:
+    if earns_recovery(case):
         await earner.earn(
             RuleKind.RECOVERY,
             profile_id=case.profile_id,

@@ -60,8 +60,15 @@ def profile_changed(
 
 
 def case_changed(
-    profile_id: UUID, case_id: UUID, sequence: int, change: str, intents: list[str]
+    profile_id: UUID,
+    case_id: UUID,
+    sequence: int,
+    change: str,
+    intents: list[str],
+    *,
+    answered: bool = False,
 ) -> CaseChanged:
+    """The case's ``sequence``-th change; ``answered``: the brand replied a minute in."""
     state = "resolved" if change == "resolved" else "open"
     payload = CaseChange.model_validate(
         {
@@ -74,6 +81,7 @@ def case_changed(
             "priority": "normal",
             "intents": intents,
             "opened_at": BASE_TIME,
+            "first_response_at": BASE_TIME + timedelta(minutes=1) if answered else None,
             "changed_at": BASE_TIME + timedelta(minutes=sequence),
         }
     )
