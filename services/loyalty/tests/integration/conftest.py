@@ -15,7 +15,7 @@ from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from loyalty.topics import LOYALTY_TOPIC
 from rapport import outbox
-from rapport.events import ALL_EVENTS, Event
+from rapport.events import ALL_EVENTS, Event, Referral
 from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME
 from rapport.kafka.producer import EventProducer
@@ -23,6 +23,7 @@ from rapport.mongo import Database, ensure_indexes
 from rapport.outbox import OutboxRelay
 from rapport.settings import Environment
 from rapport.testing import MovableClock, token_keys
+from services.loyalty.tests.integration.builders import created, purchase
 
 
 @pytest.fixture
@@ -79,3 +80,14 @@ async def api(live: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncC
 
 def token(*scopes: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='test')}"}
+
+
+async def payable(services: Services, body: dict[str, Any]) -> dict[str, Any]:
+    """A posted referral's ``body``, made to pay: both people known to ``services`` and the
+    purchase recorded as the referred customer's."""
+    referral = Referral.model_validate({k: v for k, v in body.items() if k != "type"})
+    for profile_id in (referral.referrer_profile_id, referral.referred_profile_id):
+        await services.people.observe(created(profile_id).payload)
+    bought = purchase(referral.referred_profile_id, referral.purchase_id)
+    await services.referrals.record_purchase(bought)
+    return body

@@ -16,7 +16,6 @@ from services.loyalty.tests.integration.builders import (
     case_changed,
     mention_by,
     profile_changed,
-    referral,
     snapshot,
 )
 from services.loyalty.tests.integration.conftest import outboxed, settings
@@ -136,29 +135,17 @@ async def test_a_complaint_closed_without_any_reply_earns_nothing(
     assert await earned(services, ann) == {}
 
 
-async def test_a_converted_referral_earns_the_referrer_but_self_referral_nothing(
-    services: Services, handle: Handle
-) -> None:
-    ann = uuid4()
-    event = referral(ann)
-    await handle(event)
-    await handle(event)
-    await handle(referral(ann, referred=ann))
-    assert await earned(services, ann) == {"rules": ["referral"], "balance": 50}
-    assert await earned(services, event.payload.referred_profile_id) == {}
-
-
 async def test_a_merge_moves_balances_and_entries_to_the_survivor_once(
     services: Services, handle: Handle
 ) -> None:
     survivor, absorbed = uuid4(), uuid4()
     await handle(mention_by(survivor))
-    await handle(referral(absorbed))
+    await handle(profile_changed(snapshot(absorbed, RelationshipStage.FAN), "stage_changed"))
     merged = profile_changed(snapshot(survivor), "merged", related_profile_ids=[absorbed])
     await handle(merged)
     await handle(merged)
     assert await earned(services, survivor) == {
-        "rules": ["positive_mention", "referral"],
+        "rules": ["fan_bonus", "positive_mention"],
         "balance": 60,
     }
     assert await services.members.get(absorbed) is None
