@@ -3,6 +3,7 @@ moves, and what they store for publication read back from the outbox."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -68,13 +69,20 @@ async def live(
         await producer.stop()
 
 
+@asynccontextmanager
+async def routes(services: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
+    """loyalty's routes over ``services``."""
+    app = create_app(settings(), clock)
+    app.state.services = services
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://loyalty") as http:
+        yield http
+
+
 @pytest.fixture
 async def api(live: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
     """loyalty's routes over ``live``."""
-    app = create_app(settings(), clock)
-    app.state.services = live
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://loyalty") as http:
+    async with routes(live, clock) as http:
         yield http
 
 

@@ -10,13 +10,12 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from loyalty.main import create_app
 from loyalty.services import Services
 from loyalty.topics import COMMERCE_TOPIC
 from rapport.mongo import Database
 from rapport.testing import MovableClock, unique
 from services.loyalty.tests.integration.builders import created, merged
-from services.loyalty.tests.integration.conftest import outboxed, settings, token
+from services.loyalty.tests.integration.conftest import outboxed, routes, token
 
 pytestmark = pytest.mark.integration
 SHOP = token("integration")
@@ -24,10 +23,7 @@ SHOP = token("integration")
 
 @pytest.fixture
 async def http(services: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings(), clock)
-    app.state.services = services
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://loyalty") as client:
+    async with routes(services, clock) as client:
         yield client
 
 
