@@ -35,8 +35,9 @@ class MongoReferrals:
         )
 
     async def admit(self, referral: Referral, session: Session) -> UUID:
-        """Admit ``referral`` in ``session``'s transaction, or raise ``ReferralRefused``
-        saying why; the referrer's person. Admitting it again is fine."""
+        """Admit ``referral`` in ``session``'s transaction (forgetting an earlier refusal of
+        it), or raise ``ReferralRefused`` saying why; the referrer's person. Admitting it
+        again is fine."""
         facts = await self._facts(referral, session)
         reason = refusal(facts)
         if reason is not None or facts.referrer is None:
@@ -52,6 +53,7 @@ class MongoReferrals:
                 await self._referrals.insert_one(admitted, session=session)
             except DuplicateKeyError as raced:
                 raise ReferralRefused(_raced(referral, raced)) from raced
+            await self._refusals.delete_one({"_id": referral.referral_id}, session=session)
         return facts.referrer
 
     async def refused(self, referral: Referral, reason: str, at: datetime) -> None:
