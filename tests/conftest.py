@@ -1,6 +1,7 @@
 """Fixtures of the cross-service tests: one platform of four service processes per session."""
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from rapport.mongo import Database
-from tests.support import SERVICES, Platform, start_at_the_end
+from tests.support import SERVICES, Platform, StubPlatform, start_at_the_end
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +37,12 @@ async def dbs(platform: Platform) -> AsyncIterator[dict[str, Database]]:
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+def stub_platform() -> Iterator[StubPlatform]:
+    stub = StubPlatform()
+    threading.Thread(target=stub.server.serve_forever, daemon=True).start()
+    yield stub
+    stub.server.shutdown()
+    stub.server.server_close()

@@ -8,14 +8,10 @@ computed styles), and no request leaves responder's origin. Screenshots go to
 ``test-output/console/``.
 """
 
-import json
 import os
 import re
-import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import httpx
 import pytest
@@ -23,10 +19,10 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from rapport.testing import eventually, token_keys, unique
 from tests.support import (
-    CONNECTOR_PORT,
     REPO,
     WAIT_S,
     Platform,
+    StubPlatform,
     mention,
     negative,
     profile_id,
@@ -61,41 +57,6 @@ CONTRAST = """() => {
   }
   return found;
 }"""
-
-
-class StubPlatform:
-    """The social platform's reply API: records what responder's connector delivers."""
-
-    def __init__(self) -> None:
-        self.replies: list[dict[str, Any]] = []
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                stub.replies.append(
-                    json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                )
-                body = json.dumps({"id": f"sent-{len(stub.replies)}"}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", CONNECTOR_PORT), Handler)
-
-
-@pytest.fixture
-def stub_platform() -> Iterator[StubPlatform]:
-    stub = StubPlatform()
-    threading.Thread(target=stub.server.serve_forever, daemon=True).start()
-    yield stub
-    stub.server.shutdown()
-    stub.server.server_close()
 
 
 @pytest.fixture

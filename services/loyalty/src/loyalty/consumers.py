@@ -5,7 +5,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from loyalty import handlers
+from loyalty import handlers, referring
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from rapport.events import (
@@ -14,6 +14,7 @@ from rapport.events import (
     MentionEnriched,
     PrivacyRequested,
     ProfileChanged,
+    PurchaseMade,
     ReferralConverted,
 )
 
@@ -40,9 +41,16 @@ def event_handlers(services: Services, settings: LoyaltySettings) -> Handlers:
             tiers=services.tiers,
             outreach=services.outreach,
             clock=services.clock,
+            people=services.people,
         ),
         CaseChanged: partial(handlers.on_case_changed, earner=earner),
-        ReferralConverted: partial(handlers.on_referral_converted, earner=earner),
+        PurchaseMade: partial(referring.on_purchase_made, referrals=services.referrals),
+        ReferralConverted: partial(
+            referring.on_referral_converted,
+            referrals=services.referrals,
+            earner=earner,
+            clock=services.clock,
+        ),
         PrivacyRequested: services.answer_privacy,
     }
 

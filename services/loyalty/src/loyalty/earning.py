@@ -33,8 +33,10 @@ class Earner:
         cause: str,
         cause_event_id: UUID,
         audience: Audience | None = None,
+        session: Session | None = None,
     ) -> Outcome | None:
-        """Apply ``kind``'s rule to ``cause`` (None when the rule is switched off)."""
+        """Apply ``kind``'s rule to ``cause`` (None when the rule is switched off), in
+        ``session``'s transaction if given."""
         rule = await self.rules.get(kind)
         if not rule.active:
             return None
@@ -43,7 +45,11 @@ class Earner:
             profile_id, entry_id(kind.value, cause), rule, cause_event_id, audience
         )
         return await self.ledger.earn(
-            candidate, now=now, expires_at=now + self.expiry, tiers=self.tiers.terms
+            candidate,
+            now=now,
+            expires_at=now + self.expiry,
+            tiers=self.tiers.terms,
+            session=session,
         )
 
     async def decide(self, entry_id: str, decision: Decision) -> Document:

@@ -4,7 +4,8 @@ LoyaltyError
  ├── NotFound              404: no such member, reward, offer or held entry
  └── Conflict              409: the request contradicts what is stored
       ├── InsufficientBalance   the balance does not cover the reward
-      └── IdempotencyConflict   the key or id was already used with a different body
+      ├── IdempotencyConflict   the key or id was already used with a different body
+      └── ReferralRefused       the referral does not pay (``loyalty.domain.referrals``)
 """
 
 
@@ -25,4 +26,8 @@ class InsufficientBalance(Conflict):
 
 
 class IdempotencyConflict(Conflict):
+    pass
+
+
+class ReferralRefused(Conflict):
     pass

@@ -6,21 +6,17 @@ from datetime import timedelta
 
 from loyalty.clock import Clock
 from loyalty.domain.acts import STAGE_BONUSES
+from loyalty.domain.recovery import earns_recovery
 from loyalty.domain.rules import RuleKind
 from loyalty.earning import Earner
 from loyalty.mention_batches import MentionBatches
 from loyalty.mentions import AtOnce, answer_mention, audience
 from loyalty.outreach import Outreach
 from loyalty.repository.members import MongoMembers
+from loyalty.repository.people import MongoPeople
 from loyalty.repository.questions import MongoQuestions
 from loyalty.tiering import TierKeeper
-from rapport.events import (
-    CaseChanged,
-    Intent,
-    MentionEnriched,
-    ProfileChanged,
-    ReferralConverted,
-)
+from rapport.events import CaseChanged, MentionEnriched, ProfileChanged
 
 
 async def on_mention_enriched(
@@ -53,9 +49,11 @@ async def on_profile_changed(
     tiers: TierKeeper,
     outreach: Outreach,
     clock: Clock,
+    people: MongoPeople,
 ) -> None:
     """Surprise-and-delight for new fans and evangelists, merges, and what outreach needs."""
     change = event.payload
+    await people.observe(change)
     profile = change.profile
     profile_id = profile.profile_id
     if change.change == "merged":
@@ -77,25 +75,13 @@ async def on_profile_changed(
 
 
 async def on_case_changed(event: CaseChanged, *, earner: Earner) -> None:
-    """A recovery gesture when a complaint is resolved: once per case, however often resolved."""
+    """A recovery gesture when an answered complaint is resolved: once per case, however often
+    resolved."""
     case = event.payload
-    if case.change == "resolved" and Intent.COMPLAINT in case.intents:
+    if earns_recovery(case):
         await earner.earn(
             RuleKind.RECOVERY,
             profile_id=case.profile_id,
             cause=str(case.case_id),
             cause_event_id=event.event_id,
         )
-
-
-async def on_referral_converted(event: ReferralConverted, *, earner: Earner) -> None:
-    """Referral points for the referrer; nobody earns for referring themselves."""
-    referral = event.payload
-    if referral.referrer_profile_id == referral.referred_profile_id:
-        return
-    await earner.earn(
-        RuleKind.REFERRAL,
-        profile_id=referral.referrer_profile_id,
-        cause=referral.referral_id,
-        cause_event_id=event.event_id,
-    )

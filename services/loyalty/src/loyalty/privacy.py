@@ -23,6 +23,15 @@ def _filters(request: PrivacyRequest) -> dict[str, Document]:
         "outreach": by_profile,
         "questions": {"$or": [by_profile, {"author_key": {"$in": authors}}]},
         "intake": {"profile_ids": {"$in": ids}},
+        "people": {"$or": [{"_id": {"$in": ids}}, {"person": {"$in": ids}}]},
+        "purchases": by_profile,
+        "referrals": {"$or": [{"referrer": {"$in": ids}}, {"referred": {"$in": ids}}]},
+        "referral_refusals": {
+            "$or": [
+                {"referrer_profile_id": {"$in": [str(i) for i in ids]}},
+                {"referred_profile_id": {"$in": [str(i) for i in ids]}},
+            ]
+        },
     }
 
 

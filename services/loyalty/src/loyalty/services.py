@@ -17,8 +17,10 @@ from loyalty.repository.ledger import MongoLedger
 from loyalty.repository.members import MongoMembers
 from loyalty.repository.outbox import Outbox
 from loyalty.repository.outreach import MongoOutreach
+from loyalty.repository.people import MongoPeople
 from loyalty.repository.questions import MongoQuestions
 from loyalty.repository.redemptions import MongoRedemptions
+from loyalty.repository.referrals import MongoReferrals
 from loyalty.settings import LoyaltySettings
 from loyalty.sweeper import Sweeper
 from loyalty.tiering import TierKeeper
@@ -38,6 +40,8 @@ class Services:
     offers: Collection[Offer]
     redemptions: MongoRedemptions
     intake: MongoIntake
+    people: MongoPeople
+    referrals: MongoReferrals
     tiers: TierKeeper
     earner: Earner
     mention_batches: MentionBatches
@@ -85,6 +89,7 @@ class Services:
             flag_for=timedelta(days=settings.flag_days),
             min_shares=settings.share_min_shares,
         )
+        people = MongoPeople(db)
         decisions = MongoOutreach(db, outbox, weekly_cap=settings.outreach_per_week)
         return cls(
             ledger=ledger,
@@ -95,6 +100,8 @@ class Services:
             offers=offers,
             redemptions=MongoRedemptions(db, outbox),
             intake=MongoIntake(db, outbox),
+            people=people,
+            referrals=MongoReferrals(db, people),
             tiers=tiers,
             earner=earner,
             mention_batches=mention_batches,

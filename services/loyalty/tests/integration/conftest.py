@@ -3,6 +3,7 @@ moves, and what they store for publication read back from the outbox."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from loyalty.topics import LOYALTY_TOPIC
 from rapport import outbox
-from rapport.events import ALL_EVENTS, Event
+from rapport.events import ALL_EVENTS, Event, Referral
 from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME
 from rapport.kafka.producer import EventProducer
@@ -23,6 +24,7 @@ from rapport.mongo import Database, ensure_indexes
 from rapport.outbox import OutboxRelay
 from rapport.settings import Environment
 from rapport.testing import MovableClock, token_keys
+from services.loyalty.tests.integration.builders import created, purchase
 
 
 @pytest.fixture
@@ -67,15 +69,33 @@ async def live(
         await producer.stop()
 
 
-@pytest.fixture
-async def api(live: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
-    """loyalty's routes over ``live``."""
+@asynccontextmanager
+async def routes(services: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
+    """loyalty's routes over ``services``."""
     app = create_app(settings(), clock)
-    app.state.services = live
+    app.state.services = services
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://loyalty") as http:
         yield http
 
 
+@pytest.fixture
+async def api(live: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
+    """loyalty's routes over ``live``."""
+    async with routes(live, clock) as http:
+        yield http
+
+
 def token(*scopes: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='test')}"}
+
+
+async def payable(services: Services, body: dict[str, Any]) -> dict[str, Any]:
+    """A posted referral's ``body``, made to pay: both people known to ``services`` and the
+    purchase recorded as the referred customer's."""
+    referral = Referral.model_validate({k: v for k, v in body.items() if k != "type"})
+    for profile_id in (referral.referrer_profile_id, referral.referred_profile_id):
+        await services.people.observe(created(profile_id).payload)
+    bought = purchase(referral.referred_profile_id, referral.purchase_id)
+    await services.referrals.record_purchase(bought)
+    return body

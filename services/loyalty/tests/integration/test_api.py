@@ -14,7 +14,7 @@ from rapport.events import ReferralConverted
 from rapport.events.codec import decode
 from rapport.mongo import Database
 from rapport.testing import eventually, read_topic, token_keys, unique
-from services.loyalty.tests.integration.conftest import token
+from services.loyalty.tests.integration.conftest import payable, token
 
 pytestmark = pytest.mark.integration
 ADMIN, AGENT, SHOP, SUPERVISOR = (
@@ -50,9 +50,9 @@ def referral_body(referrer: str, **fields: Any) -> dict[str, Any]:
 
 
 async def test_a_posted_referral_is_published_once_and_a_retry_gets_the_same_answer(
-    api: httpx.AsyncClient, kafka_bootstrap: str
+    api: httpx.AsyncClient, live: Services, kafka_bootstrap: str
 ) -> None:
-    body = referral_body(str(uuid4()))
+    body = await payable(live, referral_body(str(uuid4())))
     first = await api.post("/v1/events", json=body, headers=SHOP)
     again = await api.post("/v1/events", json=body, headers=SHOP)
     assert first.status_code == again.status_code == 202
@@ -73,9 +73,9 @@ async def test_a_posted_referral_is_published_once_and_a_retry_gets_the_same_ans
 
 
 async def test_the_same_referral_id_with_another_body_is_409(
-    api: httpx.AsyncClient, mongo_db: Database
+    api: httpx.AsyncClient, live: Services, mongo_db: Database
 ) -> None:
-    body = referral_body(str(uuid4()))
+    body = await payable(live, referral_body(str(uuid4())))
     assert (await api.post("/v1/events", json=body, headers=SHOP)).status_code == 202
     before = await snapshot(mongo_db)
     changed = {**body, "purchase_id": "order-78"}

@@ -8,9 +8,10 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from loyalty.services import Services
 from rapport.mongo import Database
 from rapport.testing import unique
-from services.loyalty.tests.integration.conftest import token
+from services.loyalty.tests.integration.conftest import payable, token
 
 pytestmark = pytest.mark.integration
 SHOP = token("integration") | {"content-type": "application/json"}
@@ -74,7 +75,7 @@ def raw(body: dict[str, Any]) -> bytes:
 
 @pytest.mark.parametrize(("body", "field"), POISONS.values(), ids=POISONS.keys())
 async def test_a_poisoned_commerce_event_is_422_naming_the_field_and_changes_nothing(
-    api: httpx.AsyncClient, mongo_db: Database, body: dict[str, Any], field: str
+    api: httpx.AsyncClient, live: Services, mongo_db: Database, body: dict[str, Any], field: str
 ) -> None:
     before = await stored(mongo_db)
     response = await api.post("/v1/events", content=raw(body), headers=SHOP)
@@ -84,16 +85,16 @@ async def test_a_poisoned_commerce_event_is_422_naming_the_field_and_changes_not
     assert "hushhush" not in response.text
     assert await stored(mongo_db) == before
 
-    good = purchase() if body["type"] == "purchase" else referral()
+    good = purchase() if body["type"] == "purchase" else await payable(live, referral())
     assert (await api.post("/v1/events", json=good, headers=SHOP)).status_code == 202
     assert await mongo_db["intake"].count_documents({}) == 1
 
 
-async def test_the_bounds_accept_their_edges(api: httpx.AsyncClient) -> None:
+async def test_the_bounds_accept_their_edges(api: httpx.AsyncClient, live: Services) -> None:
     edges = [
         purchase(amount=0.01, purchased_at="2006-01-01T00:00:00Z"),
         purchase(amount=1_000_000),
-        referral(converted_at="2006-01-01T00:00:00+00:00"),
+        await payable(live, referral(converted_at="2006-01-01T00:00:00+00:00")),
     ]
     for body in edges:
         response = await api.post("/v1/events", json=body, headers=SHOP)

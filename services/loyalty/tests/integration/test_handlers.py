@@ -16,7 +16,6 @@ from services.loyalty.tests.integration.builders import (
     case_changed,
     mention_by,
     profile_changed,
-    referral,
     snapshot,
 )
 from services.loyalty.tests.integration.conftest import outboxed, settings
@@ -115,27 +114,25 @@ async def test_becoming_a_fan_then_an_evangelist_earns_each_bonus_once(
     assert found == {"rules": ["evangelist_bonus", "fan_bonus"], "balance": 150}
 
 
-async def test_a_resolved_complaint_earns_the_recovery_gesture_once_per_case(
+async def test_an_answered_complaint_resolved_earns_the_recovery_gesture_once_per_case(
+    services: Services, handle: Handle
+) -> None:
+    ann, case = uuid4(), uuid4()
+    steps = ["opened", "replied", "resolved", "reopened", "resolved"]
+    for sequence, change in enumerate(steps, 1):
+        await handle(case_changed(ann, case, sequence, change, ["complaint"], answered=True))
+    await handle(case_changed(ann, case, 3, "resolved", ["complaint"], answered=True))  # again
+    await handle(case_changed(ann, uuid4(), 3, "resolved", ["question"], answered=True))
+    assert await earned(services, ann) == {"rules": ["recovery"], "balance": 25}
+
+
+async def test_a_complaint_closed_without_any_reply_earns_nothing(
     services: Services, handle: Handle
 ) -> None:
     ann, case = uuid4(), uuid4()
     for sequence, change in enumerate(["opened", "resolved", "reopened", "resolved"], 1):
         await handle(case_changed(ann, case, sequence, change, ["complaint"]))
-    await handle(case_changed(ann, case, 2, "resolved", ["complaint"]))  # redelivered
-    await handle(case_changed(ann, uuid4(), 2, "resolved", ["question"]))  # not a complaint
-    assert await earned(services, ann) == {"rules": ["recovery"], "balance": 25}
-
-
-async def test_a_converted_referral_earns_the_referrer_but_self_referral_nothing(
-    services: Services, handle: Handle
-) -> None:
-    ann = uuid4()
-    event = referral(ann)
-    await handle(event)
-    await handle(event)
-    await handle(referral(ann, referred=ann))
-    assert await earned(services, ann) == {"rules": ["referral"], "balance": 50}
-    assert await earned(services, event.payload.referred_profile_id) == {}
+    assert await earned(services, ann) == {}
 
 
 async def test_a_merge_moves_balances_and_entries_to_the_survivor_once(
@@ -143,12 +140,12 @@ async def test_a_merge_moves_balances_and_entries_to_the_survivor_once(
 ) -> None:
     survivor, absorbed = uuid4(), uuid4()
     await handle(mention_by(survivor))
-    await handle(referral(absorbed))
+    await handle(profile_changed(snapshot(absorbed, RelationshipStage.FAN), "stage_changed"))
     merged = profile_changed(snapshot(survivor), "merged", related_profile_ids=[absorbed])
     await handle(merged)
     await handle(merged)
     assert await earned(services, survivor) == {
-        "rules": ["positive_mention", "referral"],
+        "rules": ["fan_bonus", "positive_mention"],
         "balance": 60,
     }
     assert await services.members.get(absorbed) is None

@@ -20,7 +20,7 @@ from rapport.events.codec import decode
 from rapport.kafka.consumer import dispatch
 from rapport.mongo import Database, Document, ensure_indexes
 from rapport.testing import MongoCommands, MovableClock, unique
-from services.loyalty.tests.integration.builders import mention_by, referral
+from services.loyalty.tests.integration.builders import mention_by, paid_referrals
 from services.loyalty.tests.integration.conftest import settings
 
 pytestmark = pytest.mark.integration
@@ -92,7 +92,7 @@ def a_realistic_mix() -> Mix:
     anns_earlier = [mention_by(ann) for _ in range(4)]
     dans_question = mention_by(dan, score=0.0, intents=["question"])
     history: list[Event] = [
-        *[referral(ann) for _ in range(4)],  # 200 points: 50 short of silver with 4 posts
+        *paid_referrals(ann, 4),  # 200 points: 50 short of silver with 4 posts
         *anns_earlier,
         *[mention_by(bea) for _ in range(9)],  # one short of the daily cap
         dans_question,

@@ -267,7 +267,7 @@ async def test_the_relay_publishes_every_stored_event_to_its_topic(
 async def test_the_running_service_relays_what_it_stored(
     mongo_db: Database, mongo_url: str, kafka_bootstrap: str
 ) -> None:
-    """The app starts the relay worker: a posted referral reaches commerce.events. (Its
+    """The app starts the relay worker: a posted purchase reaches commerce.events. (Its
     consumer stays off: it would join the platform's ``loyalty`` group.)"""
     app = create_app(
         settings(
@@ -277,14 +277,14 @@ async def test_the_running_service_relays_what_it_stored(
             consume_events=False,
         )
     )
-    referral_id = unique("ref")
+    purchase_id = unique("order")
     body = {
-        "type": "referral",
-        "referral_id": referral_id,
-        "referrer_profile_id": str(uuid4()),
-        "referred_profile_id": str(uuid4()),
-        "purchase_id": "order-1",
-        "converted_at": "2026-11-20T09:00:00Z",
+        "type": "purchase",
+        "purchase_id": purchase_id,
+        "profile_id": str(uuid4()),
+        "amount": 42.5,
+        "currency": "EUR",
+        "purchased_at": "2026-11-20T09:00:00Z",
     }
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -297,4 +297,4 @@ async def test_the_running_service_relays_what_it_stored(
             COMMERCE_TOPIC,
             until=lambda records: any(event_id in (r.value or b"") for r in records),
         )
-    assert referral_id.encode() in next(r.value for r in found if event_id in (r.value or b""))
+    assert purchase_id.encode() in next(r.value for r in found if event_id in (r.value or b""))

@@ -22,7 +22,13 @@ from rapport.events import (
 from rapport.kafka.consumer import dispatch
 from rapport.mongo import Database
 from rapport.testing import MovableClock
-from services.loyalty.tests.integration.builders import mention_by, profile_changed, snapshot
+from services.loyalty.tests.integration.builders import (
+    created,
+    mention_by,
+    profile_changed,
+    purchase_made,
+    snapshot,
+)
 from services.loyalty.tests.integration.conftest import outboxed, settings
 
 pytestmark = pytest.mark.integration
@@ -48,6 +54,11 @@ async def test_after_an_erasure_no_document_names_the_person(
         converted_at=clock(),
     )
     converted = ReferralConverted.of(referred)
+    for known in (ann, old_ann, bob):
+        await handle(created(known))
+    await handle(purchase_made(ann, "order-1"))
+    await handle(converted)
+    assert await mongo_db["referrals"].count_documents({"referred": ann}) == 1
     await services.intake.remember("referral:r1", {"referred": str(ann)}, [bob, ann], converted)
     author = question.payload.mention.author.id
     request = PrivacyRequest(

@@ -1,5 +1,7 @@
 """Purchases and converted referrals from external systems, onto ``commerce.events``."""
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
@@ -7,12 +9,16 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, model_validator
 
 from loyalty.api.deps import ServicesDep
+from loyalty.repository.outbox import Session
+from loyalty.services import Services
 from rapport.api import JsonBody, require
 from rapport.auth import Scope
 from rapport.bounds import Amount, Timestamp
 from rapport.events import Event, Purchase, PurchaseMade, Referral, ReferralConverted
+from rapport.openapi import refused
 
 router = APIRouter(prefix="/v1", tags=["commerce"])
+Recorder = Callable[[Session], Awaitable[object]]
 
 
 class PurchaseIn(Purchase):
@@ -22,9 +28,11 @@ class PurchaseIn(Purchase):
     amount: Amount
     purchased_at: Timestamp
 
+    def contract(self) -> Purchase:
+        return Purchase(**self.model_dump(exclude={"type"}))
+
     def event(self) -> tuple[str, UUID, Event]:
-        made = PurchaseMade.of(Purchase(**self.model_dump(exclude={"type"})))
-        return f"purchase:{self.purchase_id}", self.profile_id, made
+        return f"purchase:{self.purchase_id}", self.profile_id, PurchaseMade.of(self.contract())
 
 
 class ReferralIn(Referral):
@@ -37,8 +45,11 @@ class ReferralIn(Referral):
             raise ValueError("a customer cannot refer themselves")
         return self
 
+    def contract(self) -> Referral:
+        return Referral(**self.model_dump(exclude={"type"}))
+
     def event(self) -> tuple[str, UUID, Event]:
-        converted = ReferralConverted.of(Referral(**self.model_dump(exclude={"type"})))
+        converted = ReferralConverted.of(self.contract())
         return f"referral:{self.referral_id}", self.referrer_profile_id, converted
 
 
@@ -54,13 +65,26 @@ class Accepted(BaseModel):
     "/events",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[require(Scope.INTEGRATION), JsonBody],
+    responses=refused(409),
 )
 async def post_event(services: ServicesDep, body: CommerceIn) -> Accepted:
     """A purchase or converted referral; 202 once it is stored for commerce.events. Idempotent
-    by its purchase or referral id (a different body under the same id is 409)."""
+    by its purchase or referral id (a different body under the same id is 409). A referral is
+    409 with the reason unless both people are known profiles, and two people, the purchase
+    is recorded and the referred customer's, and neither the purchase nor the person was
+    referred before."""
     key, profile_id, event = body.event()
     people = (
         [profile_id] if isinstance(body, PurchaseIn) else [profile_id, body.referred_profile_id]
     )
-    await services.intake.remember(key, body.model_dump(mode="json"), people, event)
+    also = _recorded(services, body)
+    await services.intake.remember(key, body.model_dump(mode="json"), people, event, also)
     return Accepted(event_id=event.event_id, type=event.type)
+
+
+def _recorded(services: Services, body: PurchaseIn | ReferralIn) -> Recorder:
+    """What loyalty records of the posted event, with it: the purchase, or the referral's
+    admission (which refuses it when it does not pay)."""
+    if isinstance(body, PurchaseIn):
+        return partial(services.referrals.record_purchase, body.contract())
+    return partial(services.referrals.admit, body.contract())

@@ -18,6 +18,12 @@ INDEXES = {
     "outreach": [IndexModel([("profile_id", ASCENDING), ("at", ASCENDING)])],
     "questions": [IndexModel([("profile_id", ASCENDING)]), IndexModel([("author_key", ASCENDING)])],
     "intake": [IndexModel([("profile_ids", ASCENDING)])],
+    "people": [IndexModel([("person", ASCENDING)])],
+    "purchases": [IndexModel([("profile_id", ASCENDING)])],
+    "referrals": [
+        IndexModel([("referred", ASCENDING)], unique=True),
+        IndexModel([("referrer", ASCENDING)]),
+    ],
     outbox.COLLECTION: outbox.INDEXES,
 }
 

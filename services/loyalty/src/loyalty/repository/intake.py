@@ -2,6 +2,7 @@
 gets the same answer and a different body under the same id is refused. The first post stores
 its ``commerce.events`` event (the outbox) in the same transaction."""
 
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from pymongo.errors import DuplicateKeyError
@@ -19,10 +20,16 @@ class MongoIntake:
         self._outbox = outbox
 
     async def remember(
-        self, key: str, body: Document, profile_ids: list[UUID], event: Event
+        self,
+        key: str,
+        body: Document,
+        profile_ids: list[UUID],
+        event: Event,
+        also: Callable[[Session], Awaitable[object]] | None = None,
     ) -> None:
-        """Record ``body`` under ``key`` and ``event``, keyed by the first of ``profile_ids``;
-        the same body again is fine and stores nothing, another is a conflict."""
+        """Record ``body`` under ``key`` and ``event``, keyed by the first of ``profile_ids``,
+        with what ``also`` stores (or refuses) in the same transaction; the same body again is
+        fine and stores nothing, another is a conflict."""
 
         async def work(s: Session) -> None:
             first = await self._intake.find_one({"_id": key}, session=s)
@@ -36,10 +43,12 @@ class MongoIntake:
                 "profile_ids": profile_ids,
                 "event_id": str(event.event_id),
             }
+            if also is not None:
+                await also(s)
             await self._intake.insert_one(record, session=s)
             await self._outbox.add(s, profile_ids[0], [event], topic=COMMERCE_TOPIC)
 
         try:
             await self._outbox.transaction(work)
-        except DuplicateKeyError:  # the same id raced itself: compare with the winner's body
+        except DuplicateKeyError:  # raced another post: compare with what the winner stored
             await self._outbox.transaction(work)
