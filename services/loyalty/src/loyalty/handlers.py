@@ -56,6 +56,41 @@ async def on_profile_changed(
 ) -> None:
     """Surprise-and-delight for new fans and evangelists, merges, and what outreach needs."""
     change = event.payload
+    profile_id = change.profile.profile_id
+    await _merge_and_reward(event, earner=earner, members=members, tiers=tiers, clock=clock)
+    if await members.observe(profile_id, audience(change.profile)) and change.change != "created":
+        await outreach.member_changed(profile_id)
+
+
+async def on_profiles_changed(
+    events: list[ProfileChanged],
+    *,
+    earner: Earner,
+    members: MongoMembers,
+    tiers: TierKeeper,
+    outreach: Outreach,
+    clock: Clock,
+) -> None:
+    """The same for many, in order: merges and stage bonuses one by one (each once per cause),
+    then each member's latest stage, segment and consent in one write, and outreach once per
+    member that changed."""
+    for event in events:
+        await _merge_and_reward(event, earner=earner, members=members, tiers=tiers, clock=clock)
+    latest = {e.payload.profile.profile_id: audience(e.payload.profile) for e in events}
+    kept = await members.observe_all(latest)
+    changed = [e.payload.profile.profile_id for e in events if e.payload.change != "created"]
+    await outreach.members_changed([p for p in dict.fromkeys(changed) if p in kept])
+
+
+async def _merge_and_reward(
+    event: ProfileChanged,
+    *,
+    earner: Earner,
+    members: MongoMembers,
+    tiers: TierKeeper,
+    clock: Clock,
+) -> None:
+    change = event.payload
     profile = change.profile
     profile_id = profile.profile_id
     if change.change == "merged":
@@ -72,8 +107,6 @@ async def on_profile_changed(
             cause_event_id=event.event_id,
             audience=audience(profile),
         )
-    if await members.observe(profile_id, audience(profile)) and change.change != "created":
-        await outreach.member_changed(profile_id)
 
 
 async def on_case_changed(event: CaseChanged, *, earner: Earner) -> None:
