@@ -33,7 +33,7 @@ def event_handlers(services: Services, settings: LoyaltySettings) -> Handlers:
             min_shares=settings.share_min_shares,
             flag_for=timedelta(days=settings.flag_days),
         ),
-        ProfileChanged: partial(handlers.on_profile_changed, **_profile_collaborators(services)),
+        ProfileChanged: partial(handlers.on_profile_changed, effects=_profile_effects(services)),
         CaseChanged: partial(handlers.on_case_changed, earner=earner),
         ReferralConverted: partial(handlers.on_referral_converted, earner=earner),
         PrivacyRequested: services.answer_privacy,
@@ -45,15 +45,15 @@ def batch_handlers(services: Services) -> BatchHandlers:
     ``event_handlers``."""
     return {
         MentionEnriched: partial(handlers.on_mentions_enriched, batches=services.mention_batches),
-        ProfileChanged: partial(handlers.on_profiles_changed, **_profile_collaborators(services)),
+        ProfileChanged: partial(handlers.on_profiles_changed, effects=_profile_effects(services)),
     }
 
 
-def _profile_collaborators(services: Services) -> dict[str, Any]:
-    return {
-        "earner": services.earner,
-        "members": services.members,
-        "tiers": services.tiers,
-        "outreach": services.outreach,
-        "clock": services.clock,
-    }
+def _profile_effects(services: Services) -> handlers.ProfileEffects:
+    return handlers.ProfileEffects(
+        earner=services.earner,
+        members=services.members,
+        tiers=services.tiers,
+        outreach=services.outreach,
+        clock=services.clock,
+    )

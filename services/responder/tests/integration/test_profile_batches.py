@@ -3,7 +3,6 @@ snapshot kept with one read and one write per batch, never an earlier one over a
 fans sampled as one by one would; merges in their place; and behind the real consumer loop, a
 snapshot MongoDB cannot store is dead-lettered alone while its neighbours are kept."""
 
-import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -12,29 +11,25 @@ from uuid import UUID
 import pytest
 
 from rapport.events import (
-    Event,
     ProfileChange,
     ProfileChanged,
     ProfileSnapshot,
     RelationshipStage,
 )
 from rapport.events.factories import BASE_TIME
-from rapport.kafka.admin import ensure_topics
-from rapport.kafka.consumer import ConsumerLoop, dispatch
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database
-from rapport.testing import MongoCommands, eventually, read_topic, unique
-from rapport.topics import Topic, dead_letter_topic
+from rapport.testing import MongoCommands, eventually, read_topic
+from rapport.topics import Topic
 from responder.desk import Desk
-from responder.handlers import batch_handlers, event_handlers, on_profiles_changed
+from responder.handlers import on_profiles_changed
 from responder.intake import take_mention
 from responder.main import open_desk
 from responder.settings import ResponderSettings
-from responder.stores.alerts import Alerts
 from responder.stores.brand_health import BrandHealth
 
 from .conftest import Clock, enriched
+from .consuming import consuming
 
 pytestmark = pytest.mark.integration
 CASUAL, FAN, EVANGELIST = (
@@ -147,43 +142,20 @@ async def test_a_snapshot_that_cannot_be_stored_is_dead_lettered_and_its_neighbo
 ) -> None:
     name = await new_topic(2)
     topic = Topic(name, "test", "profile", 2, 3_600_000, (ProfileChanged,), ("test",), ())
-    group = unique("responder")
-    await ensure_topics(kafka_bootstrap, [(dead_letter_topic(name, group), 1, 3_600_000)])
     good = [changed(n % 6 + 1, FAN if n % 2 else CASUAL, n) for n in range(12)]
     # An audience BSON cannot store (ints stop at 2**63 - 1): it can never be kept.
     bad = changed(99, FAN, 99, snapshot={"followers": 2**64})
     events = [*good[:5], bad, *good[5:]]
     await producer.publish_all([(name, str(e.payload.profile.profile_id), e) for e in events])
-    alerts, health = Alerts(mongo_db), BrandHealth(mongo_db)
-    batches: list[list[Event]] = []
-    batch = batch_handlers(desk, alerts, health)[ProfileChanged]
-
-    async def seen(events: list[Event]) -> None:
-        batches.append(events)
-        await batch(events)
-
-    loop = ConsumerLoop(
-        bootstrap=kafka_bootstrap,
-        group=group,
-        topics=[topic],
-        handle=dispatch(event_handlers(desk, alerts, health)),
-        batch_handlers={ProfileChanged: seen},
-        producer=producer,
-        retry=RetryPolicy(attempts=2, first_delay_s=0.01, max_delay_s=0.05),
-        commit_every_s=0.1,
-    )
-    task = asyncio.create_task(loop.run())
-    dead = await read_topic(
-        kafka_bootstrap, dead_letter_topic(name, group), until=lambda r: len(r) >= 1
-    )
     latest = {n: (FAN if m % 2 else CASUAL, m) for m in range(12) for n in [m % 6 + 1]}
 
     async def all_kept() -> bool:
         return await kept(desk, range(1, 7)) == latest
 
-    await eventually(all_kept)
-    loop.stop()
-    await task
+    async with consuming(desk, mongo_db, kafka_bootstrap, producer, topic, ProfileChanged) as seen:
+        dead = await read_topic(kafka_bootstrap, seen.dead_letters, until=lambda r: len(r) >= 1)
+        await eventually(all_kept)
+    batches = seen.batches
 
     assert [record.key for record in dead] == [str(UUID(int=99)).encode()]
     assert any(bad.event_id in {e.event_id for e in b} for b in batches)  # it failed a batch
