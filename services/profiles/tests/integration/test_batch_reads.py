@@ -20,9 +20,8 @@ async def test_a_batch_examines_only_its_own_authors_profiles(mongo_db: Database
         await profiles.batch([ingested(1_000 + n, author=f"a{n}") for n in range(0, 200, 2)])
     finally:
         await mongo_db.command("profile", 0)
-    reads = await mongo_db["system.profile"].find(
-        {"ns": f"{mongo_db.name}.profiles", "op": "query"}
-    ).to_list()
+    profiled = {"ns": f"{mongo_db.name}.profiles", "op": "query"}
+    reads = await mongo_db["system.profile"].find(profiled).to_list()
     assert reads  # the owners are read before the transaction and again within it
     assert [r["docsExamined"] for r in reads] == [100] * len(reads)
     assert {r["planSummary"] for r in reads} == {"IXSCAN { identities.key: 1 }"}
