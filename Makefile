@@ -82,7 +82,8 @@ release-contracts: venv
 # 22017, 23092-23093, each + RAPPORT_TEST_PORT_OFFSET; .state/bench). Every phase has a time limit
 # (about 12 minutes in all); writes benchmarks/results/latest.json and prints it against the
 # targets. BENCH_FLAGS=--quick for a smoke run (under 4 minutes; see `$(PY) -m benchmarks.run
-# --help`); PROFILE=1 samples the services with py-spy during the drain (results/profile-*.txt).
+# --help`); BENCH_FLAGS='--phases e2e' measures only the pass-through, the lexicon drain and the
+# latency; PROFILE=1 samples the services with py-spy during the drain (results/profile-*.txt).
 bench: venv jars
 	$(PY) -m benchmarks.run $(BENCH_FLAGS) $(if $(PROFILE),--profile)
 

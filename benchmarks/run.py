@@ -26,6 +26,7 @@ Writes ``benchmarks/results/latest.json`` (after every phase) and prints it, the
 each figure against the issue's target (:mod:`benchmarks.summary`).
 
     .venv/bin/python -m benchmarks.run [--quick] [--profile] [--drain N] [--rate R] ...
+    .venv/bin/python -m benchmarks.run --phases e2e   # bare, lexicon drain and latency only
 """
 
 import argparse
@@ -70,6 +71,9 @@ QUICK = {
     "rate": 5.0,
     "duration": 10.0,
 }
+PHASES = ("e2e", "ingest")
+"""Optional phases: the latency at a steady rate; the encoder drain, ingest alone and the
+encoder on one core."""
 LIMITS_S: dict[str, dict[str, float]] = {
     "full": {
         "bare": 120,
@@ -105,11 +109,13 @@ async def measure_platform(s: Session, n: argparse.Namespace) -> None:
     await s.start_services("lexicon", fresh=False)
     async with client() as http:
         await lexicon_drain(s, http, n)
-        await s.settled("lexicon")
-        await latency(s, http, n)
-        await s.settled("encoder")
-        await encoder_drain(s, http, n)
-        await ingest_alone(s, http, n)
+        if "e2e" in n.phases:
+            await s.settled("lexicon")
+            await latency(s, http, n)
+        if "ingest" in n.phases:
+            await s.settled("encoder")
+            await encoder_drain(s, http, n)
+            await ingest_alone(s, http, n)
 
 
 async def lexicon_drain(s: Session, http: httpx.AsyncClient, n: argparse.Namespace) -> None:
@@ -203,16 +209,23 @@ async def run(n: argparse.Namespace, limits: dict[str, float], found: dict[str, 
         await measure_platform(session, n)
     finally:
         await session.close()
-    encoder_per_core(session)
+    if "ingest" in n.phases:
+        encoder_per_core(session)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run (small counts)")
     parser.add_argument("--profile", action="store_true", help="py-spy the services' drain")
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help="after the bare pass-through and the lexicon drain, which of: %(default)s",
+    )
     for key, value in FULL.items():
         parser.add_argument(f"--{key.replace('_', '-')}", type=type(value), default=None)
     args = parser.parse_args()
+    args.phases = set(args.phases.split(","))
     mode = "quick" if args.quick else "full"
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
@@ -223,6 +236,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
         "n": {key: getattr(args, key) for key in FULL},
+        "phases": sorted(args.phases & set(PHASES)),
         "limits_s": LIMITS_S[mode],
         "complete": False,
         "incomplete": {},

@@ -156,10 +156,13 @@ class Platform:
         return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='e2e')}"}
 
     def traces(self, name: str) -> list[dict[str, Any]]:
+        """The spans the service has written so far (a line still being written is left for
+        the next read)."""
         path = self.trace_file(name)
         if not path.exists():
             return []
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        written, _, _ = path.read_text().rpartition("\n")
+        return [json.loads(line) for line in written.splitlines() if line.strip()]
 
 
 def mention(external_id: str, author: str, text: str, **fields: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
-from ingest.analyser.pending import PENDING
+from ingest.analyser.pending import ANY_SEQ, PENDING
 from rapport import outbox
 from rapport.events import MentionIngested, deterministic_id
 from rapport.topics import CATALOGUE, all_topic_specs
@@ -65,7 +65,8 @@ class Census:
     async def idle(self) -> bool:
         """Every consumer group has committed everything on its topics, and no mention waits for
         ingest's analysis stage nor any event in an outbox."""
-        if await self._dbs["ingest"]["mentions"].count_documents({PENDING: True}, limit=1):
+        pending = {PENDING: True, **ANY_SEQ}
+        if await self._dbs["ingest"]["mentions"].count_documents(pending, limit=1):
             return False
         for topic in CATALOGUE.values():
             partitions = await self._partitions(topic.name)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ingest.analyser.pending import Done, PendingMentions
+from ingest.analyser.pending import INDEXES, PENDING, Done, PendingMentions
 from ingest.analyser.pool import AnalysisPool, Item
 from ingest.analyser.worker import Analyser
 from ingest.analysis.batch import Outcome
@@ -162,3 +162,24 @@ async def test_a_claim_leaves_what_waits_for_a_mention_held_elsewhere(mongo_db: 
     assert [c.mention.external_id for c in first.mentions] == [ann_1]
     assert [c.mention.external_id for c in other.mentions] == [cy]
     assert [c.mention.external_id for c in holders_next.mentions] == [ann_2, reply.external_id]
+
+
+async def test_renewing_a_claim_examines_only_pending_mentions(mongo_db: Database) -> None:
+    """Seen by MongoDB's profiler: the renewal (every few seconds while a batch is analysed)
+    never walks the mentions published long ago."""
+    await mongo_db["mentions"].create_indexes(INDEXES)
+    await MongoArchive(mongo_db).accept([stored(incoming(f"a{n}", "hello")) for n in range(100)])
+    done = await mongo_db["mentions"].find().sort("seq", 1).limit(95).to_list()
+    published = {"_id": {"$in": [doc["_id"] for doc in done]}}
+    await mongo_db["mentions"].update_many(published, {"$set": {PENDING: False}})
+    pending = PendingMentions(mongo_db)
+    claim = await pending.claim(10)
+    assert len(claim.mentions) == 5
+    await mongo_db.command("profile", 2)
+    try:
+        await pending.renew([claim.token])
+    finally:
+        await mongo_db.command("profile", 0)
+    (renewal,) = await mongo_db["system.profile"].find({"op": "update"}).to_list()
+    assert renewal["nModified"] == 5
+    assert renewal["docsExamined"] == 5

@@ -34,15 +34,7 @@ def event_handlers(services: Services, settings: LoyaltySettings) -> Handlers:
             min_shares=settings.share_min_shares,
             flag_for=timedelta(days=settings.flag_days),
         ),
-        ProfileChanged: partial(
-            handlers.on_profile_changed,
-            earner=earner,
-            members=services.members,
-            tiers=services.tiers,
-            outreach=services.outreach,
-            clock=services.clock,
-            people=services.people,
-        ),
+        ProfileChanged: partial(handlers.on_profile_changed, effects=_profile_effects(services)),
         CaseChanged: partial(handlers.on_case_changed, earner=earner),
         PurchaseMade: partial(referring.on_purchase_made, referrals=services.referrals),
         ReferralConverted: partial(
@@ -59,5 +51,17 @@ def batch_handlers(services: Services) -> BatchHandlers:
     """Events handled many at a time; a batch that fails goes one by one through
     ``event_handlers``."""
     return {
-        MentionEnriched: partial(handlers.on_mentions_enriched, batches=services.mention_batches)
+        MentionEnriched: partial(handlers.on_mentions_enriched, batches=services.mention_batches),
+        ProfileChanged: partial(handlers.on_profiles_changed, effects=_profile_effects(services)),
     }
+
+
+def _profile_effects(services: Services) -> handlers.ProfileEffects:
+    return handlers.ProfileEffects(
+        earner=services.earner,
+        members=services.members,
+        tiers=services.tiers,
+        outreach=services.outreach,
+        clock=services.clock,
+        people=services.people,
+    )

@@ -2,6 +2,7 @@
 with its events (the outbox) in one transaction, so a redelivered event changes and announces
 nothing."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from loyalty.clock import Clock
@@ -41,37 +42,60 @@ async def on_mentions_enriched(events: list[MentionEnriched], *, batches: Mentio
     await batches.apply(events)
 
 
-async def on_profile_changed(
-    event: ProfileChanged,
-    *,
-    earner: Earner,
-    members: MongoMembers,
-    tiers: TierKeeper,
-    outreach: Outreach,
-    clock: Clock,
-    people: MongoPeople,
-) -> None:
+@dataclass(frozen=True, kw_only=True)
+class ProfileEffects:
+    """What a profile change touches."""
+
+    earner: Earner
+    members: MongoMembers
+    tiers: TierKeeper
+    outreach: Outreach
+    clock: Clock
+    people: MongoPeople
+
+
+async def on_profile_changed(event: ProfileChanged, *, effects: ProfileEffects) -> None:
     """Surprise-and-delight for new fans and evangelists, merges, and what outreach needs."""
     change = event.payload
-    await people.observe(change)
+    profile_id = change.profile.profile_id
+    await _merge_and_reward(event, effects)
+    observed = await effects.members.observe(profile_id, audience(change.profile))
+    if observed and change.change != "created":
+        await effects.outreach.member_changed(profile_id)
+
+
+async def on_profiles_changed(events: list[ProfileChanged], *, effects: ProfileEffects) -> None:
+    """The same for many, in order: merges and stage bonuses one by one (each once per cause,
+    so a batch redone one by one earns nothing twice), then each member's latest stage, segment
+    and consent in one read and one write, and the running offers decided once per member that
+    changed (with their latest audience)."""
+    for event in events:
+        await _merge_and_reward(event, effects)
+    latest = {e.payload.profile.profile_id: audience(e.payload.profile) for e in events}
+    kept = await effects.members.observe_all(latest)
+    changed = [e.payload.profile.profile_id for e in events if e.payload.change != "created"]
+    await effects.outreach.members_changed([p for p in dict.fromkeys(changed) if p in kept])
+
+
+async def _merge_and_reward(event: ProfileChanged, effects: ProfileEffects) -> None:
+    change = event.payload
+    await effects.people.observe(change)
     profile = change.profile
     profile_id = profile.profile_id
     if change.change == "merged":
         for absorbed in change.related_profile_ids:
             if absorbed != profile_id:
-                await members.merge(profile_id, absorbed)
-        await tiers.review(profile_id, clock(), cause=str(event.event_id))
+                await effects.members.merge(profile_id, absorbed)
+        await effects.tiers.review(profile_id, effects.clock(), cause=str(event.event_id))
     bonus = STAGE_BONUSES.get(profile.stage)
     if change.change == "stage_changed" and bonus is not None:
-        await earner.earn(
+        await effects.earner.earn(
             bonus,
             profile_id=profile_id,
             cause=f"{profile_id}:{profile.stage.value}",
             cause_event_id=event.event_id,
             audience=audience(profile),
         )
-    if await members.observe(profile_id, audience(profile)) and change.change != "created":
-        await outreach.member_changed(profile_id)
 
 
 async def on_case_changed(event: CaseChanged, *, earner: Earner) -> None:

@@ -1,6 +1,7 @@
 """When offers are evaluated: for every consenting member in the audience when an offer is
 saved, and for a member's running offers whenever their stage, segment or consent changes."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -29,10 +30,17 @@ class Outreach:
         return sum(sent)
 
     async def member_changed(self, profile_id: UUID) -> None:
+        await self.members_changed([profile_id])
+
+    async def members_changed(self, profile_ids: Sequence[UUID]) -> None:
+        """Decide the running offers for each member (the offers read once)."""
+        if not profile_ids:
+            return
         now = self.clock()
         for offer in await self.offers.all():
             if offer.starts_at <= now < offer.expires_at:
-                await self.consider(offer, profile_id)
+                for profile_id in profile_ids:
+                    await self.consider(offer, profile_id)
 
     async def consider(self, offer: Offer, profile_id: UUID) -> bool:
         """Whether ``offer`` goes (or already went) to the member."""

@@ -45,6 +45,8 @@ class Writes:
     traces: list[Context | None] = field(default_factory=list)
     """Each message's trace."""
     markers: list[Document] = field(default_factory=list)
+    cases: dict[UUID, Document] = field(default_factory=dict)
+    """Each case's latest change (its owner, sequence and whether it is an open complaint)."""
 
 
 def plan(

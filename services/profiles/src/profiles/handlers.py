@@ -10,6 +10,7 @@ from dataclasses import replace
 from functools import partial
 
 from profiles.announce import Announcer
+from profiles.case_batches import PlannedCase
 from profiles.domain.evaluation import snapshot
 from profiles.domain.model import Clock, Profile
 from profiles.domain.recording import record_mention, record_purchase, record_referral
@@ -38,6 +39,7 @@ __all__ = [
     "ENRICHED_TOPIC",
     "PROFILES_TOPIC",
     "on_case_changed",
+    "on_cases_changed",
     "on_commerce_event",
     "on_mention_ingested",
     "on_mentions_ingested",
@@ -110,6 +112,18 @@ async def on_case_changed(
     event: CaseChanged, *, profiles: ProfileRepository, rules: Rules, clock: Clock
 ) -> None:
     """Keep each case's latest state; open complaints weigh on the customer's health."""
+    planned = planned_case(event, rules=rules, clock=clock)
+    await profiles.apply_case(planned.cause, planned.case, planned.decide)
+
+
+async def on_cases_changed(
+    events: list[CaseChanged], *, profiles: ProfileRepository, rules: Rules, clock: Clock
+) -> None:
+    """``on_case_changed`` for a batch, in order, in one transaction."""
+    await profiles.apply_cases([planned_case(e, rules=rules, clock=clock) for e in events])
+
+
+def planned_case(event: CaseChanged, *, rules: Rules, clock: Clock) -> PlannedCase:
     announcer = Announcer(rules, clock(), str(event.event_id))
 
     def decide(before: Profile, open_complaints: int) -> Change:
@@ -117,7 +131,7 @@ async def on_case_changed(
             before, before.model_copy(update={"open_complaints": open_complaints})
         )
 
-    await profiles.apply_case(str(event.event_id), event.payload, decide)
+    return PlannedCase(str(event.event_id), event.payload, decide, record_context(event))
 
 
 async def on_privacy_completed(event: PrivacyCompleted, *, requests: PrivacyRequests) -> None:

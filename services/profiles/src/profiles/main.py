@@ -111,7 +111,10 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                     ),
                     PrivacyCompleted: partial(handlers.on_privacy_completed, requests=requests),
                 },
-                batch_handlers={MentionIngested: bind(handlers.on_mentions_ingested)},
+                batch_handlers={
+                    MentionIngested: bind(handlers.on_mentions_ingested),
+                    CaseChanged: bind(handlers.on_cases_changed),
+                },
             )
             yield
 

@@ -12,14 +12,15 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
-from profiles.batches import Planned, Writes, plan
+from profiles.batch_store import BatchStore
+from profiles.batches import Planned
+from profiles.case_batches import PlannedCase, case_document
 from profiles.domain.model import Profile
 from profiles.errors import IdentityTaken, UnknownProfile
-from profiles.store import INDEXES, Message, Session, Store, marker, mention_count
-from rapport.events import CaseChange, Intent, ProfileChanged, deterministic_id
+from profiles.store import INDEXES, Message, Session, marker, mention_count
+from rapport.events import CaseChange, ProfileChanged, deterministic_id
 from rapport.mongo import Database, Document
 
 __all__ = [
@@ -81,6 +82,8 @@ class ProfileRepository(Protocol):
 
     async def apply_many(self, planned: Sequence[Planned]) -> None: ...
 
+    async def apply_cases(self, planned: Sequence[PlannedCase]) -> None: ...
+
     async def apply_case(
         self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
     ) -> Applied: ...
@@ -92,7 +95,7 @@ class ProfileRepository(Protocol):
     async def get(self, profile_id: UUID) -> tuple[Profile | None, UUID | None]: ...
 
 
-class MongoProfiles(Store):
+class MongoProfiles(BatchStore):
     def __init__(self, db: Database, *, history_limit: int = 200) -> None:
         super().__init__(db)
         self._history_limit = history_limit
@@ -135,64 +138,6 @@ class MongoProfiles(Store):
 
         return await self._once(cause, work)
 
-    async def apply_many(self, planned: Sequence[Planned]) -> None:
-        """``apply`` each of ``planned`` (by identity, with its history entry) in order, in one
-        transaction. What they decide is worked out in memory (``profiles.batches``) from the
-        markers of their causes and the owners of their identities, read with one query each,
-        before the transaction: it reads them again and, unless they changed meanwhile (then it
-        works it out again), only writes, one bulk command per collection. A cause applied
-        before is skipped."""
-        seen = await self._batch_state(planned, None)
-        writes = self._plan(planned, seen)
-
-        async def work(session: Session) -> None:
-            state = await self._batch_state(planned, session)
-            current = writes if state == seen else self._plan(planned, state)
-            await self._write_batch(current, session)
-
-        await self._transaction(work)
-
-    async def _batch_state(
-        self, planned: Sequence[Planned], session: Session | None
-    ) -> tuple[set[str], list[Document]]:
-        """(the causes applied before, the documents of the owners of the others' identities)."""
-        markers = {"_id": {"$in": [p.cause for p in planned]}}
-        found = self._processed.find(
-            markers, {"_id": 1}, batch_size=len(planned) + 1, session=session
-        )
-        applied = {d["_id"] async for d in found}
-        keys = sorted({p.identity for p in planned if p.cause not in applied})
-        if not keys:
-            return applied, []
-        owners = self._profiles.find(
-            {"identities.key": {"$in": keys}},
-            sort=[("_id", ASCENDING)],
-            batch_size=len(keys) + 1,
-            session=session,
-        )
-        return applied, await owners.to_list()
-
-    def _plan(self, planned: Sequence[Planned], state: tuple[set[str], list[Document]]) -> Writes:
-        applied, owners = state
-        return plan(
-            planned,
-            applied=applied,
-            owners=[Profile.model_validate(doc) for doc in owners],
-            history_limit=self._history_limit,
-            as_stored=self._as_stored,
-        )
-
-    async def _write_batch(self, writes: Writes, session: Session) -> None:
-        if not writes.markers:
-            return
-        await self._save_all(writes.profiles.values(), session)
-        if writes.history:
-            await self._history.insert_many(writes.history, session=session)
-        for profile_id in writes.over_limit:
-            await self._trim_history(profile_id, session)
-        await self._publish(writes.messages, session, writes.traces)
-        await self._processed.insert_many(writes.markers, session=session)
-
     async def apply_case(
         self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
     ) -> Applied:
@@ -205,16 +150,8 @@ class MongoProfiles(Store):
             if before is None or (stored is not None and stored["sequence"] >= case.sequence):
                 await self._mark(cause, None, [], session)
                 return Applied(before, [], True)
-            complaint = case.state != "resolved" and Intent.COMPLAINT in case.intents
             await self._cases.replace_one(
-                {"_id": case.case_id},
-                {
-                    "profile_id": case.profile_id,
-                    "sequence": case.sequence,
-                    "open_complaint": complaint,
-                },
-                upsert=True,
-                session=session,
+                {"_id": case.case_id}, case_document(case), upsert=True, session=session
             )
             query = {"profile_id": {"$in": before.known_ids}, "open_complaint": True}
             count = await self._cases.count_documents(query, session=session)
@@ -293,21 +230,6 @@ class MongoProfiles(Store):
         await self._history.insert_one({**doc, "profile_id": profile.id}, session=session)
         if mention_count(profile) > self._history_limit:
             await self._trim_history(profile.id, session)
-
-    async def _trim_history(self, profile_id: UUID, session: Session) -> None:
-        """Drop the profile's history entries older than its ``history_limit`` latest."""
-        oldest_kept = await self._history.find_one(
-            {"profile_id": profile_id},
-            {"created_at": 1},
-            sort=[("created_at", DESCENDING)],
-            skip=self._history_limit - 1,
-            session=session,
-        )
-        if oldest_kept is not None:
-            await self._history.delete_many(
-                {"profile_id": profile_id, "created_at": {"$lt": oldest_kept["created_at"]}},
-                session=session,
-            )
 
 
 def history_entry(mention_id: UUID, key: str, at: datetime, mention: Document) -> Document:

@@ -8,7 +8,14 @@ from uuid import UUID
 
 from opentelemetry.context import Context
 
-from rapport.events import Event, MentionEnriched, ProfileChanged
+from rapport.events import (
+    Event,
+    MentionEnriched,
+    ProfileChange,
+    ProfileChanged,
+    ProfileSnapshot,
+    RelationshipStage,
+)
 from rapport.kafka.consumer import record_context
 from responder import crisis
 from responder.batch_intake import take_mentions
@@ -82,10 +89,39 @@ async def on_profile_changed(event: ProfileChanged, *, desk: Desk, health: Brand
     change = event.payload
     moved = await desk.profiles.remember(change.profile)
     if change.change == "merged":
-        await move_cases(desk, change.related_profile_ids, change.profile.profile_id)
-        await desk.profiles.forget(change.related_profile_ids)
+        await _merge(desk, change)
     if change.change == "merged" or moved & FANS:
-        await health.sample_stages(desk.clock(), await desk.profiles.fans_and_evangelists())
+        await _sample_stages(desk, health)
+
+
+async def on_profiles_changed(
+    events: list[ProfileChanged], *, desk: Desk, health: BrandHealth
+) -> None:
+    """``on_profile_changed`` of each, in order: the snapshots up to each merge kept with one
+    read and one write (``ProfileCache.remember_all``), and the fans sampled once."""
+    moved: set[RelationshipStage] = set()
+    merged = False
+    waiting: list[ProfileSnapshot] = []
+    for change in (event.payload for event in events):
+        waiting.append(change.profile)
+        if change.change == "merged":
+            moved |= await desk.profiles.remember_all(waiting)
+            waiting = []
+            await _merge(desk, change)
+            merged = True
+    if waiting:
+        moved |= await desk.profiles.remember_all(waiting)
+    if merged or moved & FANS:
+        await _sample_stages(desk, health)
+
+
+async def _merge(desk: Desk, change: ProfileChange) -> None:
+    await move_cases(desk, change.related_profile_ids, change.profile.profile_id)
+    await desk.profiles.forget(change.related_profile_ids)
+
+
+async def _sample_stages(desk: Desk, health: BrandHealth) -> None:
+    await health.sample_stages(desk.clock(), await desk.profiles.fans_and_evangelists())
 
 
 Handler = Callable[[Any], Awaitable[None]]
@@ -101,4 +137,7 @@ def event_handlers(desk: Desk, alerts: Alerts, health: BrandHealth) -> dict[type
 
 def batch_handlers(desk: Desk, alerts: Alerts, health: BrandHealth) -> dict[type[Event], Handler]:
     """The batch handlers (``rapport.kafka.consumer``), bound like ``event_handlers``."""
-    return {MentionEnriched: partial(on_mentions_enriched, desk=desk, alerts=alerts, health=health)}
+    return {
+        MentionEnriched: partial(on_mentions_enriched, desk=desk, alerts=alerts, health=health),
+        ProfileChanged: partial(on_profiles_changed, desk=desk, health=health),
+    }

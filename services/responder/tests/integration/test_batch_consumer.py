@@ -2,24 +2,18 @@
 own: a mention that cannot be stored fails its batch, is dead-lettered alone, and every other
 mention of the batch is applied once."""
 
-import asyncio
 from typing import Any
 
 import pytest
 
-from rapport.events import Event, MentionEnriched
-from rapport.kafka.admin import ensure_topics
-from rapport.kafka.consumer import ConsumerLoop, dispatch
+from rapport.events import MentionEnriched
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database
-from rapport.testing import eventually, read_topic, unique
-from rapport.topics import Topic, dead_letter_topic
+from rapport.testing import eventually, read_topic
+from rapport.topics import Topic
 from responder.desk import Desk
-from responder.handlers import batch_handlers, event_handlers
-from responder.stores.alerts import Alerts
-from responder.stores.brand_health import BrandHealth
 
+from .consuming import consuming
 from .test_batch_intake import of
 
 pytestmark = pytest.mark.integration
@@ -30,43 +24,20 @@ async def test_a_mention_that_cannot_be_stored_is_dead_lettered_and_its_batch_ap
 ) -> None:
     name = await new_topic(2)
     topic = Topic(name, "test", "author", 2, 3_600_000, (MentionEnriched,), ("test",), ())
-    group = unique("responder")
-    await ensure_topics(kafka_bootstrap, [(dead_letter_topic(name, group), 1, 3_600_000)])
     authors = [f"p{n}" for n in range(6)]
     good = [of(n, authors[n % 6], intents=["complaint"]) for n in range(1, 13)]
     # A reach BSON cannot store (ints stop at 2**63 - 1): its case can never be written.
     bad = of(99, "huge", intents=["complaint"], followers=2**64)
     events = [*good[:5], bad, *good[5:]]
     await producer.publish_all([(name, e.payload.mention.author.id, e) for e in events])
-    alerts, health = Alerts(mongo_db), BrandHealth(mongo_db)
-    batches: list[list[Event]] = []
-    (batch,) = batch_handlers(desk, alerts, health).values()
-
-    async def seen(events: list[Event]) -> None:
-        batches.append(events)
-        await batch(events)
-
-    loop = ConsumerLoop(
-        bootstrap=kafka_bootstrap,
-        group=group,
-        topics=[topic],
-        handle=dispatch(event_handlers(desk, alerts, health)),
-        batch_handlers={MentionEnriched: seen},
-        producer=producer,
-        retry=RetryPolicy(attempts=2, first_delay_s=0.01, max_delay_s=0.05),
-        commit_every_s=0.1,
-    )
-    task = asyncio.create_task(loop.run())
-    dead = await read_topic(
-        kafka_bootstrap, dead_letter_topic(name, group), until=lambda r: len(r) >= 1
-    )
 
     async def all_applied() -> bool:
         return await mongo_db["negatives"].count_documents({}) == len(good)
 
-    await eventually(all_applied)
-    loop.stop()
-    await task
+    async with consuming(desk, mongo_db, kafka_bootstrap, producer, topic, MentionEnriched) as seen:
+        dead = await read_topic(kafka_bootstrap, seen.dead_letters, until=lambda r: len(r) >= 1)
+        await eventually(all_applied)
+    batches = seen.batches
 
     assert [record.key for record in dead] == [b"huge"]
     assert any(bad.event_id in {e.event_id for e in b} for b in batches)  # it failed a batch

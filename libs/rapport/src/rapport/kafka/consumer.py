@@ -255,11 +255,11 @@ class ConsumerLoop:
         records then go one by one); None if stopped first."""
         records = [record for lane in chunk for record in lane]
         events = [decoded[_position(record)] for record in records]
+        carried = [extract_context(record.headers) for record in records]
         links = [
             trace.Link(context)
             for context in (
-                trace.get_current_span(extract_context(r.headers)).get_span_context()
-                for r in records[:MAX_LINKS]
+                trace.get_current_span(c).get_span_context() for c in carried[:MAX_LINKS]
             )
             if context.is_valid
         ]
@@ -274,7 +274,7 @@ class ConsumerLoop:
                     "messaging.batch.message_count": len(records),
                 },
             ),
-            self._record_spans(records, events),
+            self._record_spans(records, events, carried),
         ):
             waits = self._retry.waits()
             while True:
@@ -295,15 +295,18 @@ class ConsumerLoop:
         return True
 
     @contextlib.contextmanager
-    def _record_spans(self, records: list[Record], events: list[Any]) -> Iterator[None]:
+    def _record_spans(
+        self, records: list[Record], events: list[Any], carried: list[context.Context]
+    ) -> Iterator[None]:
+        """Each record's "process" span, in the trace its headers carried (``carried``)."""
         spans = [
             tracer.start_span(
                 f"process {record.topic}",
-                context=extract_context(record.headers),
+                context=parent,
                 kind=trace.SpanKind.CONSUMER,
                 attributes=self._record_attributes(record),
             )
-            for record in records
+            for record, parent in zip(records, carried, strict=True)
         ]
         contexts = {
             event.event_id: trace.set_span_in_context(span)

@@ -38,6 +38,10 @@ from rapport.telemetry import extract_context
 
 MENTIONS_TOPIC = "social.mentions"
 PENDING = "pending"
+ANY_SEQ = {"seq": {"$exists": True}}
+"""Added to a filter on ``PENDING`` that names neither ``seq`` nor ``author_key``: it leads
+MongoDB to the pending mentions' index (every mention has a ``seq``) rather than a scan of every
+mention ever archived."""
 INDEXES = [
     IndexModel([("seq", ASCENDING)], name="pending", partialFilterExpression={PENDING: True}),
     IndexModel(
@@ -102,7 +106,7 @@ class PendingMentions:
         )
         mine = candidates
         if taken.matched_count < len(ids):  # another analyser took some of them first
-            found = self._mentions.find({"claimed_by": token, PENDING: True})
+            found = self._mentions.find({"claimed_by": token, PENDING: True, **ANY_SEQ})
             mine = await found.sort("seq", ASCENDING).to_list()
         kept = await self._publishable(mine, [token, *after])
         kept_ids = {doc["_id"] for doc in kept}
@@ -135,7 +139,7 @@ class PendingMentions:
         """Extend the claims of ``tokens`` (the holder is alive and working on them)."""
         if tokens:
             await self._mentions.update_many(
-                {"claimed_by": {"$in": list(tokens)}, PENDING: True},
+                {"claimed_by": {"$in": list(tokens)}, PENDING: True, **ANY_SEQ},
                 {"$set": {"claim_until": utcnow() + self._claim}},
             )
 

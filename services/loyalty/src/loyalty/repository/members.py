@@ -1,8 +1,10 @@
 """Members as outreach and tiers see them, and merging two people's memberships into one."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from uuid import UUID
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from loyalty.domain.crediting import audience_fields, credit
@@ -40,6 +42,15 @@ class MongoMembers:
             {"_id": profile_id}, {"$set": audience_fields(audience)}
         )
         return result.matched_count == 1
+
+    async def observe_all(self, audiences: Mapping[UUID, Audience]) -> set[UUID]:
+        """``observe`` each, in one read and one write; the members among them."""
+        found = self._members.find({"_id": {"$in": list(audiences)}}, {"_id": 1})
+        kept = {doc["_id"] async for doc in found}
+        writes = [UpdateOne({"_id": p}, {"$set": audience_fields(audiences[p])}) for p in kept]
+        if writes:
+            await self._members.bulk_write(writes, ordered=False)
+        return kept
 
     async def flag(self, profile_id: UUID, until: datetime) -> None:
         """The author posted spam: they earn nothing until ``until``."""
