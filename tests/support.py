@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from rapport.testing import reference, token_keys, unique
+from rapport.testing import UNTHROTTLED, environment, reference, token_keys, unique
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
@@ -114,6 +114,7 @@ class Platform:
                 ),
                 "RAPPORT_AUTO_ASSIGN": "false",  # tests claim cases themselves; it would race them
                 **WEBHOOK_SECRETS,
+                **environment(UNTHROTTLED),
             }
             | self.settings
             | settings
