@@ -94,12 +94,31 @@ class Refusal:
         )
 
 
+class SweptMemoryStorage(MemoryStorage):
+    """limits' memory storage, sweeping out expired windows at most once a second: its own
+    sweep walks every key on every hit (5.8 ms a hit with 20,000 addresses known). Expired
+    counts are dropped as they are read anyway; the sweep only frees memory."""
+
+    def __init__(self, sweep_every_s: float = 1.0) -> None:
+        super().__init__()
+        self.sweep_every_s = sweep_every_s
+        self.swept_at = -math.inf
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now - self.swept_at >= self.sweep_every_s:
+            self.swept_at = now
+            await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]
+
+
 class Limiter:
     """Hits limits by key in memory (one sliding window counter per limit and key)."""
 
-    def __init__(self, limits: dict[Limit, list[RateLimitItem]]) -> None:
+    def __init__(
+        self, limits: dict[Limit, list[RateLimitItem]], storage: MemoryStorage | None = None
+    ) -> None:
         self.limits = limits
-        self.windows = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self.windows = SlidingWindowCounterRateLimiter(storage or SweptMemoryStorage())
 
     @classmethod
     def of(cls, settings: RapportSettings) -> "Limiter":

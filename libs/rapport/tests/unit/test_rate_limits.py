@@ -15,10 +15,11 @@ from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
 from prometheus_client import REGISTRY
 
 from rapport.api import JsonBody, require, signed
+from rapport.ratelimit import Limit, Limiter, SweptMemoryStorage, parsed
 from rapport.auth import Scope
 from rapport.service import Runtime, service_app
 from rapport.settings import RapportSettings
-from rapport.testing import UNTHROTTLED, token_keys
+from rapport.testing import UNTHROTTLED, eventually, token_keys
 
 PEER = "203.0.113.9"
 PROXY = "10.0.0.2"
@@ -252,3 +253,17 @@ async def test_every_operation_documents_429_with_retry_after_and_its_limits(
 def test_a_malformed_limit_stops_the_service_at_start_up() -> None:
     with pytest.raises(ValueError, match="rate_limit_reads"):
         RapportSettings(auth_jwks=token_keys().auth_jwks, rate_limit_reads="lots/minute")
+
+
+async def test_windows_of_callers_gone_quiet_are_swept_out_of_memory(
+    clock: time_machine.Traveller,
+) -> None:
+    storage = SweptMemoryStorage(sweep_every_s=0)
+    limiter = Limiter({limit: parsed("5/minute") for limit in Limit}, storage)
+    for n in range(50):
+        await limiter.hit(Limit.ADDRESS, f"198.51.100.{n}")
+    assert len(storage.storage) == 50
+    clock.shift(121)  # a count weighs on the next window too, then expires
+    await limiter.hit(Limit.ADDRESS, "192.0.2.1")
+    await eventually(lambda: len(storage.storage) == 1)
+    assert next(iter(storage.storage)).startswith("LIMITER/address/192.0.2.1/")
