@@ -15,8 +15,8 @@ from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
 from prometheus_client import REGISTRY
 
 from rapport.api import JsonBody, require, signed
-from rapport.ratelimit import Limit, Limiter, SweptMemoryStorage, parsed
 from rapport.auth import Scope
+from rapport.ratelimit import Limit, Limiter, SweptMemoryStorage, parsed
 from rapport.service import Runtime, service_app
 from rapport.settings import RapportSettings
 from rapport.testing import UNTHROTTLED, eventually, token_keys
