@@ -24,7 +24,7 @@ from rapport.events.examples import examples
 from rapport.keys import add_key
 
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
-UNTHROTTLED: dict[str, str] = {
+UNTHROTTLED: dict[str, Any] = {
     f"rate_limit_{name}": "1000000/minute"
     for name in ("address", "tokenless", "reads", "writes", "imports", "webhooks")
 }
@@ -33,9 +33,9 @@ UNTHROTTLED: dict[str, str] = {
 set small ones. As settings fields: ``environment(UNTHROTTLED)`` for a service process."""
 
 
-def environment(settings: dict[str, str]) -> dict[str, str]:
+def environment(settings: dict[str, Any]) -> dict[str, str]:
     """Settings fields as the ``RAPPORT_*`` variables a service process reads."""
-    return {f"RAPPORT_{name.upper()}": value for name, value in settings.items()}
+    return {f"RAPPORT_{name.upper()}": str(value) for name, value in settings.items()}
 
 
 def unique(prefix: str) -> str:

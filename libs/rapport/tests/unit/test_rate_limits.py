@@ -6,6 +6,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from ipaddress import ip_network
 from typing import Any
 
 import httpx
@@ -16,7 +17,7 @@ from prometheus_client import REGISTRY
 
 from rapport.api import JsonBody, require, signed
 from rapport.auth import Scope
-from rapport.ratelimit import Limit, Limiter, SweptMemoryStorage, parsed
+from rapport.ratelimit import Limit, Limiter, SweptMemoryStorage, client_address, parsed
 from rapport.service import Runtime, service_app
 from rapport.settings import RapportSettings
 from rapport.testing import UNTHROTTLED, eventually, token_keys
@@ -267,3 +268,21 @@ async def test_windows_of_callers_gone_quiet_are_swept_out_of_memory(
     await limiter.hit(Limit.ADDRESS, "192.0.2.1")
     await eventually(lambda: len(storage.storage) == 1)
     assert next(iter(storage.storage)).startswith("LIMITER/address/192.0.2.1/")
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded_for", "client"),
+    [
+        (PEER, "198.51.100.1", PEER),  # an untrusted peer's header is ignored
+        (PROXY, "198.51.100.1", "198.51.100.1"),
+        (PROXY, "192.0.2.7, 198.51.100.1", "198.51.100.1"),  # what the client wrote is left
+        (PROXY, "198.51.100.1, 10.0.0.9", "198.51.100.1"),  # through two trusted proxies
+        (PROXY, "198.51.100.1, not-an-address", PROXY),  # a hop that is no address ends the walk
+        (PROXY, "", PROXY),
+        (PROXY, "10.0.0.7", "10.0.0.7"),  # nothing but proxies: the farthest one
+    ],
+)
+def test_the_client_address(peer: str, forwarded_for: str, client: str) -> None:
+    headers = [(b"x-forwarded-for", forwarded_for.encode())] if forwarded_for else []
+    scope = {"type": "http", "client": (peer, 40000), "headers": headers}
+    assert client_address(scope, [ip_network("10.0.0.0/8")]) == client
