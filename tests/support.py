@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from rapport.testing import export_keys, reference, token_keys, unique
+from rapport.testing import UNTHROTTLED, environment, export_keys, reference, token_keys, unique
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
@@ -116,6 +116,7 @@ class Platform:
                 ),
                 "RAPPORT_AUTO_ASSIGN": "false",  # tests claim cases themselves; it would race them
                 **WEBHOOK_SECRETS,
+                **environment(UNTHROTTLED),
             }
             | self.settings
             | settings

@@ -19,7 +19,7 @@ from local_profile import SERVICES, Profile  # noqa: E402
 from local_services import service_env, start_service  # noqa: E402
 
 from rapport.kafka.admin import ensure_topics  # noqa: E402
-from rapport.testing import token_keys  # noqa: E402
+from rapport.testing import UNTHROTTLED, environment, token_keys  # noqa: E402
 
 INFRA = ("kafka", "mongod")
 PROFILE = Profile("chaos", 29092, 29093, 28017, 28001, runs_services=True)
@@ -28,6 +28,7 @@ SERVICE_SETTINGS = {
     "RAPPORT_AUTO_ASSIGN": "false",
     "RAPPORT_LOG_LEVEL": "WARNING",
     "RAPPORT_TRACE_EXPORTER": "none",
+    **environment(UNTHROTTLED),  # the poster (and `make bench`) is one address and one token
 }
 
 

@@ -39,7 +39,7 @@ from rapport.keys import SigningKey
 from rapport.revocations import revoke
 from rapport.routes import RouteEntry, routing_table
 from rapport.settings import Environment, KafkaSettings, RapportSettings
-from rapport.testing import eventually, token_keys, unique
+from rapport.testing import UNTHROTTLED, eventually, token_keys, unique
 from responder.main import create_app as responder_app
 from responder.settings import ResponderSettings
 
@@ -87,6 +87,7 @@ async def platform(kafka_bootstrap: str, mongo_url: str) -> AsyncIterator[Platfo
                 auth_revocations_topic=topic,
                 consume_events=False,
                 relay_outbox=False,
+                **UNTHROTTLED,  # hundreds of callers from one address
                 **extra,
             )
         )

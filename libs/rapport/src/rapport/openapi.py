@@ -3,7 +3,8 @@
 FastAPI documents a route's success and, when it has parameters, 422. The answers Rapport's
 shared parts give are added here from what each route declares: 401 and 403 for a bearer scope
 (``require``), 401 and 503 for a signature (``signed``), 404 for an id in the path, 413 for a
-body over the limit, 415 for a JSON body sent as something else. A route documents its own
+body over the limit, 415 for a JSON body sent as something else, 429 (with ``Retry-After``
+and the limits that apply, from ``rapport.ratelimit``) on every route. A route documents its own
 domain refusals (409 and the like) with ``responses=refused(409)``. Each bearer route also
 names the scopes that let a token in (``x-rapport-scopes``), and a route that lets a customer's
 ``member`` token in names the path parameter the token's ``sub`` must equal
@@ -17,7 +18,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from rapport.api import dependency_calls, json_body, member_path
-from rapport.routes import endpoints
+from rapport.ratelimit import Limit, Limiter, route_limit
+from rapport.routes import Endpoint, endpoints
 
 ERROR = "Refusal"
 REASONS = {
@@ -30,6 +32,7 @@ REASONS = {
     413: "The request body is over the size limit",
     415: "The body is not sent as application/json",
     422: "The request is outside its bounds: which field and why (never the value)",
+    429: "Too many requests: retry after the seconds in Retry-After",
     503: "This webhook's secret is not configured (the setting is named)",
 }
 
@@ -68,6 +71,7 @@ def documented_openapi(app: FastAPI) -> dict[str, Any]:
                 for method in route.methods or ():
                     operation = document["paths"][endpoint.template][method.lower()]
                     _document(operation, _refusals(route, operation))
+                    _throttled(operation["responses"]["429"], app, endpoint, method)
                     if scopes := _scopes(route):
                         operation["x-rapport-scopes"] = scopes
                     if own := member_path(route.dependant):
@@ -78,7 +82,7 @@ def documented_openapi(app: FastAPI) -> dict[str, Any]:
 
 def _refusals(route: APIRoute, operation: dict[str, Any]) -> set[int]:
     calls = list(dependency_calls(route.dependant))
-    found: set[int] = set()
+    found: set[int] = {429}
     if any(hasattr(call, "__rapport_scopes__") for call in calls):
         found |= {401, 403}
     if any(hasattr(call, "__rapport_signed__") for call in calls):
@@ -92,6 +96,22 @@ def _refusals(route: APIRoute, operation: dict[str, Any]) -> set[int]:
     if json_body in calls:
         found.add(415)
     return found
+
+
+def _throttled(response: dict[str, Any], app: FastAPI, endpoint: Endpoint, method: str) -> None:
+    limiter: Limiter = app.state.limiter
+    streamed = endpoint.template in getattr(app.state, "streamed_bodies", {})
+    applied = [Limit.ADDRESS, route_limit(endpoint, method, streamed)]
+    if applied[-1] in (Limit.READS, Limit.WRITES, Limit.IMPORTS):
+        applied.append(Limit.TOKENLESS)
+    limits = "; ".join(limiter.describe(limit) for limit in applied)
+    response["description"] = f"{REASONS[429]}. Limits, per service process: {limits}"
+    response["headers"] = {
+        "Retry-After": {
+            "description": "Seconds until this limit lets the caller in again",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    }
 
 
 def _scopes(route: APIRoute) -> list[str]:

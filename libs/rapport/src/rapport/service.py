@@ -1,5 +1,8 @@
 """Builds a service's FastAPI app: lifespan, probes, metrics, tracing, limits and errors.
 
+Requests pass, in order: ``TraceRequests`` (span, metrics), ``RateLimit`` (429 before any
+expensive work), ``AuthenticateFirst`` (401/403 before the body is read), ``BodySizeLimit``.
+
 ``/healthz`` (liveness) is 503 only when a worker died; while a worker waits for MongoDB or
 Kafka it stays 200 with ``{"status": "degraded", "waiting": {...}}``, so the orchestrator does
 not restart a process that recovers by itself. ``/readyz`` is 503 while degraded.
@@ -28,6 +31,7 @@ from rapport.exports import api as exports
 from rapport.exports.store import export_keys
 from rapport.logs import setup_logging
 from rapport.openapi import documented_openapi
+from rapport.ratelimit import Limiter, RateLimit
 from rapport.settings import RapportSettings
 from rapport.telemetry import setup_tracing
 from rapport.verifier import TokenVerifier
@@ -78,12 +82,20 @@ def service_app(
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.verifier = verifier
+    app.state.limiter = Limiter.of(settings)
     for router in routers:
         app.include_router(router)
     app.include_router(dead_letters.router)
     app.include_router(exports.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AuthenticateFirst)
+    app.add_middleware(
+        RateLimit,
+        limiter=app.state.limiter,
+        verifier=verifier,
+        trusted_proxies=settings.trusted_proxies,
+        service=settings.service_name,
+    )
     app.add_middleware(TraceRequests, service=settings.service_name)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, unparsable_body)

@@ -1,9 +1,10 @@
 """Settings every service shares, read from ``RAPPORT_*`` environment variables."""
 
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, FilePath, SecretStr, model_validator
+from limits import parse_many
+from pydantic import AfterValidator, Field, FilePath, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rapport.exports.keys import ExportSettings
@@ -102,6 +103,16 @@ class KafkaTopicSettings(KafkaSettings):
         return self
 
 
+def _rate_limits(value: str) -> str:
+    parse_many(value)  # ValueError names what it cannot read
+    return value
+
+
+RateLimits = Annotated[str, AfterValidator(_rate_limits)]
+"""One or more limits, ``;``-separated, each ``<count>/<period>`` or ``<count> per <n>
+<period>`` (second, minute, hour, day): ``"100/second;3000/minute"``."""
+
+
 class RapportSettings(KafkaSettings, ExportSettings):
     model_config = SettingsConfigDict(env_prefix="RAPPORT_", extra="ignore")
 
@@ -125,6 +136,22 @@ class RapportSettings(KafkaSettings, ExportSettings):
     relay_outbox: bool = True
     """False leaves this database's outbox to another relay (tests run their own). Any number
     of replicas may relay: one at a time holds the relay's lease."""
+    # Rate limits (rapport.ratelimit), per process: N replicas let a caller make N times these.
+    rate_limit_address: RateLimits = "12000/minute"
+    """Every request from one source address, token or not (probes excepted)."""
+    rate_limit_tokenless: RateLimits = "600/minute"
+    """Requests from one address without a valid token: docs, console files, refused tokens."""
+    rate_limit_reads: RateLimits = "1200/minute"
+    """GET requests with one token subject's tokens."""
+    rate_limit_writes: RateLimits = "1200/minute"
+    """Other requests with one token subject's tokens."""
+    rate_limit_imports: RateLimits = "60/hour"
+    """File uploads (``POST /v1/imports``) with one token subject's tokens."""
+    rate_limit_webhooks: RateLimits = "6000/minute"
+    """Deliveries to one webhook (X, Meta, each generic source)."""
+    trusted_proxies: list[IPvAnyNetwork] = []
+    """Proxies (addresses or networks) whose ``X-Forwarded-For`` names the client; any other
+    peer is the client itself, whatever it sends."""
 
     @model_validator(mode="after")
     def _name_the_database(self) -> Self:

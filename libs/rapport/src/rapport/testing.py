@@ -26,6 +26,18 @@ from rapport.exports.keys import new_key
 from rapport.keys import add_key
 
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
+UNTHROTTLED: dict[str, Any] = {
+    f"rate_limit_{name}": "1000000/minute"
+    for name in ("address", "tokenless", "reads", "writes", "imports", "webhooks")
+}
+"""Rate limits no test or benchmark platform reaches (a fuzz run, the authorization matrix and
+`make bench` send thousands of requests from one address and token); only the rate-limit tests
+set small ones. As settings fields: ``environment(UNTHROTTLED)`` for a service process."""
+
+
+def environment(settings: dict[str, Any]) -> dict[str, str]:
+    """Settings fields as the ``RAPPORT_*`` variables a service process reads."""
+    return {f"RAPPORT_{name.upper()}": str(value) for name, value in settings.items()}
 
 
 def unique(prefix: str) -> str:

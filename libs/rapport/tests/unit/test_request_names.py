@@ -112,8 +112,8 @@ async def test_the_openapi_document_names_every_refusal(client: httpx.AsyncClien
     document = (await client.get("/openapi.json")).json()
     post = document["paths"]["/v1/notes"]["post"]
     get = document["paths"]["/v1/notes/{note_id}"]["get"]
-    assert set(post["responses"]) == {"201", "401", "403", "413", "415", "422"}
-    assert set(get["responses"]) == {"200", "401", "403", "404", "422"}
+    assert set(post["responses"]) == {"201", "401", "403", "413", "415", "422", "429"}
+    assert set(get["responses"]) == {"200", "401", "403", "404", "422", "429"}
     assert post["x-rapport-scopes"] == ["admin", "agent"]
     refusal = post["responses"]["401"]["content"]["application/json"]["schema"]
     assert refusal == {"$ref": "#/components/schemas/Refusal"}
