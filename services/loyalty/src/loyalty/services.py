@@ -25,6 +25,7 @@ from loyalty.tiering import TierKeeper
 from rapport.events import PrivacyRequested
 from rapport.mongo import Database
 from rapport.privacy import privacy_outbox_handler
+from rapport.suppression import Suppressing, SuppressionList
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Services:
     outreach: Outreach
     sweeper: Sweeper
     personal_data: LoyaltyData
+    suppressions: SuppressionList
     answer_privacy: Callable[[PrivacyRequested], Awaitable[None]]
     clock: Clock
 
@@ -85,6 +87,7 @@ class Services:
             min_shares=settings.share_min_shares,
         )
         decisions = MongoOutreach(db, outbox, weekly_cap=settings.outreach_per_week)
+        suppressions = SuppressionList(db, settings.suppression_pepper)
         return cls(
             ledger=ledger,
             members=members,
@@ -106,8 +109,9 @@ class Services:
                 interval_s=settings.expiry_sweep_interval_s,
             ),
             personal_data=LoyaltyData(db),
+            suppressions=suppressions,
             answer_privacy=privacy_outbox_handler(
-                "loyalty", LoyaltyData(db), db, relay_now=outbox.wake
+                "loyalty", Suppressing(LoyaltyData(db), suppressions), db, relay_now=outbox.wake
             ),
             clock=clock,
         )
