@@ -1,8 +1,9 @@
 """The suppression list's identities: one spelling each, whatever the case, width or spacing."""
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
+from rapport.settings import Environment, RapportSettings
 from rapport.suppression import Identity, SuppressionList, normalised
 
 PEPPER = SecretStr("unit-pepper")
@@ -56,3 +57,15 @@ def test_a_digest_depends_on_the_pepper_and_shows_no_part_of_the_identity() -> N
     assert digest != other.digest(identity)
     assert len(digest) == 64 and int(digest, 16) >= 0
     assert "jodoe" not in digest and "example" not in digest
+
+
+def test_production_refuses_to_start_without_a_pepper_of_its_own() -> None:
+    with pytest.raises(ValidationError, match="RAPPORT_SUPPRESSION_PEPPER"):
+        RapportSettings(environment=Environment.PRODUCTION)
+    with pytest.raises(ValidationError, match="RAPPORT_SUPPRESSION_PEPPER"):
+        RapportSettings(environment=Environment.PRODUCTION, suppression_pepper=SecretStr(""))
+
+    chosen = RapportSettings(environment=Environment.PRODUCTION, suppression_pepper=PEPPER)
+
+    assert chosen.suppression_pepper == PEPPER
+    assert RapportSettings(environment=Environment.TEST).suppression_pepper.get_secret_value()
