@@ -2,6 +2,7 @@
 erasure leaves no document naming the person (author id, handle or profile id) in any service's
 database. Kept: the request records themselves (id, kind, profile id, who confirmed)."""
 
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -51,17 +52,17 @@ async def someone(http: httpx.AsyncClient, platform: Platform, dbs: dict[str, Da
         headers=platform.token("integration"),
     )
     assert response.status_code == 202
-    person = profile_id(author)
-
-    async def everywhere() -> bool:
-        return (
-            await dbs["profiles"]["profiles"].count_documents({"_id": person}) == 1
-            and await dbs["responder"]["cases"].count_documents({"profile_id": person}) >= 1
-            and await dbs["loyalty"]["members"].count_documents({"_id": person}) == 1
-        )
-
-    await eventually(everywhere, timeout_s=WAIT_S)
+    await eventually(partial(everywhere, dbs, profile_id(author)), timeout_s=WAIT_S)
     return author
+
+
+async def everywhere(dbs: dict[str, Database], person: UUID) -> bool:
+    """Whether every service knows the person: a profile, a case, a member."""
+    return (
+        await dbs["profiles"]["profiles"].count_documents({"_id": person}) == 1
+        and await dbs["responder"]["cases"].count_documents({"profile_id": person}) >= 1
+        and await dbs["loyalty"]["members"].count_documents({"_id": person}) == 1
+    )
 
 
 async def ask(

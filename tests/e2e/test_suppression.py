@@ -6,22 +6,26 @@ import json
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 
 from rapport.events import (
+    CaseChanged,
     Event,
     Mention,
     MentionEnriched,
     MentionIngested,
+    ProfileChanged,
     ProfileSnapshot,
     RelationshipStage,
 )
+from rapport.events.examples import AT, examples
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.testing import eventually, unique
-from tests.e2e.test_privacy import KEPT, ask, holding, privacy_answer
+from tests.e2e.test_privacy import KEPT, ask, everywhere, holding, privacy_answer
 from tests.support import WAIT_S, Platform, caught_up, mention, negative, positive, profile_id
 
 pytestmark = pytest.mark.e2e
@@ -48,15 +52,7 @@ async def erased_person(
     posts = [mention(unique("m"), author, negative()), mention(unique("m"), author, positive())]
     await post(http, platform, posts)
     person = profile_id(author)
-
-    async def everywhere() -> bool:
-        return (
-            await dbs["profiles"]["profiles"].count_documents({"_id": person}) == 1
-            and await dbs["responder"]["cases"].count_documents({"profile_id": person}) >= 1
-            and await dbs["loyalty"]["members"].count_documents({"_id": person}) == 1
-        )
-
-    await eventually(everywhere, timeout_s=WAIT_S)
+    await eventually(partial(everywhere, dbs, person), timeout_s=WAIT_S)
     await ask(http, platform, person, "erase")
     return author, posts
 
@@ -103,13 +99,14 @@ async def test_re_importing_an_erased_persons_old_post_reports_it_suppressed_and
     await nothing_about(dbs, author)
 
 
-async def test_old_posts_still_on_kafka_from_before_the_erasure_store_nothing(
+async def test_what_is_still_on_kafka_from_before_the_erasure_stores_nothing(
     http: httpx.AsyncClient, platform: Platform, dbs: dict[str, Database]
 ) -> None:
-    """profiles, responder and loyalty meet mentions made before the erasure (ones profiles had
-    not reached yet, and their enriched form: a complaint and praise): each skips them."""
+    """profiles, responder and loyalty meet what was said and done before the erasure: mentions
+    profiles had not reached yet and their enriched form (a complaint and praise), a profile's
+    change and a resolved case: each skips them."""
     author, _ = await erased_person(http, platform, dbs)
-    records: list[tuple[str, str, Event]] = []
+    records = about_the_profile(profile_id(author))
     for text, score in ((negative(), -0.9), (positive(), 0.9)):
         label = "negative" if score < 0 else "positive"
         sentiment = {"score": score, "label": label}
@@ -134,11 +131,34 @@ async def test_old_posts_still_on_kafka_from_before_the_erasure_store_nothing(
 
     for group, topic in [
         ("profiles", "social.mentions"),
+        ("profiles", "care.cases"),
         ("responder", "social.mentions.enriched"),
+        ("responder", "crm.profiles"),
         ("loyalty", "social.mentions.enriched"),
+        ("loyalty", "crm.profiles"),
+        ("loyalty", "care.cases"),
     ]:
         await eventually(partial(caught_up, platform.kafka, group, topic), timeout_s=WAIT_S)
     await nothing_about(dbs, author)
+
+
+def about_the_profile(person: UUID) -> list[tuple[str, str, Event]]:
+    """A profile change and a resolved case from before the erasure, keyed by the profile id."""
+    by_type = {type(e): e for e in examples()}
+    changed = by_type[ProfileChanged]
+    profile = changed.payload.profile.model_copy(update={"profile_id": person})
+    change = changed.payload.model_copy(update={"profile": profile})
+    resolved = by_type[CaseChanged]
+    case = resolved.payload.model_copy(update={"profile_id": person, "case_id": uuid4()})
+    return [
+        ("crm.profiles", str(person), changed.model_copy(update=before(change))),
+        ("care.cases", str(person), resolved.model_copy(update=before(case))),
+    ]
+
+
+def before(payload: Any) -> dict[str, Any]:
+    """A new event id, the payload, and a time before the erasure."""
+    return {"event_id": uuid4(), "occurred_at": AT, "payload": payload}
 
 
 async def test_a_post_made_after_the_erasure_is_a_new_contact(

@@ -5,7 +5,8 @@ or still in Kafka from before the erasure). Each service keeps its own list, in 
 database (``suppressed``), filled from the erasure requests it handles: ``Suppressing`` wraps its
 ``PersonalData``, so every identity the request names (and any the service knows more of) is
 listed before the service erases. The service then refuses a mention by a listed author made
-before the erasure; a mention made after it is a new contact and goes on like any other.
+before the erasure, and skips an event about a listed profile id from before it; a mention made
+after it is a new contact and goes on like any other.
 
 An entry is ``{_id: HMAC-SHA256(pepper, normalised identity), erased_at, recorded_at}``: no
 identity, and without the pepper (``RAPPORT_SUPPRESSION_PEPPER``) no way to test one. A new
@@ -19,19 +20,31 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from prometheus_client import Counter
 from pydantic import SecretStr
 from pymongo import UpdateOne
 
-from rapport.events import Event, Mention, MentionEnriched, MentionIngested, PrivacyRequest, utcnow
+from rapport.events import (
+    CaseChanged,
+    Event,
+    Mention,
+    MentionEnriched,
+    MentionIngested,
+    PrivacyRequest,
+    ProfileChanged,
+    PurchaseMade,
+    ReferralConverted,
+    utcnow,
+)
 from rapport.mongo import Database, Document
 from rapport.privacy import PersonalData
 
 COLLECTION = "suppressed"
 SUPPRESSED = Counter(
-    "rapport_suppressed_mentions_total",
-    "Mentions refused because their author was erased before they posted them",
+    "rapport_suppressed_total",
+    "Mentions (by source) and events (by type) dropped: their subject was erased after them",
     ["source"],
 )
 
@@ -46,6 +59,10 @@ class Identity:
     @classmethod
     def author_of(cls, mention: Mention) -> "Identity":
         return cls(mention.platform.value, mention.author.id)
+
+
+def _profile(profile_id: UUID) -> Identity:
+    return Identity("profile", str(profile_id))
 
 
 def _folded(text: str) -> str:
@@ -63,7 +80,9 @@ def normalised(identity: Identity) -> str:
 
 
 def requested(request: PrivacyRequest) -> list[Identity]:
-    return [Identity(i.platform, i.author_id) for i in request.identities]
+    """The social identities and profile ids the request names."""
+    profiles = [_profile(p) for p in {request.profile_id, *request.profile_ids}]
+    return [Identity(i.platform, i.author_id) for i in request.identities] + profiles
 
 
 class SuppressionList:
@@ -128,17 +147,31 @@ class Suppressing:
         return await self._data.erase(request)
 
 
-MENTIONS: Mapping[type[Event], Callable[[Any], Mention]] = {
-    MentionIngested: lambda event: event.payload,
-    MentionEnriched: lambda event: event.payload.mention,
+Post = tuple[Identity, datetime]
+"""Who an event is about, and when it was said or done."""
+
+
+def _mention(mention: Mention) -> Post:
+    return Identity.author_of(mention), mention.created_at
+
+
+SUBJECTS: Mapping[type[Event], Callable[[Any], Post]] = {
+    MentionIngested: lambda e: _mention(e.payload),
+    MentionEnriched: lambda e: _mention(e.payload.mention),
+    ProfileChanged: lambda e: (_profile(e.payload.profile.profile_id), e.occurred_at),
+    CaseChanged: lambda e: (_profile(e.payload.profile_id), e.occurred_at),
+    PurchaseMade: lambda e: (_profile(e.payload.profile_id), e.occurred_at),
+    ReferralConverted: lambda e: (_profile(e.payload.referrer_profile_id), e.occurred_at),
 }
-"""The events that carry a mention, and where."""
+"""The events a consumer skips when their subject was erased after them: mentions by author,
+and the events keyed by profile id (a profile's id outlives its erasure: it derives from the
+author)."""
 Handler = Callable[[Any], Awaitable[None]]
 BatchHandler = Callable[[list[Any]], Awaitable[None]]
 
 
 async def _kept(events: list[Any], suppressions: SuppressionList) -> list[Any]:
-    old = await suppressions.old_mentions([MENTIONS[type(e)](e) for e in events])
+    old = await suppressions.erased_before([SUBJECTS[type(e)](e) for e in events])
     for event, refused in zip(events, old, strict=True):
         if refused:
             SUPPRESSED.labels(event.type).inc()
@@ -148,7 +181,7 @@ async def _kept(events: list[Any], suppressions: SuppressionList) -> list[Any]:
 def guarded(
     handlers: Mapping[type[Event], Handler], suppressions: SuppressionList
 ) -> dict[type[Event], Handler]:
-    """``handlers``, those of events carrying a mention skipping an erased author's old ones."""
+    """``handlers``, those of ``SUBJECTS`` skipping what happened before their subject's erasure."""
 
     def guard(handler: Handler) -> Handler:
         async def handle(event: Any) -> None:
@@ -157,7 +190,7 @@ def guarded(
 
         return handle
 
-    return {kind: guard(h) if kind in MENTIONS else h for kind, h in handlers.items()}
+    return {kind: guard(h) if kind in SUBJECTS else h for kind, h in handlers.items()}
 
 
 def guarded_batches(
@@ -172,4 +205,4 @@ def guarded_batches(
 
         return handle
 
-    return {kind: guard(h) if kind in MENTIONS else h for kind, h in handlers.items()}
+    return {kind: guard(h) if kind in SUBJECTS else h for kind, h in handlers.items()}

@@ -51,13 +51,16 @@ async def test_an_erasure_lists_the_person_without_storing_any_identifier(
 ) -> None:
     author, data = unique("Jo_Doe"), Erased()
     suppressing = Suppressing(data, SuppressionList(mongo_db, PEPPER), known_email)
+    request = erasure(author)
 
-    await suppressing.erase(erasure(author))
+    await suppressing.erase(request)
 
     entries = await mongo_db[COLLECTION].find().to_list()
-    assert len(entries) == 2 and len(data.erased) == 1
+    assert len(entries) == 3  # the author, the email, the profile id
+    assert data.erased == [request]
     stored = repr(entries).casefold()
-    assert author.casefold() not in stored and "example" not in stored
+    for raw in (author.casefold(), "example", str(request.profile_id)):
+        assert raw not in stored
     assert {frozenset(e) for e in entries} == {frozenset({"_id", "erased_at", "recorded_at"})}
 
 
@@ -89,6 +92,20 @@ async def test_another_pepper_finds_nobody(mongo_db: Database) -> None:
     other = SuppressionList(mongo_db, SecretStr("another-pepper"))
 
     assert await other.erased_before([(Identity("x", author), BEFORE)]) == [False]
+
+
+async def test_the_erased_profile_id_is_listed_so_events_about_it_from_before_are_refused(
+    mongo_db: Database,
+) -> None:
+    request = erasure(unique("jo"))
+    await Suppressing(Erased(), SuppressionList(mongo_db, PEPPER)).erase(request)
+
+    profile = Identity("profile", str(request.profile_id))
+    refused = await SuppressionList(mongo_db, PEPPER).erased_before(
+        [(profile, BEFORE), (profile, AFTER), (Identity("profile", str(uuid4())), BEFORE)]
+    )
+
+    assert refused == [True, False, False]
 
 
 async def test_a_later_erasure_moves_the_line_and_an_earlier_one_does_not(
