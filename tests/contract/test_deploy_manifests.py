@@ -142,7 +142,8 @@ def test_service_settings_come_from_the_config_map_and_secret(service: str) -> N
         ref = env[name]["valueFrom"]["configMapKeyRef"]
         assert ref["name"] == "rapport-config"
         assert ref["key"] in config["data"], f"{name}: rapport-config has no key {ref['key']}"
-    assert env["RAPPORT_MONGO_URL"]["valueFrom"]["secretKeyRef"]["name"] == "rapport-secrets"
+    for name in ("RAPPORT_MONGO_URL", "RAPPORT_SUPPRESSION_PEPPER"):
+        assert env[name]["valueFrom"]["secretKeyRef"]["name"] == "rapport-secrets"
     assert config["data"]["RAPPORT_ENVIRONMENT"] == "production"
 
 

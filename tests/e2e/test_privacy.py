@@ -5,6 +5,7 @@ stored exports included; a service away during a request shows as late and answe
 once back. Kept: the request records themselves (id, kind, profile id, who confirmed)."""
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -69,16 +70,7 @@ async def someone(
         headers=platform.token("integration"),
     )
     assert response.status_code == 202
-    person = profile_id(author)
-
-    async def everywhere() -> bool:
-        return (
-            await dbs["profiles"]["profiles"].count_documents({"_id": person}) == 1
-            and await dbs["responder"]["cases"].count_documents({"profile_id": person}) >= 1
-            and await dbs["loyalty"]["members"].count_documents({"_id": person}) == 1
-        )
-
-    await eventually(everywhere, timeout_s=WAIT_S)
+    await eventually(partial(everywhere, dbs, profile_id(author)), timeout_s=WAIT_S)
     return author, texts
 
 
@@ -90,6 +82,15 @@ async def open_request(http: httpx.AsyncClient, platform: Platform, person: UUID
     )
     assert response.status_code == 202, response.text
     return f"{platform.url('profiles')}/v1/privacy/requests/{response.json()['request_id']}"
+
+
+async def everywhere(dbs: dict[str, Database], person: UUID) -> bool:
+    """Whether every service knows the person: a profile, a case, a member."""
+    return (
+        await dbs["profiles"]["profiles"].count_documents({"_id": person}) == 1
+        and await dbs["responder"]["cases"].count_documents({"profile_id": person}) >= 1
+        and await dbs["loyalty"]["members"].count_documents({"_id": person}) == 1
+    )
 
 
 async def ask(

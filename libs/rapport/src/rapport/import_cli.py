@@ -106,7 +106,8 @@ def summary(body: dict[str, Any]) -> str:
     lines = [
         f"import {body['id']} {body['state']}: read {body['read']}, accepted {body['accepted']},"
         f" duplicate {body['duplicate']}, rejected {body['rejected']},"
-        f" processed {body['processed']}"
+        + (f" suppressed {body['suppressed']}," if body.get("suppressed") else "")
+        + f" processed {body['processed']}"
         + (f" ({body['unanalysed']} unanalysed)" if body.get("unanalysed") else "")
     ]
     if body.get("reason"):

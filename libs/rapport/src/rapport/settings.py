@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rapport.exports.keys import ExportSettings
 from rapport.topics import REVOCATIONS_TOPIC
 
+LOCAL_PEPPER = "local-suppression-pepper"
+"""The suppression list's key outside production: a placeholder, refused in production."""
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -152,6 +155,16 @@ class RapportSettings(KafkaSettings, ExportSettings):
     trusted_proxies: list[IPvAnyNetwork] = []
     """Proxies (addresses or networks) whose ``X-Forwarded-For`` names the client; any other
     peer is the client itself, whatever it sends."""
+    suppression_pepper: SecretStr = SecretStr(LOCAL_PEPPER)
+    """The key of the erasure suppression list's hashes (``rapport.suppression``); required in
+    production. Changing it forgets who was erased."""
+
+    @model_validator(mode="after")
+    def _refuse_the_local_pepper_in_production(self) -> Self:
+        pepper = self.suppression_pepper.get_secret_value()
+        if self.environment == Environment.PRODUCTION and pepper in ("", LOCAL_PEPPER):
+            raise ValueError("set RAPPORT_SUPPRESSION_PEPPER (a long random secret) in production")
+        return self
 
     @model_validator(mode="after")
     def _name_the_database(self) -> Self:

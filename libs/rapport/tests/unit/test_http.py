@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Request
+from pydantic import SecretStr
 
 from rapport.api import JsonBody, StrictModel, require, unscoped_routes
 from rapport.auth import Scope
@@ -171,8 +172,9 @@ def test_unscoped_routes_are_found() -> None:
 
 @pytest.mark.parametrize("environment", list(Environment))
 def test_a_service_without_public_keys_refuses_to_start(environment: Environment) -> None:
+    settings = RapportSettings(environment=environment, suppression_pepper=SecretStr("p"))
     with pytest.raises(ValueError, match="RAPPORT_AUTH_JWKS is not set"):
-        service_app(RapportSettings(environment=environment), title="t", routers=[], run=nothing)
+        service_app(settings, title="t", routers=[], run=nothing)
 
 
 def test_a_service_with_unusable_keys_refuses_to_start(tmp_path: Path) -> None:

@@ -125,3 +125,12 @@ def test_the_bar_draws_in_place() -> None:
     bar.advance(2**21)
     bar.close()
     assert out.getvalue() == "\r[##..]  50%  2.0/4.0 MiB\n"
+
+
+def test_rows_of_erased_authors_are_counted_suppressed() -> None:
+    done = {**DONE, "read": 4, "suppressed": 1}
+
+    assert import_cli.summary(done).splitlines()[0] == (
+        f"import {'a' * 32} completed: read 4, accepted 1, duplicate 1, rejected 1,"
+        " suppressed 1, processed 1"
+    )

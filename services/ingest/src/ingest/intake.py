@@ -1,6 +1,6 @@
 """One way in for every source (API, webhooks, imports): canonicalise, archive, answer."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -8,13 +8,16 @@ from ingest.analysis.batch import NEUTRAL
 from ingest.domain.normalize import MentionIn
 from ingest.repository import Archive
 from rapport.events import Mention, Source
+from rapport.suppression import SUPPRESSED, SuppressionList
+
+Status = Literal["accepted", "duplicate", "suppressed"]
 
 
 @dataclass(frozen=True)
 class Accepted:
     platform: str
     external_id: str
-    status: Literal["accepted", "duplicate"]
+    status: Status
 
 
 class BrandAccounts:
@@ -50,13 +53,20 @@ def provisional(incoming: MentionIn, *, brand: BrandAccounts, source: Source) ->
 
 class Intake:
     """Accepts at storage speed: validated mentions are archived, pending analysis (the
-    analysis stage, ``ingest.analyser``, publishes them), and ``stored`` is called to wake it."""
+    analysis stage, ``ingest.analyser``, publishes them), and ``stored`` is called to wake it.
+    A mention an erased author made before their erasure is dropped unstored (``suppressed``)."""
 
     def __init__(
-        self, archive: Archive, brand: BrandAccounts, *, stored: Callable[[], None] = lambda: None
+        self,
+        archive: Archive,
+        brand: BrandAccounts,
+        suppressions: SuppressionList,
+        *,
+        stored: Callable[[], None] = lambda: None,
     ) -> None:
         self._archive = archive
         self._brand = brand
+        self._suppressions = suppressions
         self._stored = stored
 
     async def accept(
@@ -67,14 +77,18 @@ class Intake:
         own_accounts: Iterable[str] = (),
         import_id: str | None = None,
     ) -> list[Accepted]:
-        """Store the new mentions durably; report duplicates.
+        """Store the new mentions durably; report duplicates and suppressed ones.
 
         ``own_accounts``: brand accounts this delivery names, besides the configured ones."""
         brand = self._brand.including(own_accounts) if own_accounts else self._brand
         mentions = [provisional(m, brand=brand, source=source) for m in incoming]
-        stored = await self._archive.accept(mentions, import_id=import_id)
+        suppressed = await self._suppressions.old_mentions(mentions)
+        SUPPRESSED.labels(source.value).inc(sum(suppressed))
+        kept = [m for m, old in zip(mentions, suppressed, strict=True) if not old]
+        stored = await self._archive.accept(kept, import_id=import_id) if kept else []
         self._stored()
+        statuses: Iterator[Status] = iter("accepted" if new else "duplicate" for new in stored)
         return [
-            Accepted(m.platform.value, m.external_id, "accepted" if new else "duplicate")
-            for m, new in zip(incoming, stored, strict=True)
+            Accepted(m.platform.value, m.external_id, "suppressed" if old else next(statuses))
+            for m, old in zip(incoming, suppressed, strict=True)
         ]

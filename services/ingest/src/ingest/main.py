@@ -22,6 +22,7 @@ from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
+from rapport.suppression import Suppressing, SuppressionList
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
@@ -34,6 +35,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             await warn_missing_indexes(db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(db, clients.producer)
             app.state.db = db
+            suppressions = SuppressionList(db, settings.suppression_pepper)
             if settings.relay_outbox:
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             pool = AnalysisPool(settings.sentiment_engine, settings.analyser_processes)
@@ -60,10 +62,10 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             if settings.role != "analyser":
                 brand = BrandAccounts(settings.brand_accounts)
                 stored = wake_analysers if settings.role == "all" else lambda: None
-                app.state.intake = Intake(MongoArchive(db), brand, stored=stored)
+                app.state.intake = Intake(MongoArchive(db), brand, suppressions, stored=stored)
                 answer = privacy_outbox_handler(
                     "ingest",
-                    IngestPersonalData(db),
+                    Suppressing(IngestPersonalData(db), suppressions),
                     db,
                     export_store(db, settings),
                     relay_now=relay.wake,

@@ -82,6 +82,7 @@ async def test_exact_duplicates_are_reported_and_stored_once(
     assert again.json() == {
         "accepted": 0,
         "duplicates": 1,
+        "suppressed": 0,
         "results": [{"platform": "x", "external_id": first, "status": "duplicate"}],
     }
     assert await mongo_db["mentions"].count_documents({}) == 2

@@ -18,6 +18,7 @@ from rapport.clients import connected, consume
 from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.service import Runtime, service_app
+from rapport.suppression import guarded, guarded_batches
 
 ROUTERS = [members.router, held.router, catalogue.router, events.router]
 
@@ -33,14 +34,15 @@ def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_cl
             outbox = Outbox(clients.db, relay)
             services = Services.build(clients.db, settings, clock, outbox)
             app.state.services = services
-            handlers = event_handlers(services, settings)
+            suppressions = services.suppressions
+            handlers = guarded(event_handlers(services, settings), suppressions)
             if settings.consume_events:
                 consume(
                     runtime,
                     clients,
                     group="loyalty",
                     handlers=handlers,
-                    batch_handlers=batch_handlers(services),
+                    batch_handlers=guarded_batches(batch_handlers(services), suppressions),
                 )
             sweeper = services.sweeper
             runtime.workers.start("expiry-sweeper", sweeper.run(), stop=sweeper.stop)

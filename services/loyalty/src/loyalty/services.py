@@ -28,6 +28,7 @@ from rapport.events import PrivacyRequested
 from rapport.exports.store import export_store
 from rapport.mongo import Database
 from rapport.privacy import privacy_outbox_handler
+from rapport.suppression import Suppressing, SuppressionList
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Services:
     outreach: Outreach
     sweeper: Sweeper
     personal_data: LoyaltyData
+    suppressions: SuppressionList
     answer_privacy: Callable[[PrivacyRequested], Awaitable[None]]
     clock: Clock
 
@@ -91,6 +93,7 @@ class Services:
         )
         people = MongoPeople(db)
         decisions = MongoOutreach(db, outbox, weekly_cap=settings.outreach_per_week)
+        suppressions = SuppressionList(db, settings.suppression_pepper)
         return cls(
             ledger=ledger,
             members=members,
@@ -114,8 +117,13 @@ class Services:
                 interval_s=settings.expiry_sweep_interval_s,
             ),
             personal_data=LoyaltyData(db),
+            suppressions=suppressions,
             answer_privacy=privacy_outbox_handler(
-                "loyalty", LoyaltyData(db), db, export_store(db, settings), relay_now=outbox.wake
+                "loyalty",
+                Suppressing(LoyaltyData(db), suppressions),
+                db,
+                export_store(db, settings),
+                relay_now=outbox.wake,
             ),
             clock=clock,
         )

@@ -24,9 +24,11 @@ from profiles.privacy_retries import PrivacyRetries
 from profiles.queries import ProfileQueries
 from profiles.repository import MongoProfiles
 from profiles.settings import ProfilesSettings
+from profiles.suppressed import known_identities
 from rapport.clients import connected, consume
 from rapport.events import (
     CaseChanged,
+    Event,
     MentionIngested,
     PrivacyCompleted,
     PrivacyRequested,
@@ -39,6 +41,7 @@ from rapport.mongo import warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
+from rapport.suppression import Suppressing, SuppressionList, guarded, guarded_batches
 
 ROUTERS = [
     profiles.router,
@@ -93,28 +96,35 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
             if not settings.consume_events:
                 yield
                 return
+            suppressions = SuppressionList(clients.db, settings.suppression_pepper)
+            personal_data = Suppressing(
+                MongoPrivacy(clients.db), suppressions, known_identities(clients.db)
+            )
+            by_event: dict[type[Event], Callable[[Any], Awaitable[None]]] = {
+                MentionIngested: bind(handlers.on_mention_ingested),
+                PurchaseMade: bind(handlers.on_commerce_event),
+                ReferralConverted: bind(handlers.on_commerce_event),
+                CaseChanged: bind(handlers.on_case_changed),
+                PrivacyRequested: privacy_outbox_handler(
+                    settings.service_name,
+                    personal_data,
+                    clients.db,
+                    export_store(clients.db, settings),
+                    relay_now=relay.wake,
+                ),
+                PrivacyCompleted: partial(handlers.on_privacy_completed, requests=requests),
+            }
             consume(
                 runtime,
                 clients,
                 group="profiles",
-                handlers={
-                    MentionIngested: bind(handlers.on_mention_ingested),
-                    PurchaseMade: bind(handlers.on_commerce_event),
-                    ReferralConverted: bind(handlers.on_commerce_event),
-                    CaseChanged: bind(handlers.on_case_changed),
-                    PrivacyRequested: privacy_outbox_handler(
-                        settings.service_name,
-                        MongoPrivacy(clients.db),
-                        clients.db,
-                        export_store(clients.db, settings),
-                        relay_now=relay.wake,
-                    ),
-                    PrivacyCompleted: partial(handlers.on_privacy_completed, requests=requests),
-                },
-                batch_handlers={
-                    MentionIngested: bind(handlers.on_mentions_ingested),
-                    CaseChanged: bind(handlers.on_cases_changed),
-                },
+                handlers=guarded(by_event, suppressions),
+                batch_handlers=guarded_batches(
+                    {
+                        MentionIngested: bind(handlers.on_mentions_ingested),
+                        CaseChanged: bind(handlers.on_cases_changed),
+                    }, suppressions
+                ),
             )
             yield
 

@@ -15,6 +15,7 @@ from rapport.mongo import Database, warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
+from rapport.suppression import Suppressing, SuppressionList, guarded, guarded_batches
 from responder import console, repository
 from responder.api import cases, config, customers, dashboard, insight, presence
 from responder.connector import Connector, ReplySender
@@ -91,11 +92,13 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                 batch=settings.scan_batch,
                 auto_assign=settings.auto_assign,
             )
+            suppressions = SuppressionList(db, settings.suppression_pepper)
+            personal_data = Suppressing(ResponderPersonalData(db), suppressions)
             handlers: dict[type[Event], Handler] = {
                 **event_handlers(desk, crises, health),
                 PrivacyRequested: privacy_outbox_handler(
                     settings.service_name,
-                    ResponderPersonalData(db),
+                    personal_data,
                     db,
                     export_store(db, settings),
                     relay_now=relay.wake,
@@ -106,9 +109,14 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             runtime.workers.start("reply-sender", sender.run(), stop=sender.stop)
             runtime.workers.start("sla-scanner", scanner.run(), stop=scanner.stop)
             if settings.consume_events:
-                batched = batch_handlers(desk, crises, health)
+                batched = guarded_batches(batch_handlers(desk, crises, health), suppressions)
+                guarded_handlers = guarded(handlers, suppressions)
                 consume(
-                    runtime, clients, group="responder", handlers=handlers, batch_handlers=batched
+                    runtime,
+                    clients,
+                    group="responder",
+                    handlers=guarded_handlers,
+                    batch_handlers=batched,
                 )
             yield
 

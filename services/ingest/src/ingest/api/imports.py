@@ -34,6 +34,8 @@ class ImportProgress(BaseModel):
     read: int
     accepted: int
     duplicate: int
+    suppressed: int = 0
+    """Rows an erased author posted before their erasure: dropped, stored nowhere."""
     rejected: int
     processed: int = 0
     """Accepted rows analysed and handed to the outbox: the import is done when this reaches

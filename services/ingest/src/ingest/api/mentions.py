@@ -1,3 +1,4 @@
+from collections import Counter
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Request, status
@@ -15,12 +16,14 @@ router = APIRouter(prefix="/v1", tags=["mentions"])
 class MentionResult(BaseModel):
     platform: str
     external_id: str
-    status: Literal["accepted", "duplicate"]
+    status: Literal["accepted", "duplicate", "suppressed"]
+    """suppressed: its author was erased after posting it; nothing about it is stored."""
 
 
 class MentionsAccepted(BaseModel):
     accepted: int
     duplicates: int
+    suppressed: int = 0
     results: list[MentionResult]
 
 
@@ -36,5 +39,10 @@ async def post_mentions(
     incoming = body.mentions if isinstance(body, MentionBatch) else [body]
     intake: Intake = request.app.state.intake
     results = [MentionResult(**vars(r)) for r in await intake.accept(incoming, Source.API)]
-    accepted = sum(r.status == "accepted" for r in results)
-    return MentionsAccepted(accepted=accepted, duplicates=len(results) - accepted, results=results)
+    counts = Counter(r.status for r in results)
+    return MentionsAccepted(
+        accepted=counts["accepted"],
+        duplicates=counts["duplicate"],
+        suppressed=counts["suppressed"],
+        results=results,
+    )

@@ -5,6 +5,7 @@ They are authenticated by signature, not bearer token (``ingest.api.signed``). D
 does not handle are counted as ignored. Malformed payloads get 422 and change nothing.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Annotated
 
@@ -38,6 +39,7 @@ class WebhookReceipt(BaseModel):
     accepted: int
     duplicates: int
     ignored: int
+    """Events that are not mentions, and mentions an erased author made before the erasure."""
 
 
 class CrcResponse(BaseModel):
@@ -114,7 +116,9 @@ async def _receive(request: Request, delivery: Delivery) -> WebhookReceipt:
         results = await intake.accept(
             delivery.mentions, Source.WEBHOOK, own_accounts=delivery.own_accounts
         )
-    accepted = sum(r.status == "accepted" for r in results)
+    counts = Counter(r.status for r in results)
     return WebhookReceipt(
-        accepted=accepted, duplicates=len(results) - accepted, ignored=delivery.ignored
+        accepted=counts["accepted"],
+        duplicates=counts["duplicate"],
+        ignored=delivery.ignored + counts["suppressed"],
     )

@@ -3,9 +3,11 @@
 Every accepted row is durable (archived, pending analysis) before the import reports it; the
 analysis stage counts it ``processed`` once it is analysed and its event is in the outbox. If
 the upload breaks off, the rows accepted so far stay and the import is marked failed; importing
-the file again reports them as duplicates.
+the file again reports them as duplicates. A row an erased author posted before their erasure
+is counted ``suppressed`` and stored nowhere, its line included.
 """
 
+from collections import Counter
 from collections.abc import AsyncIterator
 
 from starlette.requests import ClientDisconnect
@@ -74,8 +76,14 @@ async def _flush(
         if batch
         else []
     )
-    accepted = sum(result.status == "accepted" for result in results)
-    progress = Progress(len(batch) + len(rejected), accepted, len(results) - accepted, rejected)
+    counts = Counter(result.status for result in results)
+    progress = Progress(
+        read=len(batch) + len(rejected),
+        accepted=counts["accepted"],
+        duplicate=counts["duplicate"],
+        suppressed=counts["suppressed"],
+        rejected=rejected,
+    )
     await store.report(import_id, progress)
 
 

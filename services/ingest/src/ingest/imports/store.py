@@ -16,7 +16,7 @@ MAX_ERRORS = 1000
 """Row-level reasons kept per import; ``rejected`` counts them all."""
 
 
-COUNTS = ("read", "accepted", "duplicate", "rejected", "processed", "unanalysed")
+COUNTS = ("read", "accepted", "duplicate", "suppressed", "rejected", "processed", "unanalysed")
 
 
 class State(StrEnum):
@@ -32,6 +32,7 @@ class Progress:
     read: int = 0
     accepted: int = 0
     duplicate: int = 0
+    suppressed: int = 0
     rejected: list[Rejected] = field(default_factory=list)
 
 
@@ -64,6 +65,7 @@ class ImportStore:
                 "read": progress.read,
                 "accepted": progress.accepted,
                 "duplicate": progress.duplicate,
+                "suppressed": progress.suppressed,
                 "rejected": len(errors),
             },
             "$set": {"updated_at": utcnow()},
