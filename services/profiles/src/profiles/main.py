@@ -123,7 +123,8 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                     {
                         MentionIngested: bind(handlers.on_mentions_ingested),
                         CaseChanged: bind(handlers.on_cases_changed),
-                    }, suppressions
+                    },
+                    suppressions,
                 ),
             )
             yield
