@@ -3,6 +3,8 @@ this service, not expired, not revoked."""
 
 import asyncio
 import ipaddress
+import time
+from collections import OrderedDict
 from urllib.parse import urlparse
 
 import httpx
@@ -19,6 +21,11 @@ class KeysUnavailable(Exception):
 
 
 class TokenVerifier:
+    REMEMBERED = 4096
+    """Tokens whose signature was checked, kept so that the rate limiter, ``AuthenticateFirst``
+    and the route, and a client's next requests, do not check it again; each is still checked
+    for expiry and revocation every time, and forgotten when the key set changes."""
+
     def __init__(
         self, keys: PublicKeys, revocations: Revocations, *, issuer: str, audience: str
     ) -> None:
@@ -26,6 +33,7 @@ class TokenVerifier:
         self.revocations = revocations
         self.issuer = issuer
         self.audience = audience
+        self._verified: OrderedDict[str, tuple[KeySet, Principal]] = OrderedDict()
 
     @classmethod
     def for_service(cls, settings: RapportSettings) -> "TokenVerifier":
@@ -59,10 +67,27 @@ class TokenVerifier:
             keys = await self.keys.key_set(token_kid(token))
         except (httpx.HTTPError, OSError, ValueError) as error:
             raise KeysUnavailable(f"the token issuer's keys are unavailable: {error}") from error
-        found = verify_token(token, keys=keys, issuer=self.issuer, audience=self.audience)
+        found = self._remembered(token, keys)
+        if found is None:
+            found = verify_token(token, keys=keys, issuer=self.issuer, audience=self.audience)
+            self._remember(token, keys, found)
+        if time.time() >= found.expires_at:
+            raise InvalidToken("token expired")
         if found.token_id in self.revocations:
             raise InvalidToken("token revoked")
         return found
+
+    def _remembered(self, token: str, keys: KeySet) -> Principal | None:
+        entry = self._verified.get(token)
+        if entry is None or entry[0] is not keys:
+            return None
+        self._verified.move_to_end(token)
+        return entry[1]
+
+    def _remember(self, token: str, keys: KeySet, principal: Principal) -> None:
+        self._verified[token] = (keys, principal)
+        if len(self._verified) > self.REMEMBERED:
+            self._verified.popitem(last=False)
 
 
 def _refuse_plain_http(url: str) -> None:
