@@ -5,6 +5,7 @@ import json
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from pydantic import SecretStr
 
 from rapport.exports.keys import (
     DEVELOPMENT_KEY,
@@ -56,7 +57,11 @@ def test_a_service_without_export_keys_refuses_to_start(
 ) -> None:
     monkeypatch.delenv("RAPPORT_EXPORT_KEYS", raising=False)
 
-    settings = RapportSettings(environment=environment, auth_jwks=token_keys().auth_jwks)
+    settings = RapportSettings(
+        environment=environment,
+        auth_jwks=token_keys().auth_jwks,
+        suppression_pepper=SecretStr("a-pepper-for-this-test-only"),
+    )
     with pytest.raises(ValueError, match="RAPPORT_EXPORT_KEYS is not set"):
         service_app(settings, title="t", routers=[], run=no_run)
 
