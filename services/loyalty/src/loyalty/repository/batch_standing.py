@@ -72,6 +72,38 @@ async def read_batch_standing(
     tier_window: timedelta,
     session: AsyncClientSession,
 ) -> BatchStanding:
+    stages = batch_standing_stages(
+        profile_ids=profile_ids,
+        entry_ids=entry_ids,
+        rules=rules,
+        questions=questions,
+        now=now,
+        tier_window=tier_window,
+    )
+    found: dict[str, Any] = (await (await db.aggregate(stages, session=session)).to_list())[0]
+    return BatchStanding(
+        earned={e["_id"] for e in found["earned"]},
+        members={m["_id"]: m for m in found["members"]},
+        windows={w["_id"]: (w["points"], w["oldest"]) for w in found["windows"]},
+        recent={
+            (r["_id"]["profile_id"], r["_id"]["rule"]): Recent(r["day"], r["week"], r["velocity"])
+            for r in found.get("recent", [])
+        },
+        askers={q["_id"]: UUID(str(q["profile_id"])) for q in found["askers"]},
+    )
+
+
+def batch_standing_stages(
+    *,
+    profile_ids: Collection[UUID],
+    entry_ids: Iterable[str],
+    rules: Iterable[Rule],
+    questions: Iterable[str],
+    now: datetime,
+    tier_window: timedelta,
+) -> list[Document]:
+    """The one aggregation ``read_batch_standing`` runs (a database-level ``$documents``
+    pipeline whose lookups each read one thing)."""
     members = list(profile_ids)
     earned = {"profile_id": {"$in": members}, "kind": "earn", "status": "credited"}
     group = WINDOW | {"_id": "$profile_id"}
@@ -95,14 +127,4 @@ async def read_batch_standing(
     capped = [rule for rule in rules if rule.limited]
     if capped:
         stages.append(_recent_stages(members, capped, now))
-    found: dict[str, Any] = (await (await db.aggregate(stages, session=session)).to_list())[0]
-    return BatchStanding(
-        earned={e["_id"] for e in found["earned"]},
-        members={m["_id"]: m for m in found["members"]},
-        windows={w["_id"]: (w["points"], w["oldest"]) for w in found["windows"]},
-        recent={
-            (r["_id"]["profile_id"], r["_id"]["rule"]): Recent(r["day"], r["week"], r["velocity"])
-            for r in found.get("recent", [])
-        },
-        askers={q["_id"]: UUID(str(q["profile_id"])) for q in found["askers"]},
-    )
+    return stages

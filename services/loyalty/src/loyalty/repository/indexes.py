@@ -8,6 +8,11 @@ INDEXES = {
         IndexModel([("profile_id", ASCENDING), ("rule", ASCENDING), ("at", ASCENDING)]),
         IndexModel([("expires_at", ASCENDING)], partialFilterExpression={"settled": False}),
         IndexModel([("status", ASCENDING), ("at", ASCENDING)]),
+        # The tier window: a member's earnings credited since a date (read for every batch).
+        IndexModel(
+            [("profile_id", ASCENDING), ("credited_at", ASCENDING)],
+            partialFilterExpression={"kind": "earn", "status": "credited"},
+        ),
     ],
     "members": [
         IndexModel([("tier_review_at", ASCENDING)], sparse=True),
