@@ -29,8 +29,20 @@ OTHER_METHOD = "_OTHER"
 UNMATCHED = "unmatched"
 
 
+MATCHED = "rapport.matched_route"
+"""Where a request's scope keeps its matched route: the rate limiter, the span, the metrics and
+``AuthenticateFirst`` each need it, and matching walks the routing table."""
+
+
 def matched_route(scope: Scope) -> Endpoint | None:
-    return find(scope.get("app"), str(scope["method"]), str(scope["path"]))
+    wanted = (str(scope["method"]), str(scope["path"]))
+    kept = scope.get(MATCHED)
+    if kept is not None and kept[0] == wanted:
+        found: Endpoint | None = kept[1]
+        return found
+    found = find(scope.get("app"), *wanted)
+    scope[MATCHED] = (wanted, found)
+    return found
 
 
 def route_label(scope: Scope) -> str:

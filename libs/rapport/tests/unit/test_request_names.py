@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client import REGISTRY
 
+from rapport import asgi
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.service import Runtime, service_app
@@ -117,3 +118,19 @@ async def test_the_openapi_document_names_every_refusal(client: httpx.AsyncClien
     assert post["x-rapport-scopes"] == ["admin", "agent"]
     refusal = post["responses"]["401"]["content"]["application/json"]["schema"]
     assert refusal == {"$ref": "#/components/schemas/Refusal"}
+
+
+async def test_a_request_walks_the_routing_table_once(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walks: list[str] = []
+    real = asgi.find
+
+    def counted(app: object, method: str, path: str) -> object:
+        walks.append(path)
+        return real(app, method, path)
+
+    monkeypatch.setattr(asgi, "find", counted)
+    path = f"/v1/notes/{uuid4()}"
+    assert (await client.get(path, headers=agent())).status_code == 200
+    assert walks == [path]
