@@ -4,14 +4,23 @@ Each hop is a consumer group that takes up to 500 records, sends them all to the
 through an idempotent acks=all producer, awaits the acks and commits once: the same
 at-least-once shape as Rapport's consumers, with no work in between. Rate = messages / time
 from the first produce to the last hop's commit covering all of them.
+
+The stored variant (``mongo_url`` given) also writes each batch to MongoDB before sending it on:
+one transaction per batch upserting one small document per record, keyed by the record's
+position so a redelivery rewrites it. That is the least a hop that keeps state must do, so it is
+the ceiling for a pipeline of services that each persist what they consume.
 """
 
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.structs import ConsumerRecord
+from pymongo import AsyncMongoClient, UpdateOne
 
 from rapport.testing import eventually
 
@@ -23,8 +32,36 @@ def producer(bootstrap: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
 
 
+Store = Callable[[Sequence[ConsumerRecord[bytes, bytes]]], Awaitable[None]]
+
+
+def mongo_store(mongo: AsyncMongoClient[dict[str, Any]], collection: str) -> Store:
+    """One transaction per batch, one upsert per record (keyed by topic, partition, offset)."""
+    table = mongo["rapport_bench"][collection]
+
+    async def store(records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        writes = [
+            UpdateOne(
+                {"_id": f"{r.topic}:{r.partition}:{r.offset}"},
+                {"$set": {"key": r.key, "size": len(r.value or b"")}},
+                upsert=True,
+            )
+            for r in records
+        ]
+        async with mongo.start_session() as session, await session.start_transaction():
+            await table.bulk_write(writes, ordered=False, session=session)
+
+    return store
+
+
 async def hop(
-    bootstrap: str, source: str, target: str, group: str, ready: asyncio.Event, done: list[int]
+    bootstrap: str,
+    source: str,
+    target: str,
+    group: str,
+    ready: asyncio.Event,
+    done: list[int],
+    store: Store | None = None,
 ) -> None:
     consumer = AIOKafkaConsumer(
         source,
@@ -41,6 +78,8 @@ async def hop(
         ready.set()
         while True:
             batches = await consumer.getmany(timeout_ms=200, max_records=500)
+            if store is not None and batches:
+                await store([record for records in batches.values() for record in records])
             sent = [
                 await out.send(target, record.value, key=record.key)
                 for records in batches.values()
@@ -55,8 +94,13 @@ async def hop(
         await out.stop()
 
 
-async def bare_4hop_per_s(bootstrap: str, messages: int, keys: int = 1000) -> float:
+async def bare_4hop_per_s(
+    bootstrap: str, messages: int, keys: int = 1000, mongo_url: str | None = None
+) -> float:
     run = uuid.uuid4().hex[:8]
+    mongo: AsyncMongoClient[dict[str, Any]] | None = (
+        AsyncMongoClient(mongo_url) if mongo_url else None
+    )
     topics = [f"bench.{run}.topic{i}" for i in range(HOPS + 1)]
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -69,7 +113,13 @@ async def bare_4hop_per_s(bootstrap: str, messages: int, keys: int = 1000) -> fl
     hops = [
         asyncio.create_task(
             hop(
-                bootstrap, topics[i], topics[i + 1], f"bench.{run}.hop{i}", readies[i], committed[i]
+                bootstrap,
+                topics[i],
+                topics[i + 1],
+                f"bench.{run}.hop{i}",
+                readies[i],
+                committed[i],
+                mongo_store(mongo, f"{run}.hop{i}") if mongo else None,
             )
         )
         for i in range(HOPS)
@@ -95,3 +145,6 @@ async def bare_4hop_per_s(bootstrap: str, messages: int, keys: int = 1000) -> fl
         for task in hops:
             task.cancel()
         await asyncio.gather(*hops, return_exceptions=True)
+        if mongo:
+            await mongo.drop_database("rapport_bench")
+            await mongo.close()

@@ -6,6 +6,8 @@ a time limit of its own (``LIMITS_S``; a phase out of time records how far it go
 ``incomplete`` rather than hanging):
 
 - ``bare_4hop_per_s``: a bare aiokafka pass-through over four hops (:mod:`benchmarks.bare`);
+- ``bare_4hop_stored_per_s``: the same, each hop also writing its batch to MongoDB in one
+  transaction (the ceiling for services that persist what they consume; ``drain_ratio_stored``);
 - ``drain_lexicon_per_s``: mentions from 1,000 authors posted in batches of 500, until every
   consumer group committed everything and no outbox row waits (or the limit: then the mentions
   with all their effects, per second); meanwhile each process's CPU (``cpu_s_per_1k``, from
@@ -105,6 +107,10 @@ async def measure_platform(s: Session, n: argparse.Namespace) -> None:
     bare = bare_4hop_per_s(PROFILE.kafka_bootstrap, n.bare)
     if found := await s.bounded("bare_4hop_per_s", s.limits["bare"], bare):
         s.found["bare_4hop_per_s"] = round(found, 1)
+    s.step(f"bare 4-hop pass-through storing each batch in MongoDB, {n.bare:,} messages")
+    stored = bare_4hop_per_s(PROFILE.kafka_bootstrap, n.bare, mongo_url=PROFILE.mongo_url)
+    if found := await s.bounded("bare_4hop_stored_per_s", s.limits["bare"], stored):
+        s.found["bare_4hop_stored_per_s"] = round(found, 1)
     s.step("starting the services (lexicon)")
     await s.start_services("lexicon", fresh=False)
     async with client() as http:
@@ -149,6 +155,8 @@ async def lexicon_drain(s: Session, http: httpx.AsyncClient, n: argparse.Namespa
         s.found["cpu_s_per_1k"] = cpu_s_per_1k(before, after, drained.done)
     if s.found.get("bare_4hop_per_s"):
         s.found["drain_ratio"] = round(drained.per_s / s.found["bare_4hop_per_s"], 4)
+    if s.found.get("bare_4hop_stored_per_s"):
+        s.found["drain_ratio_stored"] = round(drained.per_s / s.found["bare_4hop_stored_per_s"], 4)
 
 
 async def latency(s: Session, http: httpx.AsyncClient, n: argparse.Namespace) -> None:
