@@ -16,6 +16,8 @@ from rapport.mongo import missing_indexes
 from rapport.settings import RapportSettings
 from rapport.testing import token_keys, unique
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 async def client(mongo_url: str) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:

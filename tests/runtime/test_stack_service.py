@@ -20,6 +20,8 @@ from local_procs import running_pid, stop_pid_file, wait_ready  # noqa: E402
 from local_profile import Profile  # noqa: E402
 from local_services import managed_service, service_env  # noqa: E402
 
+pytestmark = pytest.mark.integration
+
 OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 
 
