@@ -1,5 +1,6 @@
 """Topics only through the catalogue: publishing refuses what the catalogue does not allow."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -46,13 +47,15 @@ def test_a_topic_outside_the_catalogue_is_not_checked() -> None:
 async def test_the_producer_refuses_a_topic_its_service_does_not_produce() -> None:
     producer = EventProducer("127.0.0.1:9", producer="loyalty")  # never started: nothing is sent
     with pytest.raises(RefusedPublication, match=r"loyalty is not a producer of care\.cases"):
-        await producer.publish_all([(CASES.name, "profile-1", EXAMPLES[CaseChanged])])
+        async with asyncio.timeout(30):  # unchecked, the send would wait for a broker
+            await producer.publish_all([(CASES.name, "profile-1", EXAMPLES[CaseChanged])])
 
 
 async def test_the_producer_refuses_an_event_its_topic_does_not_carry() -> None:
     producer = EventProducer("127.0.0.1:9", producer="ingest")
     with pytest.raises(RefusedPublication, match=r"loyalty\.events does not carry"):
-        await producer.publish_all([(LOYALTY.name, "someone", MENTION)])
+        async with asyncio.timeout(30):
+            await producer.publish_all([(LOYALTY.name, "someone", MENTION)])
 
 
 class Untouchable:
