@@ -72,6 +72,7 @@ test: venv jars browser
 lint: venv
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/ruff format --check
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy libs/rapport/src $(SERVICES:%=services/%/src)
 
 # Creates or rebuilds every service's indexes where RAPPORT_MONGO_URL points (default: the
