@@ -69,11 +69,17 @@ test: venv jars browser
 	$(STACK) down --profile test --if-started-by-up || true; \
 	exit $$status
 
+# mypy strict also over tests, benchmarks and deploy/. tests/e2e stays out while it must stay
+# untouched (8 annotations missing). MYPY_SERVICE_TESTS: trim a service whose tests do not pass yet.
+MYPY_TESTS := benchmarks deploy libs/rapport/tests tests
+MYPY_SERVICE_TESTS ?= $(SERVICES:%=services/%/tests)
+
 lint: venv
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/ruff format --check
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy libs/rapport/src $(SERVICES:%=services/%/src)
+	$(VENV)/bin/mypy libs/rapport/src $(SERVICES:%=services/%/src) $(MYPY_TESTS) $(MYPY_SERVICE_TESTS) \
+		--exclude '^tests/e2e/'
 
 # Creates or rebuilds every service's indexes where RAPPORT_MONGO_URL points (default: the
 # local MongoDB of `make run`, which runs this itself before starting the services).

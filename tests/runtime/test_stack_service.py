@@ -5,6 +5,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,6 +30,7 @@ OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 def database(mongo_url: str) -> Iterator[str]:
     name = unique("test").replace("-", "_")
     yield name
+    client: MongoClient[dict[str, Any]]
     with MongoClient(mongo_url) as client:
         client.drop_database(name)
 
