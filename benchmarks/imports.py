@@ -89,7 +89,7 @@ def finished(progress: dict[str, Any] | None) -> bool:
     """Failed, or read to the end with every row read processed (analysed, in the outbox)."""
     if progress is None or progress["state"] == "running":
         return False
-    return progress["state"] == "failed" or progress.get("processed", 0) >= progress["read"]
+    return bool(progress["state"] == "failed" or progress.get("processed", 0) >= progress["read"])
 
 
 def _upload(token: str, path: Path) -> None:

@@ -35,6 +35,7 @@ STEP_SUM = re.compile(r'rapport_ingest_analyser_step_seconds_sum\{step="(\w+)"\}
 def drained(timeout_s: float = 3600) -> float:
     """Seconds until no mention waits for analysis."""
     started = time.perf_counter()
+    mongo: MongoClient[dict[str, Any]]
     with MongoClient(PROFILE.mongo_url) as mongo:
         while mongo["rapport_ingest"]["mentions"].count_documents({"pending": True}):
             if time.perf_counter() - started > timeout_s:

@@ -42,7 +42,13 @@ class BenchPlatform(ChaosPlatform):
             return
         p = self.profile
         settings = SERVICE_SETTINGS | {"RAPPORT_SENTIMENT_ENGINE": self.engine}
-        env = service_env(p, name, auth_jwks=token_keys().auth_jwks, environ={}, **settings)
+        env = service_env(
+            p,
+            name,
+            auth_jwks=token_keys().auth_jwks,
+            environ={},
+            **settings,  # type: ignore[arg-type]
+        )
         log = p.log_file(name)
         proc = start_service(name, p.service_ports[name], env, log, p.pid_file(name))
         wait_ready(f"{p.service_url(name)}/readyz", 300, pid=proc.pid, log_path=log)

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, cast
 from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -95,7 +96,8 @@ class Census:
         )
         threaded: Counter[str] = Counter()
         async for case in self._dbs["responder"]["cases"].find({}, {"mention_ids": 1}):
-            threaded.update(str(m) for m in case.get("mention_ids", []))
+            mention_ids = cast(list[Any], case.get("mention_ids", []))
+            threaded.update(str(m) for m in mention_ids)
         earned = {
             d["_id"]
             async for d in self._dbs["loyalty"]["ledger"].find(

@@ -15,7 +15,8 @@ sys.path.insert(0, str(REPO / "deploy" / "local"))
 from local_kafka import start_kafka  # noqa: E402
 from local_mongo import ensure_primary, start_mongod  # noqa: E402
 from local_procs import is_alive, running_pid, stop_pid_file, wait_port, wait_ready  # noqa: E402
-from local_profile import SERVICES, Profile  # noqa: E402
+from local_profile import SERVICES as SERVICES  # noqa: E402
+from local_profile import Profile  # noqa: E402
 from local_services import service_env, start_service  # noqa: E402
 
 from rapport.kafka.admin import ensure_topics  # noqa: E402
@@ -23,7 +24,7 @@ from rapport.testing import UNTHROTTLED, environment, token_keys  # noqa: E402
 
 INFRA = ("kafka", "mongod")
 PROFILE = Profile("chaos", 29092, 29093, 28017, 28001, runs_services=True)
-SERVICE_SETTINGS = {
+SERVICE_SETTINGS: dict[str, str] = {
     "RAPPORT_SENTIMENT_ENGINE": "lexicon",
     "RAPPORT_AUTO_ASSIGN": "false",
     "RAPPORT_LOG_LEVEL": "WARNING",
@@ -58,7 +59,11 @@ class ChaosPlatform:
             ensure_primary(p.mongo_port, 60, log_path=log)
         else:
             env = service_env(
-                p, name, auth_jwks=token_keys().auth_jwks, environ={}, **SERVICE_SETTINGS
+                p,
+                name,
+                auth_jwks=token_keys().auth_jwks,
+                environ={},
+                **SERVICE_SETTINGS,  # type: ignore[arg-type]  # RAPPORT_* names, never replica
             )
             proc = start_service(name, p.service_ports[name], env, log, pid_file)
             wait_ready(f"{p.service_url(name)}/readyz", 180, pid=proc.pid, log_path=log)

@@ -15,7 +15,7 @@ from rapport.events import Platform
 STAT = "4242 (uvicorn (worker) 1) S 1 4242 4242 0 -1 4194560 900 0 0 0 1234 567 0 0 20 0 9 0"
 
 
-def test_percentile_is_the_nearest_rank():
+def test_percentile_is_the_nearest_rank() -> None:
     values = [float(v) for v in range(1, 101)]
     assert percentile(values, 0.5) == 51.0
     assert percentile(values, 0.99) == 99.0
@@ -23,16 +23,16 @@ def test_percentile_is_the_nearest_rank():
     assert percentile([7.0], 0.99) == 7.0
 
 
-def test_percentile_of_nothing_is_an_error():
+def test_percentile_of_nothing_is_an_error() -> None:
     with pytest.raises(ValueError, match="no values"):
         percentile([], 0.5)
 
 
-def test_cpu_ticks_add_utime_and_stime_also_when_the_name_has_spaces_and_parentheses():
+def test_cpu_ticks_add_utime_and_stime_also_when_the_name_has_spaces_and_parentheses() -> None:
     assert cpu_ticks(STAT) == 1234 + 567
 
 
-def test_cpu_ticks_of_this_process_grow_with_work():
+def test_cpu_ticks_of_this_process_grow_with_work() -> None:
     def mine() -> int:
         with open(f"/proc/{os.getpid()}/stat") as stat:
             return cpu_ticks(stat.read())
@@ -45,17 +45,17 @@ def test_cpu_ticks_of_this_process_grow_with_work():
     assert mine() > before
 
 
-def test_cpu_s_per_1k_scales_each_process_delta_to_a_thousand_items():
+def test_cpu_s_per_1k_scales_each_process_delta_to_a_thousand_items() -> None:
     found = cpu_s_per_1k({"ingest": 10.0, "kafka": 2.0}, {"ingest": 14.0, "kafka": 3.0}, 2000)
     assert found == {"ingest": 2.0, "kafka": 0.5}
 
 
-def test_rss_mib_reads_vmrss():
+def test_rss_mib_reads_vmrss() -> None:
     status = "Name:\tpython\nVmPeak:\t  999999 kB\nVmRSS:\t  204800 kB\nThreads:\t9\n"
     assert rss_mib(status) == 200.0
 
 
-async def test_the_generated_twcs_file_is_all_rows_ingest_accepts():
+async def test_the_generated_twcs_file_is_all_rows_ingest_accepts() -> None:
     async def chunks() -> AsyncIterator[bytes]:
         yield twcs_csv(200, authors=10)
 

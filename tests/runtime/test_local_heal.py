@@ -24,6 +24,8 @@ from local_procs import is_alive, running_pid, spawn, stop_pid_file, wait_port  
 from local_procs import wait_ready as wait_http  # noqa: E402
 from local_services import http_probe  # noqa: E402
 
+pytestmark = pytest.mark.slow  # starts and kills real processes
+
 STANDIN = Path(__file__).with_name("standin.py")
 FIRST_PORT = 19092 + int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0")) + 50
 """Kafka's test port + 50..90 is set aside for tests' extra processes."""

@@ -16,6 +16,8 @@ from rapport.mongo import missing_indexes
 from rapport.settings import RapportSettings
 from rapport.testing import token_keys, unique
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 async def client(mongo_url: str) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
@@ -110,7 +112,7 @@ def mongo_warnings() -> Iterator[list[logging.LogRecord]]:
     """What rapport.mongo logs (on its own logger: a service's start-up resets the root's)."""
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
-    handler.emit = records.append  # type: ignore[method-assign]
+    handler.emit = records.append  # type: ignore[method-assign,assignment]
     logger = logging.getLogger("rapport.mongo")
     logger.addHandler(handler)
     try:

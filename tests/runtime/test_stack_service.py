@@ -5,6 +5,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +21,8 @@ from local_procs import running_pid, stop_pid_file, wait_ready  # noqa: E402
 from local_profile import Profile  # noqa: E402
 from local_services import managed_service, service_env  # noqa: E402
 
+pytestmark = pytest.mark.integration
+
 OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 
 
@@ -27,6 +30,7 @@ OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 def database(mongo_url: str) -> Iterator[str]:
     name = unique("test").replace("-", "_")
     yield name
+    client: MongoClient[dict[str, Any]]
     with MongoClient(mongo_url) as client:
         client.drop_database(name)
 

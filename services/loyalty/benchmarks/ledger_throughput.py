@@ -32,7 +32,7 @@ from loyalty.repository.ledger import MongoLedger
 from loyalty.repository.outbox import Outbox
 from loyalty.repository.redemptions import MongoRedemptions
 from loyalty.settings import DEFAULT_TIERS
-from rapport.events import utcnow
+from rapport.clock import utcnow
 from rapport.mongo import Document, ensure_indexes
 
 OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))

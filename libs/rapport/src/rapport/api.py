@@ -12,11 +12,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rapport.auth import InvalidToken, Principal, Scope
 from rapport.bounds import OutOfBounds, load_json
+from rapport.models import StrictModel as StrictModel
 from rapport.routes import routing_table
 from rapport.verifier import KeysUnavailable, TokenVerifier
 
@@ -24,12 +24,6 @@ OPEN_PATHS = {"/healthz", "/readyz", "/metrics"}
 _bearer = HTTPBearer(
     auto_error=False, description="A token from `rapport token mint --scopes ... --audience ...`"
 )
-
-
-class StrictModel(BaseModel):
-    """Request bodies: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 def require(*scopes: Scope) -> Any:

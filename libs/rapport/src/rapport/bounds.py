@@ -26,6 +26,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
+from rapport.clock import utcnow
 from rapport.events.mentions import Identifier as Identifier  # the contract's own bound
 
 EARLIEST = datetime(2006, 1, 1, tzinfo=UTC)
@@ -56,15 +57,11 @@ class OutOfBounds(ValueError):
         self.loc = loc
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _bounded_time(value: datetime) -> datetime:
     # Comparing aware datetimes never overflows; shifting year 1 to UTC would.
     if value < EARLIEST:
         raise OutOfBounds("must not be before 2006-01-01")
-    if value > now() + FUTURE_SLACK:
+    if value > utcnow() + FUTURE_SLACK:
         raise OutOfBounds("must not be more than a day in the future")
     return value
 

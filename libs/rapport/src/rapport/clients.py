@@ -1,6 +1,5 @@
 """What a service connects at start-up (its MongoDB database, a Kafka producer) and consumes."""
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from rapport.kafka.connection import client_security
 from rapport.kafka.consumer import BatchHandler, ConsumerLoop, dispatch
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database, connect, ping
+from rapport.retry import retry_until
 from rapport.service import Runtime
 from rapport.topics import CATALOGUE
 
@@ -31,8 +31,9 @@ async def connected(runtime: Runtime, *, connect_timeout_s: float = 60.0) -> Asy
         settings.kafka_bootstrap,
         client_id=f"rapport-{settings.service_name}",
         security=client_security(settings),
+        producer=settings.service_name,
     )
-    await _start_with_retry(producer, connect_timeout_s)
+    await retry_until(producer.start, retry_on=KafkaConnectionError, timeout_s=connect_timeout_s)
     db = mongo[settings.mongo_db]
     runtime.readiness.append(lambda: ping(db))
     try:
@@ -40,19 +41,6 @@ async def connected(runtime: Runtime, *, connect_timeout_s: float = 60.0) -> Asy
     finally:
         await producer.stop()
         await mongo.close()
-
-
-async def _start_with_retry(producer: EventProducer, timeout_s: float) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        try:
-            await producer.start()
-            return
-        except KafkaConnectionError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.5)
 
 
 def consume(

@@ -1,17 +1,21 @@
-"""MongoDB client construction and indexes (created by ``rapport migrate``, checked at start-up)."""
+"""MongoDB client construction, transactions, and indexes (created by ``rapport migrate``,
+checked at start-up)."""
 
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure, PyMongoError
+from pymongo.read_concern import ReadConcern
 
 from rapport.settings import RapportSettings
 
 Document = dict[str, Any]
 Database = AsyncDatabase[Document]
+T = TypeVar("T")
 
 
 def connect(settings: RapportSettings) -> AsyncMongoClient[Document]:
@@ -22,6 +26,17 @@ def connect(settings: RapportSettings) -> AsyncMongoClient[Document]:
         serverSelectionTimeoutMS=10_000,
         appname=f"rapport-{settings.service_name}",
     )
+
+
+async def in_transaction(
+    db: Database,
+    work: Callable[[AsyncClientSession], Awaitable[T]],
+    read_concern: ReadConcern | None = None,
+) -> T:
+    """``work(session)``'s result, run in one transaction; the driver retries the whole of it
+    on a transient error (a conflicting writer) and the commit on an unknown commit result."""
+    async with db.client.start_session() as session:
+        return await session.with_transaction(work, read_concern=read_concern)
 
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from prometheus_client import Gauge
 
-from rapport.events import utcnow
+from rapport.clock import utcnow
 from rapport.failures import error_type, waiting_for
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,8 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-from rapport.events import Event, utcnow
+from rapport.clock import utcnow
+from rapport.events import Event
 from rapport.events.codec import encode
 from rapport.failures import error_type, is_transient, reason
 from rapport.kafka.producer import EventProducer, OutgoingRecord
@@ -39,6 +40,7 @@ from rapport.kafka.recent import KafkaRecentEvents, RecentEvents
 from rapport.lease import Held, Lease
 from rapport.mongo import Database, Document
 from rapport.telemetry import inject_headers
+from rapport.topics import check_publication
 from rapport.workers import Poller
 
 log = logging.getLogger(__name__)
@@ -75,10 +77,13 @@ async def add(
     """Store (topic, key, event)s for publication, in the caller's transaction and trace (or,
     message by message, in the trace of ``contexts``, e.g. each of a batch's records).
 
-    The row's id is the event id: storing an event twice raises DuplicateKeyError.
+    The row's id is the event id: storing an event twice raises DuplicateKeyError; an event
+    its topic does not carry raises RefusedPublication and stores nothing.
     """
     if not messages:
         return
+    for topic, _, event in messages:
+        check_publication(topic, event.type)
     traced = contexts if contexts is not None else [None] * len(messages)
     try:
         await db[COLLECTION].insert_many(

@@ -24,12 +24,14 @@ from typing import Protocol
 from pymongo.errors import DuplicateKeyError
 
 from rapport import outbox
-from rapport.events import PrivacyAnswer, PrivacyCompleted, PrivacyRequest, PrivacyRequested, utcnow
+from rapport.clock import utcnow
+from rapport.events import PrivacyAnswer, PrivacyCompleted, PrivacyRequest, PrivacyRequested
 from rapport.exports.api import export_path
 from rapport.exports.store import ExportStore
 from rapport.mongo import Database, Document
+from rapport.topics import PRIVACY
 
-PRIVACY_TOPIC = "privacy.requests"
+PRIVACY_TOPIC = PRIVACY.name
 Handler = Callable[[PrivacyRequested], Awaitable[None]]
 
 

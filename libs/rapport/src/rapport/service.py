@@ -1,4 +1,5 @@
-"""Builds a service's FastAPI app: lifespan, probes, metrics, tracing, limits and errors.
+"""Builds a service's FastAPI app: lifespan, probes, metrics, tracing, limits and errors
+(``rapport.errors``: every service's own errors answer with their status and detail).
 
 Requests pass, in order: ``TraceRequests`` (span, metrics), ``RateLimit`` (429 before any
 expensive work), ``AuthenticateFirst`` (401/403 before the body is read), ``BodySizeLimit``.
@@ -27,6 +28,7 @@ from rapport.api import unparsable_body
 from rapport.asgi import AuthenticateFirst, BodySizeLimit, TraceRequests
 from rapport.dlq import api as dead_letters
 from rapport.docs import serve_docs
+from rapport.errors import RapportError
 from rapport.exports import api as exports
 from rapport.exports.store import export_keys
 from rapport.logs import setup_logging
@@ -99,6 +101,7 @@ def service_app(
     app.add_middleware(TraceRequests, service=settings.service_name)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, unparsable_body)
+    app.add_exception_handler(RapportError, _rapport_error)
     _add_probes(app, runtime)
     return app
 
@@ -131,6 +134,12 @@ def _add_probes(app: FastAPI, runtime: Runtime) -> None:
 
 def _waiting(workers: Workers) -> dict[str, dict[str, str]]:
     return {name: waiting.as_json() for name, waiting in workers.waiting.items()}
+
+
+async def _rapport_error(request: Request, error: Exception) -> JSONResponse:
+    """Every service's own errors (``rapport.errors``): their status, their detail."""
+    assert isinstance(error, RapportError)
+    return JSONResponse({"detail": error.detail}, status_code=error.status_code)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

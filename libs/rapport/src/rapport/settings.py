@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field, FilePath, IPvAnyNetwork, SecretStr, 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rapport.exports.keys import ExportSettings
-from rapport.topics import REVOCATIONS_TOPIC
+from rapport.topics import REVOCATIONS
 
 LOCAL_PEPPER = "local-suppression-pepper"
 """The suppression list's key outside production: a placeholder, refused in production."""
@@ -129,7 +129,7 @@ class RapportSettings(KafkaSettings, ExportSettings):
     auth_jwks_cache_s: float = Field(default=300.0, gt=0)
     """How long keys fetched from a JWKS URL are used before fetching them again."""
     auth_issuer: str = "rapport"
-    auth_revocations_topic: str = REVOCATIONS_TOPIC
+    auth_revocations_topic: str = REVOCATIONS.name
     log_level: str = "INFO"
     trace_exporter: TraceExporter = TraceExporter.NONE
     trace_file: str = ""

@@ -26,6 +26,7 @@ from prometheus_client import Counter
 from pydantic import SecretStr
 from pymongo import UpdateOne
 
+from rapport.clock import utcnow
 from rapport.events import (
     CaseChanged,
     Event,
@@ -36,7 +37,6 @@ from rapport.events import (
     ProfileChanged,
     PurchaseMade,
     ReferralConverted,
-    utcnow,
 )
 from rapport.mongo import Database, Document
 from rapport.privacy import PersonalData

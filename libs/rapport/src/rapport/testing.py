@@ -24,6 +24,7 @@ from rapport.events import MentionIngested
 from rapport.events.examples import examples
 from rapport.exports.keys import new_key
 from rapport.keys import add_key
+from rapport.topics import check_publication
 
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
 UNTHROTTLED: dict[str, Any] = {
@@ -169,6 +170,8 @@ class Published:
         self.messages: list[tuple[str, str, Any]] = []
 
     async def __call__(self, messages: Sequence[tuple[str, str, Any]]) -> None:
+        for topic, _, event in messages:
+            check_publication(topic, event.type)  # as EventProducer and the outbox do
         self.messages.extend(messages)
 
     def events(self, topic: str) -> list[Any]:

@@ -17,8 +17,8 @@ from typing import Any
 from prometheus_client import Counter
 
 from rapport.failures import error_type, is_transient, short_traceback
-from rapport.kafka.retry import RetryPolicy
 from rapport.outages import Outage, Waiting, current_outage
+from rapport.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 

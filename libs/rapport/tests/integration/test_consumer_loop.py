@@ -12,14 +12,16 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pymongo.errors import ServerSelectionTimeoutError
 
-from rapport.events import Event, MentionIngested, utcnow
+from rapport.clock import utcnow
+from rapport.events import Event, MentionIngested
 from rapport.events.codec import decode
 from rapport.kafka import dlq_headers
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
+from rapport.kafka.dlq_limit import DlqLimit, DlqLimitExceeded
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import DlqLimit, DlqLimitExceeded, RetryPolicy
 from rapport.mongo import Database
+from rapport.retry import RetryPolicy
 from rapport.testing import eventually, example_mention, read_topic, topic_size, unique
 from rapport.topics import Topic, dead_letter_topic
 

@@ -1,7 +1,7 @@
 """A service's stored export parts against the real MongoDB, fetched through the shared router
 of a real service app: ciphertext at rest, the privacy scope only, audited, expiring."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
@@ -11,6 +11,7 @@ import pytest
 
 from libs.rapport.tests.integration.test_privacy_outbox import Held
 from rapport import outbox
+from rapport.clock import Clock, ManualClock
 from rapport.events import PrivacyCompleted, PrivacyRequest, PrivacyRequested
 from rapport.events.codec import decode
 from rapport.exports import store as exports
@@ -31,7 +32,7 @@ class Served:
     db: Database
     settings: RapportSettings
 
-    def store(self, clock: Callable[[], datetime] | None = None) -> ExportStore:
+    def store(self, clock: Clock | None = None) -> ExportStore:
         found = export_store(self.db, self.settings)
         if clock is not None:
             found = ExportStore(
@@ -164,7 +165,9 @@ async def test_bad_or_unknown_request_ids_get_a_clear_4xx(
 async def test_an_expired_export_is_refused_and_swept(served: Served) -> None:
     asked = request("export", uuid4())
     long_ago = datetime.now(UTC) - timedelta(days=31)
-    await served.store(clock=lambda: long_ago).put(asked, "responder", {"cases": [{"n": SECRET}]})
+    await served.store(clock=ManualClock(long_ago)).put(
+        asked, "responder", {"cases": [{"n": SECRET}]}
+    )
     fresh, _ = await exported(served)
 
     response = await served.http.get(f"/v1/privacy/exports/{asked.request_id}", headers=officer())

@@ -1,6 +1,9 @@
+import pytest
 from pymongo import IndexModel
 
 from rapport.mongo import Database, ensure_indexes
+
+pytestmark = pytest.mark.integration
 
 
 async def test_an_index_whose_definition_changed_is_rebuilt(mongo_db: Database) -> None:

@@ -20,8 +20,8 @@ from rapport.events import Event, MentionIngested
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database
+from rapport.retry import RetryPolicy
 from rapport.testing import eventually, example_mention, topic_size, unique
 from rapport.topics import Topic, dead_letter_topic
 from rapport.workers import Poller, Workers

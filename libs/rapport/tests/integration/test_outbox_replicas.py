@@ -5,18 +5,20 @@ and marking its rows leaves no duplicate behind for the one that takes over."""
 import asyncio
 import json
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import AutoReconnect
 
 from rapport import outbox
-from rapport.events import MentionIngested
+from rapport.events import Event, MentionIngested
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.recent import every_partition
-from rapport.mongo import Database, ensure_indexes
+from rapport.mongo import Database, ensure_indexes, in_transaction
 from rapport.testing import eventually, example_mention, read_topic
 
 pytestmark = pytest.mark.integration
@@ -29,10 +31,15 @@ def mention(n: int) -> MentionIngested:
 
 async def fill(db: Database, topic: str, numbers: range) -> None:
     await ensure_indexes(db, {outbox.COLLECTION: outbox.INDEXES})
-    async with db.client.start_session() as session:
-        for first in range(numbers.start, numbers.stop, 100):
-            rows = [(topic, f"k{n % KEYS}", mention(n)) for n in range(first, first + 100)]
-            await session.with_transaction(lambda s, rows=rows: outbox.add(db, s, rows))
+    for first in range(numbers.start, numbers.stop, 100):
+        rows = [(topic, f"k{n % KEYS}", mention(n)) for n in range(first, first + 100)]
+
+        async def add(
+            session: AsyncClientSession, rows: Sequence[tuple[str, str, Event]] = rows
+        ) -> None:
+            await outbox.add(db, session, rows)
+
+        await in_transaction(db, add)
 
 
 async def all_marked(db: Database) -> bool:

@@ -87,10 +87,10 @@ def test_tampered_claims_are_refused(key: SigningKey, keys: KeySet) -> None:
 
 
 def test_unsigned_and_hmac_tokens_are_refused(key: SigningKey, keys: KeySet) -> None:
-    claims = {"iss": ISSUER, "aud": "ingest", "sub": "x", "scope": "admin", "jti": "j"}
-    claims |= {"iat": int(time.time()), "exp": int(time.time()) + 60}
+    claims: dict[str, object] = {"iss": ISSUER, "aud": "ingest", "sub": "x", "scope": "admin"}
+    claims |= {"jti": "j", "iat": int(time.time()), "exp": int(time.time()) + 60}
     for token in (
-        jwt.encode(claims, None, algorithm="none", headers={"kid": key.kid}),
+        jwt.encode(claims, None, algorithm="none", headers={"kid": key.kid}),  # type: ignore[arg-type]
         jwt.encode(claims, "a-guessable-secret-0123456789-abc", headers={"kid": key.kid}),
     ):
         with pytest.raises(InvalidToken):
@@ -136,8 +136,8 @@ def test_a_token_living_longer_than_its_scopes_allow_is_refused(
     key: SigningKey, keys: KeySet
 ) -> None:
     now = int(time.time())
-    claims = {"iss": ISSUER, "aud": "ingest", "sub": "x", "scope": "admin", "jti": "j"}
-    claims |= {"iat": now, "exp": now + 30 * 86400}
+    claims: dict[str, object] = {"iss": ISSUER, "aud": "ingest", "sub": "x", "scope": "admin"}
+    claims |= {"jti": "j", "iat": now, "exp": now + 30 * 86400}
     token = jwt.encode(claims, key.private, algorithm="EdDSA", headers={"kid": key.kid})
     with pytest.raises(InvalidToken, match="longer than its scopes allow"):
         check(token, keys)

@@ -198,6 +198,7 @@ def test_routes_of_included_routers_are_audited() -> None:
     assert unscoped_routes(app) == ["['GET'] /v1/inner/leak/{item}"]
 
 
+@pytest.mark.slow
 async def test_a_dead_worker_fails_health_so_the_process_is_restarted() -> None:
     async def crash() -> None:
         raise RuntimeError("handler kept failing")

@@ -41,7 +41,7 @@ def serve(monkeypatch: pytest.MonkeyPatch, *answers: httpx.Response) -> list[htt
     def client(**kwargs: Any) -> httpx.Client:
         return real(transport=httpx.MockTransport(handle), **kwargs)
 
-    monkeypatch.setattr(import_cli.httpx, "Client", client)
+    monkeypatch.setattr(import_cli.httpx, "Client", client)  # type: ignore[attr-defined]
     monkeypatch.setenv("RAPPORT_AUTH_PRIVATE_KEY", str(token_keys().private_key))
     return seen
 

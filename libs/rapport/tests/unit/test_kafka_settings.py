@@ -2,6 +2,7 @@
 
 import ssl
 from pathlib import Path
+from typing import Any
 
 import certifi
 import pytest
@@ -11,7 +12,7 @@ from rapport.kafka.connection import client_security
 from rapport.settings import KafkaSettings, KafkaTopicSettings
 
 CA = Path(certifi.where())  # any valid CA bundle
-SASL = {
+SASL: dict[str, Any] = {
     "kafka_security_protocol": "SASL_SSL",
     "kafka_sasl_mechanism": "SCRAM-SHA-512",
     "kafka_username": "rapport",

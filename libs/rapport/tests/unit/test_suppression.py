@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type"
+# (in-memory stand-ins for the suppression list and its database)
 """The suppression list's identities: one spelling each, whatever the case, width or spacing."""
 
 import pytest

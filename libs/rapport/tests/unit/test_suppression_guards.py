@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type"
+# (in-memory stand-ins for the suppression list and its database)
 """Consumers' guards: an event about an erased subject from before the erasure never reaches
 its handler; everything else does, in order."""
 

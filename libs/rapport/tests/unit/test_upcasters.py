@@ -108,6 +108,6 @@ class TestRegistration:
 
     def test_an_upcaster_returning_the_wrong_model_is_caught(self) -> None:
         upcasters = Upcasters()
-        upcasters.register(GreetingV1, GreetingV2)(lambda old: old)
+        upcasters.register(GreetingV1, GreetingV2)(lambda old: old)  # type: ignore[arg-type,return-value]
         with pytest.raises(TypeError, match="returned GreetingV1"):
             upcasters.upcast(V1)

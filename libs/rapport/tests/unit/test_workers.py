@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY
 from pymongo.errors import ServerSelectionTimeoutError
 
-from rapport.kafka.retry import RetryPolicy
+from rapport.retry import RetryPolicy
 from rapport.service import Runtime, service_app
 from rapport.settings import RapportSettings
 from rapport.testing import eventually, token_keys, unique

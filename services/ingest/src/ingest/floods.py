@@ -26,7 +26,8 @@ from typing import Protocol
 from pymongo import IndexModel, UpdateOne
 
 from ingest.settings import IngestSettings
-from rapport.events import Intent, Mention, utcnow
+from rapport.clock import utcnow
+from rapport.events import Intent, Mention
 from rapport.mongo import Database
 
 COLLECTION = "flood_fingerprints"

@@ -9,7 +9,8 @@ from pymongo.errors import BulkWriteError
 
 from ingest.analyser import pending
 from rapport import outbox
-from rapport.events import Mention, MentionIngested, utcnow
+from rapport.clock import utcnow
+from rapport.events import Mention, MentionIngested
 from rapport.events.base import deterministic_id
 from rapport.mongo import Database
 from rapport.telemetry import inject_headers

@@ -10,12 +10,12 @@ import pytest
 
 from ingest.personal_data import IngestPersonalData
 from ingest.settings import IngestSettings
+from rapport.clock import utcnow
 from rapport.events import (
     PrivacyCompleted,
     PrivacyRequest,
     PrivacyRequested,
     SocialIdentity,
-    utcnow,
 )
 from rapport.events.codec import DecodeError, decode
 from rapport.kafka.producer import EventProducer

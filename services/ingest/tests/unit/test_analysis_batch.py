@@ -23,12 +23,13 @@ def corpus(count: int) -> list[str]:
     return texts[:count]
 
 
+@pytest.mark.slow
 def test_the_encoders_batched_call_gives_the_labels_and_scores_of_single_calls() -> None:
     texts = [plain(text) for text in corpus(48)]
     assert encoder_sentiments(texts) == [encoder_sentiment(text) for text in texts]
 
 
-@pytest.mark.parametrize("engine", ["encoder", "lexicon"])
+@pytest.mark.parametrize("engine", [pytest.param("encoder", marks=pytest.mark.slow), "lexicon"])
 def test_a_batch_is_analysed_as_each_text_alone(engine: Engine) -> None:
     texts = corpus(24)
     alone = [Outcome(analyse(text, engine=engine)) for text in texts]
@@ -62,6 +63,7 @@ def test_a_text_that_fails_gets_defaults_and_its_neighbours_their_analysis(
     assert [o.analysis for o in outcomes[::2]] == [analyse(texts[0]), analyse(texts[2])]
 
 
+@pytest.mark.slow
 async def test_the_pool_spreads_a_batch_over_worker_processes_and_keeps_its_order() -> None:
     texts = corpus(60)
     pool = AnalysisPool("lexicon", processes=2)

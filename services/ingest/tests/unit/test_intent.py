@@ -111,6 +111,7 @@ def test_the_evaluation_set_is_large_and_covers_every_intent() -> None:
         assert sum(intent in row.intents for row in rows) >= 25, intent
 
 
+@pytest.mark.slow
 def test_accuracy_on_the_evaluation_set_does_not_regress() -> None:
     """Floors a little under what was measured (complaint P 0.94, R 0.77; see make eval)."""
     figures = measure(load())

@@ -69,7 +69,17 @@ def test_intensifier_strengthens() -> None:
 
 @pytest.mark.parametrize("language", ["en", "ko", "es", "und"])
 @pytest.mark.parametrize(
-    "text", ["", " ", "?!?!", "😀" * 500, "ㅋㅋㅋㅋ", "\x00\n\t", "a" * 10_000, "좋아" * 2_000]
+    "text",
+    [
+        "",
+        " ",
+        "?!?!",
+        pytest.param("😀" * 500, marks=pytest.mark.slow),
+        "ㅋㅋㅋㅋ",
+        "\x00\n\t",
+        "a" * 10_000,
+        pytest.param("좋아" * 2_000, marks=pytest.mark.slow),
+    ],
 )
 def test_odd_input_gives_a_bounded_score(text: str, language: str) -> None:
     sentiment = score(text, language)

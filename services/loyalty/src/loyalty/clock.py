@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime
 
-from rapport.events import utcnow
+from rapport.clock import utcnow
 
 Clock = Callable[[], datetime]
 system_clock: Clock = utcnow

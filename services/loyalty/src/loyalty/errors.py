@@ -1,4 +1,5 @@
-"""What can go wrong on loyalty's side of a request; each maps to one HTTP status at the edge.
+"""What can go wrong on loyalty's side of a request; each answers one HTTP status
+(``rapport.errors``).
 
 LoyaltyError
  ├── NotFound              404: no such member, reward, offer or held entry
@@ -8,9 +9,11 @@ LoyaltyError
       └── ReferralRefused       the referral does not pay (``loyalty.domain.referrals``)
 """
 
+from rapport.errors import RapportError
 
-class LoyaltyError(Exception):
-    status_code = 400
+
+class LoyaltyError(RapportError):
+    pass
 
 
 class NotFound(LoyaltyError):

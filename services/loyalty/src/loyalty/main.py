@@ -3,13 +3,11 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from loyalty.api import catalogue, events, held, members
 from loyalty.clock import Clock, system_clock
 from loyalty.consumers import batch_handlers, event_handlers
-from loyalty.errors import LoyaltyError
 from loyalty.migrations import MIGRATIONS
 from loyalty.repository.outbox import Outbox
 from loyalty.services import Services
@@ -51,10 +49,4 @@ def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_cl
             yield
 
     app = service_app(settings, title="Rapport loyalty", routers=ROUTERS, run=run)
-    app.add_exception_handler(LoyaltyError, _loyalty_error)
     return app
-
-
-async def _loyalty_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, LoyaltyError)
-    return JSONResponse({"detail": str(error)}, status_code=error.status_code)

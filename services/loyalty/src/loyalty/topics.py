@@ -1,2 +1,4 @@
-LOYALTY_TOPIC = "loyalty.events"
-COMMERCE_TOPIC = "commerce.events"
+from rapport.topics import COMMERCE, LOYALTY
+
+LOYALTY_TOPIC = LOYALTY.name
+COMMERCE_TOPIC = COMMERCE.name

@@ -20,8 +20,8 @@ from rapport.events.codec import decode
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop, dispatch
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database
+from rapport.retry import RetryPolicy
 from rapport.telemetry import tracer
 from rapport.testing import eventually, read_topic, unique
 from rapport.topics import Topic, dead_letter_topic

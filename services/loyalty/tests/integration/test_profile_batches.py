@@ -29,8 +29,8 @@ from rapport.events.codec import decode
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop, dispatch
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database
+from rapport.retry import RetryPolicy
 from rapport.testing import MovableClock, eventually, read_topic, unique
 from rapport.topics import Topic, dead_letter_topic
 from services.loyalty.tests.integration.builders import mention_by, profile_changed, snapshot

@@ -1,4 +1,4 @@
-"""What can go wrong with a request, mapped to an HTTP status at the edge (``api.deps``).
+"""What can go wrong with a request; each answers one HTTP status (``rapport.errors``).
 
 ProfileError
  ├── UnknownProfile      404  no profile has that id
@@ -11,29 +11,29 @@ ProfileError
 
 from uuid import UUID
 
-from profiles.domain.identities import InvalidIdentity
+from rapport.errors import RapportError
 
 
-class ProfileError(Exception):
-    status = 400
+class ProfileError(RapportError):
+    pass
 
 
 class UnknownProfile(ProfileError):
-    status = 404
+    status_code = 404
 
     def __init__(self, profile_id: UUID) -> None:
         super().__init__(f"no profile {profile_id}")
 
 
 class UnknownRequest(ProfileError):
-    status = 404
+    status_code = 404
 
     def __init__(self, request_id: UUID) -> None:
         super().__init__(f"no privacy request {request_id}")
 
 
 class IdentityTaken(ProfileError):
-    status = 409
+    status_code = 409
 
     def __init__(self, kind: str, owner: UUID) -> None:
         super().__init__(
@@ -43,18 +43,11 @@ class IdentityTaken(ProfileError):
 
 
 class Unreachable(ProfileError):
-    status = 422
+    status_code = 422
 
     def __init__(self, kind: str) -> None:
         super().__init__(f"no channel can send a code to a {kind} identity yet (email can)")
 
 
 class MergeRefused(ProfileError):
-    status = 409
-
-
-STATUS_OF: dict[type[Exception], int] = {InvalidIdentity: 422}
-
-
-def status_of(error: Exception) -> int:
-    return error.status if isinstance(error, ProfileError) else STATUS_OF[type(error)]
+    status_code = 409

@@ -10,12 +10,10 @@ from fastapi import FastAPI
 from profiles import handlers
 from profiles.api import confirmations as link_requests
 from profiles.api import identities, merges, privacy, profiles
-from profiles.api.deps import Services, profile_error
+from profiles.api.deps import Services
 from profiles.code_sender import code_sender
 from profiles.confirmations import LinkRequests
-from profiles.domain.identities import InvalidIdentity
 from profiles.domain.model import Clock
-from profiles.errors import ProfileError
 from profiles.merges import MongoMerges
 from profiles.migrations import MIGRATIONS
 from profiles.privacy import MongoPrivacy
@@ -26,6 +24,7 @@ from profiles.repository import MongoProfiles
 from profiles.settings import ProfilesSettings
 from profiles.suppressed import known_identities
 from rapport.clients import connected, consume
+from rapport.clock import utcnow
 from rapport.events import (
     CaseChanged,
     Event,
@@ -34,7 +33,6 @@ from rapport.events import (
     PrivacyRequested,
     PurchaseMade,
     ReferralConverted,
-    utcnow,
 )
 from rapport.exports.store import export_keys, export_store
 from rapport.mongo import warn_missing_indexes
@@ -130,6 +128,4 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
             yield
 
     app = service_app(settings, title="Rapport profiles", routers=ROUTERS, run=run)
-    app.add_exception_handler(ProfileError, profile_error)
-    app.add_exception_handler(InvalidIdentity, profile_error)
     return app

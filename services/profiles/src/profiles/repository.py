@@ -22,6 +22,7 @@ from profiles.errors import IdentityTaken, UnknownProfile
 from profiles.store import INDEXES, Message, Session, marker, mention_count
 from rapport.events import CaseChange, ProfileChanged, deterministic_id
 from rapport.mongo import Database, Document
+from rapport.topics import ENRICHED_MENTIONS, PROFILES
 
 __all__ = [
     "ENRICHED_TOPIC",
@@ -35,8 +36,8 @@ __all__ = [
     "ProfileRepository",
     "profile_id_for",
 ]
-ENRICHED_TOPIC = "social.mentions.enriched"
-PROFILES_TOPIC = "crm.profiles"
+ENRICHED_TOPIC = ENRICHED_MENTIONS.name
+PROFILES_TOPIC = PROFILES.name
 
 
 def profile_id_for(identity_key: str) -> UUID:

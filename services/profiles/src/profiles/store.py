@@ -18,8 +18,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from profiles.domain.lookalikes import match_keys
 from profiles.domain.model import Profile
 from rapport import outbox
-from rapport.events import Event, ProfileChanged, utcnow
-from rapport.mongo import Database, Document
+from rapport.clock import utcnow
+from rapport.events import Event, ProfileChanged
+from rapport.mongo import Database, Document, in_transaction
 
 T = TypeVar("T")
 Session = AsyncClientSession
@@ -83,8 +84,7 @@ class Store:
         self._audit = db["audit"]
 
     async def _transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
-        async with self._db.client.start_session() as session:
-            return await session.with_transaction(work)
+        return await in_transaction(self._db, work)
 
     async def _find(self, query: Document, session: Session | None = None) -> Profile | None:
         return from_doc(await self._profiles.find_one(query, session=session))

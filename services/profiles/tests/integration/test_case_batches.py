@@ -21,9 +21,9 @@ from rapport.events.factories import BASE_TIME, ingested
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop, dispatch
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database, Document
 from rapport.outbox import COLLECTION as OUTBOX
+from rapport.retry import RetryPolicy
 from rapport.testing import MongoCommands, eventually, read_topic, unique
 from rapport.topics import Topic, dead_letter_topic
 

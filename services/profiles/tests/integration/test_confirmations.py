@@ -10,7 +10,7 @@ import pytest
 from profiles.confirmations import LinkRequests
 from profiles.domain.identities import identity
 from profiles.repository import profile_id_for
-from rapport.events import utcnow
+from rapport.clock import utcnow
 from rapport.mongo import Database
 from rapport.testing import eventually, unique
 from services.profiles.tests.integration.conftest import Mailbox

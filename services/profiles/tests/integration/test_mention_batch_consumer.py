@@ -12,15 +12,16 @@ import pytest
 from profiles.domain.rules import Rules
 from profiles.handlers import on_mention_ingested, on_mentions_ingested
 from profiles.repository import INDEXES, MongoProfiles, profile_id_for
-from rapport.events import MentionEnriched, MentionIngested, utcnow
+from rapport.clock import utcnow
+from rapport.events import MentionEnriched, MentionIngested
 from rapport.events.codec import decode
 from rapport.events.factories import ingested
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop, dispatch
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database, ensure_indexes
 from rapport.outbox import COLLECTION as OUTBOX
+from rapport.retry import RetryPolicy
 from rapport.telemetry import tracer
 from rapport.testing import eventually, read_topic, unique
 from rapport.topics import Topic, dead_letter_topic

@@ -8,7 +8,7 @@ import pytest
 from profiles.code_sender import NoChannel, SmtpSender, code_sender
 from profiles.domain.identities import identity
 from profiles.settings import ProfilesSettings
-from rapport.events import utcnow
+from rapport.clock import utcnow
 
 
 def test_without_an_smtp_host_no_kind_is_reachable() -> None:

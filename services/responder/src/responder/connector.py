@@ -13,6 +13,7 @@ from datetime import timedelta
 import httpx
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from rapport.retry import backoff_s
 from rapport.workers import Poller
 from responder.desk import Decide, Desk, Step
 from responder.domain.case import Case, add_response, caused
@@ -98,7 +99,7 @@ class ReplySender(Poller):
 
     async def _failed(self, reply: Reply, error: DeliveryFailed) -> None:
         attempts = reply.attempts + 1
-        backoff = min(self._first_backoff_s * 2 ** (attempts - 1), self._max_backoff_s)
+        backoff = backoff_s(attempts, first_s=self._first_backoff_s, max_s=self._max_backoff_s)
         give_up = error.permanent or attempts >= self._max_attempts
         retry_at = None if give_up else self._desk.clock() + timedelta(seconds=backoff)
         log.warning(

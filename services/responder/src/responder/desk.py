@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from rapport.errors import Conflict, NotFound
 from responder.domain.case import Case, Changes, settle
 from responder.domain.clock import Clock
 from responder.domain.priority import Weights
@@ -23,11 +24,13 @@ ATTEMPTS = 10
 CASES_PER_TRANSACTION = 250
 
 
-class UnknownCase(LookupError):
+class UnknownCase(NotFound, LookupError):
     """No case has this id."""
 
+    reason = "no such case"
 
-class CaseError(Exception):
+
+class CaseError(Conflict):
     """The change does not apply to the case as it is (held by another agent, resolved...)."""
 
 

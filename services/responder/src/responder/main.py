@@ -9,7 +9,8 @@ import httpx
 from fastapi import FastAPI
 
 from rapport.clients import connected, consume
-from rapport.events import Event, PrivacyRequested, utcnow
+from rapport.clock import utcnow
+from rapport.events import Event, PrivacyRequested
 from rapport.exports.store import export_store
 from rapport.mongo import Database, warn_missing_indexes
 from rapport.outbox import OutboxRelay

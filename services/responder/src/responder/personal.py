@@ -13,6 +13,7 @@ from uuid import UUID
 from rapport import outbox
 from rapport.events import PrivacyRequest
 from rapport.mongo import Database, Document
+from rapport.topics import CASES
 from responder.stores.brand_health import BrandHealth
 
 
@@ -53,7 +54,7 @@ class ResponderPersonalData:
             "viewers": {"case_id": {"$in": case_ids}},
             "negatives": {"$or": [{"case_id": {"$in": case_ids}}, {"author": {"$in": authors}}]},
             "profiles": {"_id": {"$in": self._profile_ids(request)}},
-            outbox.COLLECTION: {"topic": "care.cases", "key": {"$in": keys}},
+            outbox.COLLECTION: {"topic": CASES.name, "key": {"$in": keys}},
             "cases": {"_id": {"$in": case_ids}},
         }
         erased = 0

@@ -16,14 +16,16 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from rapport import outbox
+from rapport.errors import Conflict
 from rapport.events import CaseChange, CaseChanged, ProfileSnapshot
-from rapport.mongo import Database, Document
+from rapport.mongo import Database, Document, in_transaction
 from rapport.outbox import OutboxRelay
+from rapport.topics import CASES
 from responder.domain.case import Case, Changes
 from responder.stores.profiles import PROFILES
 from responder.taking import Taking, Takings
 
-CASES_TOPIC = "care.cases"
+CASES_TOPIC = CASES.name
 DUPLICATE_KEY = 11000
 Also = Callable[[AsyncClientSession], Awaitable[None]]
 """More writes that must happen with the change, in its transaction."""
@@ -49,8 +51,10 @@ INDEXES = {
 }
 
 
-class CaseConflict(Exception):
+class CaseConflict(Conflict):
     """The case changed since it was read (or a second active case was about to open)."""
+
+    reason = "the case is busy; try again"
 
 
 def change_of(case: Case, kind: str, sequence: int, at: datetime, breached: Any) -> CaseChange:
@@ -256,8 +260,7 @@ class MongoCases:
             await outbox.add(self._db, session, events, contexts=traces)
 
         try:
-            async with self._db.client.start_session() as session:
-                await session.with_transaction(write)
+            await in_transaction(self._db, write)
         except (DuplicateKeyError, BulkWriteError) as error:
             if not _duplicate(error):
                 raise

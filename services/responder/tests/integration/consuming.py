@@ -10,8 +10,8 @@ from rapport.events import Event
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop, dispatch
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
 from rapport.mongo import Database
+from rapport.retry import RetryPolicy
 from rapport.testing import unique
 from rapport.topics import Topic, dead_letter_topic
 from responder.desk import Desk

@@ -9,8 +9,8 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from rapport.clock import utcnow
 from rapport.dlq.letters import Position
-from rapport.events import utcnow
 from rapport.mongo import Database
 
 COLLECTION = "dead_letter_actions"

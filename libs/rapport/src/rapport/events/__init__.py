@@ -1,6 +1,7 @@
 """Event contracts: versioned pydantic models, one module per domain."""
 
-from rapport.events.base import Contract, Event, deterministic_id, utcnow
+from rapport.clock import utcnow  # kept for tests/e2e, which must stay untouched
+from rapport.events.base import Contract, Event, deterministic_id
 from rapport.events.cases import (
     AlertChanged,
     CaseChange,

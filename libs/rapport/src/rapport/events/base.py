@@ -1,10 +1,12 @@
 """The envelope every event shares, and deterministic ids for events that have a cause."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from rapport.clock import utcnow
 
 EVENT_NAMESPACE = uuid.UUID("6f1d3a52-4b8e-4f0a-9a57-2c4a9d6b1e30")
 
@@ -12,10 +14,6 @@ EVENT_NAMESPACE = uuid.UUID("6f1d3a52-4b8e-4f0a-9a57-2c4a9d6b1e30")
 def deterministic_id(*cause: str) -> uuid.UUID:
     """The same cause always yields the same id, so a replayed effect is recognised downstream."""
     return uuid.uuid5(EVENT_NAMESPACE, "\x1f".join(cause))
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Contract(BaseModel):

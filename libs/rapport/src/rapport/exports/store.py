@@ -7,7 +7,6 @@ not open). Storing is idempotent: a redelivered request keeps the part stored fi
 """
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,12 +16,12 @@ from pydantic_core import to_jsonable_python
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from rapport.events import PrivacyRequest, utcnow
+from rapport.clock import Clock, system_clock
+from rapport.events import PrivacyRequest
 from rapport.exports.keys import ExportKeys, Sealed
 from rapport.mongo import Database, Document
 from rapport.settings import Environment, RapportSettings
 
-Clock = Callable[[], datetime]
 EXPORTS = "privacy_exports"
 FETCHES = "export_fetches"
 INDEXES = {
@@ -58,7 +57,7 @@ class Export:
 
 class ExportStore:
     def __init__(
-        self, db: Database, keys: ExportKeys, *, ttl: timedelta, clock: Clock = utcnow
+        self, db: Database, keys: ExportKeys, *, ttl: timedelta, clock: Clock = system_clock
     ) -> None:
         self._exports = db[EXPORTS]
         self._fetches = db[FETCHES]
@@ -74,7 +73,7 @@ class ExportStore:
         """Seal and store ``service``'s part of ``request``, once."""
         plaintext = json.dumps(to_jsonable_python(parts), separators=(",", ":")).encode()
         sealed = self._keys.seal(plaintext, _context(request.request_id, service))
-        now = self._clock()
+        now = self._clock.now()
         doc: Document = {
             "_id": request.request_id,
             "service": service,
@@ -99,7 +98,7 @@ class ExportStore:
         doc = await self._exports.find_one({"_id": request_id})
         if doc is None:
             raise NoExport(f"no export {request_id} is stored here")
-        now = self._clock()
+        now = self._clock.now()
         if doc["expires_at"] <= now:
             raise ExportExpired(f"export {request_id} expired at {doc['expires_at'].isoformat()}")
         sealed = Sealed(doc["key_id"], doc["nonce"], doc["ciphertext"])
@@ -133,7 +132,7 @@ class ExportStore:
 
     async def sweep(self) -> int:
         """Delete the exports past their expiry; how many."""
-        now = self._clock()
+        now = self._clock.now()
         result = await self._exports.delete_many({"expires_at": {"$lte": now}})
         self.swept_at = now
         return result.deleted_count

@@ -19,6 +19,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError, for_code
 
 from rapport.kafka.connection import ClientSecurity
+from rapport.retry import retry_until
 from rapport.topics import all_topic_specs
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ async def ensure_topics(
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap, request_timeout_ms=10_000, **(security or {})
     )
-    await _start_with_retry(admin, timeout_s)
+    await retry_until(admin.start, retry_on=KafkaConnectionError, timeout_s=timeout_s)
     try:
         changes = TopicChanges()
         existing = set(await admin.list_topics())
@@ -223,19 +224,6 @@ def _configs(spec: TopicSpec, min_isr: int) -> dict[str, str]:
         "min.insync.replicas": str(min_isr),
         "cleanup.policy": spec.cleanup_policy,
     }
-
-
-async def _start_with_retry(admin: AIOKafkaAdminClient, timeout_s: float) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        try:
-            await admin.start()
-            return
-        except KafkaConnectionError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.5)
 
 
 def main() -> None:

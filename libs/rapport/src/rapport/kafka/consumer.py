@@ -46,10 +46,11 @@ from rapport.events.codec import DecodeError, decode
 from rapport.failures import error_type, is_transient, reason
 from rapport.kafka.connection import ClientSecurity
 from rapport.kafka.dlq_headers import dead_letter_headers
+from rapport.kafka.dlq_limit import DlqLimit
 from rapport.kafka.lanes import Batch, Progress, Record, chunks, lanes
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import DlqLimit, RetryPolicy
 from rapport.outages import Outage, current_outage, watched
+from rapport.retry import RetryPolicy
 from rapport.telemetry import extract_context, tracer
 from rapport.topics import Topic, dead_letter_topic
 

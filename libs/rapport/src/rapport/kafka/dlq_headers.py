@@ -6,7 +6,7 @@ The reason and the traceback never carry the exception's message (it may quote p
 
 from typing import Any
 
-from rapport.events import utcnow
+from rapport.clock import utcnow
 from rapport.failures import error_type, short_traceback
 from rapport.telemetry import Headers
 

@@ -13,6 +13,7 @@ from rapport.events.codec import encode
 from rapport.kafka.connection import ClientSecurity
 from rapport.outages import watched
 from rapport.telemetry import Headers, extract_context, inject_headers, tracer
+from rapport.topics import check_publication
 
 Publish = Callable[[Sequence[tuple[str, str, Event]]], Awaitable[None]]
 """What handlers are given to publish with: ``EventProducer.publish_all`` (topic, key, event)."""
@@ -36,7 +37,11 @@ class EventProducer:
         client_id: str = "rapport",
         security: ClientSecurity | None = None,
         request_timeout_ms: int = 40_000,
+        producer: str | None = None,
     ) -> None:
+        """``producer`` names the service publishing: the catalogue must list it for every
+        catalogue topic it publishes to (see ``rapport.topics.check_publication``)."""
+        self._name = producer
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap,
             client_id=client_id,
@@ -68,7 +73,10 @@ class EventProducer:
 
     async def publish_records(self, records: Sequence["OutgoingRecord"]) -> None:
         """Enqueue in order (so one key's records keep their order), then wait for every ack
-        (a slow wait is the broker being away: the worker is degraded meanwhile)."""
+        (a slow wait is the broker being away: the worker is degraded meanwhile).
+        RefusedPublication, before anything is sent, for a record the catalogue refuses."""
+        for record in records:
+            check_publication(record.topic, record.event_type, producer=self._name)
         acks = [await self._enqueue(record) for record in records]
         await watched(asyncio.gather(*acks), "Kafka")
 

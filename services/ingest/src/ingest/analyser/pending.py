@@ -32,11 +32,13 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from ingest.analyser.order import Queued, publishable
 from ingest.imports.store import ImportStore
 from rapport import outbox
-from rapport.events import Mention, MentionIngested, utcnow
-from rapport.mongo import Database, Document
+from rapport.clock import utcnow
+from rapport.events import Mention, MentionIngested
+from rapport.mongo import Database, Document, in_transaction
 from rapport.telemetry import extract_context
+from rapport.topics import MENTIONS
 
-MENTIONS_TOPIC = "social.mentions"
+MENTIONS_TOPIC = MENTIONS.name
 PENDING = "pending"
 ANY_SEQ = {"seq": {"$exists": True}}
 """Added to a filter on ``PENDING`` that names neither ``seq`` nor ``author_key``: it leads
@@ -166,8 +168,7 @@ class PendingMentions:
             if completed:
                 await self._write(session, completed)
 
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(write)
+        await in_transaction(self._db, write)
         return completed
 
     async def _write(self, session: AsyncClientSession, done: list[Done]) -> None:

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, Tag
 
-from rapport.api import StrictModel
 from rapport.bounds import Clean, Count, Identifier, Timestamp
 from rapport.events import Platform
+from rapport.models import StrictModel
 
 
 class AuthorIn(StrictModel):

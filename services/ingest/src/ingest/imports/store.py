@@ -9,7 +9,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ingest.imports.rows import Rejected
-from rapport.events import utcnow
+from rapport.clock import utcnow
 from rapport.mongo import Database, Document
 
 MAX_ERRORS = 1000

@@ -6,14 +6,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.responses import JSONResponse
 
 from profiles.announce import Announcer
 from profiles.code_sender import CodeSender
 from profiles.confirmations import LinkRequests
 from profiles.domain.model import Clock, Profile
 from profiles.domain.rules import Rules
-from profiles.errors import UnknownProfile, status_of
+from profiles.errors import UnknownProfile
 from profiles.merges import MongoMerges
 from profiles.privacy_requests import PrivacyRequests
 from profiles.queries import ProfileQueries
@@ -54,7 +53,3 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-
-
-async def profile_error(request: Request, error: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(error)}, status_code=status_of(error))

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 from profiles.domain.model import Identity, IdentityKind
+from rapport.errors import Unprocessable
 from rapport.events import Platform
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
@@ -17,7 +18,7 @@ PHONE = re.compile(r"^\+[1-9][0-9]{7,14}$")
 PLATFORMS = {p.value for p in Platform}
 
 
-class InvalidIdentity(ValueError):
+class InvalidIdentity(Unprocessable, ValueError):
     """The identity is malformed; the message says how."""
 
 

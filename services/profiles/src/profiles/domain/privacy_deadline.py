@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from rapport.retry import backoff_s
+
 ServiceState = Literal["pending", "confirmed", "late"]
 
 
@@ -24,7 +26,7 @@ class PrivacySchedule:
 
     def next_attempt(self, announced_at: datetime, attempts: int) -> datetime:
         """When to ask again, after the ``attempts``-th announcement at ``announced_at``."""
-        wait = min(self.first_retry_s * 2 ** min(attempts - 1, 30), self.max_retry_s)
+        wait = backoff_s(attempts, first_s=self.first_retry_s, max_s=self.max_retry_s)
         return announced_at + timedelta(seconds=wait)
 
 

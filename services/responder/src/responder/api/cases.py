@@ -16,7 +16,6 @@ from responder.api.deps import (
     Agent,
     DeskDep,
     RepliesDep,
-    case_errors,
     supervises,
 )
 from responder.api.views import CaseDetail, CaseView, MessageView, ReplyView
@@ -100,15 +99,13 @@ async def get_case(desk: DeskDep, replies: RepliesDep, case_id: UUID) -> CaseDet
 @router.post("/cases/{case_id}/claim", dependencies=READ)
 async def claim_case(desk: DeskDep, principal: Agent, case_id: UUID) -> CaseView:
     """Take the case as the calling agent; 409 when another agent holds it."""
-    with case_errors():
-        return CaseView.of(await actions.claim(desk, case_id, principal.subject))
+    return CaseView.of(await actions.claim(desk, case_id, principal.subject))
 
 
 @router.post("/queues/{queue}/claim", dependencies=READ)
 async def claim_next(desk: DeskDep, principal: Agent, queue: Name) -> CaseView:
     """Take the most urgent unassigned case of the queue; 404 when there is none."""
-    with case_errors():
-        case = await actions.claim_next(desk, queue, principal.subject)
+    case = await actions.claim_next(desk, queue, principal.subject)
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no unassigned case in this queue")
     return CaseView.of(case)
@@ -117,8 +114,7 @@ async def claim_next(desk: DeskDep, principal: Agent, queue: Name) -> CaseView:
 @router.post("/cases/{case_id}/assign", dependencies=[*SUPERVISE, JsonBody])
 async def assign_case(desk: DeskDep, case_id: UUID, body: Assignment) -> CaseView:
     """Give the case to an agent (a supervisor may take it from another)."""
-    with case_errors():
-        return CaseView.of(await actions.claim(desk, case_id, body.agent_id, steal=True))
+    return CaseView.of(await actions.claim(desk, case_id, body.agent_id, steal=True))
 
 
 @router.post("/cases/{case_id}/release", dependencies=READ)
@@ -127,8 +123,7 @@ async def release_case(desk: DeskDep, principal: Agent, case_id: UUID) -> CaseVi
     case = await _case(desk, case_id)
     if case.assignee != principal.subject and not supervises(principal):
         raise HTTPException(status.HTTP_409_CONFLICT, "another agent holds the case")
-    with case_errors():
-        return CaseView.of(await actions.unassign(desk, case_id))
+    return CaseView.of(await actions.unassign(desk, case_id))
 
 
 @router.post("/cases/{case_id}/state", dependencies=[*READ, JsonBody])
@@ -137,8 +132,7 @@ async def change_state(
 ) -> CaseView:
     """Mark the case waiting on the customer, or resolved: by its agent, or a supervisor."""
     holder = None if supervises(principal) else principal.subject
-    with case_errors():
-        return CaseView.of(await actions.set_state(desk, case_id, body.state, holder))
+    return CaseView.of(await actions.set_state(desk, case_id, body.state, holder))
 
 
 @router.post(

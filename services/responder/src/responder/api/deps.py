@@ -1,16 +1,13 @@
 """What routes share: the desk and stores from ``app.state``, the caller, error mapping."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 
 from rapport.api import require
 from rapport.auth import Principal, Scope
-from responder.desk import CaseError, Desk, UnknownCase
-from responder.repository import CaseConflict
-from responder.stores.agents import AgentUnavailable
+from responder.desk import Desk
 from responder.stores.alerts import Alerts
 from responder.stores.brand_health import BrandHealth
 from responder.stores.replies import Replies
@@ -44,19 +41,3 @@ SUPERVISE = [_SUPERVISOR]
 
 def supervises(principal: Principal) -> bool:
     return principal.has_any([Scope.SUPERVISOR])
-
-
-@contextmanager
-def case_errors() -> Iterator[None]:
-    """Domain errors as 4xx: unknown case 404; a change that does not apply 409."""
-    try:
-        yield
-    except UnknownCase as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such case") from error
-    except CaseError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-    except AgentUnavailable as error:
-        reason = "the agent is unknown, unavailable, at capacity or lacks the case's skills"
-        raise HTTPException(status.HTTP_409_CONFLICT, reason) from error
-    except CaseConflict as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the case is busy; try again") from error

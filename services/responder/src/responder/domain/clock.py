@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 Clock = Callable[[], datetime]
-"""Where "now" comes from: ``rapport.events.utcnow`` in production, a fixed time in tests."""
+"""Where "now" comes from: ``rapport.clock.utcnow`` in production, a fixed time in tests."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport.api import StrictModel
+from rapport.errors import Conflict
 from rapport.mongo import Database
 from responder.domain.routing import Name
 
@@ -35,8 +36,10 @@ class Agent(AgentIn):
     last_assigned_at: datetime | None = None
 
 
-class AgentUnavailable(Exception):
+class AgentUnavailable(Conflict):
     """Unknown, unavailable, at capacity, or without the skills the case needs."""
+
+    reason = "the agent is unknown, unavailable, at capacity or lacks the case's skills"
 
 
 class Agents:

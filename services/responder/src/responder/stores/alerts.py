@@ -20,10 +20,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport import outbox
 from rapport.events import AlertChanged, CrisisAlert
-from rapport.mongo import Database, Document
+from rapport.mongo import Database, Document, in_transaction
 from rapport.outbox import OutboxRelay
+from rapport.topics import ALERTS
 
-ALERTS_TOPIC = "care.alerts"
+ALERTS_TOPIC = ALERTS.name
 Counts = dict[str, dict[int, int]]
 """Per subject, per bucket: how many authors."""
 INDEXES = {
@@ -91,9 +92,7 @@ class Alerts:
                 await self._counts.bulk_write(increments, ordered=False, session=session)
             return len(new)
 
-        async with self._db.client.start_session() as session:
-            counted: int = await session.with_transaction(write)
-        return counted
+        return await in_transaction(self._db, write)
 
     async def _increments(
         self, new: list[Negative], session: AsyncClientSession
@@ -180,8 +179,7 @@ class Alerts:
             await outbox.add(self._db, session, [(ALERTS_TOPIC, alert.subject, event)])
             return True
 
-        async with self._db.client.start_session() as session:
-            saved: bool = await session.with_transaction(write)
+        saved = await in_transaction(self._db, write)
         if saved and self._relay is not None:
             self._relay.wake()
         return saved
