@@ -20,6 +20,7 @@ neighbours, the same key's later events included, go on. Unsetting ``parked_at``
 
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from rapport.kafka.producer import EventProducer, OutgoingRecord
 from rapport.kafka.recent import KafkaRecentEvents, RecentEvents
 from rapport.lease import Held, Lease
 from rapport.mongo import Database, Document
+from rapport.outbox_backlog import PENDING, measure
 from rapport.telemetry import inject_headers
 from rapport.topics import check_publication
 from rapport.workers import Poller
@@ -61,7 +63,6 @@ INDEXES = [
     ),
 ]
 _DUPLICATE_KEY = 11000
-PENDING = {"published_at": None, "parked_at": None}
 PARKED = Counter(
     "rapport_outbox_parked_total", "Outbox rows Kafka refused for good, set aside", ["topic"]
 )
@@ -121,6 +122,7 @@ class OutboxRelay(Poller):
         poll_s: float = 1.0,
         lease_s: float = 10.0,
         recent: RecentEvents | None = None,
+        measure_every_s: float = 10.0,
     ) -> None:
         super().__init__(poll_s)
         self._outbox = db[COLLECTION]
@@ -132,8 +134,14 @@ class OutboxRelay(Poller):
         """After a batch failed for good, its rows go one by one to find the one that did."""
         self._checked_term: int | None = None
         """The lease term whose predecessor's unfinished batch has been looked for on Kafka."""
+        self._measure_every_s = measure_every_s
+        self._measured_at = -measure_every_s
 
     async def step(self) -> bool:
+        now = time.monotonic()
+        if now - self._measured_at >= self._measure_every_s:
+            await measure(self._outbox)
+            self._measured_at = now
         return await self.publish_pending() == self._batch
 
     async def run(self) -> None:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 from pymongo import monitoring
 
 from rapport.auth import DEFAULT_ISSUER, issue_token
@@ -246,3 +248,18 @@ class MongoCommands(monitoring.CommandListener):
             yield delta
         finally:
             delta.update(self.counts - before)
+
+
+def sample(exposition: str, name: str, **labels: str) -> float | None:
+    """The value of the sample ``name`` whose labels include ``labels`` in a Prometheus text
+    exposition (a ``GET /metrics`` body); None if there is none."""
+    for family in text_string_to_metric_families(exposition):
+        for found in family.samples:
+            if found.name == name and labels.items() <= found.labels.items():
+                return float(found.value)
+    return None
+
+
+def metric(name: str, **labels: str) -> float | None:
+    """``sample`` of what this process's ``GET /metrics`` serves now (rapport.service)."""
+    return sample(generate_latest().decode(), name, **labels)

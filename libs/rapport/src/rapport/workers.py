@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from rapport.failures import error_type, is_transient, short_traceback
 from rapport.outages import Outage, Waiting, current_outage
@@ -25,6 +25,19 @@ log = logging.getLogger(__name__)
 STEP_FAILURES = Counter(
     "rapport_worker_step_failures_total", "Failed steps of background workers", ["worker", "kind"]
 )
+LAST_STEP = Gauge(
+    "rapport_worker_last_step_timestamp_seconds",
+    "When the worker last finished a step (a consumer: a fetch or a commit round), Unix time",
+    ["worker"],
+)
+INTERVAL = Gauge(
+    "rapport_worker_interval_seconds", "How long the worker rests between idle steps", ["worker"]
+)
+
+
+def stepped(worker: str) -> None:
+    """``worker`` is alive: it just finished a step."""
+    LAST_STEP.labels(worker).set_to_current_time()
 
 
 class Workers:
@@ -107,6 +120,7 @@ class Poller:
 
     async def run(self) -> None:
         self.outage = current_outage.get() or self.outage
+        INTERVAL.labels(self.outage.worker).set(self.interval_s)
         waits = self._backoff.waits()
         while not self._stopping:
             self._wake.clear()
@@ -130,6 +144,7 @@ class Poller:
                 more = False
             else:
                 self.outage.over()
+                stepped(self.outage.worker)
             waits = self._backoff.waits()
             if not more:
                 await self._sleep(self.interval_s, wakeable=True)

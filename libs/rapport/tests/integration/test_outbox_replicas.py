@@ -19,7 +19,7 @@ from rapport.events import Event, MentionIngested
 from rapport.kafka.producer import EventProducer
 from rapport.kafka.recent import every_partition
 from rapport.mongo import Database, ensure_indexes, in_transaction
-from rapport.testing import eventually, example_mention, read_topic
+from rapport.testing import eventually, example_mention, metric, read_topic
 
 pytestmark = pytest.mark.integration
 ROWS, KEYS = 2_000, 20
@@ -219,10 +219,11 @@ async def test_a_row_kafka_refuses_for_good_is_parked_and_its_neighbours_go_on(
         {"_id": oversized["_id"]}, {"$set": {"value": json.dumps(huge).encode()}}
     )
     (producer,) = await started(kafka_bootstrap, 1)
-    relay = outbox.OutboxRelay(mongo_db, producer, poll_s=0.05)
+    relay = outbox.OutboxRelay(mongo_db, producer, poll_s=0.05, measure_every_s=0.05)
     relaying = asyncio.create_task(relay.run())
     try:
         await eventually(lambda: all_marked(mongo_db), timeout_s=30)
+        await eventually(lambda: metric("rapport_outbox_parked_rows", database=mongo_db.name) == 1)
     finally:
         relay.stop()
         await relaying

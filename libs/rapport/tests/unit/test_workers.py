@@ -1,6 +1,7 @@
 """Background workers outlive their failures, and the probes tell degraded from dead."""
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -13,7 +14,7 @@ from pymongo.errors import ServerSelectionTimeoutError
 from rapport.retry import RetryPolicy
 from rapport.service import Runtime, service_app
 from rapport.settings import RapportSettings
-from rapport.testing import eventually, token_keys, unique
+from rapport.testing import eventually, metric, token_keys, unique
 from rapport.workers import Poller, Repeat, Workers
 
 FAST = RetryPolicy(first_delay_s=0.01, max_delay_s=0.02)
@@ -165,3 +166,21 @@ async def test_repeat_runs_its_work_again_after_a_failure() -> None:
     await eventually(lambda: len(calls) >= 3)
     assert workers.healthy
     await stopped(workers)
+
+
+async def test_a_poller_reports_its_last_step_only_when_a_step_succeeds() -> None:
+    workers = Workers()
+    failing = Scripted([ValueError("bad row")] * 1_000)
+    working = Scripted([])
+    stuck, alive = unique("stuck"), unique("alive")
+    workers.start(stuck, failing.run(), stop=failing.stop)
+    workers.start(alive, working.run(), stop=working.stop)
+    started = time.time()
+    await eventually(lambda: working.done >= 2 and failing.steps >= 2)
+    await stopped(workers)
+
+    last_step = metric("rapport_worker_last_step_timestamp_seconds", worker=alive)
+    assert last_step is not None
+    assert last_step >= started - 1
+    assert metric("rapport_worker_last_step_timestamp_seconds", worker=stuck) is None
+    assert metric("rapport_worker_interval_seconds", worker=alive) == working.interval_s

@@ -105,9 +105,16 @@ class PrivacyRequests(Store):
 
     async def overdue(self, now: datetime) -> dict[str, int]:
         """Open requests past their deadline, by service not yet answered."""
+        return await self._waiting({"open": True, "deadline_at": {"$lt": now}})
+
+    async def pending(self) -> dict[str, int]:
+        """Open requests, by service not yet answered."""
+        return await self._waiting({"open": True})
+
+    async def _waiting(self, match: Document) -> dict[str, int]:
         counts = await self._requests.aggregate(
             [
-                {"$match": {"open": True, "deadline_at": {"$lt": now}}},
+                {"$match": match},
                 {"$unwind": "$waiting"},
                 {"$group": {"_id": "$waiting", "requests": {"$sum": 1}}},
             ]

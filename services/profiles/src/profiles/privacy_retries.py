@@ -14,6 +14,11 @@ OVERDUE = Gauge(
     "Open privacy requests past their deadline, by the service that has not answered",
     ["service"],
 )
+PENDING = Gauge(
+    "rapport_privacy_requests_pending",
+    "Open privacy requests, by the service that has not answered yet",
+    ["service"],
+)
 
 
 class PrivacyRetries(Poller):
@@ -38,6 +43,8 @@ class PrivacyRetries(Poller):
         if announced:
             self._relay_now()
         overdue = await self._requests.overdue(now)
+        pending = await self._requests.pending()
         for service in self._services:
             OVERDUE.labels(service).set(overdue.get(service, 0))
+            PENDING.labels(service).set(pending.get(service, 0))
         return announced == BATCH

@@ -1,6 +1,6 @@
 """A privacy request's deadline and retries, through the real database and broker: a service
 that does not answer shows as late, is asked again (only it) until it answers, and the request
-completes when the retry reaches it; the overdue gauge says so meanwhile."""
+completes when the retry reaches it; the overdue and pending gauges say so meanwhile."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -57,6 +57,11 @@ def overdue(service: str) -> float:
     return value or 0.0
 
 
+def pending(service: str) -> float:
+    value = REGISTRY.get_sample_value("rapport_privacy_requests_pending", {"service": service})
+    return value or 0.0
+
+
 async def test_a_service_away_shows_late_and_answers_the_retry_when_back(
     served: Any, mongo_db: Database
 ) -> None:
@@ -74,6 +79,7 @@ async def test_a_service_away_shows_late_and_answers_the_retry_when_back(
         seen["requested_at"]
     )
     await eventually(lambda: overdue("ghost") >= 1, timeout_s=WAIT_S)
+    assert pending("ghost") >= 1
     first, *again = await published(served, request_id, PrivacyRequested, least=3)
     assert first.payload.services == []
     assert {tuple(a.payload.services) for a in again} == {("ghost",)}
@@ -97,6 +103,7 @@ async def test_a_service_away_shows_late_and_answers_the_retry_when_back(
     assert ghost["export_path"] == f"/v1/privacy/exports/{request_id}"
     attempts = done["attempts"]
     await eventually(lambda: overdue("ghost") == 0, timeout_s=WAIT_S)
+    await eventually(lambda: pending("ghost") == 0, timeout_s=WAIT_S)
     assert (await state(served, request_id))["attempts"] == attempts  # no more retries
     record = await mongo_db["privacy_requests"].find_one({"_id": answer.payload.request_id})
     assert record is not None

@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 import httpx
+from prometheus_client import Counter
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport.retry import backoff_s
@@ -22,6 +23,12 @@ from responder.stores.timeline import Message
 
 log = logging.getLogger(__name__)
 RETRYABLE_4XX = {408, 429}
+SENT = Counter("rapport_replies_sent_total", "Replies the platform accepted", ["platform"])
+FAILURES = Counter(
+    "rapport_reply_delivery_failures_total",
+    "Failed reply deliveries: retried later, or given up (refused, or out of attempts)",
+    ["platform", "outcome"],
+)
 
 
 class DeliveryFailed(Exception):
@@ -95,6 +102,7 @@ class ReplySender(Poller):
             await self._failed(reply, error)
             return True
         await self._desk.change(reply.case_id, self._sent(reply, external_id))
+        SENT.labels(reply.platform).inc()
         return True
 
     async def _failed(self, reply: Reply, error: DeliveryFailed) -> None:
@@ -102,6 +110,7 @@ class ReplySender(Poller):
         backoff = backoff_s(attempts, first_s=self._first_backoff_s, max_s=self._max_backoff_s)
         give_up = error.permanent or attempts >= self._max_attempts
         retry_at = None if give_up else self._desk.clock() + timedelta(seconds=backoff)
+        FAILURES.labels(reply.platform, "gave_up" if give_up else "retrying").inc()
         log.warning(
             "reply delivery failed",
             extra={"reply_id": str(reply.id), "attempts": attempts, "error": str(error)},

@@ -19,6 +19,7 @@ from rapport.service import Runtime, service_app
 from rapport.suppression import Suppressing, SuppressionList, guarded, guarded_batches
 from responder import console, repository
 from responder.api import cases, config, customers, dashboard, insight, presence
+from responder.brand_gauges import brand_gauges
 from responder.connector import Connector, ReplySender
 from responder.desk import Desk
 from responder.domain.clock import Clock
@@ -109,6 +110,8 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             runtime.workers.start("reply-sender", sender.run(), stop=sender.stop)
             runtime.workers.start("sla-scanner", scanner.run(), stop=scanner.stop)
+            gauges = brand_gauges(desk, health)
+            runtime.workers.start("brand-gauges", gauges.run(), stop=gauges.stop)
             if settings.consume_events:
                 batched = guarded_batches(batch_handlers(desk, crises, health), suppressions)
                 guarded_handlers = guarded(handlers, suppressions)

@@ -6,7 +6,7 @@ import pytest
 
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
-from rapport.testing import eventually, unique
+from rapport.testing import eventually, metric, unique
 from responder.desk import Desk
 from responder.domain.case import Case
 from responder.intake import take_mention
@@ -29,6 +29,8 @@ async def test_a_breach_is_detected_after_a_restart_and_published_once(
     serve: Serve, mongo_db: Database
 ) -> None:
     clock = Clock(OPENED + timedelta(minutes=30))
+    breaches_before = _counted("rapport_sla_breaches_total", target="first_response")
+    scans_before = _counted("rapport_sla_scan_seconds_count")
     async with serve(clock, scan_interval_s=0.05) as (app, _):
         complaint = enriched(1, intents=["complaint"], external_id=unique("ext"))
         case = await take_mention(app.state.desk, complaint.payload)
@@ -59,6 +61,13 @@ async def test_a_breach_is_detected_after_a_restart_and_published_once(
         (2, "sla_breached", "first_response"),
         (3, "escalated", None),
     ]
+    breaches = _counted("rapport_sla_breaches_total", target="first_response")
+    assert breaches - breaches_before == 1  # recorded once, however often it was scanned
+    assert _counted("rapport_sla_scan_seconds_count") - scans_before >= 6
+
+
+def _counted(name: str, **labels: str) -> float:
+    return metric(name, **labels) or 0.0
 
 
 async def _breached(desk: Desk, case: Case) -> Case | None:

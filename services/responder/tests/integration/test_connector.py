@@ -3,6 +3,7 @@
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import astuple, dataclass
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from rapport.mongo import Database
+from rapport.testing import metric
 from responder import actions
 from responder.connector import Connector, ReplySender
 from responder.desk import Desk
@@ -95,6 +97,27 @@ async def sending(desk: Desk, replies: Replies, url: str, http: httpx.AsyncClien
     )
 
 
+@dataclass(frozen=True)
+class Counts:
+    """Platform x's replies sent and failed (``GET /metrics``), since the process started."""
+
+    sent: float
+    retrying: float
+    gave_up: float
+
+    def __sub__(self, other: "Counts") -> "Counts":
+        return Counts(*(a - b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+def counts() -> Counts:
+    failures = "rapport_reply_delivery_failures_total"
+    return Counts(
+        metric("rapport_replies_sent_total", platform="x") or 0,
+        metric(failures, platform="x", outcome="retrying") or 0,
+        metric(failures, platform="x", outcome="gave_up") or 0,
+    )
+
+
 def reply(case: Case, clock: Clock) -> Reply:
     return Reply.model_validate(
         {
@@ -116,6 +139,7 @@ async def test_retried_with_backoff_until_delivered_exactly_once(
 ) -> None:
     case = await held_case(desk)
     replies = Replies(mongo_db)
+    before = counts()
     async with httpx.AsyncClient() as http:
         sender = await sending(desk, replies, platform.url, http)
         await replies.add(reply(case, clock))
@@ -138,6 +162,7 @@ async def test_retried_with_backoff_until_delivered_exactly_once(
         "text": "So sorry, DM us",
     }
     assert platform.delivered() == 1
+    assert counts() - before == Counts(sent=1, retrying=2, gave_up=0)
     sent = await replies.get(REPLY)
     assert sent is not None
     assert (sent.state, sent.attempts, sent.external_id) == ("sent", 2, "tweet-777")
@@ -156,6 +181,7 @@ async def test_a_refused_reply_fails_without_retrying(
 ) -> None:
     case = await held_case(desk)
     replies = Replies(mongo_db)
+    before = counts()
     async with httpx.AsyncClient() as http:
         sender = await sending(desk, replies, platform.url, http)
         await replies.add(reply(case, clock))
@@ -166,6 +192,7 @@ async def test_a_refused_reply_fails_without_retrying(
     assert failed is not None
     assert (failed.state, failed.last_error) == ("failed", "HTTP 400")
     assert len(platform.requests) == 1
+    assert counts() - before == Counts(sent=0, retrying=0, gave_up=1)
 
 
 @pytest.mark.parametrize("platform", [[200]], indirect=True)

@@ -47,12 +47,14 @@ from rapport.failures import error_type, is_transient, reason
 from rapport.kafka.connection import ClientSecurity
 from rapport.kafka.dlq_headers import dead_letter_headers
 from rapport.kafka.dlq_limit import DlqLimit
+from rapport.kafka.lag import LagGauge
 from rapport.kafka.lanes import Batch, Progress, Record, chunks, lanes
 from rapport.kafka.producer import EventProducer
 from rapport.outages import Outage, current_outage, watched
 from rapport.retry import RetryPolicy
 from rapport.telemetry import extract_context, tracer
 from rapport.topics import Topic, dead_letter_topic
+from rapport.workers import INTERVAL, stepped
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Event], Awaitable[None]]
@@ -64,6 +66,11 @@ _Decodings = Mapping[tuple[str, int, int], Decoded]
 MAX_LINKS = 128
 RECORDS = Counter(
     "rapport_consumed_records_total", "Records consumed, by outcome", ["topic", "group", "outcome"]
+)
+DEAD_LETTERED = Counter(
+    "rapport_dead_lettered_total",
+    "Records sent to the dead-letter topic, by why: undecodable, or their handler failed",
+    ["topic", "group", "kind"],
 )
 _record_contexts: ContextVar[Mapping[UUID, context.Context]] = ContextVar("record_contexts")
 
@@ -117,6 +124,7 @@ class ConsumerLoop:
         concurrency: int = 16,
         commit_every_s: float = 1.0,
         security: ClientSecurity | None = None,
+        lag_every_s: float = 15.0,
     ) -> None:
         self.group = group
         self.outage = Outage(f"consumer:{group}")
@@ -140,6 +148,7 @@ class ConsumerLoop:
             **(security or {}),
         )
         self._consumer.subscribe(list(self._topics), listener=_Revocations(self))
+        self.lag = LagGauge(self._consumer, group, every_s=lag_every_s)
         self._progress = Progress({})
         self._waiting_lanes: set[object] = set()
 
@@ -148,8 +157,10 @@ class ConsumerLoop:
 
     async def run(self) -> None:
         self.outage = current_outage.get() or self.outage
+        INTERVAL.labels(self.outage.worker).set(self._commit_every_s)
         if not await self._until_done(self._consumer.start, "start"):
             return
+        lag = asyncio.create_task(self.lag.run(self._stopping))
         try:
             while not self._stopping.is_set():
                 batch = await self._fetch()
@@ -157,6 +168,8 @@ class ConsumerLoop:
                     await self._run_batch(batch)
         finally:
             await self._commit()
+            self._stopping.set()
+            await lag
             await self._consumer.stop()
 
     async def _run_batch(self, batch: Batch) -> None:
@@ -187,6 +200,7 @@ class ConsumerLoop:
                 for task in done:
                     task.result()
                 await self._commit()
+                stepped(self.outage.worker)
         finally:
             for task in pending:
                 task.cancel()
@@ -342,6 +356,7 @@ class ConsumerLoop:
         redelivers the rest; handlers are idempotent)."""
         await self._commit()
         self._progress.forget(partitions)
+        self.lag.forget(partitions)
 
     async def _fetch(self) -> dict[TopicPartition, list[Record]]:
         """The next records; none while a transient fetch error is waited out."""
@@ -356,6 +371,7 @@ class ConsumerLoop:
             await self._pause(self._retry.max_delay_s)
             return {}
         self.outage.over()
+        stepped(self.outage.worker)
         return batches
 
     async def _commit(self) -> None:
@@ -365,6 +381,7 @@ class ConsumerLoop:
             return
         try:
             await watched(self._consumer.commit(offsets), "Kafka", outage=self.outage)
+            self.lag.committed(offsets)
         except (CommitFailedError, KafkaError) as error:
             # The group rebalanced: the new owner redelivers; handlers are idempotent.
             log.warning("commit failed", extra={"group": self.group, "error": repr(error)})
@@ -432,6 +449,8 @@ class ConsumerLoop:
         if not await self._until_done(send, position):
             return False
         RECORDS.labels(record.topic, self.group, "dead_lettered").inc()
+        kind = "undecodable" if isinstance(error, DecodeError) else "handler_failed"
+        DEAD_LETTERED.labels(record.topic, self.group, kind).inc()
         log.warning(
             "dead-lettered",
             extra={"position": position, "reason": why, "error": error_type(error)},
