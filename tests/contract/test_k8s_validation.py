@@ -2,7 +2,8 @@
 
 Built-in kinds pass kubernetes-validate's strict schemas of each Kubernetes version we support;
 custom resources pass the strict schemas of their operators' published CRDs (deploy/k8s/crds);
-kube-score finds nothing critical but the checks named below, each with its reason.
+kube-score finds nothing critical but the checks named below, each with its reason (and the
+NetworkPolicies of the operators' pods, whose manifests say why they carry kube-score/ignore).
 """
 
 import copy
