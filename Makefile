@@ -11,14 +11,14 @@ VENV_STAMP := $(VENV)/.installed
 JARS_DIR := .state/kafka-lib
 JARS_STAMP := $(JARS_DIR)/.installed
 
-.PHONY: help venv jars browser run stop unit test lint migrate proto release-contracts bench eval chaos lock clean
+.PHONY: help venv jars browser tools run stop unit test lint migrate proto release-contracts bench eval chaos lock clean
 
 help:
 	@echo "make run    start Kafka, MongoDB and the four services with demo data (make stop to stop);"
 	@echo "            REPLICAS=2 runs two processes of each"
 	@echo "make unit   every test that needs no Kafka or MongoDB, in seconds (starts neither)"
 	@echo "make test   lint, types and tests against a throwaway Kafka and MongoDB"
-	@echo "other: venv jars browser stop lint migrate proto release-contracts bench eval chaos lock clean"
+	@echo "other: venv jars browser tools stop lint migrate proto release-contracts bench eval chaos lock clean"
 
 venv: $(VENV_STAMP)
 
@@ -43,6 +43,22 @@ browser:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# The manifest tests render deploy/k8s with kustomize and lint it with kube-score, both pinned and
+# built from the Go module proxy into .state/tools (cached: about 5 minutes the first time on
+# this machine, nothing after).
+GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
+TOOLS_DIR := .state/tools
+KUSTOMIZE_VERSION := v5.5.0
+KUBE_SCORE_VERSION := v1.20.0
+TOOLS_STAMP := $(TOOLS_DIR)/.installed-$(KUSTOMIZE_VERSION)-$(KUBE_SCORE_VERSION)
+
+tools: $(TOOLS_STAMP)
+
+$(TOOLS_STAMP):
+	GOBIN=$(CURDIR)/$(TOOLS_DIR) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	GOBIN=$(CURDIR)/$(TOOLS_DIR) $(GO) install github.com/zegl/kube-score/cmd/kube-score@$(KUBE_SCORE_VERSION)
+	touch $@
+
 # REPLICAS=N runs N processes of every service (replica n on the ports 8001-8004 + 100*(n-1)).
 REPLICAS ?= 1
 
@@ -61,7 +77,7 @@ unit: venv
 
 # Starts (or reuses) Kafka and MongoDB on the test ports and stops only what it started,
 # also when lint or tests fail; the first failure's exit code is kept.
-test: venv jars browser
+test: venv jars browser tools
 	@status=0; trap 'status=130' INT TERM; \
 	$(STACK) up --profile test --infra-only --fresh || status=$$?; \
 	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory lint || status=$$?; fi; \
@@ -86,6 +102,7 @@ lint: venv
 migrate: venv
 	$(VENV)/bin/rapport migrate --all
 
+# Also writes the manifests made from the topic catalogue (Strimzi topics and users, KEDA).
 proto: venv
 	$(PY) -m rapport.proto write
 

@@ -1,6 +1,7 @@
 """Generate and check ``proto/``: topic catalogue, JSON Schema and example per event version.
 
-``python -m rapport.proto write`` (``make proto``) regenerates it; ``check`` lists what is
+``python -m rapport.proto write`` (``make proto``) regenerates it
+and the manifests made from the catalogue (``rapport.catalogue_manifests``); ``check`` lists what is
 stale or breaking; ``release`` (``make release-contracts``) moves the released baseline.
 
 A version's schema may only change compatibly with what was *released*, not with the working
@@ -19,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from rapport import catalogue_manifests
 from rapport.events import ALL_EVENTS, Event
 from rapport.events.examples import examples
 from rapport.events.upcasters import UPCASTERS
@@ -155,10 +157,15 @@ def main() -> None:
     if args.command in ("write", "release"):
         for path in (write if args.command == "write" else release)(args.root):
             print(f"wrote proto/{path}")
+        if args.command == "write":
+            for path in catalogue_manifests.write():
+                print(f"wrote deploy/k8s/components/{path}")
     elif problems := breaking(args.root):
         sys.exit("breaking schema changes against proto/released:\n  " + "\n  ".join(problems))
     elif paths := stale(args.root):
         sys.exit("stale proto files (run `make proto`): " + ", ".join(paths))
+    elif paths := catalogue_manifests.stale():
+        sys.exit("stale manifests (run `make proto`): " + ", ".join(paths))
 
 
 if __name__ == "__main__":
