@@ -11,6 +11,11 @@ import tomllib
 from pathlib import Path
 
 
+def project_name(requirement: str) -> str:
+    """``pyjwt[crypto]`` -> ``pyjwt``, ``pydantic>=2.12`` -> ``pydantic``."""
+    return re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0]
+
+
 def requirements(folders: list[str]) -> list[str]:
     own = set()
     wanted = set()
@@ -18,7 +23,7 @@ def requirements(folders: list[str]) -> list[str]:
         project = tomllib.loads((Path(folder) / "pyproject.toml").read_text())["project"]
         own.add(project["name"])
         wanted.update(project.get("dependencies", []))
-    return sorted(r for r in wanted if re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0] not in own)
+    return sorted(r for r in wanted if project_name(r) not in own)
 
 
 if __name__ == "__main__":
