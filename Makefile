@@ -77,8 +77,8 @@ container-tools:
 		-y -qq -o DPkg::Lock::Timeout=600 $(CONTAINER_PACKAGES); }
 
 # rapport/<service>:$(IMAGE_TAG) for the four services; the base image too when BASE_IMAGE is
-# not given and the official one cannot be pulled (about 3 minutes cold; see
-# deploy/containers/README.md for the measured times and both paths).
+# not given and the official one cannot be pulled (about 6 minutes cold, 1 to 2 warm; both paths
+# and the measurements: deploy/containers/README.md).
 IMAGE_TAG ?= dev
 export IMAGE_TAG CONTAINER_TOOL BASE_IMAGE
 
@@ -86,7 +86,8 @@ images: venv container-tools
 	$(PY) -m deploy.containers.images
 
 # The images as the production overlay runs them (host network, test Kafka and MongoDB), end
-# to end: about N minutes after `make images`. Not part of `make test` (see the README).
+# to end: about 2.5 minutes when the images are built. Not yet part of `make test`: see
+# deploy/containers/README.md.
 test-containers: venv jars images
 	$(call with_test_stack,,$(VENV)/bin/pytest -p no:cacheprovider deploy/containers)
 

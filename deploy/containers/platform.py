@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pymongo import MongoClient
 
 from deploy.containers.images import image_name
@@ -45,6 +46,25 @@ def quantity(value: str) -> float:
     """A Kubernetes quantity ("512Mi", "500m", "2") as a plain number."""
     number, unit = re.fullmatch(r"([\d.]+)([A-Za-z]*)", str(value)).groups()  # type: ignore[union-attr]
     return float(number) / 1000 if unit == "m" else float(number) * UNITS.get(unit, 1)
+
+
+def made_secrets(example: Path, values: dict[str, str]) -> Secrets:
+    """The Secrets ``example`` shows (the base's secret.example.yaml), each key holding this
+    run's value for it (``values``, by the key's RAPPORT_-less upper-case name: ``mongo-url``
+    and ``RAPPORT_MONGO_URL`` are both ``MONGO_URL``), or else the example's own placeholder."""
+
+    def value(key: str, placeholder: str) -> str:
+        name = key.upper().replace("-", "_").removeprefix("RAPPORT_")
+        return values.get(name, placeholder)
+
+    return {
+        doc["metadata"]["name"]: {
+            key: value(key, str(placeholder))
+            for key, placeholder in (doc.get("stringData") or {}).items()
+        }
+        for doc in yaml.safe_load_all(example.read_text())
+        if doc and doc.get("kind") == "Secret"
+    }
 
 
 class Collector:
@@ -97,17 +117,17 @@ class ContainerPlatform:
         self.collector = Collector(first_port + len(DEPLOYMENTS))
         self.started_s: dict[str, float] = {}
         """Seconds from `run` to the first 200 of /readyz, by container."""
-        jwks = Path(token_keys().auth_jwks).read_text()
-        self.secrets: Secrets = {
-            "rapport-secrets": {
-                "mongo-url": mongo,
-                "export-keys": export_keys(),
-                "suppression-pepper": secrets.token_hex(32),
-                "smtp-username": "",
-                "smtp-password": "",
+        self.secrets = made_secrets(
+            overlay.parents[1] / "base" / "secret.example.yaml",
+            {
+                "MONGO_URL": mongo,
+                "EXPORT_KEYS": export_keys(),
+                "SUPPRESSION_PEPPER": secrets.token_hex(32),
+                "SMTP_USERNAME": "",
+                "SMTP_PASSWORD": "",
+                "JWKS.JSON": Path(token_keys().auth_jwks).read_text(),
             },
-            "rapport-auth-jwks": {"jwks.json": jwks},
-        }
+        )
         self.containers = containers(render(overlay), self.secrets)
 
     def url(self, name: str) -> str:
