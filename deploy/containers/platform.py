@@ -152,7 +152,8 @@ class ContainerPlatform:
             k: re.sub(r"(https?://)([a-z0-9-]+)(?::\d+)?", readdress, v)
             for k, v in container.env.items()
         }
-        env["RAPPORT_KAFKA_BOOTSTRAP"] = self.kafka
+        if "RAPPORT_KAFKA_BOOTSTRAP" in env:
+            env["RAPPORT_KAFKA_BOOTSTRAP"] = self.kafka
         if container.name in self.ports:
             env["UVICORN_PORT"] = str(self.ports[container.name])
         return env
