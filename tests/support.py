@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from rapport.testing import UNTHROTTLED, environment, export_keys, reference, token_keys, unique
@@ -46,6 +46,15 @@ WEBHOOK_SECRETS = {
     "RAPPORT_WEBHOOK_SECRETS": json.dumps({"forum": "e2e-forum"}),
 }
 """ingest's webhooks configured as in production, so they answer a bad signature with 401."""
+
+
+class Reachable(Protocol):
+    """Where the services answer and how to call them: this platform of processes, or the
+    service images run by `make test-containers` (deploy/containers/platform.py)."""
+
+    def url(self, name: str) -> str: ...
+
+    def token(self, *scopes: str) -> dict[str, str]: ...
 
 
 class Platform:

@@ -11,12 +11,21 @@ from rapport.events import MentionIngested
 from rapport.events.codec import encode
 from rapport.mongo import Database
 from rapport.testing import eventually, read_topic, unique
-from tests.support import WAIT_S, Platform, caught_up, mention, negative, positive, profile_id
+from tests.support import (
+    WAIT_S,
+    Platform,
+    Reachable,
+    caught_up,
+    mention,
+    negative,
+    positive,
+    profile_id,
+)
 
 pytestmark = pytest.mark.e2e
 
 
-async def post(http: httpx.AsyncClient, platform: Platform, *mentions: dict[str, Any]) -> Any:
+async def post(http: httpx.AsyncClient, platform: Reachable, *mentions: dict[str, Any]) -> Any:
     response = await http.post(
         f"{platform.url('ingest')}/v1/mentions",
         json={"mentions": list(mentions)},
@@ -26,7 +35,7 @@ async def post(http: httpx.AsyncClient, platform: Platform, *mentions: dict[str,
     return response.json()
 
 
-async def cases_of(http: httpx.AsyncClient, platform: Platform, author: str) -> list[Any]:
+async def cases_of(http: httpx.AsyncClient, platform: Reachable, author: str) -> list[Any]:
     response = await http.get(
         f"{platform.url('responder')}/v1/cases",
         params={"profile_id": str(profile_id(author))},
@@ -37,7 +46,7 @@ async def cases_of(http: httpx.AsyncClient, platform: Platform, author: str) -> 
     return cases
 
 
-async def member(http: httpx.AsyncClient, platform: Platform, author: str) -> Any:
+async def member(http: httpx.AsyncClient, platform: Reachable, author: str) -> Any:
     response = await http.get(
         f"{platform.url('loyalty')}/v1/members/{profile_id(author)}",
         headers=platform.token("agent"),
