@@ -6,15 +6,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ingest import floods
+from ingest.adapters.archive_store import MongoArchive
+from ingest.adapters.import_store import MongoImportStore
+from ingest.adapters.replay_store import ReplayGuard
 from ingest.analyser.pending import PendingMentions
 from ingest.analyser.pool import AnalysisPool
 from ingest.analyser.worker import Analyser
 from ingest.api import imports, mentions, webhooks
-from ingest.intake import BrandAccounts, Intake
 from ingest.migrations import MIGRATIONS
 from ingest.personal_data import IngestPersonalData
-from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
+from ingest.use_cases.intake import BrandAccounts, Intake
 from rapport.clients import connected, consume
 from rapport.events import PrivacyRequested
 from rapport.exports.store import export_store
@@ -34,7 +36,6 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             db = clients.db
             await warn_missing_indexes(db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(db, clients.producer)
-            app.state.db = db
             suppressions = SuppressionList(db, settings.suppression_pepper)
             if settings.relay_outbox:
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
@@ -63,6 +64,8 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                 brand = BrandAccounts(settings.brand_accounts)
                 stored = wake_analysers if settings.role == "all" else lambda: None
                 app.state.intake = Intake(MongoArchive(db), brand, suppressions, stored=stored)
+                app.state.imports = MongoImportStore(db)
+                app.state.replays = ReplayGuard(db)
                 answer = privacy_outbox_handler(
                     "ingest",
                     Suppressing(IngestPersonalData(db), suppressions),

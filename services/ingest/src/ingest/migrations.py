@@ -1,6 +1,7 @@
 """ingest's indexes, created once per deploy by ``rapport migrate`` (never at start-up)."""
 
-from ingest import floods, replays, repository
+from ingest import floods
+from ingest.adapters import archive_store, replay_store
 from ingest.settings import IngestSettings
 from rapport.exports import store as exports
 from rapport.migrate import Migrations, merge_indexes
@@ -8,7 +9,9 @@ from rapport.mongo import Indexes
 
 
 def indexes(settings: IngestSettings) -> Indexes:
-    return merge_indexes(repository.INDEXES, floods.INDEXES, replays.INDEXES, exports.INDEXES)
+    return merge_indexes(
+        archive_store.INDEXES, floods.INDEXES, replay_store.INDEXES, exports.INDEXES
+    )
 
 
 MIGRATIONS = Migrations(IngestSettings, indexes)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ingest.domain.normalize import MentionIn
-from ingest.intake import BrandAccounts, provisional
+from ingest.use_cases.intake import BrandAccounts, provisional
 from rapport.events import Mention, MentionIngested, Source
 from rapport.events.codec import decode
 from rapport.kafka.producer import EventProducer, OutgoingRecord

@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
+from ingest.adapters.replay_store import Replayed, ReplayGuard
 from ingest.domain.normalize import MentionIn
 from ingest.floods import FloodRule, MongoFloods
-from ingest.intake import BrandAccounts, provisional
-from ingest.replays import Replayed, ReplayGuard
 from ingest.settings import IngestSettings
 from ingest.signatures import sign
+from ingest.use_cases.intake import BrandAccounts, provisional
 from rapport.events import Intent, Source
 from rapport.mongo import Database
 from rapport.testing import unique

@@ -1,0 +1,60 @@
+"""In-memory implementations of ``ingest.ports`` for unit tests; the contract tests
+(``tests/contract``) hold them to what the MongoDB adapters do."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.adapters.archive_store import archive_id
+from ingest.ports import MAX_ERRORS, Progress, State, new_import
+from rapport.events import Mention, utcnow
+
+
+@dataclass
+class FakeArchive:
+    stored: dict[str, Mention] = field(default_factory=dict)
+    import_ids: list[str | None] = field(default_factory=list)
+    """The ``import_id`` of each call that stored something."""
+
+    async def accept(self, mentions: list[Mention], *, import_id: str | None = None) -> list[bool]:
+        new = []
+        for mention in mentions:
+            new.append(archive_id(mention) not in self.stored)
+            self.stored.setdefault(archive_id(mention), mention)
+        self.import_ids.append(import_id)
+        return new
+
+
+@dataclass
+class FakeSuppressions:
+    """Authors (ids) erased with their posts: every mention by them is old."""
+
+    erased: set[str] = field(default_factory=set)
+
+    async def old_mentions(self, mentions: list[Mention]) -> list[bool]:
+        return [m.author.id in self.erased for m in mentions]
+
+
+@dataclass
+class FakeImportStore:
+    imports: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    async def create(self, format: str, platform: str | None) -> str:
+        record = new_import(format, platform)
+        self.imports[record["_id"]] = record
+        return str(record["_id"])
+
+    async def report(self, import_id: str, progress: Progress) -> None:
+        found = self.imports[import_id]
+        for count in ("read", "accepted", "duplicate", "suppressed"):
+            found[count] += getattr(progress, count)
+        found["rejected"] += len(progress.rejected)
+        errors = [{"row": r.number, "line": r.line, "reason": r.reason} for r in progress.rejected]
+        found["errors"] = [*found["errors"], *errors][:MAX_ERRORS]
+        found["updated_at"] = utcnow()
+
+    async def finish(self, import_id: str, state: State, reason: str | None = None) -> None:
+        self.imports[import_id].update(state=state.value, reason=reason, updated_at=utcnow())
+
+    async def get(self, import_id: str) -> dict[str, Any] | None:
+        found = self.imports.get(import_id)
+        return None if found is None else dict(found)
