@@ -32,7 +32,7 @@ def incoming(
     author: str, text: str, minute: int = 0, *, in_reply_to: str | None = None
 ) -> MentionIn:
     created = datetime(2026, 11, 20, 9, tzinfo=UTC) + timedelta(minutes=minute)
-    return MentionIn.model_validate(
+    mention: MentionIn = MentionIn.model_validate(
         {
             "platform": "x",
             "external_id": unique("m"),
@@ -42,6 +42,7 @@ def incoming(
             "in_reply_to": in_reply_to,
         }
     )
+    return mention
 
 
 def stored(mention: MentionIn) -> Mention:

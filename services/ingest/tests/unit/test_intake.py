@@ -5,7 +5,7 @@ from rapport.events import SentimentLabel, Source
 
 
 def incoming(external_id: str, author: str = "ann") -> MentionIn:
-    return MentionIn.model_validate(
+    mention: MentionIn = MentionIn.model_validate(
         {
             "platform": "x",
             "external_id": external_id,
@@ -14,6 +14,7 @@ def incoming(external_id: str, author: str = "ann") -> MentionIn:
             "created_at": "2026-11-20T09:00:00Z",
         }
     )
+    return mention
 
 
 async def test_mentions_are_stored_unanalysed_and_the_analysis_stage_is_woken() -> None:
