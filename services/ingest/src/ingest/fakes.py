@@ -1,11 +1,13 @@
 """In-memory implementations of ``ingest.ports`` for unit tests; the contract tests
 (``tests/contract``) hold them to what the MongoDB adapters do."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ingest.adapters.archive_store import archive_id
-from ingest.ports import MAX_ERRORS, Progress, State, new_import
+from ingest.ports import MAX_ERRORS, Progress, Sighting, State, new_import
 from rapport.events import Mention, utcnow
 
 
@@ -58,3 +60,23 @@ class FakeImportStore:
     async def get(self, import_id: str) -> dict[str, Any] | None:
         found = self.imports.get(import_id)
         return None if found is None else dict(found)
+
+
+@dataclass
+class FakeFloodSightings:
+    latest: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    """(fingerprint, author key) -> when they last posted it."""
+
+    async def record(self, sightings: list[Sighting]) -> None:
+        for s in sightings:
+            key = (s.fingerprint, s.author_key)
+            self.latest[key] = max(s.at, self.latest.get(key, s.at))
+
+    async def seen(
+        self, fingerprints: Collection[str], since: datetime, until: datetime
+    ) -> dict[str, list[datetime]]:
+        seen: dict[str, list[datetime]] = {}
+        for (fp, _), at in self.latest.items():
+            if fp in fingerprints and since <= at <= until:
+                seen.setdefault(fp, []).append(at)
+        return {fp: sorted(times) for fp, times in seen.items()}

@@ -2,20 +2,23 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
-from ingest import floods
 from ingest.adapters.archive_store import MongoArchive
+from ingest.adapters.flood_store import MongoFloodSightings
 from ingest.adapters.import_store import MongoImportStore
 from ingest.adapters.replay_store import ReplayGuard
 from ingest.analyser.pending import PendingMentions
 from ingest.analyser.pool import AnalysisPool
 from ingest.analyser.worker import Analyser
 from ingest.api import imports, mentions, webhooks
+from ingest.domain.floods import FloodRule
 from ingest.migrations import MIGRATIONS
 from ingest.personal_data import IngestPersonalData
 from ingest.settings import IngestSettings
+from ingest.use_cases.flag_floods import Floods
 from ingest.use_cases.intake import BrandAccounts, Intake
 from rapport.clients import connected, consume
 from rapport.events import PrivacyRequested
@@ -39,12 +42,17 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             suppressions = SuppressionList(db, settings.suppression_pepper)
             if settings.relay_outbox:
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            flood_rule = FloodRule(
+                settings.flood_authors,
+                timedelta(seconds=settings.flood_window_s),
+                settings.flood_min_words,
+            )
             pool = AnalysisPool(settings.sentiment_engine, settings.analyser_processes)
             analysers = [
                 Analyser(
                     PendingMentions(db, claim_s=settings.analyser_claim_s),
                     pool,
-                    floods=floods.MongoFloods(db, floods.FloodRule.of(settings)),
+                    floods=Floods(MongoFloodSightings(db, keep=flood_rule.window), flood_rule),
                     batch=settings.analyser_batch,
                     poll_s=settings.analyser_poll_s,
                     completed=relay.wake,

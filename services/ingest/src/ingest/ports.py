@@ -3,9 +3,11 @@ import records. ``adapters/`` implements them on MongoDB, ``fakes.py`` in memory
 ``tests/contract`` holds both to the same behaviour."""
 
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ingest.imports.rows import Rejected
 from rapport.events import Mention, utcnow
@@ -25,6 +27,31 @@ class MentionArchive(Protocol):
 class Suppressions(Protocol):
     async def old_mentions(self, mentions: list[Mention]) -> list[bool]:
         """Per mention, whether an erased author made it before their erasure."""
+        ...
+
+
+class Sighting(NamedTuple):
+    fingerprint: str
+    author_key: str
+    at: datetime
+    """When the author posted the text."""
+
+
+class FloodSightings(Protocol):
+    async def record(self, sightings: list[Sighting]) -> None:
+        """Keep, per fingerprint and author, the latest time they posted it (for a window)."""
+        ...
+
+    async def seen(
+        self, fingerprints: Collection[str], since: datetime, until: datetime
+    ) -> dict[str, list[datetime]]:
+        """Fingerprint -> when each author last posted it, if within [since, until], in order."""
+        ...
+
+
+class Floods(Protocol):
+    async def flag_in_turn(self, accepted: Sequence[list[Mention]]) -> list[Mention]:
+        """The mentions of each request (in turn), SPAM added to those in a flood."""
         ...
 
 
