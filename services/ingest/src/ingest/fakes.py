@@ -1,7 +1,7 @@
 """In-memory implementations of ``ingest.ports`` for unit tests; the contract tests
 (``tests/contract``) hold them to what the MongoDB adapters do."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -9,6 +9,7 @@ from typing import Any
 from ingest.adapters.archive_store import archive_id
 from ingest.ports import MAX_ERRORS, Progress, Sighting, State, new_import
 from rapport.events import Mention, utcnow
+from rapport.suppression import Identity, normalised
 
 
 @dataclass
@@ -28,12 +29,20 @@ class FakeArchive:
 
 @dataclass
 class FakeSuppressions:
-    """Authors (ids) erased with their posts: every mention by them is old."""
+    """The suppression list: identities erased, and when (the latest erasure counts)."""
 
-    erased: set[str] = field(default_factory=set)
+    erased: dict[str, datetime] = field(default_factory=dict)
+
+    async def add(self, identities: Iterable[Identity], erased_at: datetime) -> None:
+        for identity in identities:
+            key = normalised(identity)
+            self.erased[key] = max(erased_at, self.erased.get(key, erased_at))
 
     async def old_mentions(self, mentions: list[Mention]) -> list[bool]:
-        return [m.author.id in self.erased for m in mentions]
+        erased = [self.erased.get(normalised(Identity.author_of(m))) for m in mentions]
+        return [
+            at is not None and m.created_at <= at for m, at in zip(mentions, erased, strict=True)
+        ]
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Running an import against the in-memory archive and import records (``ingest.fakes``)."""
 
 from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
 
 import pytest
 from starlette.requests import ClientDisconnect
@@ -10,6 +11,8 @@ from ingest.fakes import FakeArchive, FakeImportStore, FakeSuppressions
 from ingest.imports.rows import Parsed, Rejected, Row
 from ingest.use_cases import import_file
 from ingest.use_cases.intake import BrandAccounts, Intake
+
+ERASED_AT = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def row(n: int, author: str = "ann", *, from_brand: bool = False) -> Row:
@@ -35,7 +38,9 @@ async def rows(items: Iterable[Parsed], *, then: Exception | None = None) -> Asy
 class Imported:
     def __init__(self, *erased: str) -> None:
         self.archive, self.store = FakeArchive(), FakeImportStore()
-        self.intake = Intake(self.archive, BrandAccounts([]), FakeSuppressions(set(erased)))
+        self.intake = Intake(
+            self.archive, BrandAccounts([]), FakeSuppressions({f"x:{a}": ERASED_AT for a in erased})
+        )
 
     async def run(self, parsed: AsyncIterator[Parsed], batch_size: int = 2) -> str:
         import_id = await self.store.create("csv", "x")

@@ -1,7 +1,12 @@
+from datetime import UTC, datetime
+
 from ingest.domain.normalize import MentionIn
 from ingest.fakes import FakeArchive, FakeSuppressions
 from ingest.use_cases.intake import BrandAccounts, Intake, provisional
 from rapport.events import SentimentLabel, Source
+
+ERASED_AT = datetime(2026, 12, 1, tzinfo=UTC)
+"""After every mention of these tests was posted."""
 
 
 def incoming(external_id: str, author: str = "ann") -> MentionIn:
@@ -40,7 +45,7 @@ async def test_mentions_are_stored_unanalysed_and_the_analysis_stage_is_woken() 
 async def test_an_erased_authors_old_mentions_are_reported_suppressed_and_never_archived() -> None:
     archive = FakeArchive()
     await archive.accept([provisional(incoming("old"), brand=BrandAccounts([]), source=Source.API)])
-    desk = Intake(archive, BrandAccounts([]), FakeSuppressions({"gone"}))
+    desk = Intake(archive, BrandAccounts([]), FakeSuppressions({"x:gone": ERASED_AT}))
 
     results = await desk.accept(
         [incoming("a", "gone"), incoming("old"), incoming("b"), incoming("c", "gone")], Source.API
@@ -52,7 +57,7 @@ async def test_an_erased_authors_old_mentions_are_reported_suppressed_and_never_
 
 async def test_a_delivery_of_only_suppressed_mentions_archives_nothing() -> None:
     archive = FakeArchive()
-    desk = Intake(archive, BrandAccounts([]), FakeSuppressions({"gone"}))
+    desk = Intake(archive, BrandAccounts([]), FakeSuppressions({"x:gone": ERASED_AT}))
 
     results = await desk.accept([incoming("a", "gone")], Source.WEBHOOK)
 
