@@ -2,19 +2,24 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
-from ingest import floods
+from ingest.adapters.archive_store import MongoArchive
+from ingest.adapters.flood_store import MongoFloodSightings
+from ingest.adapters.import_store import MongoImportStore
+from ingest.adapters.replay_store import ReplayGuard
 from ingest.analyser.pending import PendingMentions
 from ingest.analyser.pool import AnalysisPool
 from ingest.analyser.worker import Analyser
 from ingest.api import imports, mentions, webhooks
-from ingest.intake import BrandAccounts, Intake
+from ingest.domain.floods import FloodRule
 from ingest.migrations import MIGRATIONS
 from ingest.personal_data import IngestPersonalData
-from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
+from ingest.use_cases.flag_floods import Floods
+from ingest.use_cases.intake import BrandAccounts, Intake
 from rapport.clients import connected, consume
 from rapport.events import PrivacyRequested
 from rapport.exports.store import export_store
@@ -34,16 +39,20 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             db = clients.db
             await warn_missing_indexes(db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(db, clients.producer)
-            app.state.db = db
             suppressions = SuppressionList(db, settings.suppression_pepper)
             if settings.relay_outbox:
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
+            flood_rule = FloodRule(
+                settings.flood_authors,
+                timedelta(seconds=settings.flood_window_s),
+                settings.flood_min_words,
+            )
             pool = AnalysisPool(settings.sentiment_engine, settings.analyser_processes)
             analysers = [
                 Analyser(
                     PendingMentions(db, claim_s=settings.analyser_claim_s),
                     pool,
-                    floods=floods.MongoFloods(db, floods.FloodRule.of(settings)),
+                    floods=Floods(MongoFloodSightings(db, keep=flood_rule.window), flood_rule),
                     batch=settings.analyser_batch,
                     poll_s=settings.analyser_poll_s,
                     completed=relay.wake,
@@ -63,6 +72,8 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                 brand = BrandAccounts(settings.brand_accounts)
                 stored = wake_analysers if settings.role == "all" else lambda: None
                 app.state.intake = Intake(MongoArchive(db), brand, suppressions, stored=stored)
+                app.state.imports = MongoImportStore(db)
+                app.state.replays = ReplayGuard(db)
                 answer = privacy_outbox_handler(
                     "ingest",
                     Suppressing(IngestPersonalData(db), suppressions),

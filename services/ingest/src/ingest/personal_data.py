@@ -9,7 +9,7 @@
 
 import re
 
-from ingest import floods
+from ingest.adapters import flood_store
 from rapport import outbox
 from rapport.events import PrivacyRequest
 from rapport.mongo import Database, Document
@@ -42,7 +42,7 @@ class IngestPersonalData:
         for collection, query in (
             ("mentions", {"author_key": {"$in": keys}}),
             (outbox.COLLECTION, {"key": {"$in": keys}}),
-            (floods.COLLECTION, {"$or": [{"_id": _ending(key)} for key in keys]}),
+            (flood_store.COLLECTION, {"$or": [{"_id": _ending(key)} for key in keys]}),
         ):
             erased += (await self._db[collection].delete_many(query)).deleted_count
         for author_id in sorted({i.author_id for i in request.identities}):

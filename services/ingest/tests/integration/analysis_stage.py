@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ingest.domain.normalize import MentionIn
-from ingest.intake import BrandAccounts, provisional
+from ingest.use_cases.intake import BrandAccounts, provisional
 from rapport.events import Mention, MentionIngested, Source
 from rapport.events.codec import decode
 from rapport.kafka.producer import EventProducer, OutgoingRecord
@@ -32,7 +32,7 @@ def incoming(
     author: str, text: str, minute: int = 0, *, in_reply_to: str | None = None
 ) -> MentionIn:
     created = datetime(2026, 11, 20, 9, tzinfo=UTC) + timedelta(minutes=minute)
-    return MentionIn.model_validate(
+    mention: MentionIn = MentionIn.model_validate(
         {
             "platform": "x",
             "external_id": unique("m"),
@@ -42,6 +42,7 @@ def incoming(
             "in_reply_to": in_reply_to,
         }
     )
+    return mention
 
 
 def stored(mention: MentionIn) -> Mention:

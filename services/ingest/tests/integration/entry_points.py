@@ -172,7 +172,12 @@ def x_time(iso: str) -> str:
 
 def _twcs(specs: list[Spec]) -> Request:
     header = b"tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
-    fields = [("external_id", str), ("author_id", str), ("created_at", x_time), ("text", str)]
+    fields: list[tuple[str, Callable[[str], str]]] = [
+        ("external_id", str),
+        ("author_id", str),
+        ("created_at", x_time),
+        ("text", str),
+    ]
     rows = []
     for s in specs:
         tweet, author, created_at, text = (_cell(convert(s[k])) for k, convert in fields)

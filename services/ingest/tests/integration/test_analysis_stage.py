@@ -13,15 +13,15 @@ import httpx
 import pytest
 from pymongo.errors import AutoReconnect
 
+from ingest.adapters.archive_store import MongoArchive
+from ingest.adapters.import_store import MongoImportStore
 from ingest.analyser.pending import Done, PendingMentions
 from ingest.analyser.pool import AnalysisPool
 from ingest.analyser.worker import Analyser
 from ingest.analysis import batch
 from ingest.analysis.encoder_sentiment import encoder_sentiments
 from ingest.analysis.sentiment import Engine, score
-from ingest.imports.store import ImportStore
 from ingest.main import create_app
-from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
 from rapport.migrate import migrate
 from rapport.mongo import Database
@@ -205,7 +205,7 @@ async def test_a_text_the_analysis_fails_on_is_published_with_defaults_and_holds
 
     monkeypatch.setattr(batch, "encoder_sentiments", failing_on_poison(encoder_sentiments))
     monkeypatch.setattr(batch, "score", failing_on_poison(score))
-    import_id = await ImportStore(mongo_db).create("csv", "x")
+    import_id = await MongoImportStore(mongo_db).create("csv", "x")
     texts = [
         "I love my new Brightloop, the coffee is amazing",
         f"{poison} my grinder is broken and nobody answers",
@@ -224,7 +224,7 @@ async def test_a_text_the_analysis_fails_on_is_published_with_defaults_and_holds
     doc = await mongo_db["mentions"].find_one({"_id": f"x:{mentions[1].external_id}"})
     assert doc is not None
     assert doc["analysis_failed"] == "RuntimeError"
-    progress = await ImportStore(mongo_db).get(import_id)
+    progress = await MongoImportStore(mongo_db).get(import_id)
     assert progress is not None
     assert (progress["processed"], progress["unanalysed"]) == (3, 1)
 

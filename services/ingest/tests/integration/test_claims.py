@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from ingest.adapters.archive_store import MongoArchive
 from ingest.analyser.pending import INDEXES, PENDING, Done, PendingMentions
 from ingest.analyser.pool import AnalysisPool, Item
 from ingest.analyser.worker import Analyser
 from ingest.analysis.batch import Outcome
-from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
 from rapport.mongo import Database
 from rapport.outbox import OutboxRelay

@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
+from ingest.adapters.archive_store import MongoArchive
 from ingest.domain.normalize import MentionIn
-from ingest.intake import BrandAccounts, provisional
-from ingest.repository import MongoArchive
 from ingest.settings import IngestSettings
+from ingest.use_cases.intake import BrandAccounts, provisional
 from rapport.events import MentionIngested, Source
 from rapport.events.codec import DecodeError, decode
 from rapport.mongo import Database
@@ -55,7 +55,7 @@ async def test_an_accepted_mention_is_archived_and_published(
             event = decode(record.value, (MentionIngested,))
         except DecodeError:  # other tests dead-letter garbage through this topic
             return False
-        return event.payload.external_id == external_id
+        return bool(event.payload.external_id == external_id)
 
     records = await read_topic(
         kafka_bootstrap, "social.mentions", until=lambda rs: any(ours(r) for r in rs)

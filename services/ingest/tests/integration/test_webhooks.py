@@ -11,12 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
+from ingest.adapters.flood_store import MongoFloodSightings
+from ingest.adapters.replay_store import Replayed, ReplayGuard
+from ingest.domain.floods import FloodRule
 from ingest.domain.normalize import MentionIn
-from ingest.floods import FloodRule, MongoFloods
-from ingest.intake import BrandAccounts, provisional
-from ingest.replays import Replayed, ReplayGuard
 from ingest.settings import IngestSettings
 from ingest.signatures import sign
+from ingest.use_cases.flag_floods import Floods
+from ingest.use_cases.intake import BrandAccounts, provisional
 from rapport.events import Intent, Source
 from rapport.mongo import Database
 from rapport.testing import unique
@@ -387,7 +389,8 @@ class TestSharedState:
                 pass
 
     async def test_replicas_share_the_flood_count(self, mongo_db: Database) -> None:
-        replicas = [MongoFloods(mongo_db, FloodRule()) for _ in range(3)]
+        rule = FloodRule()
+        replicas = [Floods(MongoFloodSightings(mongo_db, keep=rule.window), rule) for _ in range(3)]
         text = "The Brightloop store on Main Street opens at nine tomorrow"
         mentions = [
             provisional(

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingest.floods import fingerprint, flagged, normalise
+from ingest.domain.floods import fingerprint, flagged, normalise
 from rapport.events import Intent, Mention
 
 SPAM = "WIN a FREE Brightloop espresso machine!!! Click https://t.co/abc123 now @friend"

@@ -1,38 +1,16 @@
+from datetime import UTC, datetime
+
 from ingest.domain.normalize import MentionIn
-from ingest.intake import BrandAccounts, Intake
-from ingest.repository import archive_id
-from rapport.events import Mention, SentimentLabel, Source
+from ingest.fakes import FakeArchive, FakeSuppressions
+from ingest.use_cases.intake import BrandAccounts, Intake, provisional
+from rapport.events import SentimentLabel, Source
 
-
-class Archive:
-    def __init__(self, archived: set[str]) -> None:
-        self.archived = archived
-        self.stored: list[Mention] = []
-        self.import_ids: list[str | None] = []
-
-    async def accept(self, mentions: list[Mention], *, import_id: str | None = None) -> list[bool]:
-        new = []
-        for mention in mentions:
-            new.append(archive_id(mention) not in self.archived)
-            if new[-1]:
-                self.stored.append(mention)
-                self.archived.add(archive_id(mention))
-        self.import_ids.append(import_id)
-        return new
-
-
-class Suppressions:
-    """Authors erased (with their posts) before the test: mentions by them are old."""
-
-    def __init__(self, *erased: str) -> None:
-        self.erased = set(erased)
-
-    async def old_mentions(self, mentions: list[Mention]) -> list[bool]:
-        return [m.author.id in self.erased for m in mentions]
+ERASED_AT = datetime(2026, 12, 1, tzinfo=UTC)
+"""After every mention of these tests was posted."""
 
 
 def incoming(external_id: str, author: str = "ann") -> MentionIn:
-    return MentionIn.model_validate(
+    mention: MentionIn = MentionIn.model_validate(
         {
             "platform": "x",
             "external_id": external_id,
@@ -41,44 +19,47 @@ def incoming(external_id: str, author: str = "ann") -> MentionIn:
             "created_at": "2026-11-20T09:00:00Z",
         }
     )
+    return mention
 
 
 async def test_mentions_are_stored_unanalysed_and_the_analysis_stage_is_woken() -> None:
-    archive, woken = Archive({"x:old"}), []
-    desk = Intake(archive, BrandAccounts([]), Suppressions(), stored=lambda: woken.append(True))
+    archive, woken = FakeArchive(), []
+    await archive.accept([provisional(incoming("old"), brand=BrandAccounts([]), source=Source.API)])
+    desk = Intake(archive, BrandAccounts([]), FakeSuppressions(), stored=lambda: woken.append(True))
 
     results = await desk.accept(
         [incoming("old"), incoming("new"), incoming("new")], Source.IMPORT, import_id="i1"
     )
 
     assert [r.status for r in results] == ["duplicate", "accepted", "duplicate"]
-    (stored,) = archive.stored
-    assert stored.external_id == "new"
+    assert list(archive.stored) == ["x:old", "x:new"]
+    stored = archive.stored["x:new"]
     assert (stored.language, stored.sentiment.label, stored.intents) == (
         None,
         SentimentLabel.NEUTRAL,
         [],
     )
-    assert (stored.source, archive.import_ids, woken) == (Source.IMPORT, ["i1"], [True])
+    assert (stored.source, archive.import_ids[1:], woken) == (Source.IMPORT, ["i1"], [True])
 
 
 async def test_an_erased_authors_old_mentions_are_reported_suppressed_and_never_archived() -> None:
-    archive = Archive({"x:old"})
-    desk = Intake(archive, BrandAccounts([]), Suppressions("gone"))
+    archive = FakeArchive()
+    await archive.accept([provisional(incoming("old"), brand=BrandAccounts([]), source=Source.API)])
+    desk = Intake(archive, BrandAccounts([]), FakeSuppressions({"x:gone": ERASED_AT}))
 
     results = await desk.accept(
         [incoming("a", "gone"), incoming("old"), incoming("b"), incoming("c", "gone")], Source.API
     )
 
     assert [r.status for r in results] == ["suppressed", "duplicate", "accepted", "suppressed"]
-    assert [m.external_id for m in archive.stored] == ["b"]
+    assert list(archive.stored) == ["x:old", "x:b"]
 
 
 async def test_a_delivery_of_only_suppressed_mentions_archives_nothing() -> None:
-    archive = Archive(set())
-    desk = Intake(archive, BrandAccounts([]), Suppressions("gone"))
+    archive = FakeArchive()
+    desk = Intake(archive, BrandAccounts([]), FakeSuppressions({"x:gone": ERASED_AT}))
 
     results = await desk.accept([incoming("a", "gone")], Source.WEBHOOK)
 
     assert [r.status for r in results] == ["suppressed"]
-    assert (archive.stored, archive.import_ids) == ([], [])
+    assert (archive.stored, archive.import_ids) == ({}, [])

@@ -6,7 +6,7 @@ from ingest.analysis import analyse
 from ingest.analysis.language import detect_language
 from ingest.analysis.sentiment import score
 from ingest.domain.normalize import MentionBatch, MentionIn, MentionsBody
-from ingest.intake import BrandAccounts, provisional
+from ingest.use_cases.intake import BrandAccounts, provisional
 from rapport.events import SentimentLabel, Source
 
 ONE = {

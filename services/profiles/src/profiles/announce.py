@@ -9,7 +9,7 @@ from profiles.domain.evaluation import changes, evaluate, snapshot
 from profiles.domain.merging import merge, unmerge
 from profiles.domain.model import Profile
 from profiles.domain.rules import Rules
-from profiles.repository import Change
+from profiles.ports import Change
 from rapport.events import ProfileChange, ProfileChanged
 
 Complaints = Mapping[UUID, int]

@@ -7,9 +7,10 @@ from uuid import UUID
 
 from pymongo import DESCENDING, ReplaceOne
 
-from profiles.batches import Planned, Writes, plan
-from profiles.case_batches import CaseState, PlannedCase, plan_cases
+from profiles.batches import Writes, plan
+from profiles.case_batches import CaseState, plan_cases
 from profiles.domain.model import Profile
+from profiles.ports import Planned, PlannedCase
 from profiles.store import Session, Store
 from rapport.mongo import Document
 

@@ -6,33 +6,16 @@ their last state, the history entries, the outbox rows in order and the ``proces
 A cause applied before (or earlier in the same batch) is skipped.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from opentelemetry.context import Context
 
 from profiles.domain.model import Profile
-from profiles.store import Message, marker, mention_count
+from profiles.ports import Message, Planned
+from profiles.store import marker, mention_count
 from rapport.mongo import Document
-
-if TYPE_CHECKING:
-    from profiles.repository import Decide
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One cause of a batch: what it decides about the profile holding ``identity``, the
-    history entry it adds to that profile, and the trace what it announces belongs to."""
-
-    cause: str
-    identity: str
-    decide: Decide
-    history: Document
-    trace: Context | None = None
 
 
 @dataclass

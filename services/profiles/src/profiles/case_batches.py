@@ -3,33 +3,15 @@ each case keeps its latest change (by sequence; an earlier one is only marked), 
 open complaints are recounted from the stored cases plus the batch's changes so far. A cause
 applied before (or earlier in the same batch) is skipped."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from uuid import UUID
-
-from opentelemetry.context import Context
 
 from profiles.batches import Writes
 from profiles.domain.model import Profile
+from profiles.ports import PlannedCase
 from profiles.store import marker
 from rapport.events import CaseChange, Intent
-
-if TYPE_CHECKING:
-    from profiles.repository import Change
-
-
-@dataclass(frozen=True)
-class PlannedCase:
-    """One case change of a batch: what its owner becomes given their open complaints, and the
-    trace what it announces belongs to."""
-
-    cause: str
-    case: CaseChange
-    decide: Callable[[Profile, int], Change]
-    trace: Context | None = None
 
 
 @dataclass(frozen=True)

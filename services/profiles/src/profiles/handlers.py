@@ -1,7 +1,7 @@
 """What profiles does with each event it consumes.
 
 Every handler applies its event once (keyed by the event id), storing the events it causes in
-the outbox in the same transaction (``ProfileRepository.apply``); the relay publishes them. A
+the outbox in the same transaction (``ProfileStore.apply``); the relay publishes them. A
 redelivery changes nothing and stores nothing more.
 """
 
@@ -10,21 +10,21 @@ from dataclasses import replace
 from functools import partial
 
 from profiles.announce import Announcer
-from profiles.case_batches import PlannedCase
 from profiles.domain.evaluation import snapshot
 from profiles.domain.model import Clock, Profile
 from profiles.domain.recording import record_mention, record_purchase, record_referral
 from profiles.domain.rules import Rules
-from profiles.privacy_requests import PrivacyRequests
-from profiles.repository import (
+from profiles.ports import (
     ENRICHED_TOPIC,
     PROFILES_TOPIC,
     Change,
     Planned,
-    ProfileRepository,
+    PlannedCase,
+    ProfileStore,
     history_entry,
     profile_id_for,
 )
+from profiles.privacy_requests import PrivacyRequests
 from rapport.events import (
     CaseChanged,
     MentionEnriched,
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 
 async def on_mention_ingested(
-    event: MentionIngested, *, profiles: ProfileRepository, rules: Rules, clock: Clock
+    event: MentionIngested, *, profiles: ProfileStore, rules: Rules, clock: Clock
 ) -> None:
     """Record the mention on its author's profile; pass it on with the profile's snapshot."""
     planned = planned_mention(event, rules=rules, clock=clock)
@@ -59,7 +59,7 @@ async def on_mention_ingested(
 
 
 async def on_mentions_ingested(
-    events: list[MentionIngested], *, profiles: ProfileRepository, rules: Rules, clock: Clock
+    events: list[MentionIngested], *, profiles: ProfileStore, rules: Rules, clock: Clock
 ) -> None:
     """``on_mention_ingested`` for a batch, in order, in one transaction."""
     await profiles.apply_many([planned_mention(e, rules=rules, clock=clock) for e in events])
@@ -86,7 +86,7 @@ def planned_mention(event: MentionIngested, *, rules: Rules, clock: Clock) -> Pl
 async def on_commerce_event(
     event: PurchaseMade | ReferralConverted,
     *,
-    profiles: ProfileRepository,
+    profiles: ProfileStore,
     rules: Rules,
     clock: Clock,
 ) -> None:
@@ -109,7 +109,7 @@ async def on_commerce_event(
 
 
 async def on_case_changed(
-    event: CaseChanged, *, profiles: ProfileRepository, rules: Rules, clock: Clock
+    event: CaseChanged, *, profiles: ProfileStore, rules: Rules, clock: Clock
 ) -> None:
     """Keep each case's latest state; open complaints weigh on the customer's health."""
     planned = planned_case(event, rules=rules, clock=clock)
@@ -117,7 +117,7 @@ async def on_case_changed(
 
 
 async def on_cases_changed(
-    events: list[CaseChanged], *, profiles: ProfileRepository, rules: Rules, clock: Clock
+    events: list[CaseChanged], *, profiles: ProfileStore, rules: Rules, clock: Clock
 ) -> None:
     """``on_case_changed`` for a batch, in order, in one transaction."""
     await profiles.apply_cases([planned_case(e, rules=rules, clock=clock) for e in events])

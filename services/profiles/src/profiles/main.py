@@ -18,11 +18,11 @@ from profiles.merges import MongoMerges
 from profiles.migrations import MIGRATIONS
 from profiles.privacy import MongoPrivacy
 from profiles.privacy_requests import PrivacyRequests
-from profiles.privacy_retries import PrivacyRetries
 from profiles.queries import ProfileQueries
 from profiles.repository import MongoProfiles
 from profiles.settings import ProfilesSettings
 from profiles.suppressed import known_identities
+from profiles.workers import PrivacyRetries
 from rapport.clients import connected, consume
 from rapport.clock import utcnow
 from rapport.events import (

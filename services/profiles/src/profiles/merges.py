@@ -12,7 +12,7 @@ from uuid import UUID
 from profiles.announce import Complaints
 from profiles.domain.model import Profile
 from profiles.errors import MergeRefused, UnknownProfile
-from profiles.repository import Change
+from profiles.ports import Change
 from profiles.store import Session, Store, to_doc
 from rapport.mongo import Document
 

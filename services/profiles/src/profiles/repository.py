@@ -6,94 +6,43 @@ Every write runs in a transaction that also stores the events it causes in the o
 marker exist: a duplicate key) and returns the stored events.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from pymongo.errors import DuplicateKeyError
 
 from profiles.batch_store import BatchStore
-from profiles.batches import Planned
-from profiles.case_batches import PlannedCase, case_document
+from profiles.case_batches import case_document
 from profiles.domain.model import Profile
 from profiles.errors import IdentityTaken, UnknownProfile
-from profiles.store import INDEXES, Message, Session, marker, mention_count
-from rapport.events import CaseChange, ProfileChanged, deterministic_id
+from profiles.ports import (
+    ENRICHED_TOPIC,
+    PROFILES_TOPIC,
+    Applied,
+    Change,
+    Decide,
+    Message,
+    Planned,
+    history_entry,
+    profile_id_for,
+)
+from profiles.store import INDEXES, Session, marker, mention_count
+from rapport.events import CaseChange, ProfileChanged
 from rapport.mongo import Database, Document
-from rapport.topics import ENRICHED_MENTIONS, PROFILES
 
 __all__ = [
     "ENRICHED_TOPIC",
     "INDEXES",
     "PROFILES_TOPIC",
     "Applied",
+    "Change",
     "Decide",
     "Message",
     "MongoProfiles",
     "Planned",
-    "ProfileRepository",
+    "history_entry",
     "profile_id_for",
 ]
-ENRICHED_TOPIC = ENRICHED_MENTIONS.name
-PROFILES_TOPIC = PROFILES.name
-
-
-def profile_id_for(identity_key: str) -> UUID:
-    """A social identity's first profile id: the same author always lands on the same profile."""
-    return deterministic_id("profile", identity_key)
-
-
-@dataclass(frozen=True)
-class Change:
-    profile: Profile
-    events: list[ProfileChanged] = field(default_factory=list)
-    """What to announce on ``crm.profiles``."""
-    also: list[Message] = field(default_factory=list)
-    """Other events the change causes (the enriched mention), published before them."""
-
-    def messages(self) -> list[Message]:
-        announced = [(PROFILES_TOPIC, str(e.payload.profile.profile_id), e) for e in self.events]
-        return [*self.also, *announced]
-
-
-Decide = Callable[[Profile | None], Change | None]
-"""Given the profile as stored (None: there is none), its new state and what to announce."""
-
-
-@dataclass(frozen=True)
-class Applied:
-    profile: Profile | None
-    events: list[ProfileChanged]
-    first_time: bool
-    """False when the cause had been applied before (a redelivery)."""
-
-
-class ProfileRepository(Protocol):
-    async def apply(
-        self,
-        cause: str,
-        decide: Decide,
-        *,
-        identity: str | None = None,
-        profile_id: UUID | None = None,
-        history: Document | None = None,
-    ) -> Applied: ...
-
-    async def apply_many(self, planned: Sequence[Planned]) -> None: ...
-
-    async def apply_cases(self, planned: Sequence[PlannedCase]) -> None: ...
-
-    async def apply_case(
-        self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
-    ) -> Applied: ...
-
-    async def create(self, change: Change) -> Profile: ...
-
-    async def link(self, profile_id: UUID, key: str, kind: str, decide: Decide) -> Applied: ...
-
-    async def get(self, profile_id: UUID) -> tuple[Profile | None, UUID | None]: ...
 
 
 class MongoProfiles(BatchStore):
@@ -231,7 +180,3 @@ class MongoProfiles(BatchStore):
         await self._history.insert_one({**doc, "profile_id": profile.id}, session=session)
         if mention_count(profile) > self._history_limit:
             await self._trim_history(profile.id, session)
-
-
-def history_entry(mention_id: UUID, key: str, at: datetime, mention: Document) -> Document:
-    return {"_id": str(mention_id), "identity": key, "created_at": at, "mention": mention}

@@ -17,15 +17,14 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from profiles.domain.lookalikes import match_keys
 from profiles.domain.model import Profile
+from profiles.ports import Message
 from rapport import outbox
 from rapport.clock import utcnow
-from rapport.events import Event, ProfileChanged
+from rapport.events import ProfileChanged
 from rapport.mongo import Database, Document, in_transaction
 
 T = TypeVar("T")
 Session = AsyncClientSession
-Message = tuple[str, str, Event]
-"""(topic, key, event): what a change publishes, through the outbox."""
 MAX_MERGE_HOPS = 20
 
 INDEXES = {

@@ -1,6 +1,7 @@
 """A case change recounts its owner's open complaints once, however often it is delivered."""
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,7 @@ async def test_a_case_change_delivered_again_or_concurrently_is_applied_once(
 ) -> None:
     await ensure_indexes(mongo_db, INDEXES)
     profiles, rules = MongoProfiles(mongo_db), Rules()
-    deps = {"profiles": profiles, "rules": rules, "clock": lambda: BASE_TIME}
+    deps: dict[str, Any] = {"profiles": profiles, "rules": rules, "clock": lambda: BASE_TIME}
     await on_mention_ingested(ingested(1, author="ann"), **deps)
     opened = complaint(1)
     await asyncio.gather(*(on_case_changed(opened, **deps) for _ in range(3)))

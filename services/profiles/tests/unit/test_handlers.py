@@ -1,14 +1,13 @@
-"""Handlers against an in-memory repository with the same contract as MongoProfiles: a change
-stores what it causes in the outbox (``outbox``) once, with the change."""
+"""Handlers against the in-memory profile store (``profiles.fakes``, held to MongoProfiles by
+the contract tests): a change stores what it causes in the outbox (``outbox``) once, with it."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from profiles.domain.model import Profile
 from profiles.domain.rules import Rules
-from profiles.errors import IdentityTaken
+from profiles.fakes import FakeProfiles
 from profiles.handlers import (
     ENRICHED_TOPIC,
     PROFILES_TOPIC,
@@ -16,12 +15,11 @@ from profiles.handlers import (
     on_commerce_event,
     on_mention_ingested,
 )
-from profiles.repository import Applied, Change, Decide, Message, profile_id_for
+from profiles.ports import profile_id_for
 from rapport.events import (
     CaseChange,
     CaseChanged,
     Event,
-    ProfileChanged,
     Purchase,
     PurchaseMade,
     Referral,
@@ -29,81 +27,10 @@ from rapport.events import (
     RelationshipStage,
 )
 from rapport.events.factories import BASE_TIME, ingested
-from rapport.mongo import Document
 
 RULES = Rules()
 ANN = profile_id_for("x:ann")
 NOW = BASE_TIME + timedelta(days=10)
-
-
-class FakeProfiles:
-    def __init__(self) -> None:
-        self.profiles: dict[UUID, Profile] = {}
-        self.processed: dict[str, tuple[UUID | None, list[ProfileChanged]]] = {}
-        self.history: list[Document] = []
-        self.cases: dict[UUID, CaseChange] = {}
-        self.outbox: list[Message] = []
-
-    def owner(self, key: str) -> Profile | None:
-        return next((p for p in self.profiles.values() if p.identity(key)), None)
-
-    async def get(self, profile_id: UUID) -> tuple[Profile | None, UUID | None]:
-        found = self.profiles.get(profile_id)
-        if found is not None and found.merged_into is not None:
-            return self.profiles[found.merged_into], profile_id
-        return found, None
-
-    async def apply(
-        self,
-        cause: str,
-        decide: Decide,
-        *,
-        identity: str | None = None,
-        profile_id: UUID | None = None,
-        history: Document | None = None,
-    ) -> Applied:
-        if cause in self.processed:
-            stored_id, events = self.processed[cause]
-            return Applied(self.profiles.get(stored_id) if stored_id else None, events, False)
-        before = self.owner(identity) if identity else (await self.get(profile_id))[0]  # type: ignore[arg-type]
-        change = decide(before)
-        if change is None:
-            self.processed[cause] = (None, [])
-            return Applied(before, [], True)
-        self.profiles[change.profile.id] = change.profile
-        if history is not None:
-            self.history.append({**history, "profile_id": change.profile.id})
-        self.outbox.extend(change.messages())
-        self.processed[cause] = (change.profile.id, change.events)
-        return Applied(change.profile, change.events, True)
-
-    async def apply_case(
-        self, cause: str, case: CaseChange, decide: Callable[[Profile, int], Change]
-    ) -> Applied:
-        known = self.cases.get(case.case_id)
-        if known is None or known.sequence < case.sequence:
-            self.cases[case.case_id] = case
-        open_complaints = sum(
-            c.profile_id == case.profile_id and c.state != "resolved" and "complaint" in c.intents
-            for c in self.cases.values()
-        )
-        return await self.apply(
-            cause,
-            lambda before: decide(before, open_complaints) if before else None,
-            profile_id=case.profile_id,
-        )
-
-    async def create(self, change: Change) -> Profile:
-        for identity in change.profile.identities:
-            owner = self.owner(identity.key)
-            if owner is not None:
-                raise IdentityTaken(identity.kind, owner.id)
-        self.profiles[change.profile.id] = change.profile
-        self.outbox.extend(change.messages())
-        return change.profile
-
-    async def link(self, profile_id: UUID, key: str, kind: str, decide: Decide) -> Applied:
-        raise NotImplementedError
 
 
 class World:

@@ -29,8 +29,8 @@ from opentelemetry import context
 from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from ingest.adapters.import_store import MongoImportStore
 from ingest.analyser.order import Queued, publishable
-from ingest.imports.store import ImportStore
 from rapport import outbox
 from rapport.clock import utcnow
 from rapport.events import Mention, MentionIngested
@@ -193,7 +193,7 @@ class PendingMentions:
         )
         for headers, same_trace in groupby(done, key=lambda d: d.claimed.headers):
             await _to_outbox(self._db, session, headers, list(same_trace))
-        await ImportStore(self._db).count_processed(session, _per_import(done))
+        await MongoImportStore(self._db).count_processed(session, _per_import(done))
 
 
 async def _to_outbox(

@@ -22,7 +22,7 @@ from ingest.analyser.pending import Claim, Claimed, Done, PendingMentions
 from ingest.analyser.pool import AnalysisPool
 from ingest.analysis import Analysis
 from ingest.analysis.batch import Outcome
-from ingest.floods import Floods
+from ingest.ports import Floods
 from rapport.events import Mention
 from rapport.workers import Poller
 

@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from pydantic import BaseModel
 
-from ingest.imports import runner
+from ingest.api.deps import ImportsDep, IntakeDep
 from ingest.imports.formats import CONTENT_TYPES, Format, parse
 from ingest.imports.rows import ImportRefused
-from ingest.imports.store import ImportStore, State
+from ingest.ports import ImportStore, State
+from ingest.use_cases import import_file
 from rapport.api import require
 from rapport.auth import Scope
 from rapport.events import Platform
@@ -72,23 +73,27 @@ async def _progress(store: ImportStore, import_id: str) -> ImportProgress:
     openapi_extra=file_body(*sorted({t for types in CONTENT_TYPES.values() for t in types})),
 )
 async def post_import(
-    request: Request, response: Response, format: Format, platform: Platform | None = None
+    request: Request,
+    response: Response,
+    intake: IntakeDep,
+    store: ImportsDep,
+    format: Format,
+    platform: Platform | None = None,
 ) -> ImportProgress:
     """Import a file streamed as the body; 201 once every good row is durable, with the counts
     (``processed`` follows as rows are analysed)."""
     _content_type(request, format)
-    store = ImportStore(request.app.state.db)
     try:
-        rows = await runner.start(parse(format, request.stream(), platform))
+        rows = await import_file.start(parse(format, request.stream(), platform))
     except ImportRefused as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     import_id = await store.create(format.value, platform.value if platform else None)
-    await runner.run(import_id, rows, intake=request.app.state.intake, store=store)
+    await import_file.run(import_id, rows, intake=intake, store=store)
     response.headers["Location"] = f"{router.prefix}/{import_id}"
     return await _progress(store, import_id)
 
 
 @router.get("/{import_id}", dependencies=[require(Scope.INTEGRATION)])
-async def get_import(request: Request, import_id: ImportId) -> ImportProgress:
+async def get_import(store: ImportsDep, import_id: ImportId) -> ImportProgress:
     """An import's state and counts, with the first row-level errors."""
-    return await _progress(ImportStore(request.app.state.db), import_id)
+    return await _progress(store, import_id)

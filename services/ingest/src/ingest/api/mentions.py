@@ -1,11 +1,11 @@
 from collections import Counter
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Request, status
+from fastapi import APIRouter, Body, status
 from pydantic import BaseModel
 
+from ingest.api.deps import IntakeDep
 from ingest.domain.normalize import MentionBatch, MentionsBody
-from ingest.intake import Intake
 from rapport.api import JsonBody, require
 from rapport.auth import Scope
 from rapport.events import Source
@@ -33,11 +33,10 @@ class MentionsAccepted(BaseModel):
     dependencies=[require(Scope.INTEGRATION), JsonBody],
 )
 async def post_mentions(
-    request: Request, body: Annotated[MentionsBody, Body()]
+    intake: IntakeDep, body: Annotated[MentionsBody, Body()]
 ) -> MentionsAccepted:
     """Accept one mention or a batch; 202 once they are durable and bound for Kafka."""
     incoming = body.mentions if isinstance(body, MentionBatch) else [body]
-    intake: Intake = request.app.state.intake
     results = [MentionResult(**vars(r)) for r in await intake.accept(incoming, Source.API)]
     counts = Counter(r.status for r in results)
     return MentionsAccepted(

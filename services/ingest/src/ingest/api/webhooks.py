@@ -9,11 +9,13 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ValidationError
 
+from ingest.adapters.replay_store import Replayed
+from ingest.api.deps import IntakeDep, ReplaysDep
 from ingest.api.signed import (
     GenericSignature,
     MetaHandshake,
@@ -24,10 +26,9 @@ from ingest.api.signed import (
     XSecret,
     XSignature,
 )
-from ingest.intake import Intake
 from ingest.platforms import Delivery, Unmappable, generic, meta, x
-from ingest.replays import Replayed, ReplayGuard
 from ingest.signatures import sign
+from ingest.use_cases.intake import Intake
 from rapport.api import JsonBody
 from rapport.events import Source
 from rapport.openapi import refused
@@ -53,9 +54,9 @@ async def x_crc(secret: XSecret, crc_token: Annotated[str, Query(max_length=256)
 
 
 @router.post("/x", dependencies=[XSignature, JsonBody])
-async def x_events(request: Request, raw: SignedX) -> WebhookReceipt:
+async def x_events(intake: IntakeDep, raw: SignedX) -> WebhookReceipt:
     """Account Activity deliveries (mentions, replies, quote posts), signed by X."""
-    return await _receive(request, _parsed(x.parse, raw))
+    return await _receive(intake, _parsed(x.parse, raw))
 
 
 @router.get(
@@ -72,9 +73,9 @@ async def meta_subscribe(
 
 
 @router.post("/meta", dependencies=[MetaSignature, JsonBody])
-async def meta_events(request: Request, raw: SignedMeta) -> WebhookReceipt:
+async def meta_events(intake: IntakeDep, raw: SignedMeta) -> WebhookReceipt:
     """Facebook Page and Instagram deliveries (comments, mentions, visitor posts), signed."""
-    return await _receive(request, _parsed(meta.parse, raw))
+    return await _receive(intake, _parsed(meta.parse, raw))
 
 
 @router.post(
@@ -82,13 +83,14 @@ async def meta_events(request: Request, raw: SignedMeta) -> WebhookReceipt:
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[GenericSignature, JsonBody],
 )
-async def generic_events(request: Request, signed: SignedGeneric) -> WebhookReceipt:
+async def generic_events(
+    intake: IntakeDep, replays: ReplaysDep, signed: SignedGeneric
+) -> WebhookReceipt:
     """Reviews and forum posts, signed over timestamp and body; a replayed request gets 409."""
     delivery = _parsed(generic.parse, signed.body)
-    guard = ReplayGuard(request.app.state.db)
     try:
-        async with guard.first_use(signed.replay_key, expires_at=signed.expires_at):
-            return await _receive(request, delivery)
+        async with replays.first_use(signed.replay_key, expires_at=signed.expires_at):
+            return await _receive(intake, delivery)
     except Replayed as error:
         raise HTTPException(
             status.HTTP_409_CONFLICT, "this request was already received"
@@ -109,8 +111,7 @@ def _parsed(parse: Callable[[bytes], Delivery], raw: bytes) -> Delivery:
         raise RequestValidationError(error.errors) from error
 
 
-async def _receive(request: Request, delivery: Delivery) -> WebhookReceipt:
-    intake: Intake = request.app.state.intake
+async def _receive(intake: Intake, delivery: Delivery) -> WebhookReceipt:
     results = []
     if delivery.mentions:
         results = await intake.accept(

@@ -38,7 +38,8 @@ class Delivery:
 def mention(loc: Sequence[str | int], fields: dict[str, Any]) -> MentionIn:
     """A ``MentionIn`` from mapped ``fields``; errors point at ``loc`` in the payload."""
     try:
-        return MentionIn.model_validate(fields)
+        parsed: MentionIn = MentionIn.model_validate(fields)
+        return parsed
     except ValidationError as error:
         raise Unmappable(
             [

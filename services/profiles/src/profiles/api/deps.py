@@ -14,14 +14,14 @@ from profiles.domain.model import Clock, Profile
 from profiles.domain.rules import Rules
 from profiles.errors import UnknownProfile
 from profiles.merges import MongoMerges
+from profiles.ports import ProfileStore
 from profiles.privacy_requests import PrivacyRequests
 from profiles.queries import ProfileQueries
-from profiles.repository import MongoProfiles
 
 
 @dataclass(frozen=True)
 class Services:
-    profiles: MongoProfiles
+    profiles: ProfileStore
     queries: ProfileQueries
     merges: MongoMerges
     link_requests: LinkRequests

@@ -15,7 +15,7 @@ from profiles.domain.identities import InvalidIdentity, identity
 from profiles.domain.model import Identity, IdentityKind, Profile
 from profiles.domain.recording import add_identity
 from profiles.errors import IdentityTaken
-from profiles.repository import Applied, Change, profile_id_for
+from profiles.ports import Applied, Change, profile_id_for
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.openapi import file_body, refused

@@ -13,7 +13,7 @@ from profiles.api.profiles import answer
 from profiles.domain.lookalikes import lookalikes
 from profiles.errors import MergeRefused
 from profiles.merges import Action
-from profiles.repository import Applied
+from profiles.ports import Applied
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Principal, Scope
 

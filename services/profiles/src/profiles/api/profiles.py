@@ -11,7 +11,7 @@ from profiles.api.models import ProfileView, view
 from profiles.domain.identities import identity, normalise, social_key
 from profiles.domain.model import Identity, Profile
 from profiles.domain.recording import set_consent
-from profiles.repository import Applied, Change, profile_id_for
+from profiles.ports import Applied, Change, profile_id_for
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.events import ParticipationSegment, Platform, RelationshipStage

@@ -1,7 +1,7 @@
-"""The mention archive: each mention stored once, durably, pending analysis; the analysis
-stage (``ingest.analyser``) completes it and puts its event in the outbox."""
+"""The mention archive (``ingest.ports.MentionArchive``): each mention stored once, durably,
+pending analysis; the analysis stage (``ingest.analyser``) completes it and puts its event in
+the outbox."""
 
-from typing import Protocol
 from uuid import UUID
 
 from pymongo import IndexModel
@@ -20,12 +20,6 @@ INDEXES = {
     "mentions": [IndexModel("author_key"), IndexModel("received_at"), *pending.INDEXES],
     outbox.COLLECTION: outbox.INDEXES,
 }
-
-
-class Archive(Protocol):
-    async def accept(
-        self, mentions: list[Mention], *, import_id: str | None = None
-    ) -> list[bool]: ...
 
 
 def archive_key(platform: str, external_id: str) -> str:

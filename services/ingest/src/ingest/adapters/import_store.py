@@ -1,62 +1,24 @@
-"""Imports as resources: one progress document per import in the ``imports`` collection."""
+"""Imports as resources: one progress document per import in the ``imports`` collection
+(``ingest.ports.ImportStore``)."""
 
-import uuid
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from ingest.imports.rows import Rejected
+from ingest.ports import MAX_ERRORS, Progress, State, new_import
 from rapport.clock import utcnow
 from rapport.mongo import Database, Document
 
-MAX_ERRORS = 1000
-"""Row-level reasons kept per import; ``rejected`` counts them all."""
 
-
-COUNTS = ("read", "accepted", "duplicate", "suppressed", "rejected", "processed", "unanalysed")
-
-
-class State(StrEnum):
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-
-
-@dataclass
-class Progress:
-    """What happened since the last report: counts to add and rejections to append."""
-
-    read: int = 0
-    accepted: int = 0
-    duplicate: int = 0
-    suppressed: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-
-
-class ImportStore:
+class MongoImportStore:
     def __init__(self, db: Database) -> None:
         self._imports = db["imports"]
 
     async def create(self, format: str, platform: str | None) -> str:
-        import_id = uuid.uuid4().hex
-        now = utcnow()
-        await self._imports.insert_one(
-            {
-                "_id": import_id,
-                "format": format,
-                "platform": platform,
-                "state": State.RUNNING.value,
-                "reason": None,
-                **{count: 0 for count in COUNTS},
-                "errors": [],
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        return import_id
+        record = new_import(format, platform)
+        await self._imports.insert_one(record)
+        return str(record["_id"])
 
     async def report(self, import_id: str, progress: Progress) -> None:
         errors = [{"row": r.number, "line": r.line, "reason": r.reason} for r in progress.rejected]

@@ -14,8 +14,8 @@ from starlette.requests import ClientDisconnect
 
 from ingest.domain.normalize import MentionIn
 from ingest.imports.rows import Parsed, Rejected, Row
-from ingest.imports.store import ImportStore, Progress, State
-from ingest.intake import Intake
+from ingest.ports import ImportStore, Progress, State
+from ingest.use_cases.intake import Intake
 from rapport.asgi import BodyTooLarge
 from rapport.events import Source
 

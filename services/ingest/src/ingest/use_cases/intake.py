@@ -6,9 +6,9 @@ from typing import Literal
 
 from ingest.analysis.batch import NEUTRAL
 from ingest.domain.normalize import MentionIn
-from ingest.repository import Archive
+from ingest.ports import MentionArchive, Suppressions
 from rapport.events import Mention, Source
-from rapport.suppression import SUPPRESSED, SuppressionList
+from rapport.suppression import SUPPRESSED
 
 Status = Literal["accepted", "duplicate", "suppressed"]
 
@@ -58,9 +58,9 @@ class Intake:
 
     def __init__(
         self,
-        archive: Archive,
+        archive: MentionArchive,
         brand: BrandAccounts,
-        suppressions: SuppressionList,
+        suppressions: Suppressions,
         *,
         stored: Callable[[], None] = lambda: None,
     ) -> None:
