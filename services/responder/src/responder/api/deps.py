@@ -1,4 +1,4 @@
-"""What routes share: the desk and stores from ``app.state``, the caller, error mapping."""
+"""What routes share: the ports and stores from ``app.state``, the caller, error mapping."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -8,13 +8,11 @@ from fastapi import Depends, HTTPException, Request, status
 
 from rapport.api import require
 from rapport.auth import Principal, Scope
-from responder.desk import CaseError, Desk, UnknownCase
-from responder.repository import CaseConflict
-from responder.stores.agents import AgentUnavailable
-from responder.stores.alerts import Alerts
-from responder.stores.brand_health import BrandHealth
-from responder.stores.replies import Replies
-from responder.stores.viewers import Viewers
+from responder.adapters.brand_health_store import MongoBrandHealth
+from responder.adapters.viewer_store import MongoViewers
+from responder.domain.agents import AgentUnavailable
+from responder.ports import AlertStore, CaseConflict, Ports, ReplyStore
+from responder.use_cases.case_changes import CaseError, UnknownCase
 
 
 def _from_state(name: str) -> Callable[[Request], Any]:
@@ -26,11 +24,11 @@ def _from_state(name: str) -> Callable[[Request], Any]:
     return get
 
 
-DeskDep = Annotated[Desk, Depends(_from_state("desk"))]
-AlertsDep = Annotated[Alerts, Depends(_from_state("alerts"))]
-RepliesDep = Annotated[Replies, Depends(_from_state("replies"))]
-HealthDep = Annotated[BrandHealth, Depends(_from_state("health"))]
-ViewersDep = Annotated[Viewers, Depends(_from_state("viewers"))]
+PortsDep = Annotated[Ports, Depends(_from_state("ports"))]
+AlertsDep = Annotated[AlertStore, Depends(_from_state("alerts"))]
+RepliesDep = Annotated[ReplyStore, Depends(_from_state("replies"))]
+HealthDep = Annotated[MongoBrandHealth, Depends(_from_state("health"))]
+ViewersDep = Annotated[MongoViewers, Depends(_from_state("viewers"))]
 _AGENT = require(Scope.AGENT, Scope.SUPERVISOR)
 _SUPERVISOR = require(Scope.SUPERVISOR)
 Agent = Annotated[Principal, _AGENT]

@@ -9,9 +9,9 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from rapport.api import StrictModel
 from rapport.bounds import Count
 from rapport.events import Intent, Platform, RelationshipStage, SentimentLabel
+from responder.domain.strict import StrictModel
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Keyword = Annotated[str, Field(min_length=2, max_length=64)]

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
-from rapport.api import StrictModel
 from rapport.events import Priority
+from responder.domain.strict import StrictModel
 
 Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 90)]
 Hours = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")]
