@@ -44,11 +44,12 @@ class MongoAgents:
     async def take(
         self, agent_id: str, skills: list[str], at: datetime, session: AsyncClientSession
     ) -> None:
+        needs = {"skills": {"$all": skills}} if skills else {}  # {"$all": []} matches nothing
         taken = await self._agents.update_one(
             {
                 "_id": agent_id,
                 "available": True,
-                "skills": {"$all": skills},
+                **needs,
                 "$expr": {"$lt": ["$load", "$capacity"]},
             },
             {"$inc": {"load": 1}, "$set": {"last_assigned_at": at}},
