@@ -465,7 +465,9 @@ class Fakes:
 
 
 def _snapshot(store: object) -> dict[str, Any]:
-    return {name: copy.copy(value) for name, value in vars(store).items()}
+    """The store's records (its dicts and lists), not the other stores it reads."""
+    records = vars(store).items()
+    return {name: copy.copy(value) for name, value in records if isinstance(value, dict | list)}
 
 
 def _matches(case: Case, query: Query) -> bool:

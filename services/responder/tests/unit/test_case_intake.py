@@ -4,12 +4,14 @@ from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
 
+import pytest
+
 from rapport.events import CaseState, Intent, Priority, RelationshipStage
 from rapport.events.factories import BASE_TIME
 from rapport.testing import MovableClock
 from responder.domain.routing import Rule
 from responder.fakes import Fakes
-from responder.ports import Ports
+from responder.ports import CaseConflict, Ports, Transaction, Work
 from responder.use_cases.case_actions import set_state
 from responder.use_cases.case_intake import take_mention
 
@@ -139,3 +141,25 @@ async def test_another_writer_first_means_starting_again_from_what_is_stored(
     )
     assert other is not None
     assert other.id != case.id
+
+
+async def test_a_failed_transaction_changes_nothing_and_later_ones_see_the_profiles(
+    ports: Ports, fakes: Fakes
+) -> None:
+    async def failing_at_commit(work: Work) -> None:
+        async def then_conflict(tx: Transaction) -> None:
+            await work(tx)
+            raise CaseConflict("another writer")
+
+        await fakes.uow(then_conflict)
+
+    with pytest.raises(CaseConflict):
+        await take_mention(replace(ports, uow=failing_at_commit), mention(1, intents=["complaint"]))
+    assert (fakes.cases.cases, fakes.cases.published, fakes.timeline.messages) == ({}, [], {})
+    fan = mention(1, stage=RelationshipStage.FAN).profile
+    await fakes.profiles.remember(
+        fan.model_copy(update={"last_seen": BASE_TIME + timedelta(hours=1)})
+    )
+    case = await take_mention(ports, mention(2, intents=["praise"], score=0.9))
+    assert case is not None
+    assert case.queue == "community"  # the kept snapshot, later than the delivered one: a fan
