@@ -20,6 +20,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,12 @@ from rapport.events import MentionEnriched  # noqa: E402
 from rapport.events.factories import BASE_TIME  # noqa: E402
 from rapport.mongo import Database, ensure_indexes  # noqa: E402
 from rapport.testing import MongoCommands, unique  # noqa: E402
+from responder.adapters.alert_store import MongoAlerts  # noqa: E402
+from responder.adapters.brand_health_store import MongoBrandHealth  # noqa: E402
 from responder.handlers import on_mention_enriched, on_mentions_enriched  # noqa: E402
-from responder.main import INDEXES, open_desk  # noqa: E402
+from responder.main import mongo_ports  # noqa: E402
+from responder.migrations import INDEXES  # noqa: E402
 from responder.settings import ResponderSettings  # noqa: E402
-from responder.stores.alerts import Alerts  # noqa: E402
-from responder.stores.brand_health import BrandHealth  # noqa: E402
 
 BATCH = 250
 Mix = Callable[[str, int], MentionEnriched]
@@ -95,24 +97,25 @@ async def measure(
         db: Database = client[unique("bench").replace("-", "_")]
         try:
             await ensure_indexes(db, INDEXES)
-            desk = open_desk(db, ResponderSettings(), clock=lambda: BASE_TIME)
-            alerts, health = Alerts(db), BrandHealth(db)
+            ports = mongo_ports(db, ResponderSettings(), clock=lambda: BASE_TIME)
+            alerts, health = MongoAlerts(db), MongoBrandHealth(db)
             counting = Timed(alerts.count_negatives)
             alerts.count_negatives = counting  # type: ignore[method-assign]
-            saving = Timed(desk.cases.save_all)
-            desk.cases.save_all = saving  # type: ignore[method-assign]
-            parts = {"desk": desk, "alerts": alerts, "health": health}
-            await on_mention_enriched(MIXES[mix](db.name, -1), **parts)  # warms the caches
+            saving = Timed(ports.uow)
+            ports = replace(ports, uow=saving)
+            parts = {"ports": ports, "alerts": alerts, "health": health}
+            warm_up = MIXES[mix](db.name, -1)  # warms the caches
+            await on_mention_enriched(warm_up, **parts)  # type: ignore[arg-type]
             took = []
             mongod_before, before = cpu_s(mongod), time.process_time()
             with counter.counting() as sent:
                 for batch in batches(MIXES[mix], db.name, count):
                     start = time.perf_counter()
                     if mode == "batch":
-                        await on_mentions_enriched(batch, **parts)
+                        await on_mentions_enriched(batch, **parts)  # type: ignore[arg-type]
                     else:
                         for event in batch:
-                            await on_mention_enriched(event, **parts)
+                            await on_mention_enriched(event, **parts)  # type: ignore[arg-type]
                     took.append(time.perf_counter() - start)
             cpu, mongod_cpu = time.process_time() - before, cpu_s(mongod) - mongod_before
             mentions = count * BATCH

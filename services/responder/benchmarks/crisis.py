@@ -14,6 +14,7 @@ import asyncio
 import statistics
 import sys
 import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
@@ -28,20 +29,16 @@ from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage  
 from rapport.events.factories import BASE_TIME, ingested  # noqa: E402
 from rapport.mongo import ensure_indexes  # noqa: E402
 from rapport.testing import MongoCommands, unique  # noqa: E402
-from responder import crisis  # noqa: E402
-from responder.desk import Desk  # noqa: E402
+from responder.adapters.alert_store import MongoAlerts  # noqa: E402
+from responder.adapters.brand_health_store import MongoBrandHealth  # noqa: E402
 from responder.domain.brand_health import counted  # noqa: E402
 from responder.domain.priority import Weights  # noqa: E402
 from responder.domain.spikes import SpikeRule  # noqa: E402
-from responder.intake import take_mention  # noqa: E402
-from responder.main import INDEXES  # noqa: E402
-from responder.repository import MongoCases  # noqa: E402
-from responder.stores.agents import Agents  # noqa: E402
-from responder.stores.alerts import Alerts  # noqa: E402
-from responder.stores.brand_health import BrandHealth  # noqa: E402
-from responder.stores.profiles import ProfileCache  # noqa: E402
-from responder.stores.rules import PolicyStore, Rules  # noqa: E402
-from responder.stores.timeline import Timeline  # noqa: E402
+from responder.main import mongo_ports  # noqa: E402
+from responder.migrations import INDEXES  # noqa: E402
+from responder.settings import ResponderSettings  # noqa: E402
+from responder.use_cases import crisis_alerts  # noqa: E402
+from responder.use_cases.case_intake import take_mention  # noqa: E402
 
 SUBJECTS = ["all", "intent:complaint"]
 
@@ -81,19 +78,13 @@ async def main(window: int = 5000, measured: int = 200) -> None:
     try:
         await ensure_indexes(db, INDEXES)
         now = BASE_TIME + timedelta(minutes=5)
-        desk = Desk(
-            cases=MongoCases(db),
-            timeline=Timeline(db),
-            profiles=ProfileCache(db),
-            agents=Agents(db),
-            rules=Rules(db),
-            policies=PolicyStore(db),
-            clock=lambda: now,
+        ports = replace(
+            mongo_ports(db, ResponderSettings(), lambda: now),
             weights=Weights(),
             reopen_window=timedelta(hours=72),
             spikes=rule,
         )
-        alerts, health = Alerts(db), BrandHealth(db)
+        alerts, health = MongoAlerts(db), MongoBrandHealth(db)
         current = rule.bucket_of(now)
         for n in range(window):  # spread evenly over the history, one author each
             bucket = current - rule.history + n % rule.history
@@ -102,10 +93,10 @@ async def main(window: int = 5000, measured: int = 200) -> None:
         for n in range(measured):
             event = negative(n, name, minutes=n * 9 / measured)
             start, sent = time.perf_counter(), trips.total()
-            case = await take_mention(desk, event.payload)
+            case = await take_mention(ports, event.payload)
             checked, checked_sent = time.perf_counter(), trips.total()
             mention = event.payload.mention
-            await crisis.watch(desk, alerts, event.payload.mention_event_id, mention, case)
+            await crisis_alerts.watch(ports, alerts, event.payload.mention_event_id, mention, case)
             watched, watched_sent = time.perf_counter(), trips.total()
             if counted(mention):
                 await health.record(event.payload)
@@ -114,7 +105,7 @@ async def main(window: int = 5000, measured: int = 200) -> None:
             watch_trips.append(watched_sent - checked_sent)
             total_trips.append(trips.total() - sent)
         alerted = await db["alerts"].count_documents({})
-        print(f"responder from {Path(crisis.__file__).parents[1]}")
+        print(f"responder from {Path(crisis_alerts.__file__).parents[1]}")
         print(f"{window} negatives in the window, {measured} measured, {alerted} alerts raised")
         print(f"crisis check ms: {summary(watch_ms)}")
         print(f"whole handler ms: {summary(total_ms)}")

@@ -26,10 +26,10 @@ from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage  
 from rapport.events.factories import BASE_TIME, ingested  # noqa: E402
 from rapport.mongo import ensure_indexes  # noqa: E402
 from rapport.testing import unique  # noqa: E402
+from responder.adapters.brand_health_store import MongoBrandHealth  # noqa: E402
 from responder.api.dashboard import dashboard  # noqa: E402
 from responder.domain.brand_health import is_advocacy  # noqa: E402
-from responder.main import INDEXES  # noqa: E402
-from responder.stores.brand_health import BrandHealth  # noqa: E402
+from responder.migrations import INDEXES  # noqa: E402
 
 SPAN = timedelta(days=90)
 RECORDED = 5000
@@ -58,7 +58,7 @@ async def main(count: int) -> None:
     db = client[name]
     try:
         await ensure_indexes(db, INDEXES)
-        store = BrandHealth(db)
+        store = MongoBrandHealth(db)
         events = [fact(n, count) for n in range(count)]
         started = time.perf_counter()
         for event in events[:RECORDED]:
@@ -78,13 +78,13 @@ async def main(count: int) -> None:
         ]
         if rest:
             await db["mention_facts"].insert_many(rest)
-        desk = SimpleNamespace(clock=lambda: BASE_TIME)
+        ports = SimpleNamespace(clock=lambda: BASE_TIME)
         for days in (1, 7, 30, 90):
             since = BASE_TIME - timedelta(days=days)
             runs = []
             for _ in range(5):
                 started = time.perf_counter()
-                board = await dashboard(desk, store, since, BASE_TIME)  # type: ignore[arg-type]
+                board = await dashboard(ports, store, since, BASE_TIME)  # type: ignore[arg-type]
                 runs.append(time.perf_counter() - started)
             runs.sort()
             print(

@@ -46,11 +46,12 @@ from rapport.events.factories import BASE_TIME, ingested  # noqa: E402
 from rapport.kafka.consumer import dispatch  # noqa: E402
 from rapport.mongo import Database, ensure_indexes  # noqa: E402
 from rapport.testing import MongoCommands, unique  # noqa: E402
+from responder.adapters.alert_store import MongoAlerts  # noqa: E402
+from responder.adapters.brand_health_store import MongoBrandHealth  # noqa: E402
 from responder.handlers import event_handlers  # noqa: E402
-from responder.main import INDEXES, open_desk  # noqa: E402
+from responder.main import mongo_ports  # noqa: E402
+from responder.migrations import INDEXES  # noqa: E402
 from responder.settings import ResponderSettings  # noqa: E402
-from responder.stores.alerts import Alerts  # noqa: E402
-from responder.stores.brand_health import BrandHealth  # noqa: E402
 
 Make = Callable[[int], Any]
 
@@ -129,8 +130,8 @@ async def main(count: int = 200) -> None:
     db: Database = client[name]
     try:
         await ensure_indexes(db, INDEXES)
-        desk = open_desk(db, ResponderSettings(), clock=lambda: BASE_TIME)
-        handle = dispatch(event_handlers(desk, Alerts(db), BrandHealth(db)))
+        ports = mongo_ports(db, ResponderSettings(), clock=lambda: BASE_TIME)
+        handle = dispatch(event_handlers(ports, MongoAlerts(db), MongoBrandHealth(db)))
         print(f"responder from {Path(sys.modules['responder'].__file__ or '').parent}")
         print(f"{count} events each; mean MongoDB commands per event; CPU-s per 1,000 events")
         for title, make in scenarios(name).items():

@@ -11,6 +11,7 @@ into them; a fifth are brand replies. Handled one after another, as one consumer
 import asyncio
 import sys
 import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
@@ -25,18 +26,14 @@ from rapport.events import MentionEnriched, ProfileSnapshot, RelationshipStage  
 from rapport.events.factories import BASE_TIME, ingested  # noqa: E402
 from rapport.mongo import ensure_indexes  # noqa: E402
 from rapport.testing import unique  # noqa: E402
-from responder.desk import Desk  # noqa: E402
+from responder.adapters.alert_store import MongoAlerts  # noqa: E402
+from responder.adapters.brand_health_store import MongoBrandHealth  # noqa: E402
 from responder.domain.priority import Weights  # noqa: E402
 from responder.domain.spikes import SpikeRule  # noqa: E402
 from responder.handlers import on_mention_enriched  # noqa: E402
-from responder.main import INDEXES  # noqa: E402
-from responder.repository import MongoCases  # noqa: E402
-from responder.stores.agents import Agents  # noqa: E402
-from responder.stores.alerts import Alerts  # noqa: E402
-from responder.stores.brand_health import BrandHealth  # noqa: E402
-from responder.stores.profiles import ProfileCache  # noqa: E402
-from responder.stores.rules import PolicyStore, Rules  # noqa: E402
-from responder.stores.timeline import Timeline  # noqa: E402
+from responder.main import mongo_ports  # noqa: E402
+from responder.migrations import INDEXES  # noqa: E402
+from responder.settings import ResponderSettings  # noqa: E402
 
 
 def mentions(count: int, run: str) -> list[MentionEnriched]:
@@ -73,23 +70,17 @@ async def main(count: int) -> None:
     db = client[name]
     try:
         await ensure_indexes(db, INDEXES)
-        desk = Desk(
-            cases=MongoCases(db),
-            timeline=Timeline(db),
-            profiles=ProfileCache(db),
-            agents=Agents(db),
-            rules=Rules(db),
-            policies=PolicyStore(db),
-            clock=lambda: BASE_TIME + timedelta(days=1),
+        ports = replace(
+            mongo_ports(db, ResponderSettings(), lambda: BASE_TIME + timedelta(days=1)),
             weights=Weights(),
             reopen_window=timedelta(hours=72),
             spikes=SpikeRule(),
         )
-        alerts, health = Alerts(db), BrandHealth(db)
+        alerts, health = MongoAlerts(db), MongoBrandHealth(db)
         events = mentions(count, name)
         started = time.perf_counter()
         for event in events:
-            await on_mention_enriched(event, desk=desk, alerts=alerts, health=health)
+            await on_mention_enriched(event, ports=ports, alerts=alerts, health=health)
         elapsed = time.perf_counter() - started
         cases = await db["cases"].count_documents({})
         print(f"{count} mentions in {elapsed:.1f} s: {count / elapsed:.0f} mentions/s")

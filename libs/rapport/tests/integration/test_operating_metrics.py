@@ -12,7 +12,7 @@ from rapport.events import Event, MentionIngested
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
-from rapport.kafka.retry import RetryPolicy
+from rapport.retry import RetryPolicy
 from rapport.mongo import Database, ensure_indexes
 from rapport.service import service_app
 from rapport.settings import Environment, RapportSettings

@@ -17,46 +17,44 @@ from rapport.events import (
     RelationshipStage,
 )
 from rapport.kafka.consumer import record_context
-from responder import crisis
-from responder.batch_intake import take_mentions
-from responder.desk import Desk
 from responder.domain.brand_health import counted
 from responder.domain.triage import FANS
-from responder.intake import take_mention
-from responder.merges import move_cases
-from responder.stores.alerts import Alerts
-from responder.stores.brand_health import BrandHealth
+from responder.ports import AlertStore, MentionFactStore, Ports
+from responder.use_cases import crisis_alerts
+from responder.use_cases.case_intake import take_mention
+from responder.use_cases.case_intake_batches import take_mentions
+from responder.use_cases.profile_merges import move_cases
 
 
 async def on_mention_enriched(
-    event: MentionEnriched, *, desk: Desk, alerts: Alerts, health: BrandHealth
+    event: MentionEnriched, *, ports: Ports, alerts: AlertStore, health: MentionFactStore
 ) -> None:
     """Thread the mention into its case (or open one) and watch it for a crisis; meanwhile,
     count it for the dashboard."""
     mention = event.payload.mention
 
     async def take_and_watch() -> None:
-        case = await take_mention(desk, event.payload)
-        await crisis.watch(desk, alerts, event.payload.mention_event_id, mention, case)
+        case = await take_mention(ports, event.payload)
+        await crisis_alerts.watch(ports, alerts, event.payload.mention_event_id, mention, case)
 
     async def record() -> None:
         if counted(mention):
-            await health.record(event.payload)
+            await health.record_all([event.payload])
 
     await _together(take_and_watch(), record())
 
 
 async def on_mentions_enriched(
-    events: list[MentionEnriched], *, desk: Desk, alerts: Alerts, health: BrandHealth
+    events: list[MentionEnriched], *, ports: Ports, alerts: AlertStore, health: MentionFactStore
 ) -> None:
     """``on_mention_enriched`` of each, in order, with the batch's reads and counts done once
-    (see ``responder.batch_intake``); the dashboard facts in one write."""
+    (see ``use_cases.case_intake_batches``); the dashboard facts in one write."""
     batch = [event.payload for event in events]
 
     async def take_and_watch() -> None:
-        cases = await take_mentions(desk, batch, _traces(events))
+        cases = await take_mentions(ports, batch, _traces(events))
         watched = [(e.mention_event_id, e.mention, c) for e, c in zip(batch, cases, strict=True)]
-        await crisis.watch_all(desk, alerts, watched)
+        await crisis_alerts.watch_all(ports, alerts, watched)
 
     async def record() -> None:
         await health.record_all([e for e in batch if counted(e.mention)])
@@ -82,62 +80,68 @@ async def _together(*work: Awaitable[None]) -> None:
             raise outcome
 
 
-async def on_profile_changed(event: ProfileChanged, *, desk: Desk, health: BrandHealth) -> None:
+async def on_profile_changed(
+    event: ProfileChanged, *, ports: Ports, health: MentionFactStore
+) -> None:
     """Keep the latest stage and value; on a merge, move absorbed profiles' cases over and
     forget the absorbed profiles; then, when it changed, sample the number of fans and
     evangelists (a day without a sample shows the last one before it)."""
     change = event.payload
-    moved = await desk.profiles.remember(change.profile)
+    moved = await ports.profiles.remember(change.profile)
     if change.change == "merged":
-        await _merge(desk, change)
+        await _merge(ports, change)
     if change.change == "merged" or moved & FANS:
-        await _sample_stages(desk, health)
+        await _sample_stages(ports, health)
 
 
 async def on_profiles_changed(
-    events: list[ProfileChanged], *, desk: Desk, health: BrandHealth
+    events: list[ProfileChanged], *, ports: Ports, health: MentionFactStore
 ) -> None:
     """``on_profile_changed`` of each, in order: the snapshots up to each merge kept with one
-    read and one write (``ProfileCache.remember_all``), and the fans sampled once."""
+    read and one write (``ProfileStore.remember_all``), and the fans sampled once."""
     moved: set[RelationshipStage] = set()
     merged = False
     waiting: list[ProfileSnapshot] = []
     for change in (event.payload for event in events):
         waiting.append(change.profile)
         if change.change == "merged":
-            moved |= await desk.profiles.remember_all(waiting)
+            moved |= await ports.profiles.remember_all(waiting)
             waiting = []
-            await _merge(desk, change)
+            await _merge(ports, change)
             merged = True
     if waiting:
-        moved |= await desk.profiles.remember_all(waiting)
+        moved |= await ports.profiles.remember_all(waiting)
     if merged or moved & FANS:
-        await _sample_stages(desk, health)
+        await _sample_stages(ports, health)
 
 
-async def _merge(desk: Desk, change: ProfileChange) -> None:
-    await move_cases(desk, change.related_profile_ids, change.profile.profile_id)
-    await desk.profiles.forget(change.related_profile_ids)
+async def _merge(ports: Ports, change: ProfileChange) -> None:
+    await move_cases(ports, change.related_profile_ids, change.profile.profile_id)
+    await ports.profiles.forget(change.related_profile_ids)
 
 
-async def _sample_stages(desk: Desk, health: BrandHealth) -> None:
-    await health.sample_stages(desk.clock(), await desk.profiles.fans_and_evangelists())
+async def _sample_stages(ports: Ports, health: MentionFactStore) -> None:
+    await health.sample_stages(ports.clock(), await ports.profiles.fans_and_evangelists())
 
 
 Handler = Callable[[Any], Awaitable[None]]
 
 
-def event_handlers(desk: Desk, alerts: Alerts, health: BrandHealth) -> dict[type[Event], Handler]:
+def event_handlers(
+    ports: Ports, alerts: AlertStore, health: MentionFactStore
+) -> dict[type[Event], Handler]:
     """The handlers of the events above, bound to their collaborators."""
     return {
-        MentionEnriched: partial(on_mention_enriched, desk=desk, alerts=alerts, health=health),
-        ProfileChanged: partial(on_profile_changed, desk=desk, health=health),
+        MentionEnriched: partial(on_mention_enriched, ports=ports, alerts=alerts, health=health),
+        ProfileChanged: partial(on_profile_changed, ports=ports, health=health),
     }
 
 
-def batch_handlers(desk: Desk, alerts: Alerts, health: BrandHealth) -> dict[type[Event], Handler]:
+def batch_handlers(
+    ports: Ports, alerts: AlertStore, health: MentionFactStore
+) -> dict[type[Event], Handler]:
     """The batch handlers (``rapport.kafka.consumer``), bound like ``event_handlers``."""
     return {
-        MentionEnriched: partial(on_mentions_enriched, desk=desk, alerts=alerts, health=health),
-        ProfileChanged: partial(on_profiles_changed, desk=desk, health=health),
+        MentionEnriched: partial(on_mentions_enriched, ports=ports, alerts=alerts, health=health),
+        ProfileChanged: partial(on_profiles_changed, ports=ports, health=health),
     }

@@ -17,39 +17,41 @@ from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
 from rapport.suppression import Suppressing, SuppressionList, guarded, guarded_batches
-from responder import console, repository
+from responder import console
+from responder.adapters.agent_store import MongoAgents
+from responder.adapters.alert_store import MongoAlerts
+from responder.adapters.brand_health_store import MongoBrandHealth
+from responder.adapters.case_store import MongoCases
+from responder.adapters.config_store import MongoPolicies, MongoRoutingRules
+from responder.adapters.connector_client import ConnectorClient
+from responder.adapters.personal_data import ResponderPersonalData
+from responder.adapters.profile_store import MongoProfiles
+from responder.adapters.reply_store import MongoReplies
+from responder.adapters.timeline_store import MongoTimeline
+from responder.adapters.unit_of_work import MongoUnitOfWork
+from responder.adapters.viewer_store import MongoViewers
 from responder.api import cases, config, customers, dashboard, insight, presence
-from responder.brand_gauges import brand_gauges
-from responder.connector import Connector, ReplySender
-from responder.desk import Desk
-from responder.domain.clock import Clock
 from responder.handlers import Handler, batch_handlers, event_handlers
 from responder.migrations import INDEXES
-from responder.personal import ResponderPersonalData
-from responder.scanner import Scanner
+from responder.ports import Clock, Ports
 from responder.settings import ResponderSettings
-from responder.stores import (
-    agents,
-    alerts,
-    brand_health,
-    profiles,
-    replies,
-    rules,
-    timeline,
-    viewers,
-)
+from responder.use_cases.brand_gauges import brand_gauges
+from responder.use_cases.reply_delivery import Retries
+from responder.workers import ReplySender, Scanner
 
 
-def open_desk(
+def mongo_ports(
     db: Database, settings: ResponderSettings, clock: Clock, relay: OutboxRelay | None = None
-) -> Desk:
-    return Desk(
-        cases=repository.MongoCases(db, relay),
-        timeline=timeline.Timeline(db),
-        profiles=profiles.ProfileCache(db),
-        agents=agents.Agents(db),
-        rules=rules.Rules(db),
-        policies=rules.PolicyStore(db),
+) -> Ports:
+    """The use cases' ports on MongoDB; ``relay`` is woken when a case change commits."""
+    return Ports(
+        cases=MongoCases(db),
+        timeline=MongoTimeline(db),
+        profiles=MongoProfiles(db),
+        agents=MongoAgents(db),
+        routing_rules=MongoRoutingRules(db),
+        policies=MongoPolicies(db),
+        uow=MongoUnitOfWork(db, relay),
         clock=clock,
         weights=settings.priority_weights,
         reopen_window=timedelta(seconds=settings.reopen_window_s),
@@ -70,26 +72,29 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             db = clients.db
             await warn_missing_indexes(db, INDEXES)
             relay = OutboxRelay(db, clients.producer, poll_s=0.5)
-            desk = open_desk(db, settings, clock, relay)
-            crises = alerts.Alerts(db, relay)
-            outgoing = replies.Replies(db)
-            sender = ReplySender(
-                desk,
-                outgoing,
-                Connector(settings.connector_endpoints, http),
+            ports = mongo_ports(db, settings, clock, relay)
+            crises = MongoAlerts(db, relay)
+            outgoing = MongoReplies(db)
+            retries = Retries(
                 max_attempts=settings.reply_max_attempts,
                 first_backoff_s=settings.reply_first_backoff_s,
                 max_backoff_s=settings.reply_max_backoff_s,
-                lease_s=settings.reply_lease_s,
+                lease=timedelta(seconds=settings.reply_lease_s),
+            )
+            sender = ReplySender(
+                ports,
+                outgoing,
+                ConnectorClient(settings.connector_endpoints, http),
+                retries,
                 poll_s=settings.reply_poll_s,
             )
-            desk = replace(desk, wake_sender=sender.wake)
-            health = brand_health.BrandHealth(db)
-            app.state.desk, app.state.alerts, app.state.replies = desk, crises, outgoing
+            ports = replace(ports, wake_sender=sender.wake)
+            health = MongoBrandHealth(db)
+            app.state.ports, app.state.alerts, app.state.replies = ports, crises, outgoing
             app.state.health, app.state.upstream = health, upstream
-            app.state.viewers = viewers.Viewers(db, timedelta(seconds=settings.viewer_ttl_s))
+            app.state.viewers = MongoViewers(db, timedelta(seconds=settings.viewer_ttl_s))
             scanner = Scanner(
-                desk,
+                ports,
                 interval_s=settings.scan_interval_s,
                 batch=settings.scan_batch,
                 auto_assign=settings.auto_assign,
@@ -97,7 +102,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             suppressions = SuppressionList(db, settings.suppression_pepper)
             personal_data = Suppressing(ResponderPersonalData(db), suppressions)
             handlers: dict[type[Event], Handler] = {
-                **event_handlers(desk, crises, health),
+                **event_handlers(ports, crises, health),
                 PrivacyRequested: privacy_outbox_handler(
                     settings.service_name,
                     personal_data,
@@ -110,10 +115,10 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             runtime.workers.start("reply-sender", sender.run(), stop=sender.stop)
             runtime.workers.start("sla-scanner", scanner.run(), stop=scanner.stop)
-            gauges = brand_gauges(desk, health)
+            gauges = brand_gauges(ports, health)
             runtime.workers.start("brand-gauges", gauges.run(), stop=gauges.stop)
             if settings.consume_events:
-                batched = guarded_batches(batch_handlers(desk, crises, health), suppressions)
+                batched = guarded_batches(batch_handlers(ports, crises, health), suppressions)
                 guarded_handlers = guarded(handlers, suppressions)
                 consume(
                     runtime,

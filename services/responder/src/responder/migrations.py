@@ -3,19 +3,27 @@
 from rapport.exports import store as exports
 from rapport.migrate import Migrations, merge_indexes
 from rapport.mongo import Indexes
-from responder import repository
+from responder.adapters import (
+    agent_store,
+    alert_store,
+    brand_health_store,
+    case_store,
+    profile_store,
+    reply_store,
+    timeline_store,
+    viewer_store,
+)
 from responder.settings import ResponderSettings
-from responder.stores import agents, alerts, brand_health, profiles, replies, timeline, viewers
 
 INDEXES = merge_indexes(
-    repository.INDEXES,
-    timeline.INDEXES,
-    agents.INDEXES,
-    alerts.INDEXES,
-    replies.INDEXES,
-    profiles.INDEXES,
-    brand_health.INDEXES,
-    viewers.INDEXES,
+    case_store.INDEXES,
+    timeline_store.INDEXES,
+    agent_store.INDEXES,
+    alert_store.INDEXES,
+    reply_store.INDEXES,
+    profile_store.INDEXES,
+    brand_health_store.INDEXES,
+    viewer_store.INDEXES,
     exports.INDEXES,
 )
 

@@ -7,6 +7,7 @@ and reads what would be published from the outbox, so it never joins the platfor
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -21,16 +22,12 @@ from rapport.migrate import migrate
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
 from rapport.testing import MongoCommands, MovableClock, token_keys
-from responder.desk import Desk
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
-from responder.main import INDEXES, create_app
-from responder.repository import MongoCases
+from responder.main import create_app, mongo_ports
+from responder.migrations import INDEXES
+from responder.ports import Ports
 from responder.settings import ResponderSettings
-from responder.stores.agents import Agents
-from responder.stores.profiles import ProfileCache
-from responder.stores.rules import PolicyStore, Rules
-from responder.stores.timeline import Timeline
 
 ALICE = UUID(int=1)
 
@@ -44,21 +41,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def desk(mongo_db: Database, clock: Clock) -> Desk:
-    return await desk_on(mongo_db, clock)
+async def ports(mongo_db: Database, clock: Clock) -> Ports:
+    return await ports_on(mongo_db, clock)
 
 
-async def desk_on(db: Database, clock: Clock) -> Desk:
-    """responder's desk on ``db`` (its indexes made), as the tests configure it."""
+async def ports_on(db: Database, clock: Clock) -> Ports:
+    """responder's ports on ``db`` (its indexes made), as the tests configure it."""
     await ensure_indexes(db, INDEXES)
-    return Desk(
-        cases=MongoCases(db),
-        timeline=Timeline(db),
-        profiles=ProfileCache(db),
-        agents=Agents(db),
-        rules=Rules(db),
-        policies=PolicyStore(db),
-        clock=clock,
+    return replace(
+        mongo_ports(db, ResponderSettings(), clock),
         weights=Weights(),
         reopen_window=timedelta(hours=72),
         spikes=SpikeRule(min_volume=10),

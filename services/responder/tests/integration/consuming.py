@@ -14,10 +14,10 @@ from rapport.mongo import Database
 from rapport.retry import RetryPolicy
 from rapport.testing import unique
 from rapport.topics import Topic, dead_letter_topic
-from responder.desk import Desk
+from responder.adapters.alert_store import MongoAlerts
+from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.handlers import batch_handlers, event_handlers
-from responder.stores.alerts import Alerts
-from responder.stores.brand_health import BrandHealth
+from responder.ports import Ports
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Consuming:
 
 @asynccontextmanager
 async def consuming(
-    desk: Desk,
+    ports: Ports,
     db: Database,
     kafka_bootstrap: str,
     producer: EventProducer,
@@ -41,9 +41,9 @@ async def consuming(
     group = unique("responder")
     dead_letters = dead_letter_topic(topic.name, group)
     await ensure_topics(kafka_bootstrap, [(dead_letters, 1, 3_600_000)])
-    alerts, health = Alerts(db), BrandHealth(db)
+    alerts, health = MongoAlerts(db), MongoBrandHealth(db)
     seen = Consuming(dead_letters)
-    batch = batch_handlers(desk, alerts, health)[batched]
+    batch = batch_handlers(ports, alerts, health)[batched]
 
     async def recorded(events: list[Event]) -> None:
         seen.batches.append(events)
@@ -53,7 +53,7 @@ async def consuming(
         bootstrap=kafka_bootstrap,
         group=group,
         topics=[topic],
-        handle=dispatch(event_handlers(desk, alerts, health)),
+        handle=dispatch(event_handlers(ports, alerts, health)),
         batch_handlers={batched: recorded},
         producer=producer,
         retry=RetryPolicy(attempts=2, first_delay_s=0.01, max_delay_s=0.05),

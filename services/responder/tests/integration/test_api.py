@@ -8,7 +8,7 @@ import pytest
 
 from rapport.mongo import Database
 from rapport.workers import Workers
-from responder.intake import take_mention
+from responder.use_cases.case_intake import take_mention
 
 from .conftest import Clock, Serve, enriched, token
 
@@ -24,7 +24,7 @@ async def ok(response: httpx.Response, status: int = 200) -> Any:
 
 async def test_an_agent_works_a_case_through_the_api(serve: Serve, clock: Clock) -> None:
     async with serve(clock) as (app, http):
-        case = await take_mention(app.state.desk, enriched(1, intents=["complaint"]).payload)
+        case = await take_mention(app.state.ports, enriched(1, intents=["complaint"]).payload)
         assert case is not None
         for agent in ("ann", "bob"):
             body = {"name": agent, "skills": ["support"], "capacity": 3}
@@ -98,7 +98,7 @@ async def test_bad_input_gets_a_clear_4xx_and_changes_nothing(
     serve: Serve, clock: Clock, mongo_db: Database
 ) -> None:
     async with serve(clock) as (app, http):
-        case = await take_mention(app.state.desk, enriched(1, intents=["complaint"]).payload)
+        case = await take_mention(app.state.ports, enriched(1, intents=["complaint"]).payload)
         assert case is not None
         await ok(
             await http.put(

@@ -11,7 +11,7 @@ from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.testing import eventually, read_topic
 from rapport.topics import Topic
-from responder.desk import Desk
+from responder.ports import Ports
 
 from .consuming import consuming
 from .test_batch_intake import of
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_a_mention_that_cannot_be_stored_is_dead_lettered_and_its_batch_applies_once(
-    desk: Desk, mongo_db: Database, kafka_bootstrap: str, new_topic: Any, producer: EventProducer
+    ports: Ports, mongo_db: Database, kafka_bootstrap: str, new_topic: Any, producer: EventProducer
 ) -> None:
     name = await new_topic(2)
     topic = Topic(name, "test", "author", 2, 3_600_000, (MentionEnriched,), ("test",), ())
@@ -34,7 +34,9 @@ async def test_a_mention_that_cannot_be_stored_is_dead_lettered_and_its_batch_ap
     async def all_applied() -> bool:
         return await mongo_db["negatives"].count_documents({}) == len(good)
 
-    async with consuming(desk, mongo_db, kafka_bootstrap, producer, topic, MentionEnriched) as seen:
+    async with consuming(
+        ports, mongo_db, kafka_bootstrap, producer, topic, MentionEnriched
+    ) as seen:
         dead = await read_topic(kafka_bootstrap, seen.dead_letters, until=lambda r: len(r) >= 1)
         await eventually(all_applied)
     batches = seen.batches
@@ -49,7 +51,7 @@ async def test_a_mention_that_cannot_be_stored_is_dead_lettered_and_its_batch_ap
     assert opened == len(good)  # an "opened" or a "mention_added" each, never twice
     counters = await mongo_db["negative_counts"].find({"subject": "all"}).to_list()
     counted = {
-        (e.payload.mention.author.id, desk.spikes.bucket_of(e.payload.mention.created_at))
+        (e.payload.mention.author.id, ports.spikes.bucket_of(e.payload.mention.created_at))
         for e in good
     }
     assert sum(c["n"] for c in counters) == len(counted)  # each author once per bucket

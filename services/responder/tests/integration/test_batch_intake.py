@@ -12,15 +12,15 @@ import pytest
 from rapport.events import CaseState, MentionEnriched, RelationshipStage
 from rapport.mongo import Database
 from rapport.testing import MongoCommands, unique
-from responder.actions import set_state
-from responder.crisis import to_pr
-from responder.desk import Desk
+from responder.adapters.alert_store import MongoAlerts
+from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.domain.case import PR
 from responder.handlers import on_mention_enriched, on_mentions_enriched
-from responder.stores.alerts import Alerts
-from responder.stores.brand_health import BrandHealth
+from responder.ports import Ports
+from responder.use_cases.case_actions import set_state
+from responder.use_cases.crisis_alerts import to_pr
 
-from .conftest import Clock, desk_on, enriched, events_of
+from .conftest import Clock, enriched, events_of, ports_on
 
 pytestmark = pytest.mark.integration
 STATE = ["cases", "timeline", "mention_facts", "negatives", "negative_counts", "alerts"]
@@ -35,17 +35,17 @@ def brand(n: int, **mention: Any) -> MentionEnriched:
     return enriched(n, author="brand", from_brand=True, score=0.3, **mention)
 
 
-async def before_the_batch(desk: Desk, alerts: Alerts, health: BrandHealth) -> None:
+async def before_the_batch(ports: Ports, alerts: MongoAlerts, health: MongoBrandHealth) -> None:
     """bob and dave have an open case, carol one resolved an hour ago (within the window)."""
     for event in (
         of(1, "bob", intents=["complaint"]),
         of(2, "carol", intents=["complaint"]),
         of(3, "dave", intents=["question"], score=0.0),
     ):
-        await on_mention_enriched(event, desk=desk, alerts=alerts, health=health)
-    carols = await desk.cases.active_of(of(2, "carol").payload.profile.profile_id)
+        await on_mention_enriched(event, ports=ports, alerts=alerts, health=health)
+    carols = await ports.cases.active_of(of(2, "carol").payload.profile.profile_id)
     assert carols is not None
-    await set_state(desk, carols.id, CaseState.RESOLVED, None)
+    await set_state(ports, carols.id, CaseState.RESOLVED, None)
 
 
 def the_batch() -> list[MentionEnriched]:
@@ -68,16 +68,18 @@ def the_batch() -> list[MentionEnriched]:
 class Responder:
     """responder's stores on one database."""
 
-    def __init__(self, db: Database, desk: Desk) -> None:
-        self.db, self.desk = db, desk
-        self.alerts, self.health = Alerts(db), BrandHealth(db)
+    def __init__(self, db: Database, ports: Ports) -> None:
+        self.db, self.ports = db, ports
+        self.alerts, self.health = MongoAlerts(db), MongoBrandHealth(db)
 
     async def one_by_one(self, events: list[MentionEnriched]) -> None:
         for event in events:
-            await on_mention_enriched(event, desk=self.desk, alerts=self.alerts, health=self.health)
+            await on_mention_enriched(
+                event, ports=self.ports, alerts=self.alerts, health=self.health
+            )
 
     async def batch(self, events: list[MentionEnriched]) -> None:
-        await on_mentions_enriched(events, desk=self.desk, alerts=self.alerts, health=self.health)
+        await on_mentions_enriched(events, ports=self.ports, alerts=self.alerts, health=self.health)
 
     async def state(self) -> dict[str, list[Any]]:
         found = {name: await self.db[name].find().sort("_id").to_list() for name in STATE}
@@ -96,14 +98,14 @@ def _outbox_row(doc: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 async def twins(
-    mongo_db: Database, desk: Desk, clock: Clock
+    mongo_db: Database, ports: Ports, clock: Clock
 ) -> AsyncIterator[tuple[Responder, Responder]]:
     """Two responders on two databases in the same state, at the same time."""
     other: Database = mongo_db.client[unique("test").replace("-", "_")]
-    twin = await desk_on(other, clock)
-    pair = Responder(mongo_db, desk), Responder(other, twin)
+    twin = await ports_on(other, clock)
+    pair = Responder(mongo_db, ports), Responder(other, twin)
     for responder in pair:
-        await before_the_batch(responder.desk, responder.alerts, responder.health)
+        await before_the_batch(responder.ports, responder.alerts, responder.health)
     try:
         yield pair
     finally:
@@ -120,7 +122,7 @@ async def test_a_batch_leaves_the_state_and_outbox_of_one_by_one(
     assert await batched.state() == expected
     assert len(expected["cases"]) == 6  # bob, carol, dave, erin, hank, ivy
     assert {a["kind"] for a in expected["alerts"]} == {"viral_negative_post"}
-    erins = await batched.desk.cases.active_of(of(11, "erin").payload.profile.profile_id)
+    erins = await batched.ports.cases.active_of(of(11, "erin").payload.profile.profile_id)
     assert erins is not None
     assert erins.first_response_at is not None  # the brand's reply, earlier in the batch
     assert len(erins.mention_ids) == 3
@@ -141,15 +143,15 @@ async def test_a_batch_delivered_again_in_whole_or_in_part_changes_nothing(
 
 
 async def test_a_keys_mentions_in_one_batch_apply_in_their_order(
-    desk: Desk, mongo_db: Database
+    ports: Ports, mongo_db: Database
 ) -> None:
     """The follow-up joins only the case the complaint before it opens; each event carries the
     case as that mention left it."""
     complaint = of(1, "zoe", intents=["complaint"], conversation_id="cz")
     follow_up = of(2, "zoe", intents=["other"], score=0.0, conversation_id="cz")
     question = of(3, "zoe", intents=["question"], conversation_id="cz")
-    await Responder(mongo_db, desk).batch([complaint, follow_up, question])
-    case = await desk.cases.active_of(complaint.payload.profile.profile_id)
+    await Responder(mongo_db, ports).batch([complaint, follow_up, question])
+    case = await ports.cases.active_of(complaint.payload.profile.profile_id)
     assert case is not None
     ids = [e.payload.mention_event_id for e in (complaint, follow_up, question)]
     assert case.mention_ids == ids
@@ -163,14 +165,14 @@ async def test_a_keys_mentions_in_one_batch_apply_in_their_order(
 
 
 async def test_a_brand_reply_kept_while_the_batch_runs_still_answers_its_case(
-    desk: Desk, mongo_db: Database, monkeypatch: pytest.MonkeyPatch
+    ports: Ports, mongo_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The race ``intake.late_answers`` closes: the reply is kept (by another lane) after the
     batch looked for answers, before it stored the case."""
     complaint = of(1, "yan", intents=["complaint"])
     reply = brand(5, in_reply_to="ext-1")
-    responder = Responder(mongo_db, desk)
-    looked = desk.timeline.unattached_posts
+    responder = Responder(mongo_db, ports)
+    looked = ports.timeline.unattached_posts
     calls = 0
 
     async def before_the_reply_was_kept(*args: Any) -> Any:
@@ -181,34 +183,34 @@ async def test_a_brand_reply_kept_while_the_batch_runs_still_answers_its_case(
             return []
         return await looked(*args)
 
-    monkeypatch.setattr(desk.timeline, "unattached_posts", before_the_reply_was_kept)
+    monkeypatch.setattr(ports.timeline, "unattached_posts", before_the_reply_was_kept)
     await responder.batch([complaint])
-    case = await desk.cases.active_of(complaint.payload.profile.profile_id)
+    case = await ports.cases.active_of(complaint.payload.profile.profile_id)
     assert case is not None
     assert case.first_response_at is not None
     assert [e["change"] for e in await events_of(mongo_db, case.id)] == ["opened", "replied"]
 
 
 async def test_a_case_changed_while_the_batch_runs_stores_nothing_of_it_then_each_mention_once(
-    desk: Desk, mongo_db: Database, monkeypatch: pytest.MonkeyPatch
+    ports: Ports, mongo_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An agent escalates bob's case after the batch read it: the batch's transaction stores
     nothing, and each mention is taken in again from the stored cases."""
-    responder = Responder(mongo_db, desk)
+    responder = Responder(mongo_db, ports)
     await responder.one_by_one([of(1, "bob", intents=["complaint"])])
-    bobs = await desk.cases.active_of(of(1, "bob").payload.profile.profile_id)
+    bobs = await ports.cases.active_of(of(1, "bob").payload.profile.profile_id)
     assert bobs is not None
-    read = desk.cases.takings
+    read = ports.cases.takings
 
     async def then_an_agent_escalates(*args: Any) -> Any:
         found = await read(*args)
-        await to_pr(desk, bobs.id)
+        await to_pr(ports, bobs.id)
         return found
 
-    monkeypatch.setattr(desk.cases, "takings", then_an_agent_escalates)
+    monkeypatch.setattr(ports.cases, "takings", then_an_agent_escalates)
     batch = [of(2, "bob", intents=["question"]), of(3, "erin", intents=["complaint"])]
     await responder.batch(batch)
-    stored = await desk.cases.get(bobs.id)
+    stored = await ports.cases.get(bobs.id)
     assert stored is not None
     assert stored.queue == PR
     assert [e["change"] for e in await events_of(mongo_db, bobs.id)] == [
@@ -216,7 +218,7 @@ async def test_a_case_changed_while_the_batch_runs_stores_nothing_of_it_then_eac
         "escalated",
         "mention_added",
     ]
-    erins = await desk.cases.active_of(of(3, "erin").payload.profile.profile_id)
+    erins = await ports.cases.active_of(of(3, "erin").payload.profile.profile_id)
     assert erins is not None
     assert [e["change"] for e in await events_of(mongo_db, erins.id)] == ["opened"]
 
@@ -225,7 +227,7 @@ async def test_a_batch_of_complaints_is_a_handful_of_round_trips_and_two_transac
     clock: Clock, counted: tuple[Database, MongoCommands]
 ) -> None:
     db, counter = counted
-    responder = Responder(db, await desk_on(db, clock))
+    responder = Responder(db, await ports_on(db, clock))
     await responder.batch([of(0, "warm", intents=["complaint"])])  # reads the configuration
     # Two minutes apart: five authors a bucket, below a spike (which moves cases to PR).
     complaints = [of(2 * n, f"c{n}", intents=["complaint"]) for n in range(1, 41)]
@@ -238,18 +240,18 @@ async def test_a_batch_of_complaints_is_a_handful_of_round_trips_and_two_transac
 
 
 async def test_a_spike_within_one_batch_raises_its_alert_once_and_moves_each_case_once(
-    desk: Desk, mongo_db: Database
+    ports: Ports, mongo_db: Database
 ) -> None:
     """Ten authors complain within one bucket (the tests' spike is ten): one alert per subject,
     and every case of the bucket escalated once."""
     complaints = [of(1, f"s{n}", intents=["complaint"], external_id=f"s{n}") for n in range(10)]
-    responder = Responder(mongo_db, desk)
+    responder = Responder(mongo_db, ports)
     await responder.batch(complaints)
     await responder.batch(complaints)  # delivered again
     alerts = await mongo_db["alerts"].find().to_list()
     spiked = sorted((a["kind"], a["subject"]) for a in alerts)
     assert spiked == [("negative_spike", "all"), ("negative_spike", "intent:complaint")]
-    cases = await desk.cases.find({}, [("_id", 1)], 0, 100)
+    cases = await ports.cases.find({}, [("_id", 1)], 0, 100)
     assert len(cases) == 10
     assert {case.queue for case in cases} == {PR}
     for case in cases:

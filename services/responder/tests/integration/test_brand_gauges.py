@@ -8,10 +8,10 @@ import pytest
 
 from rapport.mongo import Database
 from rapport.testing import metric, unique
-from responder.brand_gauges import measure
-from responder.desk import Desk
-from responder.intake import take_mention
-from responder.stores.brand_health import BrandHealth
+from responder.adapters.brand_health_store import MongoBrandHealth
+from responder.ports import Ports
+from responder.use_cases.brand_gauges import measure
+from responder.use_cases.case_intake import take_mention
 
 from .conftest import Clock, enriched
 
@@ -25,18 +25,18 @@ def gauge(name: str, **labels: str) -> float:
 
 
 async def test_the_gauges_measure_mood_advocacy_and_handoff_of_the_last_day(
-    desk: Desk, mongo_db: Database, clock: Clock
+    ports: Ports, mongo_db: Database, clock: Clock
 ) -> None:
-    health = BrandHealth(mongo_db)
+    health = MongoBrandHealth(mongo_db)
     complaint = enriched(1, intents=["complaint"], external_id=unique("ext"))
     praise = [enriched(n, score=0.9, intents=["praise"]) for n in (2, 3)]
     shrug = enriched(4, score=0.0)
     for mention in (complaint, *praise, shrug):
         await health.record(mention.payload)
-    case = await take_mention(desk, complaint.payload)
+    case = await take_mention(ports, complaint.payload)
     assert case is not None
 
-    await measure(desk, health)
+    await measure(ports, health)
     assert gauge("rapport_brand_mentions", sentiment="positive") == 2
     assert gauge("rapport_brand_mentions", sentiment="negative") == 1
     assert gauge("rapport_brand_mentions", sentiment="neutral") == 1
@@ -47,10 +47,10 @@ async def test_the_gauges_measure_mood_advocacy_and_handoff_of_the_last_day(
     assert math.isnan(gauge("rapport_handoff_first_response_seconds", stat="median"))
 
     clock.now = case.opened_at + timedelta(hours=2)  # its first response is overdue
-    await measure(desk, health)
+    await measure(ports, health)
     assert gauge("rapport_handoff_within_sla_share") == 0
 
     clock.now = case.opened_at + timedelta(days=2)  # out of the window
-    await measure(desk, health)
+    await measure(ports, health)
     assert gauge("rapport_brand_mentions", sentiment="negative") == 0
     assert gauge("rapport_handoff_backlog") == 0

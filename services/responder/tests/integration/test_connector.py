@@ -14,13 +14,16 @@ import pytest
 
 from rapport.mongo import Database
 from rapport.testing import metric
-from responder import actions
-from responder.connector import Connector, ReplySender
-from responder.desk import Desk
+from responder.adapters.connector_client import ConnectorClient
+from responder.adapters.reply_store import MongoReplies
+from responder.domain.agents import AgentIn
 from responder.domain.case import Case
-from responder.intake import take_mention
-from responder.stores.agents import AgentIn
-from responder.stores.replies import Replies, Reply
+from responder.domain.replies import Reply
+from responder.ports import Ports
+from responder.use_cases import case_actions
+from responder.use_cases.case_intake import take_mention
+from responder.use_cases.reply_delivery import Retries
+from responder.workers import ReplySender
 
 from .conftest import Clock, enriched, events_of
 
@@ -77,22 +80,21 @@ def platform(request: pytest.FixtureRequest) -> Iterator[Platform]:
         stub.server.server_close()
 
 
-async def held_case(desk: Desk) -> Case:
-    case = await take_mention(desk, enriched(1, intents=["complaint"]).payload)
+async def held_case(ports: Ports) -> Case:
+    case = await take_mention(ports, enriched(1, intents=["complaint"]).payload)
     assert case is not None
-    await desk.agents.put("ann", AgentIn(name="Ann", skills=["support"], capacity=5))
-    return await actions.claim(desk, case.id, "ann")
+    await ports.agents.put("ann", AgentIn(name="Ann", skills=["support"], capacity=5))
+    return await case_actions.claim(ports, case.id, "ann")
 
 
-async def sending(desk: Desk, replies: Replies, url: str, http: httpx.AsyncClient) -> ReplySender:
+async def sending(
+    ports: Ports, replies: MongoReplies, url: str, http: httpx.AsyncClient
+) -> ReplySender:
     return ReplySender(
-        desk,
+        ports,
         replies,
-        Connector({"x": url}, http),
-        max_attempts=5,
-        first_backoff_s=2,
-        max_backoff_s=60,
-        lease_s=30,
+        ConnectorClient({"x": url}, http),
+        Retries(max_attempts=5, first_backoff_s=2, max_backoff_s=60, lease=timedelta(seconds=30)),
         poll_s=0.1,
     )
 
@@ -135,13 +137,13 @@ def reply(case: Case, clock: Clock) -> Reply:
 
 @pytest.mark.parametrize("platform", [[503, 502, 200]], indirect=True)
 async def test_retried_with_backoff_until_delivered_exactly_once(
-    desk: Desk, mongo_db: Database, clock: Clock, platform: Platform
+    ports: Ports, mongo_db: Database, clock: Clock, platform: Platform
 ) -> None:
-    case = await held_case(desk)
-    replies = Replies(mongo_db)
+    case = await held_case(ports)
+    replies = MongoReplies(mongo_db)
     before = counts()
     async with httpx.AsyncClient() as http:
-        sender = await sending(desk, replies, platform.url, http)
+        sender = await sending(ports, replies, platform.url, http)
         await replies.add(reply(case, clock))
         await replies.add(reply(case, clock))  # the agent pressed send twice
         assert await sender.send_next()  # 503
@@ -166,24 +168,24 @@ async def test_retried_with_backoff_until_delivered_exactly_once(
     sent = await replies.get(REPLY)
     assert sent is not None
     assert (sent.state, sent.attempts, sent.external_id) == ("sent", 2, "tweet-777")
-    answered = await desk.cases.get(case.id)
+    answered = await ports.cases.get(case.id)
     assert answered is not None
     assert answered.first_response_at == sent.sent_at
     changes = [e["change"] for e in await events_of(mongo_db, case.id)]
     assert changes == ["opened", "assigned", "replied"]
-    kinds = [m.kind for m in await desk.timeline.of_case(case.id)]
+    kinds = [m.kind for m in await ports.timeline.of_case(case.id)]
     assert kinds == ["customer", "agent"]
 
 
 @pytest.mark.parametrize("platform", [[400]], indirect=True)
 async def test_a_refused_reply_fails_without_retrying(
-    desk: Desk, mongo_db: Database, clock: Clock, platform: Platform
+    ports: Ports, mongo_db: Database, clock: Clock, platform: Platform
 ) -> None:
-    case = await held_case(desk)
-    replies = Replies(mongo_db)
+    case = await held_case(ports)
+    replies = MongoReplies(mongo_db)
     before = counts()
     async with httpx.AsyncClient() as http:
-        sender = await sending(desk, replies, platform.url, http)
+        sender = await sending(ports, replies, platform.url, http)
         await replies.add(reply(case, clock))
         assert await sender.send_next()
         clock.advance(hours=1)
@@ -197,14 +199,14 @@ async def test_a_refused_reply_fails_without_retrying(
 
 @pytest.mark.parametrize("platform", [[200]], indirect=True)
 async def test_a_sender_that_died_mid_delivery_is_retried_under_the_same_id(
-    desk: Desk, mongo_db: Database, clock: Clock, platform: Platform
+    ports: Ports, mongo_db: Database, clock: Clock, platform: Platform
 ) -> None:
-    case = await held_case(desk)
-    replies = Replies(mongo_db)
+    case = await held_case(ports)
+    replies = MongoReplies(mongo_db)
     await replies.add(reply(case, clock))
     assert await replies.lease(clock(), timedelta(seconds=30))  # then died
     async with httpx.AsyncClient() as http:
-        sender = await sending(desk, replies, platform.url, http)
+        sender = await sending(ports, replies, platform.url, http)
         assert not await sender.send_next()  # still leased
         clock.advance(seconds=30)
         assert await sender.send_next()

@@ -22,10 +22,10 @@ from rapport.events import (
 )
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
+from responder.adapters.personal_data import ResponderPersonalData
 from responder.console import STATIC
 from responder.handlers import on_mention_enriched, on_profile_changed
-from responder.intake import take_mention
-from responder.personal import ResponderPersonalData
+from responder.use_cases.case_intake import take_mention
 
 from .conftest import Clock, Serve, enriched, token
 
@@ -45,7 +45,9 @@ async def deliver(app: Any, n: int, profile_id: UUID, **mention: Any) -> None:
     event = enriched(n, profile_id=profile_id, author=f"a{profile_id.int}", **mention)
     state = app.state
     for _ in range(2):
-        await on_mention_enriched(event, desk=state.desk, alerts=state.alerts, health=state.health)
+        await on_mention_enriched(
+            event, ports=state.ports, alerts=state.alerts, health=state.health
+        )
 
 
 async def stage(app: Any, profile_id: UUID, stage: RelationshipStage) -> None:
@@ -57,7 +59,7 @@ async def stage(app: Any, profile_id: UUID, stage: RelationshipStage) -> None:
         last_seen=BASE_TIME,
     )
     change = ProfileChanged.of(ProfileChange(change="stage_changed", profile=snapshot), cause="s")
-    await on_profile_changed(change, desk=app.state.desk, health=app.state.health)
+    await on_profile_changed(change, ports=app.state.ports, health=app.state.health)
 
 
 async def test_the_dashboard_counts_each_mention_once_and_keeps_counts_after_erasure(
@@ -132,9 +134,9 @@ async def test_the_dashboard_refuses_bad_ranges_and_callers(
 
 async def test_agents_see_who_else_views_or_holds_a_case(serve: Serve, clock: Clock) -> None:
     async with serve(clock) as (app, http):
-        case = await take_mention(app.state.desk, enriched(1, intents=["complaint"]).payload)
+        case = await take_mention(app.state.ports, enriched(1, intents=["complaint"]).payload)
         assert case is not None
-        await app.state.desk.agents.put("ann", _agent("ann"))
+        await app.state.ports.agents.put("ann", _agent("ann"))
         url = f"/v1/cases/{case.id}/viewers"
         seen = await ok(await http.post(url, headers=ANN))
         assert (seen["holder"], [v["agent"] for v in seen["viewers"]]) == (None, ["ann"])
@@ -159,7 +161,7 @@ async def test_agents_see_who_else_views_or_holds_a_case(serve: Serve, clock: Cl
 
 
 def _agent(name: str) -> Any:
-    from responder.stores.agents import AgentIn
+    from responder.domain.agents import AgentIn
 
     return AgentIn(name=name, skills=["support"], capacity=5)
 

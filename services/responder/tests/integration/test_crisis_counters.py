@@ -9,10 +9,10 @@ from uuid import UUID
 import pytest
 
 from rapport.mongo import Database, Document
-from responder.desk import Desk
+from responder.adapters.alert_store import MongoAlerts
+from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.handlers import on_mention_enriched
-from responder.stores.alerts import Alerts
-from responder.stores.brand_health import BrandHealth
+from responder.ports import Ports
 
 from .conftest import enriched
 
@@ -41,7 +41,7 @@ async def aggregated(db: Database, subjects: list[str], first: int, last: int) -
 
 
 async def test_counters_equal_the_aggregation_of_the_counted_mentions(mongo_db: Database) -> None:
-    alerts = Alerts(mongo_db)
+    alerts = MongoAlerts(mongo_db)
     pick = random.Random(12)
     negatives = [
         (
@@ -63,26 +63,26 @@ async def test_counters_equal_the_aggregation_of_the_counted_mentions(mongo_db: 
     }
 
 
-async def test_a_redelivered_mention_counts_once(desk: Desk, mongo_db: Database) -> None:
-    alerts, health = Alerts(mongo_db), BrandHealth(mongo_db)
-    bucket = desk.spikes.bucket_of(enriched(1).payload.mention.created_at)
+async def test_a_redelivered_mention_counts_once(ports: Ports, mongo_db: Database) -> None:
+    alerts, health = MongoAlerts(mongo_db), MongoBrandHealth(mongo_db)
+    bucket = ports.spikes.bucket_of(enriched(1).payload.mention.created_at)
     first = enriched(1, author="c1", intents=["complaint"], score=-0.8)
     for _ in range(3):
-        await on_mention_enriched(first, desk=desk, alerts=alerts, health=health)
+        await on_mention_enriched(first, ports=ports, alerts=alerts, health=health)
     assert not await alerts.count_negative(
         first.payload.mention_event_id, "x:c1", None, ["all"], bucket
     )
     counts = await alerts.counts(["all", "intent:complaint"], bucket, bucket)
     assert counts == {"all": {bucket: 1}, "intent:complaint": {bucket: 1}}
     again = enriched(2, author="c1", intents=["complaint"], score=-0.8)  # same author, same bucket
-    await on_mention_enriched(again, desk=desk, alerts=alerts, health=health)
+    await on_mention_enriched(again, ports=ports, alerts=alerts, health=health)
     assert await alerts.counts(["all"], bucket, bucket) == {"all": {bucket: 1}}
 
 
 async def test_erasing_the_counted_mentions_keeps_the_anonymous_counts(
     mongo_db: Database,
 ) -> None:
-    alerts = Alerts(mongo_db)
+    alerts = MongoAlerts(mongo_db)
     for n in range(1, 4):
         await alerts.count_negative(UUID(int=n), f"x:c{n}", None, ["all"], 7)
     await mongo_db["negatives"].delete_many({"author": "x:c1"})  # what erasure deletes

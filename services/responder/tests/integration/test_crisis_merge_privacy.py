@@ -18,12 +18,12 @@ from rapport.events import (
 )
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
-from responder.desk import Desk
+from responder.adapters.alert_store import MongoAlerts
+from responder.adapters.brand_health_store import MongoBrandHealth
+from responder.adapters.personal_data import ResponderPersonalData
 from responder.handlers import on_mention_enriched, on_profile_changed
-from responder.intake import take_mention
-from responder.personal import ResponderPersonalData
-from responder.stores.alerts import Alerts
-from responder.stores.brand_health import BrandHealth
+from responder.ports import Ports
+from responder.use_cases.case_intake import take_mention
 
 from .conftest import Clock, enriched, events_of
 
@@ -35,25 +35,27 @@ async def alert_events(db: Database) -> list[Any]:
     return [AlertChanged.model_validate_json(bytes(d["value"])).payload for d in docs]
 
 
-async def complain(desk: Desk, alerts: Alerts, health: BrandHealth, n: int, **fields: Any) -> None:
+async def complain(
+    ports: Ports, alerts: MongoAlerts, health: MongoBrandHealth, n: int, **fields: Any
+) -> None:
     profile = UUID(int=5000 + n)
     event = enriched(n, profile_id=profile, author=f"c{n}", intents=["complaint"], **fields)
-    await on_mention_enriched(event, desk=desk, alerts=alerts, health=health)
+    await on_mention_enriched(event, ports=ports, alerts=alerts, health=health)
 
 
 async def test_a_negative_spike_raises_one_alert_and_moves_its_cases_to_pr(
-    desk: Desk, mongo_db: Database
+    ports: Ports, mongo_db: Database
 ) -> None:
-    alerts, health = Alerts(mongo_db), BrandHealth(mongo_db)
+    alerts, health = MongoAlerts(mongo_db), MongoBrandHealth(mongo_db)
     # ten negative mentions within one ten-minute bucket (minutes 1..9 and the 10th at 9.5)
     for n in range(1, 10):
-        await complain(desk, alerts, health, n)
+        await complain(ports, alerts, health, n)
     assert await alert_events(mongo_db) == []
     await complain(
-        desk, alerts, health, 10, created_at=BASE_TIME + timedelta(minutes=9, seconds=30)
+        ports, alerts, health, 10, created_at=BASE_TIME + timedelta(minutes=9, seconds=30)
     )
     await complain(
-        desk, alerts, health, 11, created_at=BASE_TIME + timedelta(minutes=9, seconds=40)
+        ports, alerts, health, 11, created_at=BASE_TIME + timedelta(minutes=9, seconds=40)
     )
     raised = {a.subject: a for a in await alert_events(mongo_db)}
     assert set(raised) == {"all", "intent:complaint"}
@@ -64,32 +66,32 @@ async def test_a_negative_spike_raises_one_alert_and_moves_its_cases_to_pr(
         10,
         10,
     )
-    cases = await desk.cases.find({}, [("opened_at", 1)], 0, 100)
+    cases = await ports.cases.find({}, [("opened_at", 1)], 0, 100)
     assert {c.queue for c in cases} == {"pr"}  # the eleventh joined the spike too
     escalated = [e["change"] for e in await events_of(mongo_db, cases[0].id)]
     assert escalated == ["opened", "escalated"]
 
 
 async def test_a_negative_post_going_viral_alerts_and_goes_to_pr(
-    desk: Desk, mongo_db: Database, clock: Clock
+    ports: Ports, mongo_db: Database, clock: Clock
 ) -> None:
-    alerts, health = Alerts(mongo_db), BrandHealth(mongo_db)
+    alerts, health = MongoAlerts(mongo_db), MongoBrandHealth(mongo_db)
     clock.now = BASE_TIME + timedelta(minutes=31)
-    await complain(desk, alerts, health, 1, engagement={"shares": 50})  # 50 in 30 min: 100/h
+    await complain(ports, alerts, health, 1, engagement={"shares": 50})  # 50 in 30 min: 100/h
     (alert,) = await alert_events(mongo_db)
     assert (alert.kind, alert.observed) == ("viral_negative_post", 100)
-    (case,) = await desk.cases.find({}, [("_id", 1)], 0, 10)
+    (case,) = await ports.cases.find({}, [("_id", 1)], 0, 10)
     assert case.queue == "pr"
 
 
 async def test_a_merge_moves_the_absorbed_profiles_cases_to_the_survivor(
-    desk: Desk, mongo_db: Database
+    ports: Ports, mongo_db: Database
 ) -> None:
-    alerts, health = Alerts(mongo_db), BrandHealth(mongo_db)
+    alerts, health = MongoAlerts(mongo_db), MongoBrandHealth(mongo_db)
     survivor, absorbed, lone = UUID(int=5001), UUID(int=5002), UUID(int=5003)
-    await complain(desk, alerts, health, 1)
-    await complain(desk, alerts, health, 2)
-    await complain(desk, alerts, health, 3)
+    await complain(ports, alerts, health, 1)
+    await complain(ports, alerts, health, 2)
+    await complain(ports, alerts, health, 3)
     profile = ProfileSnapshot(
         profile_id=survivor,
         stage=RelationshipStage.AT_RISK,
@@ -99,27 +101,27 @@ async def test_a_merge_moves_the_absorbed_profiles_cases_to_the_survivor(
     )
     change = ProfileChange(change="merged", related_profile_ids=[absorbed, lone], profile=profile)
     for _ in range(2):  # redelivered
-        await on_profile_changed(ProfileChanged.of(change, cause="m1"), desk=desk, health=health)
-    (kept,) = await desk.cases.find({"active": True}, [("_id", 1)], 0, 10)
+        await on_profile_changed(ProfileChanged.of(change, cause="m1"), ports=ports, health=health)
+    (kept,) = await ports.cases.find({"active": True}, [("_id", 1)], 0, 10)
     assert kept.profile_id == survivor
     assert len(kept.mention_ids) == 3
-    closed = await desk.cases.find({"active": False}, [("_id", 1)], 0, 10)
+    closed = await ports.cases.find({"active": False}, [("_id", 1)], 0, 10)
     assert len(closed) == 2
     for case in closed:
         last = (await events_of(mongo_db, case.id))[-1]
         assert (last["change"], last["state"], last["intents"]) == ("rerouted", "resolved", [])
-    assert (await desk.profiles.get(survivor)).stage is RelationshipStage.AT_RISK  # type: ignore[union-attr]
+    assert (await ports.profiles.get(survivor)).stage is RelationshipStage.AT_RISK  # type: ignore[union-attr]
 
 
 async def test_erasure_leaves_no_document_with_the_persons_identifiers(
-    desk: Desk, mongo_db: Database
+    ports: Ports, mongo_db: Database
 ) -> None:
-    alerts, health = Alerts(mongo_db), BrandHealth(mongo_db)
+    alerts, health = MongoAlerts(mongo_db), MongoBrandHealth(mongo_db)
     person = UUID(int=5001)
-    await complain(desk, alerts, health, 1, conversation_id="conv1")
+    await complain(ports, alerts, health, 1, conversation_id="conv1")
     reply = enriched(2, author="brand", from_brand=True, score=0.2, conversation_id="conv1")
-    await on_mention_enriched(reply, desk=desk, alerts=alerts, health=health)
-    await complain(desk, alerts, health, 3)  # someone else
+    await on_mention_enriched(reply, ports=ports, alerts=alerts, health=health)
+    await complain(ports, alerts, health, 3)  # someone else
     request = PrivacyRequest(
         request_id=UUID(int=1),
         kind="erase",
@@ -142,7 +144,7 @@ async def test_erasure_leaves_no_document_with_the_persons_identifiers(
 
 
 async def test_profile_changes_feed_the_priority_of_later_mentions(
-    desk: Desk, mongo_db: Database
+    ports: Ports, mongo_db: Database
 ) -> None:
     profile = ProfileSnapshot(
         profile_id=UUID(int=1),
@@ -154,23 +156,23 @@ async def test_profile_changes_feed_the_priority_of_later_mentions(
     )
     change = ProfileChange(change="stage_changed", profile=profile)
     await on_profile_changed(
-        ProfileChanged.of(change, cause="s1"), desk=desk, health=BrandHealth(mongo_db)
+        ProfileChanged.of(change, cause="s1"), ports=ports, health=MongoBrandHealth(mongo_db)
     )
-    case = await take_mention(desk, enriched(1, score=-0.3, intents=["complaint"]).payload)
+    case = await take_mention(ports, enriched(1, score=-0.3, intents=["complaint"]).payload)
     assert case is not None
     assert case.priority_score > 40
     assert case.state is CaseState.OPEN
 
 
 async def test_a_spike_clears_when_a_later_bucket_ends_below_its_threshold(
-    desk: Desk, mongo_db: Database
+    ports: Ports, mongo_db: Database
 ) -> None:
-    alerts, health = Alerts(mongo_db), BrandHealth(mongo_db)
+    alerts, health = MongoAlerts(mongo_db), MongoBrandHealth(mongo_db)
     for n in range(1, 11):  # ten authors within the 09:00 bucket
-        await complain(desk, alerts, health, n, created_at=BASE_TIME + timedelta(seconds=n))
-    await complain(desk, alerts, health, 11, created_at=BASE_TIME + timedelta(minutes=10))
+        await complain(ports, alerts, health, n, created_at=BASE_TIME + timedelta(seconds=n))
+    await complain(ports, alerts, health, 11, created_at=BASE_TIME + timedelta(minutes=10))
     assert all(a.status == "active" for a in await alert_events(mongo_db))
-    await complain(desk, alerts, health, 12, created_at=BASE_TIME + timedelta(minutes=20))
+    await complain(ports, alerts, health, 12, created_at=BASE_TIME + timedelta(minutes=20))
     statuses = sorted((a.subject, a.status) for a in await alert_events(mongo_db))
     assert statuses == [
         ("all", "active"),

@@ -16,7 +16,7 @@ CASUAL = Signals(
 
 
 def with_(**changes: object) -> Signals:
-    return Signals(**{**CASUAL.__dict__, **changes})  # type: ignore[arg-type]
+    return Signals(**{**CASUAL.__dict__, **changes})
 
 
 def test_the_score_is_the_documented_weighted_sum() -> None:

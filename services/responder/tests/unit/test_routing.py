@@ -17,7 +17,7 @@ COMPLAINT = Facts(
 
 
 def facts(**changes: object) -> Facts:
-    return Facts(**{**COMPLAINT.__dict__, **changes})  # type: ignore[arg-type]
+    return Facts(**{**COMPLAINT.__dict__, **changes})
 
 
 def rule(order: int, queue: str, **conditions: object) -> Rule:

@@ -11,7 +11,7 @@ OFFICE = Policy(
     resolution=480,
     business_hours=True,
     timezone="Europe/Paris",
-    week={d: "09:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")},  # type: ignore[misc]
+    week={d: "09:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")},
 )
 
 
@@ -60,7 +60,12 @@ def test_daylight_saving_time_is_respected() -> None:
     ],
 )
 def test_invalid_policies_are_refused(bad: dict[str, object]) -> None:
-    fields = {"first_response": 60, "next_response": 60, "resolution": 60, "business_hours": True}
+    fields: dict[str, object] = {
+        "first_response": 60,
+        "next_response": 60,
+        "resolution": 60,
+        "business_hours": True,
+    }
     fields.setdefault("week", {"mon": "09:00-17:00"})
     with pytest.raises(ValidationError):
         Policy.model_validate({**fields, **bad})

@@ -9,21 +9,21 @@ from pydantic import Field
 
 from rapport.api import JsonBody, StrictModel
 from rapport.events import CaseState, Intent
-from responder import actions
 from responder.api.deps import (
     READ,
     SUPERVISE,
     Agent,
-    DeskDep,
+    PortsDep,
     RepliesDep,
     supervises,
 )
 from responder.api.views import CaseDetail, CaseView, MessageView, ReplyView
+from responder.domain.agents import AgentId
 from responder.domain.case import Case
+from responder.domain.replies import Reply
 from responder.domain.routing import Name
 from responder.domain.suggestions import Suggestion, suggest
-from responder.stores.agents import AgentId
-from responder.stores.replies import Reply
+from responder.use_cases import case_actions
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -44,8 +44,8 @@ class ReplyIn(StrictModel):
     text: Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
-async def _case(desk: DeskDep, case_id: UUID) -> Case:
-    case = await desk.cases.get(case_id)
+async def _case(ports: PortsDep, case_id: UUID) -> Case:
+    case = await ports.cases.get(case_id)
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such case")
     return case
@@ -53,7 +53,7 @@ async def _case(desk: DeskDep, case_id: UUID) -> Case:
 
 @router.get("/cases", dependencies=READ)
 async def list_cases(
-    desk: DeskDep,
+    ports: PortsDep,
     response: Response,
     queue: Name | None = None,
     state: CaseState | None = None,
@@ -78,18 +78,18 @@ async def list_cases(
     }
     query = {field: value for field, value in filters.items() if value is not None}
     sort = [("priority_score", -1), ("next_due", 1), ("opened_at", 1)]
-    cases = await desk.cases.find(query, sort, offset, limit)
-    response.headers["X-Total-Count"] = str(await desk.cases.count(query))
+    cases = await ports.cases.find(query, sort, offset, limit)
+    response.headers["X-Total-Count"] = str(await ports.cases.count(query))
     return [CaseView.of(case) for case in cases]
 
 
 @router.get("/cases/{case_id}", dependencies=READ)
-async def get_case(desk: DeskDep, replies: RepliesDep, case_id: UUID) -> CaseDetail:
+async def get_case(ports: PortsDep, replies: RepliesDep, case_id: UUID) -> CaseDetail:
     """A case with its conversation in platform order, its replies and the customer's profile."""
-    case = await _case(desk, case_id)
-    messages = [MessageView.of(m) for m in await desk.timeline.of_case(case_id)]
+    case = await _case(ports, case_id)
+    messages = [MessageView.of(m) for m in await ports.timeline.of_case(case_id)]
     sent = [ReplyView.of(r) for r in await replies.of_case(case_id)]
-    profile = await desk.profiles.get(case.profile_id)
+    profile = await ports.profiles.get(case.profile_id)
     view = CaseView.of(case).model_dump()
     return CaseDetail.model_validate(
         {**view, "messages": messages, "replies": sent, "profile": profile}
@@ -97,42 +97,42 @@ async def get_case(desk: DeskDep, replies: RepliesDep, case_id: UUID) -> CaseDet
 
 
 @router.post("/cases/{case_id}/claim", dependencies=READ)
-async def claim_case(desk: DeskDep, principal: Agent, case_id: UUID) -> CaseView:
+async def claim_case(ports: PortsDep, principal: Agent, case_id: UUID) -> CaseView:
     """Take the case as the calling agent; 409 when another agent holds it."""
-    return CaseView.of(await actions.claim(desk, case_id, principal.subject))
+    return CaseView.of(await case_actions.claim(ports, case_id, principal.subject))
 
 
 @router.post("/queues/{queue}/claim", dependencies=READ)
-async def claim_next(desk: DeskDep, principal: Agent, queue: Name) -> CaseView:
+async def claim_next(ports: PortsDep, principal: Agent, queue: Name) -> CaseView:
     """Take the most urgent unassigned case of the queue; 404 when there is none."""
-    case = await actions.claim_next(desk, queue, principal.subject)
+    case = await case_actions.claim_next(ports, queue, principal.subject)
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no unassigned case in this queue")
     return CaseView.of(case)
 
 
 @router.post("/cases/{case_id}/assign", dependencies=[*SUPERVISE, JsonBody])
-async def assign_case(desk: DeskDep, case_id: UUID, body: Assignment) -> CaseView:
+async def assign_case(ports: PortsDep, case_id: UUID, body: Assignment) -> CaseView:
     """Give the case to an agent (a supervisor may take it from another)."""
-    return CaseView.of(await actions.claim(desk, case_id, body.agent_id, steal=True))
+    return CaseView.of(await case_actions.claim(ports, case_id, body.agent_id, steal=True))
 
 
 @router.post("/cases/{case_id}/release", dependencies=READ)
-async def release_case(desk: DeskDep, principal: Agent, case_id: UUID) -> CaseView:
+async def release_case(ports: PortsDep, principal: Agent, case_id: UUID) -> CaseView:
     """Put the case back in its queue: by the agent holding it, or a supervisor."""
-    case = await _case(desk, case_id)
+    case = await _case(ports, case_id)
     if case.assignee != principal.subject and not supervises(principal):
         raise HTTPException(status.HTTP_409_CONFLICT, "another agent holds the case")
-    return CaseView.of(await actions.unassign(desk, case_id))
+    return CaseView.of(await case_actions.unassign(ports, case_id))
 
 
 @router.post("/cases/{case_id}/state", dependencies=[*READ, JsonBody])
 async def change_state(
-    desk: DeskDep, principal: Agent, case_id: UUID, body: StateChange
+    ports: PortsDep, principal: Agent, case_id: UUID, body: StateChange
 ) -> CaseView:
     """Mark the case waiting on the customer, or resolved: by its agent, or a supervisor."""
     holder = None if supervises(principal) else principal.subject
-    return CaseView.of(await actions.set_state(desk, case_id, body.state, holder))
+    return CaseView.of(await case_actions.set_state(ports, case_id, body.state, holder))
 
 
 @router.post(
@@ -141,16 +141,16 @@ async def change_state(
     dependencies=[*READ, JsonBody],
 )
 async def reply(
-    desk: DeskDep, replies: RepliesDep, principal: Agent, case_id: UUID, body: ReplyIn
+    ports: PortsDep, replies: RepliesDep, principal: Agent, case_id: UUID, body: ReplyIn
 ) -> ReplyView:
     """Answer the customer through the platform's connector; 202 once the reply is stored
     for delivery. Only the agent holding the case replies."""
-    case = await _case(desk, case_id)
+    case = await _case(ports, case_id)
     if case.assignee != principal.subject:
         raise HTTPException(status.HTTP_409_CONFLICT, "claim the case before replying")
     if not case.active:
         raise HTTPException(status.HTTP_409_CONFLICT, "the case is resolved")
-    now = desk.clock()
+    now = ports.clock()
     wanted = Reply.model_validate(
         {
             "_id": body.reply_id,
@@ -166,14 +166,14 @@ async def reply(
     stored = await replies.add(wanted)
     if (stored.case_id, stored.text) != (case_id, body.text):
         raise HTTPException(status.HTTP_409_CONFLICT, "this reply id was used for another reply")
-    desk.wake_sender()
+    ports.wake_sender()
     return ReplyView.of(stored)
 
 
 @router.get("/cases/{case_id}/suggestions", dependencies=READ)
-async def suggestions(desk: DeskDep, case_id: UUID) -> list[Suggestion]:
+async def suggestions(ports: PortsDep, case_id: UUID) -> list[Suggestion]:
     """Reply templates for the case's intents and language, filled in, for the agent to edit."""
-    case = await _case(desk, case_id)
-    profile = await desk.profiles.get(case.profile_id)
+    case = await _case(ports, case_id)
+    profile = await ports.profiles.get(case.profile_id)
     stage = profile.stage if profile else None
     return suggest(case.intents, case.language, case.handle, stage, str(case.id)[:8])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from rapport.bounds import Timestamp
-from responder.api.deps import READ, DeskDep, HealthDep
+from responder.api.deps import READ, HealthDep, PortsDep
 from responder.domain import brand_health as health
 from responder.domain.brand_health import Tally, Unit
 
@@ -74,14 +74,14 @@ class Dashboard(BaseModel):
 
 @router.get("/dashboard", dependencies=READ)
 async def dashboard(
-    desk: DeskDep,
+    ports: PortsDep,
     store: HealthDep,
     since: Timestamp | None = None,
     until: Timestamp | None = None,
 ) -> Dashboard:
     """Mood, advocacy and its people for mentions created in [since, until) (by default the
     last seven days): by the hour up to two days, else by the day."""
-    until = until or desk.clock()
+    until = until or ports.clock()
     since = since or until - DEFAULT_RANGE
     if since >= until:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")

@@ -1,4 +1,4 @@
-"""What routes share: the desk and stores from ``app.state``, the caller, error mapping."""
+"""What routes share: the ports and stores from ``app.state``, and the caller."""
 
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -7,11 +7,9 @@ from fastapi import Depends, Request
 
 from rapport.api import require
 from rapport.auth import Principal, Scope
-from responder.desk import Desk
-from responder.stores.alerts import Alerts
-from responder.stores.brand_health import BrandHealth
-from responder.stores.replies import Replies
-from responder.stores.viewers import Viewers
+from responder.adapters.brand_health_store import MongoBrandHealth
+from responder.adapters.viewer_store import MongoViewers
+from responder.ports import AlertStore, Ports, ReplyStore
 
 
 def _from_state(name: str) -> Callable[[Request], Any]:
@@ -23,11 +21,11 @@ def _from_state(name: str) -> Callable[[Request], Any]:
     return get
 
 
-DeskDep = Annotated[Desk, Depends(_from_state("desk"))]
-AlertsDep = Annotated[Alerts, Depends(_from_state("alerts"))]
-RepliesDep = Annotated[Replies, Depends(_from_state("replies"))]
-HealthDep = Annotated[BrandHealth, Depends(_from_state("health"))]
-ViewersDep = Annotated[Viewers, Depends(_from_state("viewers"))]
+PortsDep = Annotated[Ports, Depends(_from_state("ports"))]
+AlertsDep = Annotated[AlertStore, Depends(_from_state("alerts"))]
+RepliesDep = Annotated[ReplyStore, Depends(_from_state("replies"))]
+HealthDep = Annotated[MongoBrandHealth, Depends(_from_state("health"))]
+ViewersDep = Annotated[MongoViewers, Depends(_from_state("viewers"))]
 _AGENT = require(Scope.AGENT, Scope.SUPERVISOR)
 _SUPERVISOR = require(Scope.SUPERVISOR)
 Agent = Annotated[Principal, _AGENT]

@@ -9,10 +9,10 @@ from pydantic import BaseModel
 
 from rapport.bounds import Timestamp
 from rapport.events import CrisisAlert
-from responder.api.deps import READ, SUPERVISE, AlertsDep, DeskDep
+from responder.api.deps import READ, SUPERVISE, AlertsDep, PortsDep
+from responder.domain.agents import AgentId
 from responder.domain.handoff import Handoff, handoff
 from responder.domain.routing import Name
-from responder.stores.agents import AgentId
 
 router = APIRouter(prefix="/v1", tags=["insight"])
 DEFAULT_RANGE = timedelta(days=7)
@@ -36,9 +36,9 @@ class HandoffReport(BaseModel):
 
 
 @router.get("/queues", dependencies=READ)
-async def queues(desk: DeskDep) -> list[QueueCounts]:
+async def queues(ports: PortsDep) -> list[QueueCounts]:
     """Every queue with active cases: how many, unassigned, breached, urgent."""
-    return [QueueCounts.model_validate(row) for row in await desk.cases.queue_counts()]
+    return [QueueCounts.model_validate(row) for row in await ports.cases.queue_counts()]
 
 
 @router.get("/alerts", dependencies=READ)
@@ -53,20 +53,20 @@ async def alerts(
 
 
 @router.post("/alerts/{alert_id}/clear", dependencies=SUPERVISE)
-async def clear_alert(desk: DeskDep, alerts: AlertsDep, alert_id: UUID) -> CrisisAlert:
+async def clear_alert(ports: PortsDep, alerts: AlertsDep, alert_id: UUID) -> CrisisAlert:
     """Declare a crisis over (published as cleared)."""
     found = await alerts.get(alert_id)
     if found is None:
         raise HTTPException(404, "no such alert")
     if found.status == "active":
-        found = found.model_copy(update={"status": "cleared", "changed_at": desk.clock()})
+        found = found.model_copy(update={"status": "cleared", "changed_at": ports.clock()})
         await alerts.save(found)
     return found
 
 
 @router.get("/handoff", dependencies=READ)
 async def handoff_metrics(
-    desk: DeskDep,
+    ports: PortsDep,
     since: Timestamp | None = None,
     until: Timestamp | None = None,
     queue: Name | None = None,
@@ -75,7 +75,7 @@ async def handoff_metrics(
     """Time to first response and to resolution (median, p90, seconds), share answered within
     SLA, backlog and breaches, overall, per queue and per agent, for cases opened (platform
     time) in [since, until): by default the last seven days."""
-    until = until or desk.clock()
+    until = until or ports.clock()
     since = since or until - DEFAULT_RANGE
     if since >= until:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
@@ -84,12 +84,12 @@ async def handoff_metrics(
         query["queue"] = queue
     if agent is not None:
         query["assignee"] = agent
-    if await desk.cases.count(query) > MAX_CASES:
+    if await ports.cases.count(query) > MAX_CASES:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"over {MAX_CASES} cases: narrow the range"
         )
-    cases = await desk.cases.find(query, [("opened_at", 1)], 0, MAX_CASES)
-    now = desk.clock()
+    cases = await ports.cases.find(query, [("opened_at", 1)], 0, MAX_CASES)
+    now = ports.clock()
     by_queue = sorted({c.queue for c in cases})
     by_agent = sorted({c.assignee for c in cases if c.assignee})
     return HandoffReport(

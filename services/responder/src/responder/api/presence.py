@@ -5,8 +5,8 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
-from responder.api.deps import READ, Agent, DeskDep, ViewersDep
-from responder.stores.viewers import Viewer
+from responder.adapters.viewer_store import Viewer
+from responder.api.deps import READ, Agent, PortsDep, ViewersDep
 
 router = APIRouter(prefix="/v1", tags=["presence"])
 
@@ -30,11 +30,13 @@ async def me(principal: Agent) -> Me:
 
 
 @router.post("/cases/{case_id}/viewers", dependencies=READ)
-async def viewing(desk: DeskDep, viewers: ViewersDep, principal: Agent, case_id: UUID) -> Presence:
+async def viewing(
+    ports: PortsDep, viewers: ViewersDep, principal: Agent, case_id: UUID
+) -> Presence:
     """The console's heartbeat while an agent has the case open: who is viewing and holding it."""
-    case = await desk.cases.get(case_id)
+    case = await ports.cases.get(case_id)
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such case")
-    now = desk.clock()
+    now = ports.clock()
     await viewers.seen(case_id, principal.subject, now)
     return Presence(holder=case.assignee, viewers=await viewers.of_case(case_id, now))

@@ -8,8 +8,8 @@ from pydantic import BaseModel
 
 from rapport.events import CaseState, Intent, Priority, ProfileSnapshot
 from responder.domain.case import Breach, Case
-from responder.stores.replies import DeliveryState, Reply
-from responder.stores.timeline import Message
+from responder.domain.messages import Message
+from responder.domain.replies import DeliveryState, Reply
 
 
 class CaseView(BaseModel):

@@ -21,7 +21,9 @@ or faster, with at least ``viral_min_shares`` (50): shares divided by the post's
 import math
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from pydantic import BaseModel, Field
 
@@ -78,3 +80,14 @@ def is_viral(mention: Mention, now: datetime, rule: SpikeRule) -> bool:
         shared >= rule.viral_min_shares
         and shares_per_hour(mention, now) >= rule.viral_shares_per_hour
     )
+
+
+@dataclass(frozen=True)
+class Negative:
+    """A negative mention to count: its author in each of its subjects' bucket."""
+
+    mention_id: UUID
+    author: str
+    case_id: UUID | None
+    subjects: list[str]
+    bucket: int

@@ -8,24 +8,23 @@ a resolved complaint to loyalty.
 
 from uuid import UUID
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from rapport.events import CaseState
-from responder.desk import Decide, Desk, Step
 from responder.domain.case import Case, caused
+from responder.ports import Ports, Transaction
+from responder.use_cases.case_changes import Decide, Step, change
 
 
-async def move_cases(desk: Desk, absorbed: list[UUID], survivor: UUID) -> None:
+async def move_cases(ports: Ports, absorbed: list[UUID], survivor: UUID) -> None:
     for profile_id in absorbed:
-        moving = await desk.cases.active_of(profile_id)
+        moving = await ports.cases.active_of(profile_id)
         if moving is None:
             continue
-        kept = await desk.cases.active_of(survivor)
+        kept = await ports.cases.active_of(survivor)
         if kept is None:
-            await desk.change(moving.id, _rehome(survivor))
+            await change(ports, moving.id, _rehome(survivor))
         else:
-            await desk.change(kept.id, _fold(desk, moving))
-            await desk.change(moving.id, _close)
+            await change(ports, kept.id, _fold(moving))
+            await change(ports, moving.id, _close)
 
 
 def _rehome(survivor: UUID) -> Decide:
@@ -37,7 +36,7 @@ def _rehome(survivor: UUID) -> Decide:
     return decide
 
 
-def _fold(desk: Desk, moving: Case) -> Decide:
+def _fold(moving: Case) -> Decide:
     async def decide(case: Case) -> Step | None:
         cause = f"merge:{moving.id}"
         if cause in case.causes:
@@ -57,8 +56,8 @@ def _fold(desk: Desk, moving: Case) -> Decide:
             top = {"priority_score": moving.priority_score, "priority": moving.priority}
             folded = folded.model_copy(update=top)
 
-        async def also(session: AsyncClientSession) -> None:
-            await desk.timeline.move(moving.id, case.id, session)
+        async def also(tx: Transaction) -> None:
+            await tx.timeline.move(moving.id, case.id)
 
         return Step(caused(folded, cause), [("mention_added", None)], also)
 

@@ -1,4 +1,4 @@
-"""Mentions into cases a batch at a time: the effects of ``intake.take_mention`` for each, in
+"""Mentions into cases a batch at a time: the effects of ``case_intake.take_mention`` for each, in
 the batch's order, with the batch's reads done once and its case changes stored together:
 
 - the brand posts are kept in one write, before the customers' mentions look for answers;
@@ -9,7 +9,7 @@ the batch's order, with the batch's reads done once and its case changes stored 
   others, their events (the outbox) and their messages are stored in one transaction: all or
   nothing. If another writer changed one of the cases since it was read, nothing is stored
   and each mention is taken in by ``take_mention`` (its own read and transaction);
-- the race ``intake._late_answers`` closes is closed for all stored cases with one read.
+- the race ``case_intake._late_answers`` closes is closed for all stored cases with one read.
 
 A mention already taken in (the batch delivered again) is found by the first read and changes
 nothing; a batch redone one by one after a failure finds what it stored.
@@ -20,12 +20,14 @@ from dataclasses import replace
 from uuid import UUID
 
 from opentelemetry.context import Context
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport.events import EnrichedMention
-from responder.desk import Desk, Step
 from responder.domain.case import Case, settle
-from responder.intake import (
+from responder.domain.case_events import Changed, changed
+from responder.domain.messages import Message, answers
+from responder.ports import CaseConflict, Ports, Transaction
+from responder.use_cases.case_changes import Step, save_all
+from responder.use_cases.case_intake import (
     Threaded,
     answer_with,
     answered,
@@ -33,8 +35,6 @@ from responder.intake import (
     next_step,
     take_mention,
 )
-from responder.repository import CaseConflict, Changed, changed
-from responder.stores.timeline import Message, answers
 
 
 class _Answers:
@@ -51,63 +51,63 @@ class _Answers:
 
 
 async def take_mentions(
-    desk: Desk, batch: list[EnrichedMention], traces: Mapping[UUID, Context] | None = None
+    ports: Ports, batch: list[EnrichedMention], traces: Mapping[UUID, Context] | None = None
 ) -> list[Case | None]:
     """``take_mention`` of each mention, in order: the case each now belongs to. ``traces``,
     per mention id, the trace its case events follow."""
     posts = [e for e in batch if e.mention.from_brand]
-    await desk.timeline.add_all([message(e.mention_event_id, e.mention, None) for e in posts])
+    await ports.timeline.add_all([message(e.mention_event_id, e.mention, None) for e in posts])
     customers = [e for e in batch if not e.mention.from_brand]
-    taken = await _in_one_transaction(desk, customers, traces or {})
+    taken = await _in_one_transaction(ports, customers, traces or {})
     if taken is None:  # another writer changed a case meanwhile: each mention starts afresh
-        taken = {e.mention_event_id: await take_mention(desk, e) for e in customers}
+        taken = {e.mention_event_id: await take_mention(ports, e) for e in customers}
     stored = {case.id: case for case in taken.values() if case is not None}
-    for post in await _posts_answering(desk, stored.values(), []):
+    for post in await _posts_answering(ports, stored.values(), []):
         case = next((case for case in stored.values() if answers(post, case)), None)
         if case is not None:
-            stored[case.id] = await answered(desk, case.id, post.id, post.created_at)
+            stored[case.id] = await answered(ports, case.id, post.id, post.created_at)
     for enriched in posts:
-        await answer_with(desk, enriched.mention_event_id, enriched.mention)
+        await answer_with(ports, enriched.mention_event_id, enriched.mention)
     return [_latest(taken.get(e.mention_event_id), stored) for e in batch]
 
 
 async def _in_one_transaction(
-    desk: Desk, customers: list[EnrichedMention], traces: Mapping[UUID, Context]
+    ports: Ports, customers: list[EnrichedMention], traces: Mapping[UUID, Context]
 ) -> dict[UUID, Case | None] | None:
     """Each mention's step from the state the ones before it left, all stored in one
     transaction; None, and nothing stored, on a conflict."""
     causes = [str(e.mention_event_id) for e in customers]
-    takings = await desk.cases.takings(causes, [e.profile.profile_id for e in customers])
-    pool = _Answers(await _posts_answering(desk, takings.current.values(), customers))
-    policies = await desk.policies.all()
+    takings = await ports.cases.takings(causes, [e.profile.profile_id for e in customers])
+    pool = _Answers(await _posts_answering(ports, takings.current.values(), customers))
+    policies = await ports.policies.all()
     changes: list[Changed] = []
     threads: list[tuple[Message, list[UUID]]] = []
     taken: dict[UUID, Case | None] = {}
     for enriched in customers:
         taking = takings.of(str(enriched.mention_event_id), enriched.profile.profile_id)
-        step = await next_step(desk, enriched, taking, pool)
+        step = await next_step(ports, enriched, taking, pool)
         if isinstance(step, Step):
             assert isinstance(step.also, Threaded)  # what a customer's mention writes
             threads.append((step.also.customer, step.also.answers))
-            change = changed(settle(step.case, policies), step.changes, desk.clock())
+            change = changed(settle(step.case, policies), step.changes, ports.clock())
             changes.append(replace(change, trace=traces.get(enriched.mention_event_id)))
             step = changes[-1].case
             takings.stored(step)
             pool.attached(step)
         taken[enriched.mention_event_id] = step
 
-    async def thread(session: AsyncClientSession) -> None:
-        await desk.timeline.thread_all(threads, session)
+    async def thread(tx: Transaction) -> None:
+        await tx.timeline.thread_all(threads)
 
     try:
-        await desk.cases.save_all(changes, thread)
+        await save_all(ports, changes, thread)
     except CaseConflict:
         return None
     return taken
 
 
 async def _posts_answering(
-    desk: Desk, cases: Iterable[Case], mentions: list[EnrichedMention]
+    ports: Ports, cases: Iterable[Case], mentions: list[EnrichedMention]
 ) -> list[Message]:
     """The unattached brand posts that may answer one of ``cases`` or a case one of
     ``mentions`` opens or joins (in one read)."""
@@ -119,7 +119,7 @@ async def _posts_answering(
     starts = [c.opened_at for c in cases] + [e.mention.created_at for e in mentions]
     if not starts:
         return []
-    return await desk.timeline.unattached_posts(external_ids, conversations, min(starts))
+    return await ports.timeline.unattached_posts(external_ids, conversations, min(starts))
 
 
 def _latest(case: Case | None, stored: dict[UUID, Case]) -> Case | None:

@@ -12,7 +12,6 @@ counts stay (as the dashboard's do).
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
@@ -23,10 +22,10 @@ from rapport.events import AlertChanged, CrisisAlert
 from rapport.mongo import Database, Document, in_transaction
 from rapport.outbox import OutboxRelay
 from rapport.topics import ALERTS
+from responder.domain.spikes import Negative
+from responder.ports import Counts
 
 ALERTS_TOPIC = ALERTS.name
-Counts = dict[str, dict[int, int]]
-"""Per subject, per bucket: how many authors."""
 INDEXES = {
     "negatives": [
         IndexModel([("subjects", ASCENDING), ("bucket", ASCENDING)]),
@@ -40,26 +39,7 @@ INDEXES = {
 }
 
 
-@dataclass(frozen=True)
-class Negative:
-    """A negative mention to count: its author in each of its subjects' bucket."""
-
-    mention_id: UUID
-    author: str
-    case_id: UUID | None
-    subjects: list[str]
-    bucket: int
-
-    def document(self) -> Document:
-        return {
-            "subjects": self.subjects,
-            "bucket": self.bucket,
-            "author": self.author,
-            "case_id": self.case_id,
-        }
-
-
-class Alerts:
+class MongoAlerts:
     def __init__(self, db: Database, relay: OutboxRelay | None = None) -> None:
         self._db = db
         self._negatives = db["negatives"]
@@ -82,7 +62,7 @@ class Alerts:
 
         async def write(session: AsyncClientSession) -> int:
             marks = [
-                UpdateOne({"_id": n.mention_id}, {"$setOnInsert": n.document()}, upsert=True)
+                UpdateOne({"_id": n.mention_id}, {"$setOnInsert": _document(n)}, upsert=True)
                 for n in negatives
             ]
             kept = await self._negatives.bulk_write(marks, session=session)
@@ -143,9 +123,9 @@ class Alerts:
         rows = await self._counts.find(_counted(subjects, first, last), {"_id": 0}).to_list()
         return _by_subject(subjects, rows)
 
-    async def in_bucket(self, subject: str, bucket: int, limit: int = 1000) -> list[Document]:
+    async def in_bucket(self, subject: str, bucket: int, limit: int = 1000) -> list[Negative]:
         cursor = self._negatives.find({"subjects": subject, "bucket": bucket}).limit(limit)
-        return await cursor.to_list()
+        return [_negative(doc) for doc in await cursor.to_list()]
 
     async def get(self, alert_id: UUID) -> CrisisAlert | None:
         found = await self._alerts.find_one({"_id": alert_id})
@@ -186,6 +166,19 @@ class Alerts:
 
     async def forget_cases(self, case_ids: Sequence[UUID]) -> None:
         await self._negatives.delete_many({"case_id": {"$in": list(case_ids)}})
+
+
+def _document(negative: Negative) -> Document:
+    return {
+        "subjects": negative.subjects,
+        "bucket": negative.bucket,
+        "author": negative.author,
+        "case_id": negative.case_id,
+    }
+
+
+def _negative(doc: Document) -> Negative:
+    return Negative(doc["_id"], doc["author"], doc.get("case_id"), doc["subjects"], doc["bucket"])
 
 
 def _counted(subjects: list[str], first: int, last: int) -> Document:

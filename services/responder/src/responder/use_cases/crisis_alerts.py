@@ -7,20 +7,21 @@ from typing import Literal
 from uuid import UUID
 
 from rapport.events import CrisisAlert, Mention, SentimentLabel, deterministic_id
-from responder.desk import Desk, Step
 from responder.domain import spikes
 from responder.domain.case import PR, Case
-from responder.stores.alerts import Alerts, Negative
+from responder.domain.spikes import Negative
+from responder.ports import AlertStore, Ports
+from responder.use_cases.case_changes import Step, change, change_all
 
 Spike = Literal["raised", "ongoing"]
 
 
-async def to_pr(desk: Desk, case_id: UUID, stored: Case | None = None) -> Case:
-    return await desk.change(case_id, _to_pr, stored=stored)
+async def to_pr(ports: Ports, case_id: UUID, stored: Case | None = None) -> Case:
+    return await change(ports, case_id, _to_pr, stored=stored)
 
 
-async def to_pr_all(desk: Desk, case_ids: Sequence[UUID]) -> None:
-    await desk.change_all(case_ids, _to_pr)
+async def to_pr_all(ports: Ports, case_ids: Sequence[UUID]) -> None:
+    await change_all(ports, case_ids, _to_pr)
 
 
 async def _to_pr(case: Case) -> Step | None:
@@ -34,18 +35,18 @@ Watched = tuple[UUID, Mention, Case | None]
 
 
 async def watch(
-    desk: Desk, alerts: Alerts, mention_id: UUID, mention: Mention, case: Case | None
+    ports: Ports, alerts: AlertStore, mention_id: UUID, mention: Mention, case: Case | None
 ) -> None:
     """Count a negative mention, then raise or clear the alerts it bears on."""
-    await watch_all(desk, alerts, [(mention_id, mention, case)])
+    await watch_all(ports, alerts, [(mention_id, mention, case)])
 
 
-async def watch_all(desk: Desk, alerts: Alerts, mentions: Sequence[Watched]) -> None:
+async def watch_all(ports: Ports, alerts: AlertStore, mentions: Sequence[Watched]) -> None:
     """``watch`` each mention: the negative ones are counted together, then each subject and
     bucket they bear on is checked once, on the counts they all made."""
-    rule = desk.spikes
+    rule = ports.spikes
     negatives = [
-        (_negative(desk, mention_id, mention, case), mention, case)
+        (_negative(ports, mention_id, mention, case), mention, case)
         for mention_id, mention, case in mentions
         if not mention.from_brand and mention.sentiment.label is SentimentLabel.NEGATIVE
     ]
@@ -56,46 +57,46 @@ async def watch_all(desk: Desk, alerts: Alerts, mentions: Sequence[Watched]) -> 
     subjects = sorted({subject for _, subject in checks})
     first, last = checks[0][0] - rule.history, checks[-1][0]
     counts, active = await alerts.window("negative_spike", subjects, first, last)
-    found = {(b, s): await _spike(desk, alerts, s, b, counts[s], active) for b, s in checks}
+    found = {(b, s): await _spike(ports, alerts, s, b, counts[s], active) for b, s in checks}
     escalated: set[UUID] = set()
     for negative, mention, case in negatives:
         escalate = any(found[negative.bucket, s] == "ongoing" for s in negative.subjects)
-        if spikes.is_viral(mention, desk.clock(), rule):
-            await alerts.save(_viral(desk, negative, mention))
+        if spikes.is_viral(mention, ports.clock(), rule):
+            await alerts.save(_viral(ports, negative, mention))
             escalate = True
         if escalate and case is not None:
             escalated.add(case.id)
-    await to_pr_all(desk, sorted(escalated))
+    await to_pr_all(ports, sorted(escalated))
 
 
-def _negative(desk: Desk, mention_id: UUID, mention: Mention, case: Case | None) -> Negative:
-    rule = desk.spikes
+def _negative(ports: Ports, mention_id: UUID, mention: Mention, case: Case | None) -> Negative:
+    rule = ports.spikes
     subjects, bucket = spikes.subjects(mention, rule), rule.bucket_of(mention.created_at)
     case_id = case.id if case is not None else None
     return Negative(mention_id, mention.author_key, case_id, subjects, bucket)
 
 
-def _viral(desk: Desk, negative: Negative, mention: Mention) -> CrisisAlert:
-    rule = desk.spikes
+def _viral(ports: Ports, negative: Negative, mention: Mention) -> CrisisAlert:
+    rule = ports.spikes
     return CrisisAlert(
         alert_id=deterministic_id("viral", str(negative.mention_id)),
         kind="viral_negative_post",
         status="active",
         subject=str(negative.mention_id),
-        observed=round(spikes.shares_per_hour(mention, desk.clock()), 2),
+        observed=round(spikes.shares_per_hour(mention, ports.clock()), 2),
         baseline=0,
         threshold=rule.viral_shares_per_hour,
         mention_ids=[negative.mention_id],
         case_ids=[negative.case_id] if negative.case_id else [],
         window_start=mention.created_at,
-        window_end=desk.clock(),
-        changed_at=desk.clock(),
+        window_end=ports.clock(),
+        changed_at=ports.clock(),
     )
 
 
 async def _spike(
-    desk: Desk,
-    alerts: Alerts,
+    ports: Ports,
+    alerts: AlertStore,
     subject: str,
     bucket: int,
     counts: dict[int, int],
@@ -103,7 +104,7 @@ async def _spike(
 ) -> Spike | None:
     """Clear the subject's spikes that ended; then, if its bucket is a spike, whether it was
     ``raised`` now (and its cases moved to PR) or is ``ongoing``."""
-    rule = desk.spikes
+    rule = ports.spikes
     ongoing = [alert for alert in active if alert.subject == subject]
     history = [counts.get(b, 0) for b in range(bucket - rule.history, bucket)]
     limit = spikes.threshold(history, rule)
@@ -111,21 +112,21 @@ async def _spike(
         ended = rule.bucket_of(alert.window_start) + 1
         previous = bucket - 1
         if ended <= previous and counts.get(previous, 0) < limit:
-            cleared = alert.model_copy(update={"status": "cleared", "changed_at": desk.clock()})
+            cleared = alert.model_copy(update={"status": "cleared", "changed_at": ports.clock()})
             await alerts.save(cleared)
     observed = counts.get(bucket, 0)
     if not spikes.is_spike(observed, history, rule):
         return None
     alert_id = deterministic_id("spike", subject, str(bucket))
     known = any(alert.alert_id == alert_id for alert in ongoing)
-    if not known and await _raise(desk, alerts, alert_id, subject, bucket, history, observed):
+    if not known and await _raise(ports, alerts, alert_id, subject, bucket, history, observed):
         return "raised"
     return "ongoing"
 
 
 async def _raise(
-    desk: Desk,
-    alerts: Alerts,
+    ports: Ports,
+    alerts: AlertStore,
     alert_id: UUID,
     subject: str,
     bucket: int,
@@ -135,9 +136,9 @@ async def _raise(
     """Raise the spike's alert and move its cases to PR; False if it was already raised."""
     if await alerts.get(alert_id) is not None:
         return False
-    rule = desk.spikes
+    rule = ports.spikes
     related = await alerts.in_bucket(subject, bucket)
-    case_ids = sorted({doc["case_id"] for doc in related if doc.get("case_id")})
+    case_ids = sorted({n.case_id for n in related if n.case_id is not None})
     alert = CrisisAlert(
         alert_id=alert_id,
         kind="negative_spike",
@@ -146,13 +147,13 @@ async def _raise(
         observed=observed,
         baseline=round(spikes.baseline(history), 3),
         threshold=round(spikes.threshold(history, rule), 3),
-        mention_ids=[doc["_id"] for doc in related],
+        mention_ids=[n.mention_id for n in related],
         case_ids=case_ids,
         window_start=rule.bucket_start(bucket),
         window_end=rule.bucket_start(bucket + 1),
-        changed_at=desk.clock(),
+        changed_at=ports.clock(),
     )
     if not await alerts.save(alert):
         return False
-    await to_pr_all(desk, case_ids)
+    await to_pr_all(ports, case_ids)
     return True

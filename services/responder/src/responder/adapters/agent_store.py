@@ -1,48 +1,21 @@
-"""Agents: skills, capacity, availability and load (open cases held), kept by supervisors.
+"""Agents in MongoDB.
 
 ``take`` and ``release`` run inside a case change's transaction, so an agent's load always
 equals the active cases they hold, and no agent goes over capacity however many claim at once.
 """
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import ConfigDict, Field
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from rapport.api import StrictModel
-from rapport.errors import Conflict
 from rapport.mongo import Database
-from responder.domain.routing import Name
+from responder.domain.agents import Agent, AgentIn, AgentUnavailable
 
-AGENT_ID = r"^[A-Za-z0-9_.@-]{1,128}$"
-AgentId = Annotated[str, Field(pattern=AGENT_ID)]
 INDEXES = {"agents": [IndexModel([("available", ASCENDING), ("load", ASCENDING)])]}
 
 
-class AgentIn(StrictModel):
-    name: Annotated[str, Field(min_length=1, max_length=128)]
-    skills: list[Name] = Field(default_factory=list, max_length=32)
-    capacity: int = Field(ge=0, le=1000)
-    available: bool = True
-
-
-class Agent(AgentIn):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    id: str = Field(alias="_id")
-    load: int = 0
-    last_assigned_at: datetime | None = None
-
-
-class AgentUnavailable(Conflict):
-    """Unknown, unavailable, at capacity, or without the skills the case needs."""
-
-    reason = "the agent is unknown, unavailable, at capacity or lacks the case's skills"
-
-
-class Agents:
+class MongoAgents:
     def __init__(self, db: Database) -> None:
         self._agents = db["agents"]
 
@@ -71,11 +44,12 @@ class Agents:
     async def take(
         self, agent_id: str, skills: list[str], at: datetime, session: AsyncClientSession
     ) -> None:
+        needs = {"skills": {"$all": skills}} if skills else {}  # {"$all": []} matches nothing
         taken = await self._agents.update_one(
             {
                 "_id": agent_id,
                 "available": True,
-                "skills": {"$all": skills},
+                **needs,
                 "$expr": {"$lt": ["$load", "$capacity"]},
             },
             {"$inc": {"load": 1}, "$set": {"last_assigned_at": at}},

@@ -32,7 +32,7 @@ class Voice:
     last_at: datetime
 
 
-class BrandHealth:
+class MongoBrandHealth:
     def __init__(self, db: Database) -> None:
         self._facts = db["mention_facts"]
         self._stages = db["stage_counts"]

@@ -22,7 +22,7 @@ class Viewer(BaseModel):
     seen_at: datetime
 
 
-class Viewers:
+class MongoViewers:
     def __init__(self, db: Database, ttl: timedelta) -> None:
         self._viewers = db["viewers"]
         self._ttl = ttl

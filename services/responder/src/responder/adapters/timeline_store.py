@@ -4,15 +4,14 @@ before the complaint it answers (they travel on different partitions)."""
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING, IndexModel, UpdateMany, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport.mongo import Database
 from responder.domain.case import Case
+from responder.domain.messages import Message
 
 INDEXES = {
     "timeline": [
@@ -24,24 +23,7 @@ INDEXES = {
 }
 
 
-class Message(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    id: UUID = Field(alias="_id")
-    """The mention's event id, or the agent reply's id."""
-    kind: Literal["customer", "brand", "agent"]
-    case_id: UUID | None = None
-    platform: str
-    external_id: str | None = None
-    conversation_id: str | None = None
-    in_reply_to: str | None = None
-    author_id: str
-    handle: str | None = None
-    text: str
-    created_at: datetime
-
-
-class Timeline:
+class MongoTimeline:
     def __init__(self, db: Database) -> None:
         self._messages = db["timeline"]
 
@@ -106,16 +88,6 @@ class Timeline:
         await self._messages.update_many(
             {"case_id": source}, {"$set": {"case_id": target}}, session=session
         )
-
-
-def answers(post: Message, case: Case) -> bool:
-    """Whether an unattached brand post answers the case: it replies to one of the case's
-    messages, or, replying to nothing, is in its conversation; not before the case opened."""
-    if post.kind != "brand" or post.case_id is not None or post.created_at < case.opened_at:
-        return False
-    if post.in_reply_to is not None:
-        return post.in_reply_to in case.external_ids
-    return post.conversation_id in case.conversation_ids
 
 
 def _kept(message: Message) -> UpdateOne:

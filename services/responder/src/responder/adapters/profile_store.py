@@ -14,7 +14,7 @@ PROFILES = "profiles"
 INDEXES = {PROFILES: [IndexModel("stage")]}
 
 
-class ProfileCache:
+class MongoProfiles:
     def __init__(self, db: Database) -> None:
         self._profiles = db[PROFILES]
 

@@ -1,34 +1,28 @@
-"""Cases in MongoDB. Every change is stored with its ``case.changed`` events in one
-transaction (the outbox), guarded by the case's sequence: a writer that read an older
+"""Cases in MongoDB. Every change is stored with its ``case.changed`` events in the unit of
+work's transaction (the outbox), guarded by the case's sequence: a writer that read an older
 sequence gets ``CaseConflict`` and starts again from the stored case. At most one active case
 per profile (a unique partial index).
 """
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from opentelemetry.context import Context
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from rapport import outbox
-from rapport.errors import Conflict
-from rapport.events import CaseChange, CaseChanged, ProfileSnapshot
-from rapport.mongo import Database, Document, in_transaction
-from rapport.outbox import OutboxRelay
+from rapport.events import ProfileSnapshot
+from rapport.mongo import Database, Document
 from rapport.topics import CASES
-from responder.domain.case import Case, Changes
-from responder.stores.profiles import PROFILES
-from responder.taking import Taking, Takings
+from responder.adapters.profile_store import PROFILES
+from responder.domain.case import Case
+from responder.domain.case_events import Changed
+from responder.domain.taking import Taking, Takings
+from responder.ports import CaseConflict, Query, Sort
 
 CASES_TOPIC = CASES.name
-DUPLICATE_KEY = 11000
-Also = Callable[[AsyncClientSession], Awaitable[None]]
-"""More writes that must happen with the change, in its transaction."""
 
 INDEXES = {
     "cases": [
@@ -51,53 +45,9 @@ INDEXES = {
 }
 
 
-class CaseConflict(Conflict):
-    """The case changed since it was read (or a second active case was about to open)."""
-
-    reason = "the case is busy; try again"
-
-
-def change_of(case: Case, kind: str, sequence: int, at: datetime, breached: Any) -> CaseChange:
-    return CaseChange.model_validate(
-        {
-            **case.model_dump(include=set(CaseChange.model_fields)),
-            "case_id": case.id,
-            "sequence": sequence,
-            "change": kind,
-            "mention_ids": case.mention_ids[-1000:],
-            "breached": breached,
-            "changed_at": at,
-        }
-    )
-
-
-@dataclass(frozen=True)
-class Changed:
-    """A case changed from sequence ``before``, and its events, in order."""
-
-    case: Case
-    before: int
-    events: list[CaseChanged]
-    trace: Context | None = None
-    """The trace its events' outbox rows carry (default: the current one)."""
-
-
-def changed(case: Case, changes: Changes, at: datetime) -> Changed:
-    """The case (read at ``case.sequence``) after ``changes``, each an event."""
-    before = case.sequence
-    case = case.model_copy(update={"sequence": before + len(changes)})
-    events = [
-        CaseChanged.of(change_of(case, kind, before + n, at, breached))
-        for n, (kind, breached) in enumerate(changes, start=1)
-    ]
-    return Changed(case, before, events)
-
-
 class MongoCases:
-    def __init__(self, db: Database, relay: OutboxRelay | None = None) -> None:
-        self._db = db
+    def __init__(self, db: Database) -> None:
         self._cases = db["cases"]
-        self._relay = relay
 
     async def get(self, case_id: UUID) -> Case | None:
         return _case(await self._cases.find_one({"_id": case_id}))
@@ -196,13 +146,11 @@ class MongoCases:
         cursor = self._cases.find({"next_due": {"$lte": now}}).sort("next_due").limit(limit)
         return [Case.model_validate(doc) for doc in await cursor.to_list()]
 
-    async def find(
-        self, query: Document, sort: Sequence[tuple[str, int]], skip: int, limit: int
-    ) -> list[Case]:
-        cursor = self._cases.find(query).sort(list(sort)).skip(skip).limit(limit)
+    async def find(self, query: Query, sort: Sort, skip: int, limit: int) -> list[Case]:
+        cursor = self._cases.find(dict(query)).sort(list(sort)).skip(skip).limit(limit)
         return [Case.model_validate(doc) for doc in await cursor.to_list()]
 
-    async def queue_counts(self) -> list[Document]:
+    async def queue_counts(self) -> list[dict[str, Any]]:
         pipeline: list[Document] = [
             {"$match": {"active": True}},
             {
@@ -219,21 +167,22 @@ class MongoCases:
         rows = await (await self._cases.aggregate(pipeline)).to_list()
         return [{"queue": row.pop("_id"), **row} for row in rows]
 
-    async def count(self, query: Document) -> int:
-        return await self._cases.count_documents(query)
+    async def count(self, query: Query) -> int:
+        return await self._cases.count_documents(dict(query))
 
-    async def save(
-        self, case: Case, changes: Changes, *, at: datetime, also: Also | None = None
-    ) -> Case:
-        """Store the changed case (read at ``case.sequence``) and its events, atomically."""
-        change = changed(case, changes, at)
-        await self.save_all([change], also)
-        return change.case
 
-    async def save_all(self, changes: Sequence[Changed], also: Also | None = None) -> None:
-        """Store the changes (several may follow one another on a case) and all their events
-        in one transaction; ``CaseConflict`` if a case is no longer at the sequence its first
-        change was read at, or a second active case of a profile was about to open."""
+class CaseWrites:
+    """The cases' writes in one transaction (``unit_of_work.MongoUnitOfWork``)."""
+
+    def __init__(self, db: Database, session: AsyncClientSession) -> None:
+        self._db = db
+        self._cases = db["cases"]
+        self._session = session
+
+    async def save_all(self, changes: Sequence[Changed]) -> None:
+        """Store the changes (several may follow one another on a case) and all their events;
+        ``CaseConflict`` if a case is no longer at the sequence its first change was read at
+        (a second active case of a profile is a duplicate key: the unit of work says so)."""
         first: dict[UUID, int] = {}
         last: dict[UUID, Case] = {}
         for change in changes:
@@ -247,34 +196,13 @@ class MongoCases:
         ]
         events = [(CASES_TOPIC, str(c.case.profile_id), e) for c in changes for e in c.events]
         traces = [c.trace for c in changes for _ in c.events]
-
-        async def write(session: AsyncClientSession) -> None:
-            if new:
-                await self._cases.insert_many(new, session=session)
-            if replacements:
-                replaced = await self._cases.bulk_write(replacements, session=session)
-                if replaced.matched_count < len(replacements):
-                    raise CaseConflict(", ".join(map(str, first)))
-            if also is not None:
-                await also(session)
-            await outbox.add(self._db, session, events, contexts=traces)
-
-        try:
-            await in_transaction(self._db, write)
-        except (DuplicateKeyError, BulkWriteError) as error:
-            if not _duplicate(error):
-                raise
-            raise CaseConflict(", ".join(map(str, first))) from error
-        if self._relay is not None:
-            self._relay.wake()
-
-
-def _duplicate(error: DuplicateKeyError | BulkWriteError) -> bool:
-    if isinstance(error, DuplicateKeyError):
-        return True
-    return all(
-        e.get("code") == DUPLICATE_KEY for e in error.details.get("writeErrors", [None]) if e
-    )
+        if new:
+            await self._cases.insert_many(new, session=self._session)
+        if replacements:
+            replaced = await self._cases.bulk_write(replacements, session=self._session)
+            if replaced.matched_count < len(replacements):
+                raise CaseConflict(", ".join(map(str, first)))
+        await outbox.add(self._db, self._session, events, contexts=traces)
 
 
 def _case(doc: Document | None) -> Case | None:

@@ -8,10 +8,10 @@ from datetime import timedelta
 from prometheus_client import Gauge
 
 from rapport.workers import Repeat
-from responder.desk import Desk
+from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.domain import brand_health
 from responder.domain.handoff import Durations, handoff
-from responder.stores.brand_health import BrandHealth
+from responder.ports import Ports
 
 WINDOW = timedelta(hours=24)
 EVERY_S = 60.0
@@ -54,8 +54,8 @@ def _durations(gauge: Gauge, durations: Durations) -> None:
     gauge.labels("p90").set(_value(durations.p90_s))
 
 
-async def measure(desk: Desk, health: BrandHealth) -> None:
-    until = desk.clock()
+async def measure(ports: Ports, health: MongoBrandHealth) -> None:
+    until = ports.clock()
     since = until - WINDOW
     tally = brand_health.total((await health.tallies(since, until, "hour")).values())
     for sentiment in ("positive", "negative", "neutral"):
@@ -67,7 +67,7 @@ async def measure(desk: Desk, health: BrandHealth) -> None:
     PEOPLE.labels("fan").set(fans)
     PEOPLE.labels("evangelist").set(evangelists)
     opened = {"opened_at": {"$gte": since, "$lt": until}}
-    cases = await desk.cases.find(opened, [("opened_at", 1)], 0, MAX_CASES)
+    cases = await ports.cases.find(opened, [("opened_at", 1)], 0, MAX_CASES)
     measured = handoff(cases, until)
     WITHIN_SLA.set(_value(measured.within_sla))
     _durations(FIRST_RESPONSE, measured.first_response)
@@ -75,5 +75,5 @@ async def measure(desk: Desk, health: BrandHealth) -> None:
     BACKLOG.set(measured.backlog)
 
 
-def brand_gauges(desk: Desk, health: BrandHealth, every_s: float = EVERY_S) -> Repeat:
-    return Repeat(every_s, lambda: measure(desk, health))
+def brand_gauges(ports: Ports, health: MongoBrandHealth, every_s: float = EVERY_S) -> Repeat:
+    return Repeat(every_s, lambda: measure(ports, health))

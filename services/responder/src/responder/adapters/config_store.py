@@ -37,7 +37,7 @@ class _Cached(Generic[T]):
         self.until = 0.0
 
 
-class Rules:
+class MongoRoutingRules:
     def __init__(self, db: Database) -> None:
         self._rules = db["routing_rules"]
         self._cached: _Cached[list[Rule]] = _Cached()
@@ -59,7 +59,7 @@ class Rules:
         return cached if cached is not None else self._cached.keep([r for _, r in await self.all()])
 
 
-class PolicyStore:
+class MongoPolicies:
     def __init__(self, db: Database) -> None:
         self._policies = db["sla_policies"]
         self._cached: _Cached[Policies] = _Cached()

@@ -1,16 +1,15 @@
-"""Agents' replies waiting to go out: a delivery state per reply id (pending, sending, sent,
-failed). A sender leases a reply before calling the connector, so two senders never send it
-at once; a lease that runs out (the sender died) lets it be retried, under the same id."""
+"""Agents' replies waiting to go out, in MongoDB. A sender leases a reply before calling the
+connector, so two senders never send it at once; a lease that runs out (the sender died) lets
+it be retried, under the same id."""
 
 from datetime import datetime, timedelta
-from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport.mongo import Database
+from responder.domain.replies import Reply
 
 INDEXES = {
     "replies": [
@@ -18,29 +17,9 @@ INDEXES = {
         IndexModel("case_id"),
     ]
 }
-DeliveryState = Literal["pending", "sending", "sent", "failed"]
 
 
-class Reply(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    id: UUID = Field(alias="_id")
-    case_id: UUID
-    agent: str
-    platform: str
-    in_reply_to: str | None
-    text: str
-    state: DeliveryState = "pending"
-    attempts: int = 0
-    last_error: str | None = None
-    created_at: datetime
-    next_attempt_at: datetime
-    lease_until: datetime | None = None
-    sent_at: datetime | None = None
-    external_id: str | None = None
-
-
-class Replies:
+class MongoReplies:
     def __init__(self, db: Database) -> None:
         self._replies = db["replies"]
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from rapport.events import (
     EnrichedMention,
     Intent,
@@ -18,7 +16,6 @@ from rapport.events import (
     Source,
     deterministic_id,
 )
-from responder.desk import ATTEMPTS, Desk, Step
 from responder.domain import priority, routing
 from responder.domain.case import (
     Case,
@@ -28,10 +25,11 @@ from responder.domain.case import (
     caused,
     reopens,
 )
+from responder.domain.messages import Message
+from responder.domain.taking import Taking
 from responder.domain.triage import Need, need
-from responder.repository import CaseConflict
-from responder.stores.timeline import Message, Timeline
-from responder.taking import Taking
+from responder.ports import CaseConflict, Ports, Transaction
+from responder.use_cases.case_changes import ATTEMPTS, Step, change, store
 
 Answers = Callable[[Case], Awaitable[list[Message]]]
 """The brand posts not yet attached that answer a case."""
@@ -42,12 +40,11 @@ class Threaded:
     """What a customer's mention writes with its case: its message, and the brand posts that
     answer it attached to the case."""
 
-    timeline: Timeline
     customer: Message
     answers: list[UUID]
 
-    async def __call__(self, session: AsyncClientSession) -> None:
-        await self.timeline.thread_all([(self.customer, self.answers)], session)
+    async def __call__(self, tx: Transaction) -> None:
+        await tx.timeline.thread_all([(self.customer, self.answers)])
 
 
 def message(mention_id: UUID, mention: Mention, case_id: UUID | None) -> Message:
@@ -81,26 +78,26 @@ def _signals(mention: Mention, profile: ProfileSnapshot, contacts: int) -> prior
     )
 
 
-async def take_mention(desk: Desk, enriched: EnrichedMention) -> Case | None:
+async def take_mention(ports: Ports, enriched: EnrichedMention) -> Case | None:
     """The case the mention now belongs to (None when it needs no human)."""
     mention, mention_id = enriched.mention, enriched.mention_event_id
     if mention.from_brand:
-        return await take_brand_post(desk, mention_id, mention)
+        return await take_brand_post(ports, mention_id, mention)
     for _ in range(ATTEMPTS):
-        taking = await desk.cases.taking(str(mention_id), enriched.profile.profile_id)
-        step = await next_step(desk, enriched, taking, desk.timeline.unattached_answers)
+        taking = await ports.cases.taking(str(mention_id), enriched.profile.profile_id)
+        step = await next_step(ports, enriched, taking, ports.timeline.unattached_answers)
         if not isinstance(step, Step):
             return step
         try:
-            stored = await desk.store(step)
+            stored = await store(ports, step)
         except CaseConflict:
             continue
-        return await _late_answers(desk, stored)
+        return await _late_answers(ports, stored)
     raise CaseConflict(str(mention_id))
 
 
 async def next_step(
-    desk: Desk, enriched: EnrichedMention, taking: Taking, answers: Answers
+    ports: Ports, enriched: EnrichedMention, taking: Taking, answers: Answers
 ) -> Step | Case | None:
     """What a customer's mention does from ``taking``: the step to store, else the case that
     already took it, else None (it needs no human)."""
@@ -111,7 +108,7 @@ async def next_step(
     needed = need(mention, profile.stage)
     if needed is None and not _follows_up(mention, taking.active):
         return None
-    return await _thread_or_open(desk, mention_id, mention, profile, needed, taking, answers)
+    return await _thread_or_open(ports, mention_id, mention, profile, needed, taking, answers)
 
 
 def _follows_up(mention: Mention, case: Case | None) -> bool:
@@ -125,7 +122,7 @@ def _follows_up(mention: Mention, case: Case | None) -> bool:
 
 
 async def _thread_or_open(
-    desk: Desk,
+    ports: Ports,
     mention_id: UUID,
     mention: Mention,
     profile: ProfileSnapshot,
@@ -135,16 +132,16 @@ async def _thread_or_open(
 ) -> Step:
     changes: Changes = []
     case, last = taking.active, taking.current
-    if case is None and last is not None and reopens(last, desk.clock(), desk.reopen_window):
+    if case is None and last is not None and reopens(last, ports.clock(), ports.reopen_window):
         case = last
         changes.append(("reopened", None))
     if case is None:
-        case = await _opened(desk, mention_id, mention, profile, needed or Need.ANSWER)
+        case = await _opened(ports, mention_id, mention, profile, needed or Need.ANSWER)
         changes.append(("opened", None))
     elif not changes:
         changes.append(("mention_added", None))
     contacts = len(case.mention_ids) + 1
-    score = priority.score(_signals(mention, profile, contacts), desk.weights)
+    score = priority.score(_signals(mention, profile, contacts), ports.weights)
     if needed is Need.ANSWER and score > case.priority_score:
         case = case.model_copy(update={"priority_score": score, "priority": priority.band(score)})
     case = case.model_copy(update={"intents": sorted({*case.intents, *_case_intents(mention)})})
@@ -156,9 +153,7 @@ async def _thread_or_open(
         case = caused(add_response(case, answer.created_at), str(answer.id))
     if answers:
         changes.append(("replied", None))
-    threaded = Threaded(
-        desk.timeline, message(mention_id, mention, case.id), [a.id for a in answers]
-    )
+    threaded = Threaded(message(mention_id, mention, case.id), [a.id for a in answers])
     return Step(caused(case, str(mention_id)), changes, threaded)
 
 
@@ -167,7 +162,7 @@ def _case_intents(mention: Mention) -> set[Intent]:
 
 
 async def _opened(
-    desk: Desk, mention_id: UUID, mention: Mention, profile: ProfileSnapshot, needed: Need
+    ports: Ports, mention_id: UUID, mention: Mention, profile: ProfileSnapshot, needed: Need
 ) -> Case:
     followers = max(profile.followers, mention.author.followers or 0)
     facts = routing.Facts(
@@ -180,8 +175,8 @@ async def _opened(
         followers=followers,
         community=needed is Need.COMMUNITY,
     )
-    rule = routing.route(await desk.rules.ordered(), facts)
-    score = priority.score(_signals(mention, profile, 1), desk.weights)
+    rule = routing.route(await ports.routing_rules.ordered(), facts)
+    score = priority.score(_signals(mention, profile, 1), ports.weights)
     community = needed is Need.COMMUNITY
     return Case.model_validate(
         {
@@ -203,37 +198,37 @@ async def _opened(
     )
 
 
-async def take_brand_post(desk: Desk, mention_id: UUID, mention: Mention) -> Case | None:
+async def take_brand_post(ports: Ports, mention_id: UUID, mention: Mention) -> Case | None:
     """Keep the post; when it answers a case (after the case began), record the response."""
-    await desk.timeline.add(message(mention_id, mention, None))
-    return await answer_with(desk, mention_id, mention)
+    await ports.timeline.add(message(mention_id, mention, None))
+    return await answer_with(ports, mention_id, mention)
 
 
-async def answer_with(desk: Desk, post_id: UUID, post: Mention) -> Case | None:
+async def answer_with(ports: Ports, post_id: UUID, post: Mention) -> Case | None:
     """Record the kept brand post as the response to the case it answers, if any."""
-    found = await desk.cases.answered_by(post.conversation_id, post.in_reply_to)
+    found = await ports.cases.answered_by(post.conversation_id, post.in_reply_to)
     if found is None or post.created_at < found.opened_at:
         return None
-    return await answered(desk, found.id, post_id, post.created_at)
+    return await answered(ports, found.id, post_id, post.created_at)
 
 
-async def _late_answers(desk: Desk, case: Case) -> Case:
+async def _late_answers(ports: Ports, case: Case) -> Case:
     """A brand reply handled at the same moment as the post it answers (another partition's
     lane) may have found no case yet, while the case found no reply yet: the reply is in the
     timeline by now, so look again once the case is stored."""
-    for answer in await desk.timeline.unattached_answers(case):
-        case = await answered(desk, case.id, answer.id, answer.created_at)
+    for answer in await ports.timeline.unattached_answers(case):
+        case = await answered(ports, case.id, answer.id, answer.created_at)
     return case
 
 
-async def answered(desk: Desk, case_id: UUID, post_id: UUID, at: datetime) -> Case:
+async def answered(ports: Ports, case_id: UUID, post_id: UUID, at: datetime) -> Case:
     async def decide(case: Case) -> Step | None:
         if str(post_id) in case.causes:
             return None
 
-        async def also(session: AsyncClientSession) -> None:
-            await desk.timeline.attach([post_id], case.id, session)
+        async def also(tx: Transaction) -> None:
+            await tx.timeline.attach([post_id], case.id)
 
         return Step(caused(add_response(case, at), str(post_id)), [("replied", None)], also)
 
-    return await desk.change(case_id, decide)
+    return await change(ports, case_id, decide)

@@ -14,7 +14,7 @@ from rapport import outbox
 from rapport.events import PrivacyRequest
 from rapport.mongo import Database, Document
 from rapport.topics import CASES
-from responder.stores.brand_health import BrandHealth
+from responder.adapters.brand_health_store import MongoBrandHealth
 
 
 class ResponderPersonalData:
@@ -60,4 +60,4 @@ class ResponderPersonalData:
         erased = 0
         for name, query in deletions.items():
             erased += (await self._db[name].delete_many(query)).deleted_count
-        return erased + await BrandHealth(self._db).anonymise(self._profile_ids(request))
+        return erased + await MongoBrandHealth(self._db).anonymise(self._profile_ids(request))

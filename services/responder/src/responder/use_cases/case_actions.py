@@ -7,13 +7,12 @@ claiming at once exactly one holds the case, and the others hear it is taken.
 
 from uuid import UUID
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from rapport.events import CaseState
-from responder.desk import CaseError, Desk, Step
 from responder.domain import assignment
+from responder.domain.agents import AgentUnavailable
 from responder.domain.case import Case, assign, resolve, wait_on_customer
-from responder.stores.agents import AgentUnavailable
+from responder.ports import Ports, Transaction
+from responder.use_cases.case_changes import CaseError, Step, change
 
 
 class CaseTaken(CaseError):
@@ -27,7 +26,7 @@ def _held(case: Case, agent_id: str) -> None:
         raise CaseTaken("another agent holds the case")
 
 
-async def claim(desk: Desk, case_id: UUID, agent_id: str, *, steal: bool = False) -> Case:
+async def claim(ports: Ports, case_id: UUID, agent_id: str, *, steal: bool = False) -> Case:
     """Give the case to ``agent_id``; only a supervisor may ``steal`` it from another agent."""
 
     async def decide(case: Case) -> Step | None:
@@ -37,60 +36,60 @@ async def claim(desk: Desk, case_id: UUID, agent_id: str, *, steal: bool = False
             _held(case, agent_id)
         elif not case.active:
             raise CaseError("the case is resolved")
-        previous, at = case.assignee, desk.clock()
+        previous, at = case.assignee, ports.clock()
 
-        async def also(session: AsyncClientSession) -> None:
+        async def also(tx: Transaction) -> None:
             if previous is not None:
-                await desk.agents.release(previous, session)
-            await desk.agents.take(agent_id, case.skills, at, session)
+                await tx.agents.release(previous)
+            await tx.agents.take(agent_id, case.skills, at)
 
         return Step(assign(case, agent_id), [("assigned", None)], also)
 
-    return await desk.change(case_id, decide)
+    return await change(ports, case_id, decide)
 
 
-async def unassign(desk: Desk, case_id: UUID) -> Case:
+async def unassign(ports: Ports, case_id: UUID) -> Case:
     async def decide(case: Case) -> Step | None:
         previous = case.assignee
         if previous is None or not case.active:
             return None
 
-        async def also(session: AsyncClientSession) -> None:
-            await desk.agents.release(previous, session)
+        async def also(tx: Transaction) -> None:
+            await tx.agents.release(previous)
 
         return Step(assign(case, None), [("unassigned", None)], also)
 
-    return await desk.change(case_id, decide)
+    return await change(ports, case_id, decide)
 
 
-async def claim_next(desk: Desk, queue: str, agent_id: str) -> Case | None:
+async def claim_next(ports: Ports, queue: str, agent_id: str) -> Case | None:
     """The most urgent unassigned case of ``queue`` the agent manages to claim, if any."""
     query = {"queue": queue, "active": True, "assignee": None}
-    for case in await desk.cases.find(query, [("priority_score", -1), ("next_due", 1)], 0, 50):
+    for case in await ports.cases.find(query, [("priority_score", -1), ("next_due", 1)], 0, 50):
         try:
-            return await claim(desk, case.id, agent_id)
+            return await claim(ports, case.id, agent_id)
         except CaseTaken:
             continue
     return None
 
 
-async def assign_waiting(desk: Desk, limit: int) -> int:
+async def assign_waiting(ports: Ports, limit: int) -> int:
     """Fair automatic assignment of unassigned cases, most urgent first; how many assigned."""
     query = {"active": True, "assignee": None, "state": CaseState.OPEN.value}
     assigned = 0
-    for case in await desk.cases.find(query, [("priority_score", -1), ("_id", 1)], 0, limit):
-        agent = assignment.choose(await desk.agents.available(), case.skills)
+    for case in await ports.cases.find(query, [("priority_score", -1), ("_id", 1)], 0, limit):
+        agent = assignment.choose(await ports.agents.available(), case.skills)
         if agent is None:
             continue
         try:
-            await claim(desk, case.id, agent.id)
+            await claim(ports, case.id, agent.id)
             assigned += 1
         except (CaseError, AgentUnavailable):
             continue
     return assigned
 
 
-async def set_state(desk: Desk, case_id: UUID, state: CaseState, agent_id: str | None) -> Case:
+async def set_state(ports: Ports, case_id: UUID, state: CaseState, agent_id: str | None) -> Case:
     """Resolve the case, or mark it waiting on the customer; by its agent (or a supervisor)."""
 
     async def decide(case: Case) -> Step | None:
@@ -104,10 +103,10 @@ async def set_state(desk: Desk, case_id: UUID, state: CaseState, agent_id: str |
             return Step(wait_on_customer(case), [("waiting_on_customer", None)])
         holder = case.assignee
 
-        async def also(session: AsyncClientSession) -> None:
+        async def also(tx: Transaction) -> None:
             if holder is not None:
-                await desk.agents.release(holder, session)
+                await tx.agents.release(holder)
 
-        return Step(resolve(case, desk.clock()), [("resolved", None)], also)
+        return Step(resolve(case, ports.clock()), [("resolved", None)], also)
 
-    return await desk.change(case_id, decide)
+    return await change(ports, case_id, decide)
