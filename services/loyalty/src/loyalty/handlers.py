@@ -12,11 +12,11 @@ from loyalty.domain.rules import RuleKind
 from loyalty.earning import Earner
 from loyalty.mention_batches import MentionBatches
 from loyalty.mentions import AtOnce, answer_mention, audience
-from loyalty.outreach import Outreach
 from loyalty.repository.members import MongoMembers
 from loyalty.repository.people import MongoPeople
 from loyalty.repository.questions import MongoQuestions
 from loyalty.tiering import TierKeeper
+from loyalty.use_cases.outreach import Outreach
 from rapport.events import CaseChanged, MentionEnriched, ProfileChanged
 
 

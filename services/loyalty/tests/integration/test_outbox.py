@@ -21,7 +21,7 @@ from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
 from rapport.testing import MovableClock, eventually, read_topic, unique
-from services.loyalty.tests.integration.conftest import outboxed, settings, token
+from services.loyalty.tests.integration.conftest import outboxed, roll_out, settings, token
 
 pytestmark = pytest.mark.integration
 ANN = UUID(int=9)
@@ -162,11 +162,11 @@ async def test_an_outreach_decision_and_its_event_are_stored_together_or_not_at_
     )
     before = await everything(mongo_db)
     with pytest.raises(Abort):
-        await breaking("outreach.decided").outreach.offer_saved(offer(clock))
+        await breaking("outreach.decided").outreach.decide(offer(clock), ANN)
     assert await everything(mongo_db) == before
 
-    assert await services.outreach.offer_saved(offer(clock)) == 1
-    assert await services.outreach.offer_saved(offer(clock)) == 1  # saved again: the same decision
+    assert await roll_out(services, offer(clock)) == 1
+    assert await roll_out(services, offer(clock)) == 1  # saved again: the same decision
     assert await mongo_db["outreach"].count_documents({}) == 1
     assert await types(mongo_db) == ["outreach.decided"]
 
@@ -258,9 +258,10 @@ async def test_the_relay_publishes_every_stored_event_to_its_topic(
             events = [decode(r.value, ALL_EVENTS) for r in records if r.key == member]
             return [e for e in events if e.event_id in ids]
 
-        records = await read_topic(
-            kafka_bootstrap, topic, until=lambda r, ids=ids: {e.event_id for e in mine(r)} == ids
-        )
+        def complete(records: list[Any], ids: set[UUID] = ids) -> bool:
+            return {e.event_id for e in mine(records)} == ids
+
+        records = await read_topic(kafka_bootstrap, topic, until=complete)
         assert len(mine(records)) == len(ids)
 
 

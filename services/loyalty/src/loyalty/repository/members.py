@@ -77,16 +77,6 @@ class MongoMembers:
         cursor = self._members.find({"tier_review_at": {"$lte": now}}, {"_id": 1}).limit(limit)
         return [doc["_id"] async for doc in cursor]
 
-    async def audience(self, stages: list[str], segments: list[str], limit: int) -> list[Document]:
-        """Members with marketing consent in one of ``stages`` or ``segments``."""
-        cursor = self._members.find(
-            {
-                "marketing_consent": True,
-                "$or": [{"stage": {"$in": stages}}, {"segment": {"$in": segments}}],
-            }
-        )
-        return await cursor.limit(limit).to_list()
-
     async def merge(self, survivor: UUID, absorbed: UUID) -> bool:
         """Move ``absorbed``'s balance and everything it owns to ``survivor``, atomically; a
         repeat finds nothing left to move. True when something moved."""
