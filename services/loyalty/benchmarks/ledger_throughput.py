@@ -23,14 +23,14 @@ from uuid import UUID, uuid4
 
 from pymongo import AsyncMongoClient
 
+from loyalty.adapters.indexes import INDEXES
+from loyalty.adapters.ledger_store import MongoLedger
+from loyalty.adapters.outbox import Outbox
+from loyalty.adapters.redemption_store import MongoRedemptions
 from loyalty.domain.crediting import Candidate
 from loyalty.domain.rules import Rule, RuleKind
 from loyalty.domain.tiers import TierTerms
 from loyalty.errors import InsufficientBalance
-from loyalty.repository.indexes import INDEXES
-from loyalty.repository.ledger import MongoLedger
-from loyalty.repository.outbox import Outbox
-from loyalty.repository.redemptions import MongoRedemptions
 from loyalty.settings import DEFAULT_TIERS
 from rapport.events import utcnow
 from rapport.mongo import Document, ensure_indexes

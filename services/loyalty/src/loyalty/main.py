@@ -6,12 +6,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from loyalty.adapters.outbox import Outbox
 from loyalty.api import catalogue, events, held, members, offers
 from loyalty.clock import Clock, system_clock
 from loyalty.consumers import batch_handlers, event_handlers
 from loyalty.errors import LoyaltyError
 from loyalty.migrations import MIGRATIONS
-from loyalty.repository.outbox import Outbox
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from rapport.clients import connected, consume

@@ -7,28 +7,28 @@ from datetime import timedelta
 from functools import partial
 from uuid import uuid4
 
+from loyalty.adapters.catalogue_store import Collection, MongoRules
+from loyalty.adapters.ledger_store import MongoLedger
+from loyalty.adapters.member_store import MongoMembers
+from loyalty.adapters.outbox import Outbox
 from loyalty.adapters.outreach_store import MongoMemberAudiences, MongoOutreachWork
+from loyalty.adapters.people_store import MongoPeople
+from loyalty.adapters.posted_event_store import MongoPostedEvents
+from loyalty.adapters.question_store import MongoQuestions
+from loyalty.adapters.redemption_store import MongoRedemptions
+from loyalty.adapters.referral_store import MongoReferrals
 from loyalty.adapters.rollout_store import MongoRollouts
 from loyalty.clock import Clock
 from loyalty.domain.catalogue import Offer, Reward
 from loyalty.domain.rollouts import Rollout
-from loyalty.earning import Earner
-from loyalty.mention_batches import MentionBatches
 from loyalty.privacy import LoyaltyData
-from loyalty.repository.catalogue import Collection, MongoRules
-from loyalty.repository.intake import MongoIntake
-from loyalty.repository.ledger import MongoLedger
-from loyalty.repository.members import MongoMembers
-from loyalty.repository.outbox import Outbox
-from loyalty.repository.people import MongoPeople
-from loyalty.repository.questions import MongoQuestions
-from loyalty.repository.redemptions import MongoRedemptions
-from loyalty.repository.referrals import MongoReferrals
 from loyalty.settings import LoyaltySettings
 from loyalty.sweeper import Sweeper
-from loyalty.tiering import TierKeeper
+from loyalty.use_cases.earning import Earner
+from loyalty.use_cases.mention_batches import MentionBatches
 from loyalty.use_cases.offer_rollouts import RolloutRunner, start_rollout
 from loyalty.use_cases.outreach import Outreach
+from loyalty.use_cases.tiering import TierKeeper
 from loyalty.workers import RolloutWorker
 from rapport.events import PrivacyRequested
 from rapport.exports.store import export_store
@@ -46,7 +46,7 @@ class Services:
     rewards: Collection[Reward]
     offers: Collection[Offer]
     redemptions: MongoRedemptions
-    intake: MongoIntake
+    posted_events: MongoPostedEvents
     people: MongoPeople
     referrals: MongoReferrals
     tiers: TierKeeper
@@ -127,7 +127,7 @@ class Services:
             rewards=Collection(db, "rewards", Reward),
             offers=offers,
             redemptions=MongoRedemptions(db, outbox),
-            intake=MongoIntake(db, outbox),
+            posted_events=MongoPostedEvents(db, outbox),
             people=people,
             referrals=MongoReferrals(db, people),
             tiers=tiers,

@@ -7,11 +7,11 @@ from uuid import UUID
 
 import pytest
 
+from loyalty.adapters.outbox import Outbox
 from loyalty.adapters.outreach_store import MongoMemberAudiences, MongoOutreachWork
 from loyalty.domain.offers import Audience
 from loyalty.fakes import FakeEvents, FakeMembers, FakeOutreachWork
 from loyalty.ports import MemberAudiences, OutreachStores, OutreachWork
-from loyalty.repository.outbox import Outbox
 from rapport.events import OutreachDecided, OutreachDecision
 from rapport.mongo import Database
 from services.loyalty.tests.integration.conftest import outboxed

@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
+from loyalty.adapters.outbox import Outbox
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.rollouts import RolloutState
 from loyalty.main import create_app
 from loyalty.migrations import MIGRATIONS
-from loyalty.repository.outbox import Outbox
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from loyalty.topics import LOYALTY_TOPIC

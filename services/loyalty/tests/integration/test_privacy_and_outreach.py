@@ -59,7 +59,9 @@ async def test_after_an_erasure_no_document_names_the_person(
     await handle(purchase_made(ann, "order-1"))
     await handle(converted)
     assert await mongo_db["referrals"].count_documents({"referred": ann}) == 1
-    await services.intake.remember("referral:r1", {"referred": str(ann)}, [bob, ann], converted)
+    await services.posted_events.remember(
+        "referral:r1", {"referred": str(ann)}, [bob, ann], converted
+    )
     author = question.payload.mention.author.id
     request = PrivacyRequest(
         request_id=uuid4(),

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
+from loyalty.adapters.member_store import audience_of
+from loyalty.adapters.outbox import Outbox, Session
 from loyalty.domain.offers import Audience, Targeting
 from loyalty.ports import OutreachStores
-from loyalty.repository.members import audience_of
-from loyalty.repository.outbox import Outbox, Session
 from rapport.events import Event, OutreachDecision
 from rapport.mongo import Database, Document
 

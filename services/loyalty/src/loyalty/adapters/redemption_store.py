@@ -9,9 +9,9 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
+from loyalty.adapters.ledger_store import debit_entry
+from loyalty.adapters.outbox import Outbox
 from loyalty.errors import IdempotencyConflict, InsufficientBalance, NotFound
-from loyalty.repository.ledger import debit_entry
-from loyalty.repository.outbox import Outbox
 from rapport.events import Redemption, RewardRedeemed, deterministic_id
 from rapport.mongo import Database
 

@@ -7,9 +7,9 @@ from uuid import UUID
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from loyalty.adapters import in_transaction
 from loyalty.domain.crediting import audience_fields, credit
 from loyalty.domain.offers import Audience
-from loyalty.repository import in_transaction
 from rapport.events import ParticipationSegment, RelationshipStage
 from rapport.mongo import Database, Document
 

@@ -14,15 +14,15 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.read_concern import ReadConcern
 
+from loyalty.adapters import in_transaction
+from loyalty.adapters.outbox import Outbox
+from loyalty.adapters.standing import read_standing
 from loyalty.domain.announcements import announcements
 from loyalty.domain.crediting import Candidate, assess, credit, entry_events, ledger_entry
 from loyalty.domain.expiry import expiring_points
 from loyalty.domain.guardrails import Judgement, Verdict
 from loyalty.domain.tiers import TierTerms
 from loyalty.errors import Conflict, NotFound
-from loyalty.repository import in_transaction
-from loyalty.repository.outbox import Outbox
-from loyalty.repository.standing import read_standing
 from rapport.events import ExpiredPoints, PointsExpired, deterministic_id
 from rapport.mongo import Database, Document
 
