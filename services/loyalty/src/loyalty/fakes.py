@@ -11,10 +11,39 @@ from uuid import UUID
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.offers import Audience, Targeting
 from loyalty.domain.rollouts import Rollout, RolloutState
+from loyalty.domain.rules import RuleKind
 from loyalty.ports import OutreachStores
 from rapport.events import Event, OutreachDecision
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Earned:
+    kind: RuleKind
+    profile_id: UUID
+    cause: str
+    cause_event_id: UUID
+    audience: Audience | None
+
+
+class FakeEarning:
+    """Remembers what it was asked to earn (the ledger's own decisions are the adapter's)."""
+
+    def __init__(self) -> None:
+        self.earned: list[Earned] = []
+
+    async def earn(
+        self,
+        kind: RuleKind,
+        *,
+        profile_id: UUID,
+        cause: str,
+        cause_event_id: UUID,
+        audience: Audience | None = None,
+    ) -> object:
+        self.earned.append(Earned(kind, profile_id, cause, cause_event_id, audience))
+        return None
 
 
 class FakeOffers:

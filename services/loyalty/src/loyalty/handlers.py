@@ -12,6 +12,7 @@ from loyalty.clock import Clock
 from loyalty.domain.acts import STAGE_BONUSES
 from loyalty.domain.recovery import earns_recovery
 from loyalty.domain.rules import RuleKind
+from loyalty.ports import Earning
 from loyalty.use_cases.earning import Earner
 from loyalty.use_cases.mention_batches import MentionBatches
 from loyalty.use_cases.mentions import AtOnce, answer_mention, audience
@@ -98,7 +99,7 @@ async def _merge_and_reward(event: ProfileChanged, effects: ProfileEffects) -> N
         )
 
 
-async def on_case_changed(event: CaseChanged, *, earner: Earner) -> None:
+async def on_case_changed(event: CaseChanged, *, earner: Earning) -> None:
     """A recovery gesture when an answered complaint is resolved: once per case, however often
     resolved."""
     case = event.payload

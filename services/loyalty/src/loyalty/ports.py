@@ -11,9 +11,24 @@ from uuid import UUID
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.offers import Audience, Targeting
 from loyalty.domain.rollouts import Rollout
+from loyalty.domain.rules import RuleKind
 from rapport.events import Event, OutreachDecision
 
 T = TypeVar("T")
+
+
+class Earning(Protocol):
+    """Applies an earning rule to a cause once (``use_cases.earning.Earner``)."""
+
+    async def earn(
+        self,
+        kind: RuleKind,
+        *,
+        profile_id: UUID,
+        cause: str,
+        cause_event_id: UUID,
+        audience: Audience | None = None,
+    ) -> object: ...
 
 
 class OfferStore(Protocol):
