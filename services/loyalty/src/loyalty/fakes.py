@@ -2,18 +2,18 @@
 behaviour by ``tests/contract``."""
 
 import copy
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.offers import Audience, Targeting
 from loyalty.domain.rollouts import Rollout, RolloutState
 from loyalty.domain.rules import RuleKind
-from loyalty.ports import OutreachStores
-from rapport.events import Event, OutreachDecision
+from loyalty.ports import OutreachStores, RedemptionStores
+from rapport.events import Event, OutreachDecision, Redemption
 
 T = TypeVar("T")
 
@@ -103,22 +103,71 @@ class FakeEvents:
         self.stored.extend((key, event) for event in events)
 
 
+async def all_or_nothing(stores: Any, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(stores)``; when it fails, put every store back as it was."""
+    before = copy.deepcopy(stores)
+    try:
+        return await work(stores)
+    except BaseException:
+        for name in vars(stores):
+            vars(getattr(stores, name)).update(vars(getattr(before, name)))
+        raise
+
+
 @dataclass
 class FakeOutreachWork:
-    """Runs the work against in-memory stores; a failure leaves them as they were."""
-
     stores: OutreachStores = field(
         default_factory=lambda: OutreachStores(FakeMembers(), FakeOutreach(), FakeEvents())
     )
 
     async def __call__(self, work: Callable[[OutreachStores], Awaitable[T]]) -> T:
-        before = copy.deepcopy(self.stores)
-        try:
-            return await work(self.stores)
-        except BaseException:
-            for name in ("members", "outreach", "events"):
-                vars(getattr(self.stores, name)).update(vars(getattr(before, name)))
-            raise
+        return await all_or_nothing(self.stores, work)
+
+
+class FakeRedemptions:
+    def __init__(self) -> None:
+        self.records: dict[str, Redemption] = {}
+
+    async def first(self, record_id: str) -> Redemption | None:
+        return self.records.get(record_id)
+
+    async def record(self, record_id: str, redemption: Redemption) -> None:
+        self.records[record_id] = redemption
+
+
+class FakeBalances:
+    def __init__(self) -> None:
+        self.balances: dict[UUID, int] = {}
+
+    async def debit(self, profile_id: UUID, points: int) -> int | None:
+        balance = self.balances.get(profile_id)
+        if balance is None or balance < points:
+            return None
+        self.balances[profile_id] = balance - points
+        return balance - points
+
+    async def exists(self, profile_id: UUID) -> bool:
+        return profile_id in self.balances
+
+
+class FakeLedger:
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    async def add(self, entry: Mapping[str, Any]) -> None:
+        self.entries.append(dict(entry))
+
+
+@dataclass
+class FakeRedemptionWork:
+    stores: RedemptionStores = field(
+        default_factory=lambda: RedemptionStores(
+            FakeRedemptions(), FakeBalances(), FakeLedger(), FakeEvents()
+        )
+    )
+
+    async def __call__(self, work: Callable[[RedemptionStores], Awaitable[T]]) -> T:
+        return await all_or_nothing(self.stores, work)
 
 
 class FakeRollouts:

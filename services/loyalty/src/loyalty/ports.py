@@ -2,17 +2,17 @@
 (``loyalty.adapters``) implement them, and so do the in-memory fakes (``loyalty.fakes``), held
 to the same contract by ``tests/contract``."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.offers import Audience, Targeting
 from loyalty.domain.rollouts import Rollout
 from loyalty.domain.rules import RuleKind
-from rapport.events import Event, OutreachDecision
+from rapport.events import Event, OutreachDecision, Redemption
 
 T = TypeVar("T")
 
@@ -100,3 +100,35 @@ class RolloutStore(Protocol):
     async def record(self, rollout: Rollout, owner: str, *, until: datetime) -> bool:
         """Store ``rollout``'s progress and extend the claim, if ``owner`` still holds it;
         False (nothing stored) when it does not."""
+
+
+class RedemptionStore(Protocol):
+    async def first(self, record_id: str) -> Redemption | None:
+        """The redemption stored under this member's idempotency key."""
+
+    async def record(self, record_id: str, redemption: Redemption) -> None: ...
+
+
+class Balances(Protocol):
+    async def debit(self, profile_id: UUID, points: int) -> int | None:
+        """Take ``points`` from the balance if it covers them: the balance after, else None."""
+
+    async def exists(self, profile_id: UUID) -> bool: ...
+
+
+class LedgerEntries(Protocol):
+    async def add(self, entry: Mapping[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class RedemptionStores:
+    """What a redemption reads and writes, all in one transaction."""
+
+    redemptions: RedemptionStore
+    balances: Balances
+    ledger: LedgerEntries
+    events: EventSink
+
+
+class RedemptionWork(Protocol):
+    async def __call__(self, work: Callable[[RedemptionStores], Awaitable[T]]) -> T: ...

@@ -15,7 +15,7 @@ from loyalty.adapters.outreach_store import MongoMemberAudiences, MongoOutreachW
 from loyalty.adapters.people_store import MongoPeople
 from loyalty.adapters.posted_event_store import MongoPostedEvents
 from loyalty.adapters.question_store import MongoQuestions
-from loyalty.adapters.redemption_store import MongoRedemptions
+from loyalty.adapters.redemption_store import MongoRedemptionWork
 from loyalty.adapters.referral_store import MongoReferrals
 from loyalty.adapters.rollout_store import MongoRollouts
 from loyalty.clock import Clock
@@ -28,6 +28,7 @@ from loyalty.use_cases.earning import Earner
 from loyalty.use_cases.mention_batches import MentionBatches
 from loyalty.use_cases.offer_rollouts import RolloutRunner, start_rollout
 from loyalty.use_cases.outreach import Outreach
+from loyalty.use_cases.redemptions import Redemptions
 from loyalty.use_cases.tiering import TierKeeper
 from loyalty.workers import RolloutWorker
 from rapport.events import PrivacyRequested
@@ -45,7 +46,7 @@ class Services:
     rules: MongoRules
     rewards: Collection[Reward]
     offers: Collection[Offer]
-    redemptions: MongoRedemptions
+    redemptions: Redemptions
     posted_events: MongoPostedEvents
     people: MongoPeople
     referrals: MongoReferrals
@@ -126,7 +127,7 @@ class Services:
             rules=rules,
             rewards=Collection(db, "rewards", Reward),
             offers=offers,
-            redemptions=MongoRedemptions(db, outbox),
+            redemptions=Redemptions(MongoRedemptionWork(db, outbox)),
             posted_events=MongoPostedEvents(db, outbox),
             people=people,
             referrals=MongoReferrals(db, people),
