@@ -23,15 +23,16 @@ from uuid import UUID, uuid4
 
 from pymongo import AsyncMongoClient
 
+from loyalty.adapters.indexes import INDEXES
+from loyalty.adapters.ledger_store import MongoLedger
+from loyalty.adapters.outbox import Outbox
+from loyalty.adapters.redemption_store import MongoRedemptionWork
 from loyalty.domain.crediting import Candidate
 from loyalty.domain.rules import Rule, RuleKind
 from loyalty.domain.tiers import TierTerms
 from loyalty.errors import InsufficientBalance
-from loyalty.repository.indexes import INDEXES
-from loyalty.repository.ledger import MongoLedger
-from loyalty.repository.outbox import Outbox
-from loyalty.repository.redemptions import MongoRedemptions
 from loyalty.settings import DEFAULT_TIERS
+from loyalty.use_cases.redemptions import Redemptions
 from rapport.clock import utcnow
 from rapport.mongo import Document, ensure_indexes
 
@@ -64,7 +65,10 @@ async def main(entries: int, members: int, concurrency: int) -> None:
     db = client[name]
     try:
         await ensure_indexes(db, INDEXES)
-        ledger, redemptions = MongoLedger(db, Outbox(db)), MongoRedemptions(db, Outbox(db))
+        ledger, redemptions = (
+            MongoLedger(db, Outbox(db)),
+            Redemptions(MongoRedemptionWork(db, Outbox(db))),
+        )
         people = [UUID(int=n + 1) for n in range(members)]
         candidates = [
             Candidate(people[n % members], f"bench:{n}", RULE, uuid4()) for n in range(entries)
@@ -74,13 +78,16 @@ async def main(entries: int, members: int, concurrency: int) -> None:
         def earn(c: Candidate) -> Callable[[], Awaitable[object]]:
             return lambda: ledger.earn(c, now=now, expires_at=now, tiers=TIERS)
 
-        async def redeem(n: int) -> None:
-            with contextlib.suppress(InsufficientBalance):
-                await redemptions.redeem(people[n % members], f"bench-{n:06}", "mug", 5, now)
+        def redeem(n: int) -> Callable[[], Awaitable[None]]:
+            async def spend() -> None:
+                with contextlib.suppress(InsufficientBalance):
+                    await redemptions.redeem(people[n % members], f"bench-{n:06}", "mug", 5, now)
+
+            return spend
 
         earned = await timed([earn(c) for c in candidates], concurrency)
         repeated = await timed([earn(c) for c in candidates], concurrency)
-        redeemed = await timed([lambda n=n: redeem(n) for n in range(entries // 2)], concurrency)
+        redeemed = await timed([redeem(n) for n in range(entries // 2)], concurrency)
         written = await db["ledger"].count_documents({})
         print(f"MongoDB {MONGO}, {entries} entries over {members} members, {concurrency} at a time")
         print(f"  earnings (new causes)   {earned:8.0f} entries/s")

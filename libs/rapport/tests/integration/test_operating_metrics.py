@@ -12,8 +12,8 @@ from rapport.events import Event, MentionIngested
 from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
-from rapport.retry import RetryPolicy
 from rapport.mongo import Database, ensure_indexes
+from rapport.retry import RetryPolicy
 from rapport.service import service_app
 from rapport.settings import Environment, RapportSettings
 from rapport.testing import eventually, example_mention, no_run, sample, token_keys, unique

@@ -5,9 +5,10 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from loyalty import handlers, referring
+from loyalty import handlers
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
+from loyalty.use_cases import referring
 from rapport.events import (
     CaseChanged,
     Event,

@@ -5,18 +5,19 @@ nothing."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+from loyalty.adapters.member_store import MongoMembers
+from loyalty.adapters.people_store import MongoPeople
+from loyalty.adapters.question_store import MongoQuestions
 from loyalty.clock import Clock
 from loyalty.domain.acts import STAGE_BONUSES
 from loyalty.domain.recovery import earns_recovery
 from loyalty.domain.rules import RuleKind
-from loyalty.earning import Earner
-from loyalty.mention_batches import MentionBatches
-from loyalty.mentions import AtOnce, answer_mention, audience
-from loyalty.outreach import Outreach
-from loyalty.repository.members import MongoMembers
-from loyalty.repository.people import MongoPeople
-from loyalty.repository.questions import MongoQuestions
-from loyalty.tiering import TierKeeper
+from loyalty.ports import Earning
+from loyalty.use_cases.earning import Earner
+from loyalty.use_cases.mention_batches import MentionBatches
+from loyalty.use_cases.mentions import AtOnce, answer_mention, audience
+from loyalty.use_cases.outreach import Outreach
+from loyalty.use_cases.tiering import TierKeeper
 from rapport.events import CaseChanged, MentionEnriched, ProfileChanged
 
 
@@ -98,7 +99,7 @@ async def _merge_and_reward(event: ProfileChanged, effects: ProfileEffects) -> N
         )
 
 
-async def on_case_changed(event: CaseChanged, *, earner: Earner) -> None:
+async def on_case_changed(event: CaseChanged, *, earner: Earning) -> None:
     """A recovery gesture when an answered complaint is resolved: once per case, however often
     resolved."""
     case = event.payload

@@ -5,11 +5,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from loyalty.api import catalogue, events, held, members
+from loyalty.adapters.outbox import Outbox
+from loyalty.api import catalogue, events, held, members, offers
 from loyalty.clock import Clock, system_clock
 from loyalty.consumers import batch_handlers, event_handlers
 from loyalty.migrations import MIGRATIONS
-from loyalty.repository.outbox import Outbox
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from rapport.clients import connected, consume
@@ -18,7 +18,7 @@ from rapport.outbox import OutboxRelay
 from rapport.service import Runtime, service_app
 from rapport.suppression import guarded, guarded_batches
 
-ROUTERS = [members.router, held.router, catalogue.router, events.router]
+ROUTERS = [members.router, held.router, catalogue.router, offers.router, events.router]
 
 
 def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_clock) -> FastAPI:
@@ -42,8 +42,9 @@ def create_app(settings: LoyaltySettings | None = None, clock: Clock = system_cl
                     handlers=handlers,
                     batch_handlers=guarded_batches(batch_handlers(services), suppressions),
                 )
-            sweeper = services.sweeper
+            sweeper, rollouts = services.sweeper, services.rollout_worker
             runtime.workers.start("expiry-sweeper", sweeper.run(), stop=sweeper.stop)
+            runtime.workers.start("offer-rollouts", rollouts.run(), stop=rollouts.stop)
             if settings.relay_outbox:
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             yield

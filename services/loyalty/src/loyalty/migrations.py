@@ -1,6 +1,6 @@
 """loyalty's indexes, created once per deploy by ``rapport migrate`` (never at start-up)."""
 
-from loyalty.repository.indexes import INDEXES, question_ttl
+from loyalty.adapters.indexes import INDEXES, question_ttl
 from loyalty.settings import LoyaltySettings
 from rapport.exports import store as exports
 from rapport.migrate import Migrations, merge_indexes

@@ -4,26 +4,33 @@ Everything they publish, the privacy answer included, goes through the outbox.""
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+from uuid import uuid4
 
+from loyalty.adapters.catalogue_store import Collection, MongoRules
+from loyalty.adapters.ledger_store import MongoLedger
+from loyalty.adapters.member_store import MongoMembers
+from loyalty.adapters.outbox import Outbox
+from loyalty.adapters.outreach_store import MongoMemberAudiences, MongoOutreachWork
+from loyalty.adapters.people_store import MongoPeople
+from loyalty.adapters.posted_event_store import MongoPostedEvents
+from loyalty.adapters.question_store import MongoQuestions
+from loyalty.adapters.redemption_store import MongoRedemptionWork
+from loyalty.adapters.referral_store import MongoReferrals
+from loyalty.adapters.rollout_store import MongoRollouts
 from loyalty.clock import Clock
 from loyalty.domain.catalogue import Offer, Reward
-from loyalty.earning import Earner
-from loyalty.mention_batches import MentionBatches
-from loyalty.outreach import Outreach
+from loyalty.domain.rollouts import Rollout
 from loyalty.privacy import LoyaltyData
-from loyalty.repository.catalogue import Collection, MongoRules
-from loyalty.repository.intake import MongoIntake
-from loyalty.repository.ledger import MongoLedger
-from loyalty.repository.members import MongoMembers
-from loyalty.repository.outbox import Outbox
-from loyalty.repository.outreach import MongoOutreach
-from loyalty.repository.people import MongoPeople
-from loyalty.repository.questions import MongoQuestions
-from loyalty.repository.redemptions import MongoRedemptions
-from loyalty.repository.referrals import MongoReferrals
 from loyalty.settings import LoyaltySettings
 from loyalty.sweeper import Sweeper
-from loyalty.tiering import TierKeeper
+from loyalty.use_cases.earning import Earner
+from loyalty.use_cases.mention_batches import MentionBatches
+from loyalty.use_cases.offer_rollouts import RolloutRunner, start_rollout
+from loyalty.use_cases.outreach import Outreach
+from loyalty.use_cases.redemptions import Redemptions
+from loyalty.use_cases.tiering import TierKeeper
+from loyalty.workers import RolloutWorker
 from rapport.events import PrivacyRequested
 from rapport.exports.store import export_store
 from rapport.mongo import Database
@@ -39,14 +46,18 @@ class Services:
     rules: MongoRules
     rewards: Collection[Reward]
     offers: Collection[Offer]
-    redemptions: MongoRedemptions
-    intake: MongoIntake
+    redemptions: Redemptions
+    posted_events: MongoPostedEvents
     people: MongoPeople
     referrals: MongoReferrals
     tiers: TierKeeper
     earner: Earner
     mention_batches: MentionBatches
     outreach: Outreach
+    audiences: MongoMemberAudiences
+    rollouts: MongoRollouts
+    start_rollout: Callable[[Offer], Awaitable[Rollout]]
+    rollout_worker: RolloutWorker
     sweeper: Sweeper
     personal_data: LoyaltyData
     suppressions: SuppressionList
@@ -92,7 +103,22 @@ class Services:
             min_shares=settings.share_min_shares,
         )
         people = MongoPeople(db)
-        decisions = MongoOutreach(db, outbox, weekly_cap=settings.outreach_per_week)
+        outreach = Outreach(
+            offers=offers,
+            uow=MongoOutreachWork(db, outbox),
+            clock=clock,
+            weekly_cap=settings.outreach_per_week,
+        )
+        audiences, rollouts = MongoMemberAudiences(db), MongoRollouts(db)
+        rollout_runner = RolloutRunner(
+            offers=offers,
+            members=audiences,
+            rollouts=rollouts,
+            decide=outreach.decide,
+            clock=clock,
+            owner=uuid4().hex,
+            claim_for=timedelta(seconds=settings.rollout_claim_s),
+        )
         suppressions = SuppressionList(db, settings.suppression_pepper)
         return cls(
             ledger=ledger,
@@ -101,14 +127,20 @@ class Services:
             rules=rules,
             rewards=Collection(db, "rewards", Reward),
             offers=offers,
-            redemptions=MongoRedemptions(db, outbox),
-            intake=MongoIntake(db, outbox),
+            redemptions=Redemptions(MongoRedemptionWork(db, outbox)),
+            posted_events=MongoPostedEvents(db, outbox),
             people=people,
             referrals=MongoReferrals(db, people),
             tiers=tiers,
             earner=earner,
             mention_batches=mention_batches,
-            outreach=Outreach(offers=offers, decisions=decisions, members=members, clock=clock),
+            outreach=outreach,
+            audiences=audiences,
+            rollouts=rollouts,
+            start_rollout=partial(
+                start_rollout, offers=offers, members=audiences, rollouts=rollouts, clock=clock
+            ),
+            rollout_worker=RolloutWorker(rollout_runner),
             sweeper=Sweeper(
                 ledger=ledger,
                 members=members,

@@ -20,6 +20,8 @@ class LoyaltySettings(RapportSettings):
     rules_cache_s: float = Field(default=5, ge=0)
     """How long an earning rule saved by another replica may take to apply here."""
     outreach_per_week: int = Field(default=2, ge=0)
+    rollout_claim_s: float = Field(default=60, gt=0)
+    """How long an offer roll-out waits for a replica that stopped before another resumes it."""
     share_min_shares: int = Field(default=5, ge=1)
     question_memory_days: int = Field(default=14, ge=1)
     """How long a question stays answerable for the helping rule."""

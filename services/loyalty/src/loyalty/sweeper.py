@@ -5,10 +5,10 @@ and tier change is stored with its event (the outbox) in one transaction."""
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from loyalty.adapters.ledger_store import MongoLedger
+from loyalty.adapters.member_store import MongoMembers
 from loyalty.clock import Clock
-from loyalty.repository.ledger import MongoLedger
-from loyalty.repository.members import MongoMembers
-from loyalty.tiering import TierKeeper
+from loyalty.use_cases.tiering import TierKeeper
 from rapport.workers import Poller, Repeat
 
 BATCH = 500

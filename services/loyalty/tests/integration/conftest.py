@@ -9,9 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
+from loyalty.adapters.outbox import Outbox
+from loyalty.domain.catalogue import Offer
+from loyalty.domain.rollouts import RolloutState
 from loyalty.main import create_app
 from loyalty.migrations import MIGRATIONS
-from loyalty.repository.outbox import Outbox
 from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from loyalty.topics import LOYALTY_TOPIC
@@ -99,3 +101,14 @@ async def payable(services: Services, body: dict[str, Any]) -> dict[str, Any]:
     bought = purchase(referral.referred_profile_id, referral.purchase_id)
     await services.referrals.record_purchase(bought)
     return body
+
+
+async def roll_out(services: Services, offer: Offer) -> int:
+    """Save ``offer`` and run its roll-out here to the end, as the worker does; how many
+    members it was sent to."""
+    started = await services.start_rollout(offer)
+    while True:
+        rollout = await services.rollout_worker.runner.advance()
+        assert rollout is not None, "the roll-out stopped before it was done"
+        if rollout.rollout_id == started.rollout_id and rollout.state is RolloutState.DONE:
+            return rollout.sent

@@ -9,9 +9,9 @@ from uuid import UUID, uuid4
 import pytest
 from pymongo import AsyncMongoClient
 
+from loyalty.adapters.catalogue_store import MongoRules
 from loyalty.domain.rules import Rule, RuleKind
 from loyalty.migrations import MIGRATIONS
-from loyalty.repository.catalogue import MongoRules
 from loyalty.services import Services
 from rapport.mongo import Database, Document, ensure_indexes
 from rapport.testing import MongoCommands, MovableClock

@@ -101,7 +101,7 @@ def a_realistic_mix() -> Mix:
     ]
     eves_question = mention_by(eve, score=0.0, intents=["question"])
     cats_first = mention_by(cat, url="https://example.com/1.jpg")
-    replying = {"score": 0.0, "stage": EVANGELIST}
+    replying: dict[str, Any] = {"score": 0.0, "stage": EVANGELIST}
     batch = [
         mention_by(ann, url="https://example.com/ann.jpg"),  # crosses into silver
         anns_earlier[0],  # applied before the batch

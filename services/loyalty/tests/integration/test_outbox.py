@@ -9,10 +9,10 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
+from loyalty.adapters.outbox import Outbox, Session
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.rules import Rule, RuleKind
 from loyalty.main import create_app
-from loyalty.repository.outbox import Outbox, Session
 from loyalty.services import Services
 from loyalty.topics import COMMERCE_TOPIC, LOYALTY_TOPIC
 from rapport import outbox
@@ -21,7 +21,7 @@ from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
 from rapport.testing import MovableClock, eventually, read_topic, unique
-from services.loyalty.tests.integration.conftest import outboxed, settings, token
+from services.loyalty.tests.integration.conftest import outboxed, roll_out, settings, token
 
 pytestmark = pytest.mark.integration
 ANN = UUID(int=9)
@@ -162,11 +162,11 @@ async def test_an_outreach_decision_and_its_event_are_stored_together_or_not_at_
     )
     before = await everything(mongo_db)
     with pytest.raises(Abort):
-        await breaking("outreach.decided").outreach.offer_saved(offer(clock))
+        await breaking("outreach.decided").outreach.decide(offer(clock), ANN)
     assert await everything(mongo_db) == before
 
-    assert await services.outreach.offer_saved(offer(clock)) == 1
-    assert await services.outreach.offer_saved(offer(clock)) == 1  # saved again: the same decision
+    assert await roll_out(services, offer(clock)) == 1
+    assert await roll_out(services, offer(clock)) == 1  # saved again: the same decision
     assert await mongo_db["outreach"].count_documents({}) == 1
     assert await types(mongo_db) == ["outreach.decided"]
 
@@ -206,11 +206,13 @@ async def test_a_posted_commerce_event_is_stored_with_its_intake_record_or_not_a
     body = {"referral_id": "ref-1"}
     before = await everything(mongo_db)
     with pytest.raises(Abort):
-        await breaking("referral.converted").intake.remember("referral:ref-1", body, people, event)
+        await breaking("referral.converted").posted_events.remember(
+            "referral:ref-1", body, people, event
+        )
     assert await everything(mongo_db) == before
 
-    await services.intake.remember("referral:ref-1", body, people, event)
-    await services.intake.remember("referral:ref-1", body, people, event)  # a retried post
+    await services.posted_events.remember("referral:ref-1", body, people, event)
+    await services.posted_events.remember("referral:ref-1", body, people, event)  # a retried post
     assert await mongo_db["intake"].count_documents({}) == 1
     (stored,) = await outboxed(mongo_db, COMMERCE_TOPIC)
     assert stored.event_id == event.event_id
@@ -233,7 +235,7 @@ async def test_the_relay_publishes_every_stored_event_to_its_topic(
     await live.sweeper.sweep()
     event = converted(profile_id)
     body = {"referral_id": "ref-1"}
-    await live.intake.remember("referral:ref-1", body, [profile_id], event)
+    await live.posted_events.remember("referral:ref-1", body, [profile_id], event)
 
     async def relayed() -> bool:
         return await mongo_db[outbox.COLLECTION].count_documents({"published_at": None}) == 0
@@ -258,9 +260,10 @@ async def test_the_relay_publishes_every_stored_event_to_its_topic(
             events = [decode(r.value, ALL_EVENTS) for r in records if r.key == member]
             return [e for e in events if e.event_id in ids]
 
-        records = await read_topic(
-            kafka_bootstrap, topic, until=lambda r, ids=ids: {e.event_id for e in mine(r)} == ids
-        )
+        def complete(records: list[Any], ids: set[UUID] = ids) -> bool:
+            return {e.event_id for e in mine(records)} == ids
+
+        records = await read_topic(kafka_bootstrap, topic, until=complete)
         assert len(mine(records)) == len(ids)
 
 

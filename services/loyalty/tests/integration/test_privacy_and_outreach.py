@@ -29,7 +29,7 @@ from services.loyalty.tests.integration.builders import (
     purchase_made,
     snapshot,
 )
-from services.loyalty.tests.integration.conftest import outboxed, settings
+from services.loyalty.tests.integration.conftest import outboxed, roll_out, settings
 
 pytestmark = pytest.mark.integration
 FAN = RelationshipStage.FAN
@@ -59,7 +59,9 @@ async def test_after_an_erasure_no_document_names_the_person(
     await handle(purchase_made(ann, "order-1"))
     await handle(converted)
     assert await mongo_db["referrals"].count_documents({"referred": ann}) == 1
-    await services.intake.remember("referral:r1", {"referred": str(ann)}, [bob, ann], converted)
+    await services.posted_events.remember(
+        "referral:r1", {"referred": str(ann)}, [bob, ann], converted
+    )
     author = question.payload.mention.author.id
     request = PrivacyRequest(
         request_id=uuid4(),
@@ -112,7 +114,7 @@ async def test_an_offer_goes_only_to_consenting_members_it_is_relevant_to(
     fan = await member(services, FAN, consent=True)
     await member(services, FAN, consent=False)
     await member(services, RelationshipStage.DETRACTOR, consent=True)
-    assert await services.outreach.offer_saved(offer(clock)) == 1
+    assert await roll_out(services, offer(clock)) == 1
     (decided,) = (await outboxed(mongo_db))[-1:]
     assert isinstance(decided, OutreachDecided)
     assert decided.payload.profile_id == fan
@@ -123,10 +125,10 @@ async def test_at_most_two_offers_a_week_reach_a_member(
     services: Services, clock: MovableClock
 ) -> None:
     await member(services, FAN, consent=True)
-    sent = [await services.outreach.offer_saved(offer(clock)) for _ in range(3)]
+    sent = [await roll_out(services, offer(clock)) for _ in range(3)]
     assert sent == [1, 1, 0]
     clock.advance(days=7, seconds=1)
-    assert await services.outreach.offer_saved(offer(clock)) == 1
+    assert await roll_out(services, offer(clock)) == 1
 
 
 async def test_a_member_who_becomes_relevant_gets_the_running_offers(

@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from loyalty.adapters.batch_standing import batch_standing_stages
 from loyalty.migrations import MIGRATIONS
-from loyalty.repository.batch_standing import batch_standing_stages
 from rapport.mongo import Database, ensure_indexes
 from services.loyalty.tests.integration.conftest import settings
 

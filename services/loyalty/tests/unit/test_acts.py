@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from loyalty.domain.acts import is_question, may_help, mention_acts
@@ -8,7 +10,7 @@ from rapport.events.factories import a_mention
 POSITIVE, NEUTRAL, NEGATIVE = 0.8, 0.0, -0.8
 
 
-def acts(score: float, **fields: object) -> list[RuleKind]:
+def acts(score: float, **fields: Any) -> list[RuleKind]:
     return mention_acts(a_mention(score=score, **fields), min_shares=5)
 
 

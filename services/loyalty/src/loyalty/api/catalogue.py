@@ -1,28 +1,16 @@
-"""Admin APIs: earning rules, the rewards catalogue and offers."""
+"""Admin APIs: earning rules and the rewards catalogue."""
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from loyalty.api.deps import NamePath, ServicesDep
-from loyalty.domain.catalogue import Offer, OfferTerms, Reward, RewardTerms
+from loyalty.domain.catalogue import Reward, RewardTerms
 from loyalty.domain.rules import Rule, RuleKind, RuleTerms
-from loyalty.errors import LoyaltyError
 from rapport.api import JsonBody, require
 from rapport.auth import Scope
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
 READERS = require(Scope.AGENT, Scope.INTEGRATION, Scope.SUPERVISOR)
 ADMIN = require(Scope.ADMIN)
-
-
-class Unprocessable(LoyaltyError):
-    status_code = 422
-
-
-class OfferSaved(BaseModel):
-    offer: Offer
-    sent: int
-    """How many members the offer was sent to (consenting, relevant, under the weekly cap)."""
 
 
 @router.get("/rules", dependencies=[READERS])
@@ -51,19 +39,3 @@ async def put_reward(services: ServicesDep, reward_id: NamePath, terms: RewardTe
     reward = Reward(reward_id=reward_id, **terms.model_dump())
     await services.rewards.put(reward_id, reward)
     return reward
-
-
-@router.get("/offers", dependencies=[ADMIN])
-async def list_offers(services: ServicesDep) -> list[Offer]:
-    """Every offer, running or not."""
-    return await services.offers.all()
-
-
-@router.put("/offers/{offer_id}", dependencies=[ADMIN, JsonBody])
-async def put_offer(services: ServicesDep, offer_id: NamePath, terms: OfferTerms) -> OfferSaved:
-    """Save an offer and send it to the consenting members it is relevant to."""
-    if terms.expires_at <= services.clock():
-        raise Unprocessable("the offer has already expired")
-    offer = Offer(offer_id=offer_id, **terms.model_dump())
-    await services.offers.put(offer_id, offer)
-    return OfferSaved(offer=offer, sent=await services.outreach.offer_saved(offer))

@@ -8,8 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, model_validator
 
+from loyalty.adapters.outbox import Session
 from loyalty.api.deps import ServicesDep
-from loyalty.repository.outbox import Session
 from loyalty.services import Services
 from rapport.api import JsonBody, require
 from rapport.auth import Scope
@@ -78,7 +78,7 @@ async def post_event(services: ServicesDep, body: CommerceIn) -> Accepted:
         [profile_id] if isinstance(body, PurchaseIn) else [profile_id, body.referred_profile_id]
     )
     also = _recorded(services, body)
-    await services.intake.remember(key, body.model_dump(mode="json"), people, event, also)
+    await services.posted_events.remember(key, body.model_dump(mode="json"), people, event, also)
     return Accepted(event_id=event.event_id, type=event.type)
 
 

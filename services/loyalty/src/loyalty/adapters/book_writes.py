@@ -4,9 +4,9 @@ update per member it changed, the questions it asked, and the entries' events (t
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from loyalty.adapters.outbox import Outbox
 from loyalty.domain.crediting import credit
-from loyalty.mention_book import Member, MentionBook
-from loyalty.repository.outbox import Outbox
+from loyalty.use_cases.mention_book import Member, MentionBook
 from rapport.mongo import Database, Document
 
 

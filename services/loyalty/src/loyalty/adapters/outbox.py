@@ -12,7 +12,7 @@ from uuid import UUID
 from opentelemetry.context import Context
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from loyalty.repository import in_transaction
+from loyalty.adapters import in_transaction
 from loyalty.topics import LOYALTY_TOPIC
 from rapport import outbox
 from rapport.events import Event

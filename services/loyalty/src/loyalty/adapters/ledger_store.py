@@ -14,15 +14,16 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.read_concern import ReadConcern
 
+from loyalty.adapters import in_transaction
+from loyalty.adapters.outbox import Outbox
+from loyalty.adapters.standing import read_standing
 from loyalty.domain.announcements import announcements
 from loyalty.domain.crediting import Candidate, assess, credit, entry_events, ledger_entry
+from loyalty.domain.debits import debit_entry
 from loyalty.domain.expiry import expiring_points
 from loyalty.domain.guardrails import Judgement, Verdict
 from loyalty.domain.tiers import TierTerms
 from loyalty.errors import Conflict, NotFound
-from loyalty.repository import in_transaction
-from loyalty.repository.outbox import Outbox
-from loyalty.repository.standing import read_standing
 from rapport.events import ExpiredPoints, PointsExpired, deterministic_id
 from rapport.mongo import Database, Document
 
@@ -176,7 +177,15 @@ class MongoLedger:
             if points == 0:
                 return None
             cause = deterministic_id("expiry", *ids)
-            entry = debit_entry(f"expiry:{cause}", "expiry", points, cause, after, now)
+            entry = debit_entry(
+                f"expiry:{cause}",
+                "expiry",
+                points,
+                cause,
+                profile_id=profile_id,
+                balance=after["balance"],
+                now=now,
+            )
             await self._ledger.insert_one(entry | {"entry_ids": ids}, session=s)
             expired = ExpiredPoints(
                 profile_id=profile_id,
@@ -228,23 +237,6 @@ class MongoLedger:
             return member
 
         return await in_transaction(self._db, read, ReadConcern("snapshot"))
-
-
-def debit_entry(
-    entry_id: str, kind: str, points: int, cause: UUID, member: Document, now: datetime
-) -> Document:
-    """A redemption or expiry: ``points`` out of ``member``'s balance (already debited)."""
-    return {
-        "_id": entry_id,
-        "profile_id": member["_id"],
-        "kind": kind,
-        "rule": kind,
-        "points": -points,
-        "cause_event_id": cause,
-        "status": Verdict.CREDIT.value,
-        "balance": member["balance"],
-        "at": now,
-    }
 
 
 def _due(now: datetime) -> Document:

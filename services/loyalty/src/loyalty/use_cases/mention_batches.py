@@ -1,22 +1,22 @@
 """Mentions earned in batches: one read for the whole batch, every mention applied in memory
-in order (``loyalty.mention_book``, through the same rules as one at a time), one write of
+in order (``loyalty.use_cases.mention_book``, through the same rules as one at a time), one write of
 each kind, all in one transaction. A redelivered batch finds its entries and writes none again;
 a batch that fails writes nothing."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from loyalty.adapters.batch_standing import read_batch_standing
+from loyalty.adapters.book_writes import write_book
+from loyalty.adapters.catalogue_store import MongoRules
+from loyalty.adapters.outbox import Outbox, Session
+from loyalty.adapters.question_store import answered_key
 from loyalty.clock import Clock
 from loyalty.domain.acts import MENTION_RULES
 from loyalty.domain.rules import entry_id
 from loyalty.domain.tiers import TierTerms
-from loyalty.mention_book import MentionBook
-from loyalty.mentions import answer_mention
-from loyalty.repository.batch_standing import read_batch_standing
-from loyalty.repository.book_writes import write_book
-from loyalty.repository.catalogue import MongoRules
-from loyalty.repository.outbox import Outbox, Session
-from loyalty.repository.questions import answered_key
+from loyalty.use_cases.mention_book import MentionBook
+from loyalty.use_cases.mentions import answer_mention
 from rapport.events import MentionEnriched
 from rapport.kafka.consumer import processing
 from rapport.mongo import Database

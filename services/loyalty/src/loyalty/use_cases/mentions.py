@@ -1,19 +1,19 @@
 """What a customer's mention earns, told once for both ways of storing it: at once, one
 transaction per earning (``AtOnce``), or in memory with the rest of its batch, stored together
-(``loyalty.mention_book``)."""
+(``loyalty.use_cases.mention_book``)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 from uuid import UUID
 
+from loyalty.adapters.member_store import MongoMembers
+from loyalty.adapters.question_store import MongoQuestions
 from loyalty.clock import Clock
 from loyalty.domain.acts import is_question, may_help, mention_acts
 from loyalty.domain.offers import Audience
 from loyalty.domain.rules import RuleKind
-from loyalty.earning import Earner
-from loyalty.repository.members import MongoMembers
-from loyalty.repository.questions import MongoQuestions
+from loyalty.use_cases.earning import Earner
 from rapport.events import Intent, Mention, MentionEnriched, ProfileSnapshot
 
 

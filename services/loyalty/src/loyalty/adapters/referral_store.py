@@ -11,9 +11,9 @@ from uuid import UUID
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
+from loyalty.adapters.people_store import MongoPeople
 from loyalty.domain.referrals import ReferralFacts, refusal
 from loyalty.errors import ReferralRefused
-from loyalty.repository.people import MongoPeople
 from rapport.events import Purchase, Referral
 from rapport.mongo import Database
 

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from loyalty.adapters.ledger_store import MongoLedger, Session
+from loyalty.adapters.member_store import MongoMembers
+from loyalty.adapters.outbox import Outbox
 from loyalty.domain.tiers import TierTerms, base_tier, next_review, tier_for
-from loyalty.repository.ledger import MongoLedger, Session
-from loyalty.repository.members import MongoMembers
-from loyalty.repository.outbox import Outbox
 from rapport.events import TierChange, TierChanged
 
 

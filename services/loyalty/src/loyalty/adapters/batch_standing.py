@@ -11,9 +11,9 @@ from uuid import UUID
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from loyalty.adapters.standing import COUNTED, WINDOW, lookup
 from loyalty.domain.guardrails import Recent, windows
 from loyalty.domain.rules import Rule
-from loyalty.repository.standing import COUNTED, WINDOW, lookup
 from rapport.mongo import Database, Document
 
 

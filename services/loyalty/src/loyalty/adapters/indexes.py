@@ -29,6 +29,7 @@ INDEXES = {
         IndexModel([("referred", ASCENDING)], unique=True),
         IndexModel([("referrer", ASCENDING)]),
     ],
+    "rollouts": [IndexModel([("state", ASCENDING), ("created_at", ASCENDING)])],
     outbox.COLLECTION: outbox.INDEXES,
 }
 

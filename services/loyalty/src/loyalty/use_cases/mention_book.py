@@ -1,7 +1,7 @@
 """A batch of mentions applied in memory, in order, to what was read for all of them: each
 effect sees the ones before it (a member's second mention sees the first one's credit, caps
 and tier; a reply sees a question asked earlier in the batch), and what they add up to is
-written at the end, in one transaction (``loyalty.mention_batches``)."""
+written at the end, in one transaction (``loyalty.use_cases.mention_batches``)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,6 +10,8 @@ from uuid import UUID
 from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 
+from loyalty.adapters.batch_standing import BatchStanding
+from loyalty.adapters.question_store import answered_key, question_fields, question_key
 from loyalty.domain.crediting import (
     Candidate,
     Fields,
@@ -23,8 +25,6 @@ from loyalty.domain.guardrails import Judgement, Recent
 from loyalty.domain.offers import Audience
 from loyalty.domain.rules import Rule, RuleKind, entry_id
 from loyalty.domain.tiers import TierTerms
-from loyalty.repository.batch_standing import BatchStanding
-from loyalty.repository.questions import answered_key, question_fields, question_key
 from rapport.events import Event, Mention
 
 

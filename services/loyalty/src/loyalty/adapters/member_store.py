@@ -7,9 +7,9 @@ from uuid import UUID
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from loyalty.adapters import in_transaction
 from loyalty.domain.crediting import audience_fields, credit
 from loyalty.domain.offers import Audience
-from loyalty.repository import in_transaction
 from rapport.events import ParticipationSegment, RelationshipStage
 from rapport.mongo import Database, Document
 
@@ -76,16 +76,6 @@ class MongoMembers:
     async def due_for_tier_review(self, now: datetime, limit: int) -> list[UUID]:
         cursor = self._members.find({"tier_review_at": {"$lte": now}}, {"_id": 1}).limit(limit)
         return [doc["_id"] async for doc in cursor]
-
-    async def audience(self, stages: list[str], segments: list[str], limit: int) -> list[Document]:
-        """Members with marketing consent in one of ``stages`` or ``segments``."""
-        cursor = self._members.find(
-            {
-                "marketing_consent": True,
-                "$or": [{"stage": {"$in": stages}}, {"segment": {"$in": segments}}],
-            }
-        )
-        return await cursor.limit(limit).to_list()
 
     async def merge(self, survivor: UUID, absorbed: UUID) -> bool:
         """Move ``absorbed``'s balance and everything it owns to ``survivor``, atomically; a

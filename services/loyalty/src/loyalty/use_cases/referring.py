@@ -1,16 +1,16 @@
 """Converted referrals, and the purchases they need, as loyalty consumes them from
-``commerce.events``. A referral is admitted (``loyalty.repository.referrals``) and earned in
+``commerce.events``. A referral is admitted (``loyalty.adapters.referral_store``) and earned in
 one transaction, so two referrals of one purchase or one person handled at the same moment
 cannot both pay; one that does not pay is recorded with its reason."""
 
 from uuid import UUID
 
+from loyalty.adapters.outbox import Session
+from loyalty.adapters.referral_store import MongoReferrals
 from loyalty.clock import Clock
 from loyalty.domain.rules import RuleKind
-from loyalty.earning import Earner
 from loyalty.errors import ReferralRefused
-from loyalty.repository.outbox import Session
-from loyalty.repository.referrals import MongoReferrals
+from loyalty.use_cases.earning import Earner
 from rapport.events import PurchaseMade, ReferralConverted
 
 

@@ -7,14 +7,14 @@ from uuid import UUID
 
 from pymongo.errors import DuplicateKeyError
 
+from loyalty.adapters.outbox import Outbox, Session
 from loyalty.errors import IdempotencyConflict
-from loyalty.repository.outbox import Outbox, Session
 from loyalty.topics import COMMERCE_TOPIC
 from rapport.events import Event
 from rapport.mongo import Database, Document
 
 
-class MongoIntake:
+class MongoPostedEvents:
     def __init__(self, db: Database, outbox: Outbox) -> None:
         self._intake = db["intake"]
         self._outbox = outbox

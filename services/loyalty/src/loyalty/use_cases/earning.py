@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from loyalty.adapters.catalogue_store import MongoRules
+from loyalty.adapters.ledger_store import Decision, MongoLedger, Outcome, Session
+from loyalty.adapters.outbox import Outbox
 from loyalty.clock import Clock
 from loyalty.domain.crediting import Candidate
 from loyalty.domain.offers import Audience
 from loyalty.domain.rules import RuleKind, entry_id
-from loyalty.repository.catalogue import MongoRules
-from loyalty.repository.ledger import Decision, MongoLedger, Outcome, Session
-from loyalty.repository.outbox import Outbox
-from loyalty.tiering import TierKeeper
+from loyalty.use_cases.tiering import TierKeeper
 from rapport.mongo import Document
 
 
