@@ -23,7 +23,8 @@ from rapport.testing import UNTHROTTLED, environment, export_keys, reference, to
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
 
-from local_procs import stop_popen, wait_ready  # noqa: E402
+from local_procs import stop_popen  # noqa: E402
+from local_procs import wait_ready as wait_ready  # noqa: E402
 from local_profile import replica_name  # noqa: E402
 from local_services import start_service  # noqa: E402
 

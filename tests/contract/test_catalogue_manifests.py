@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from rapport import catalogue_manifests as made
-from rapport.topics import CATALOGUE, REVOCATIONS_TOPIC
+from rapport.topics import CATALOGUE, REVOCATIONS
 
 
 def test_the_committed_manifests_are_fresh() -> None:
@@ -39,7 +39,7 @@ def test_each_user_reaches_exactly_its_topics() -> None:
     assert "topic:care.cases" not in ingest
     assert acls("commerce") == {"topic:commerce.events": {"Write", "Describe"}}
     for service in made.SERVICES:
-        assert acls(service)[f"topic:{REVOCATIONS_TOPIC}"] == {"Read", "Describe"}
+        assert acls(service)[f"topic:{REVOCATIONS.name}"] == {"Read", "Describe"}
 
 
 def test_every_topic_an_acl_names_is_provisioned() -> None:

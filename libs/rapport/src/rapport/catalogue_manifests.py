@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from rapport.topics import CATALOGUE, DEAD_LETTER_RETENTION_MS, REVOCATIONS_TOPIC
+from rapport.topics import CATALOGUE, DEAD_LETTER_RETENTION_MS, REVOCATIONS
 
 COMPONENTS = Path(__file__).resolve().parents[4] / "deploy" / "k8s" / "components"
 CLUSTER = "rapport"
@@ -76,7 +76,7 @@ def topic_operations() -> dict[str, dict[str, set[str]]]:
             allowed[group][topic.name] |= {"Read", "Describe", "Write"}
             allowed[group][topic.dead_letter_topic(group)] |= {"Read", "Describe", "Write"}
     for service in SERVICES:
-        allowed[service][REVOCATIONS_TOPIC] |= {"Read", "Describe"}
+        allowed[service][REVOCATIONS.name] |= {"Read", "Describe"}
     return allowed
 
 

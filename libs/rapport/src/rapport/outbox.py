@@ -40,7 +40,8 @@ from rapport.kafka.producer import EventProducer, OutgoingRecord
 from rapport.kafka.recent import KafkaRecentEvents, RecentEvents
 from rapport.lease import Held, Lease
 from rapport.mongo import Database, Document
-from rapport.outbox_backlog import PENDING, measure
+from rapport.outbox_backlog import PENDING as PENDING
+from rapport.outbox_backlog import measure
 from rapport.telemetry import inject_headers
 from rapport.topics import check_publication
 from rapport.workers import Poller
