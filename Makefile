@@ -73,7 +73,7 @@ stop:
 
 # The fast loop: every test not marked integration or e2e. The fixtures point at closed ports, so a
 # test that needs Kafka or MongoDB without saying so fails here instead of finding a stack.
-unit: venv
+unit: venv tools
 	RAPPORT_TEST_KAFKA=127.0.0.1:9 \
 	RAPPORT_TEST_MONGO='mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=2000' \
 		$(VENV)/bin/pytest -q -m "not integration and not e2e and not slow" libs services tests

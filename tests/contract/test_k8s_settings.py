@@ -68,7 +68,14 @@ def operator_secrets(resources: list[Manifest]) -> dict[str, set[str]]:
 
 
 def config_maps(resources: list[Manifest]) -> dict[str, dict[str, str]]:
-    return {r["metadata"]["name"]: r.get("data", {}) for r in resources if r["kind"] == "ConfigMap"}
+    """The settings ConfigMaps; Grafana dashboards (read by Grafana's sidecar, by their label)
+    are not settings."""
+    return {
+        r["metadata"]["name"]: r.get("data", {})
+        for r in resources
+        if r["kind"] == "ConfigMap"
+        and r["metadata"].get("labels", {}).get("grafana_dashboard") != "1"
+    }
 
 
 def containers(resources: list[Manifest]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
