@@ -110,7 +110,7 @@ images: venv container-tools
 	$(PY) -m deploy.containers.images
 
 # The images as the production overlay runs them (host network, test Kafka and MongoDB), end
-# to end: about 2.5 minutes when the images are built. Not yet part of `make test`: see
+# to end: about 2.5 minutes when the images are built. CI runs it after `make test` (.ci/run); see
 # deploy/containers/README.md.
 test-containers: venv jars images
 	$(call with_test_stack,,$(VENV)/bin/pytest -p no:cacheprovider deploy/containers)
