@@ -12,7 +12,7 @@ from rapport.errors import Conflict
 from rapport.events import CrisisAlert, EnrichedMention, Priority, ProfileSnapshot
 from rapport.events import RelationshipStage as Stage
 from responder.domain.agents import Agent, AgentIn
-from responder.domain.brand_health import StageCounts
+from responder.domain.brand_health import StageCounts, Tally, Unit
 from responder.domain.case import Case
 from responder.domain.case_events import Changed
 from responder.domain.clock import Clock
@@ -127,6 +127,13 @@ class AlertStore(Protocol):
 class MentionFactStore(Protocol):
     async def record_all(self, mentions: Sequence[EnrichedMention]) -> None: ...
     async def sample_stages(self, at: datetime, counts: StageCounts) -> None: ...
+
+
+class BrandHealthReads(Protocol):
+    async def tallies(
+        self, since: datetime, until: datetime, unit: Unit
+    ) -> dict[datetime, Tally]: ...
+    async def stage_samples(self, until: datetime) -> list[tuple[datetime, StageCounts]]: ...
 
 
 class ReplyStore(Protocol):

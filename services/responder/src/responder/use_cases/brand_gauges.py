@@ -8,10 +8,9 @@ from datetime import timedelta
 from prometheus_client import Gauge
 
 from rapport.workers import Repeat
-from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.domain import brand_health
 from responder.domain.handoff import Durations, handoff
-from responder.ports import Ports
+from responder.ports import BrandHealthReads, Ports
 
 WINDOW = timedelta(hours=24)
 EVERY_S = 60.0
@@ -54,7 +53,7 @@ def _durations(gauge: Gauge, durations: Durations) -> None:
     gauge.labels("p90").set(_value(durations.p90_s))
 
 
-async def measure(ports: Ports, health: MongoBrandHealth) -> None:
+async def measure(ports: Ports, health: BrandHealthReads) -> None:
     until = ports.clock()
     since = until - WINDOW
     tally = brand_health.total((await health.tallies(since, until, "hour")).values())
@@ -75,5 +74,5 @@ async def measure(ports: Ports, health: MongoBrandHealth) -> None:
     BACKLOG.set(measured.backlog)
 
 
-def brand_gauges(ports: Ports, health: MongoBrandHealth, every_s: float = EVERY_S) -> Repeat:
+def brand_gauges(ports: Ports, health: BrandHealthReads, every_s: float = EVERY_S) -> Repeat:
     return Repeat(every_s, lambda: measure(ports, health))
