@@ -10,11 +10,11 @@ not restart a process that recovers by itself. ``/readyz`` is 503 while degraded
 
 A service supplies its routers and a ``run`` context that connects its clients, stores what
 its routes need on ``app.state`` and starts its workers; the workers are stopped before the
-``run`` context closes the clients.
+``run`` context closes the clients, and also when starting fails or shutting down raises.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,9 +65,11 @@ def service_app(
         setup_tracing(settings)
         verifier.start(runtime.workers, settings)
         runtime.readiness.append(verifier.revocations.ready)
-        async with run(app, runtime):
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(runtime.workers.stop)  # if ``run`` fails to start
+            await stack.enter_async_context(run(app, runtime))
+            stack.push_async_callback(runtime.workers.stop)  # before ``run`` closes its clients
             yield
-            await runtime.workers.stop()
 
     app = FastAPI(
         title=title,
