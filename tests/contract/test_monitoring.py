@@ -1,9 +1,9 @@
 """The monitoring component keeps its promises: every metric its alerts and dashboards query is
 one the services export, every alert has its runbook entry, every service is scraped.
 
-The metric names are read from the PromQL expressions (label matchers, ranges, strings and
-label lists removed; what remains that is not a function, aggregation or keyword is a metric)
-and compared with what the four apps register in prometheus_client's registry on import.
+Every expression is parsed by ``promql-parser`` (Prometheus' grammar and type checks, offline:
+no promtool here); the metric names its selectors name are compared with what the four apps
+register in prometheus_client's registry on import.
 """
 
 import importlib
@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import promql_parser
 import pytest
 import yaml
 from prometheus_client import REGISTRY
@@ -21,8 +22,6 @@ MONITORING = ROOT / "deploy" / "k8s" / "components" / "monitoring"
 RUNBOOK = ROOT / "docs" / "operations-alerts.md"
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
 SCRAPED_PODS = "ingest-analyser"
-KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
-KEYWORDS |= {"and", "or", "unless", "bool", "offset", "inf", "nan"}
 SAMPLE_SUFFIXES = {
     "counter": ("_total", "_created"),
     "gauge": ("",),
@@ -33,16 +32,14 @@ SAMPLE_SUFFIXES = {
 
 
 def metric_names(expr: str) -> set[str]:
-    """The metric names a PromQL expression selects."""
-    expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
-    expr = re.sub(r"\{[^}]*\}", " ", expr)
-    expr = re.sub(r"\[[^\]]*\]", " ", expr)
-    expr = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", expr)
-    names = set()
-    for found in re.finditer(r"(?<![\w.$])[a-zA-Z_:][a-zA-Z0-9_:]*", expr):
-        calls = expr[found.end() :].lstrip().startswith("(")
-        if not calls and found.group() not in KEYWORDS:
-            names.add(found.group())
+    """The metric names a PromQL expression selects; ValueError if Prometheus could not parse it."""
+    names: set[str] = set()
+
+    def selected(node: promql_parser.Expr) -> None:
+        if isinstance(node, promql_parser.VectorSelector) and node.name:
+            names.add(node.name)
+
+    promql_parser.walk(promql_parser.parse(expr), pre_visit=selected)
     return names
 
 
@@ -92,9 +89,23 @@ QUERIES = [(f"alert {a['alert']}", str(a["expr"])) for a in alerts()] + dashboar
 def test_metric_names_are_read_from_promql() -> None:
     expr = (
         'sum by (le, group) (rate(a_seconds_bucket{x="b c", y=~"5.."}[5m])) / on(z) '
-        "b_total offset 1h > 1.5e3 * time() - c:recorded and bool histogram_quantile(0.9, d)"
+        "b_total offset 1h > bool 1.5e3 * time() - c:recorded and histogram_quantile(0.9, d)"
     )
     assert metric_names(expr) == {"a_seconds_bucket", "b_total", "c:recorded", "d"}
+
+
+@pytest.mark.parametrize(
+    ("expr", "reason"),
+    [
+        ("sum(rate(a_total[5m])", "unclosed left parenthesis"),
+        ("a_total and bool b_total", "bool modifier can only be used on comparison"),
+        ("rate(a_total)", "expected type matrix in call to function 'rate'"),
+        ('a_total{x="1"', "unexpected end of input inside braces"),
+    ],
+)
+def test_an_expression_prometheus_would_refuse_is_refused(expr: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        metric_names(expr)
 
 
 @pytest.mark.parametrize(("where", "expr"), QUERIES, ids=[where for where, _ in QUERIES])
