@@ -2,8 +2,9 @@
 
 - *transient*: a dependency is away. MongoDB unreachable, not primary, timing out, a write
   conflict or an error it labels retryable; Kafka unreachable or an error aiokafka marks
-  ``retriable``; a timeout or a refused connection. The same work succeeds once it is back,
-  so it is retried, for as long as it takes, without moving on.
+  ``retriable``, or an idempotent producer's broken numbering (``OutOfOrderSequenceNumber``:
+  ``EventProducer`` renews itself); a timeout or a refused connection. The same work succeeds
+  once it is back, so it is retried, for as long as it takes, without moving on.
 - *permanent*: anything else (``OverflowError`` from BSON on an int >= 2**63 or a date out of
   range, ``ValueError``, a pydantic ``ValidationError``, a bug). Retrying does not help; a
   consumer dead-letters the record after a few attempts, a background worker moves on.
@@ -14,7 +15,12 @@ An exception raised ``from`` a transient one is transient too.
 import traceback
 from collections.abc import Iterator
 
-from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    OutOfOrderSequenceNumber,
+)
 from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
@@ -96,7 +102,8 @@ def _transient(error: BaseException) -> bool:
             or error.timeout
         )
     if isinstance(error, KafkaError):
-        return error.retriable or isinstance(error, KafkaConnectionError | KafkaTimeoutError)
+        renewed = KafkaConnectionError | KafkaTimeoutError | OutOfOrderSequenceNumber
+        return error.retriable or isinstance(error, renewed)
     if isinstance(error, BaseExceptionGroup):
         return all(is_transient(inner) for inner in error.exceptions)
     return isinstance(error, TimeoutError | ConnectionError)

@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rapport.api import unparsable_body
 from rapport.asgi import AuthenticateFirst, BodySizeLimit, TraceRequests
 from rapport.dlq import api as dead_letters
+from rapport.dlq import parked_api as parked_events
 from rapport.docs import serve_docs
 from rapport.errors import RapportError
 from rapport.exports import api as exports
@@ -90,6 +91,7 @@ def service_app(
     for router in routers:
         app.include_router(router)
     app.include_router(dead_letters.router)
+    app.include_router(parked_events.router)
     app.include_router(exports.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AuthenticateFirst)

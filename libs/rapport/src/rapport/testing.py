@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import monitoring
@@ -163,6 +165,42 @@ async def topic_size(bootstrap: str, topic: str) -> int:
         return sum(int(offset) for offset in ends.values())
     finally:
         await consumer.stop()
+
+
+async def topic_with_limit(bootstrap: str, max_message_bytes: int) -> str:
+    """A new one-partition topic whose broker refuses records over ``max_message_bytes``."""
+    name = unique("limited")
+    async with _admin(bootstrap) as admin:
+        configs = {"max.message.bytes": str(max_message_bytes)}
+        await admin.create_topics([NewTopic(name, 1, 1, topic_configs=configs)])
+    return name
+
+
+async def set_topic_limit(bootstrap: str, topic: str, max_message_bytes: int) -> None:
+    """Change ``topic``'s ``max.message.bytes``; returns once the broker reports the new value."""
+    wanted = str(max_message_bytes)
+    async with _admin(bootstrap) as admin:
+        limit = {"max.message.bytes": wanted}
+        await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, limit)])
+
+        async def applied() -> bool:
+            resource = ConfigResource(ConfigResourceType.TOPIC, topic)
+            (response,) = await admin.describe_configs([resource])
+            (described,) = response.to_object()["resources"]
+            entries = {e["config_names"]: e["config_value"] for e in described["config_entries"]}
+            return bool(entries["max.message.bytes"] == wanted)
+
+        await eventually(applied)
+
+
+@asynccontextmanager
+async def _admin(bootstrap: str) -> AsyncIterator[AIOKafkaAdminClient]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
 
 
 class Published:

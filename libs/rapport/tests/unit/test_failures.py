@@ -7,7 +7,9 @@ import pytest
 from aiokafka.errors import (
     KafkaConnectionError,
     KafkaTimeoutError,
+    MessageSizeTooLargeError,
     NotLeaderForPartitionError,
+    OutOfOrderSequenceNumber,
     RecordTooLargeError,
     RequestTimedOutError,
     TopicAuthorizationFailedError,
@@ -82,6 +84,7 @@ TRANSIENT = [
     KafkaTimeoutError("no ack"),
     RequestTimedOutError(),
     NotLeaderForPartitionError(),
+    OutOfOrderSequenceNumber(),  # the producer renews itself: the same send then goes through
     TimeoutError(),
     ConnectionRefusedError(),
     wrapped(AutoReconnect("reset")),
@@ -95,6 +98,7 @@ PERMANENT = [
     DuplicateKeyError("E11000", code=11000),
     OperationFailure("bad $ operator", code=2),
     RecordTooLargeError(),
+    MessageSizeTooLargeError(),
     TopicAuthorizationFailedError(),
     wrapped(ValueError("bad")),
 ]

@@ -14,7 +14,7 @@ BUILT_BY = {
         KAFKA.parent / "revocations.py",
         KAFKA.parent / "dlq" / "reader.py",
     },
-    "AIOKafkaAdminClient": {KAFKA / "admin.py"},
+    "AIOKafkaAdminClient": {KAFKA / "admin.py", KAFKA.parent / "testing.py"},
 }
 
 

@@ -1,8 +1,9 @@
 """``/v1/admin/dead-letters``: the group's dead letters, on every service (``operations`` scope).
 
 The router's lifespan gives the app its own ``DeadLetters`` (a MongoDB client on the service's
-database, a producer started on first replay, a group-less reader) and refreshes the
-``rapport_dead_letters`` gauge every ``REFRESH_S`` seconds.
+database, a producer started on first replay, a group-less reader) and ``ParkedEvents`` (for
+``parked_api``, on the same client), and refreshes the ``rapport_dead_letters`` gauge every
+``REFRESH_S`` seconds.
 """
 
 import asyncio
@@ -24,6 +25,7 @@ from rapport.kafka.connection import ClientSecurity, client_security
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import connect
 from rapport.openapi import refused
+from rapport.outbox_parked import ParkedEvents
 from rapport.settings import RapportSettings
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         producer=producer,
     )
     app.state.dead_letters = letters
+    app.state.parked_events = ParkedEvents(mongo[settings.mongo_db])
     refresher = asyncio.create_task(refresh_every(letters, REFRESH_S), name="dlq-metrics")
     try:
         yield

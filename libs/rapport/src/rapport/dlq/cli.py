@@ -1,10 +1,13 @@
 """``rapport dlq list|show|replay|drop --group G``: a client of the group's service's admin API
-(``/v1/admin/dead-letters``); the logic lives in the service."""
+(``/v1/admin/dead-letters``); ``rapport dlq parked|republish|discard --group G``: the same for
+the service's parked outbox events (``/v1/admin/parked-events``). The logic lives in the
+service."""
 
 import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 import httpx
@@ -15,7 +18,10 @@ from rapport.token_cli import mint
 GROUPS = ("ingest", "profiles", "responder", "loyalty")
 LOCAL_PORTS = {group: 8001 + i for i, group in enumerate(GROUPS)}  # the `run` profile's
 PREFIX = "/v1/admin/dead-letters"
+PARKED_PREFIX = "/v1/admin/parked-events"
 COLUMNS = ("POSITION", "FROM", "FAILED AT", "TRIES", "ERROR", "EVENT", "REASON")
+PARKED_COLUMNS = ("EVENT", "TOPIC", "TYPE", "PARKED AT", "ERROR", "REASON")
+PARKED_ACTIONS = ("parked", "republish", "discard")
 
 
 class ApiError(Exception):
@@ -52,7 +58,9 @@ async def execute(
     async with httpx.AsyncClient(
         base_url=url, headers=headers, transport=transport, timeout=args.timeout
     ) as http:
-        if args.action == "list":
+        if args.action in PARKED_ACTIONS:
+            await _parked(http, args, out)
+        elif args.action == "list":
             params: dict[str, Any] = {"limit": args.limit, "all": args.all}
             if args.topic:
                 params["topic"] = args.topic
@@ -76,6 +84,46 @@ async def execute(
         else:
             body = _ok(await http.post(f"{_path(args)}/{args.action}", json={"note": args.note}))
             out.write(f"{args.action}: {_position(body)}\n")
+
+
+async def _parked(http: httpx.AsyncClient, args: argparse.Namespace, out: TextIO) -> None:
+    if args.action == "parked":
+        body = _ok(await http.get(PARKED_PREFIX, params={"limit": args.limit}))
+        out.write(parked_table(body["events"]))
+        if body["next"]:
+            out.write(f"more: the API's after={body['next']}\n")
+        return
+    if not args.event:
+        raise ValueError(f"name the parked event: rapport dlq {args.action} --event ID")
+    path = f"{PARKED_PREFIX}/{args.event}/{args.action}"
+    body = _ok(await http.post(path, json={"note": args.note}))
+    out.write(f"{args.action}: {body['event_id']} ({body['event_type']} on {body['topic']})\n")
+
+
+def parked_table(events: list[dict[str, Any]]) -> str:
+    if not events:
+        return "no parked events\n"
+    rows = [PARKED_COLUMNS] + [
+        (
+            e["event_id"],
+            e["topic"],
+            e["event_type"],
+            e["parked_at"][:19],
+            e["error"] or "-",
+            _short(e["reason"] or "-", 60),
+        )
+        for e in events
+    ]
+    return _aligned(rows)
+
+
+def _aligned(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        + "\n"
+        for row in rows
+    )
 
 
 def _ok(response: httpx.Response) -> Any:
@@ -110,12 +158,7 @@ def table(letters: list[dict[str, Any]]) -> str:
                 _short(letter["reason"] or "-", 60),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    return "".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        + "\n"
-        for row in rows
-    )
+    return _aligned(rows)
 
 
 def details(letter: dict[str, Any]) -> str:
@@ -145,14 +188,18 @@ def _short(text: str, width: int) -> str:
 def run(args: argparse.Namespace) -> None:
     try:
         asyncio.run(execute(args, out=sys.stdout))
-    except (ApiError, httpx.HTTPError) as error:
+    except (ApiError, httpx.HTTPError, ValueError) as error:
         sys.exit(f"rapport dlq: {error}")
 
 
 def register(commands: Any) -> None:
     """Adds ``dlq`` to the ``rapport`` command's subcommands."""
-    command = commands.add_parser("dlq", help="list, show, replay or drop a group's dead letters")
-    command.add_argument("action", choices=("list", "show", "replay", "drop"))
+    command = commands.add_parser(
+        "dlq",
+        help="list, show, replay or drop a group's dead letters; list (parked), republish or"
+        " discard its service's parked outbox events",
+    )
+    command.add_argument("action", choices=("list", "show", "replay", "drop", *PARKED_ACTIONS))
     command.add_argument("--group", required=True, help=f"the consumer group: {', '.join(GROUPS)}")
     command.add_argument("--topic", help="dead-letter topic, or the original topic it holds")
     command.add_argument("--partition", type=int, default=0, help="of the dead-letter topic")
@@ -160,9 +207,10 @@ def register(commands: Any) -> None:
     command.add_argument(
         "--all", action="store_true", help="list: also handled letters; replay/drop: every letter"
     )
+    command.add_argument("--event", help="republish/discard: the parked event's id")
     command.add_argument("--value", action="store_true", help="show: include key and value")
-    command.add_argument("--note", default="", help="replay/drop: why (kept in the audit record)")
-    command.add_argument("--limit", type=int, default=100, help="list: at most this many")
+    command.add_argument("--note", default="", help="replay/drop/republish/discard: why (audited)")
+    command.add_argument("--limit", type=int, default=100, help="list/parked: at most this many")
     command.add_argument(
         "--url", help="the service's URL (default: $RAPPORT_<GROUP>_URL, else local)"
     )

@@ -1,10 +1,18 @@
-"""A producer that returns only once the broker has acknowledged (acks=all, idempotent)."""
+"""A producer that returns only once the broker has acknowledged (acks=all, idempotent).
+
+An idempotent producer numbers each partition's batches, and aiokafka does not take a number
+back when the broker refuses a batch for good (e.g. over the topic's ``max.message.bytes``):
+every later send to that partition would fail with ``OutOfOrderSequenceNumber``. So after such
+a refusal ``EventProducer`` replaces its aiokafka producer (a new producer id, numbering from
+zero); the refused send still raises, and the next one goes through.
+"""
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from aiokafka.structs import RecordMetadata
 from opentelemetry import trace
 
@@ -42,18 +50,30 @@ class EventProducer:
         """``producer`` names the service publishing: the catalogue must list it for every
         catalogue topic it publishes to (see ``rapport.topics.check_publication``)."""
         self._name = producer
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            client_id=client_id,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=2,
-            request_timeout_ms=request_timeout_ms,
+        self._config = {
+            "bootstrap_servers": bootstrap,
+            "client_id": client_id,
+            "acks": "all",
+            "enable_idempotence": True,
+            "linger_ms": 2,
+            "request_timeout_ms": request_timeout_ms,
             **(security or {}),
-        )
+        }
+        self._producer = AIOKafkaProducer(**self._config)
+        self._renewing = asyncio.Lock()
 
     async def start(self) -> None:
         await self._producer.start()
+
+    async def _renew(self, refused: AIOKafkaProducer) -> None:
+        """Replace ``refused`` (unless another failure did already): its numbering is broken."""
+        async with self._renewing:
+            if self._producer is not refused:
+                return
+            fresh = AIOKafkaProducer(**self._config)
+            await fresh.start()
+            self._producer = fresh
+        await refused.stop()
 
     async def stop(self) -> None:
         await self._producer.stop()
@@ -77,8 +97,14 @@ class EventProducer:
         RefusedPublication, before anything is sent, for a record the catalogue refuses."""
         for record in records:
             check_publication(record.topic, record.event_type, producer=self._name)
+        sending = self._producer
         acks = [await self._enqueue(record) for record in records]
-        await watched(asyncio.gather(*acks), "Kafka")
+        try:
+            await watched(asyncio.gather(*acks), "Kafka")
+        except KafkaError as error:
+            if not error.retriable:
+                await self._renew(sending)
+            raise
 
     async def _enqueue(self, record: "OutgoingRecord") -> "asyncio.Future[RecordMetadata]":
         ctx = extract_context(record.parent_headers) if record.parent_headers is not None else None
@@ -98,5 +124,11 @@ class EventProducer:
         self, topic: str, key: bytes | None, value: bytes | None, headers: Headers
     ) -> None:
         """Send bytes with the given headers as they are (dead letters); waits for the ack."""
-        send = self._producer.send_and_wait(topic, value=value, key=key, headers=list(headers))
-        await watched(send, "Kafka")
+        sending = self._producer
+        send = sending.send_and_wait(topic, value=value, key=key, headers=list(headers))
+        try:
+            await watched(send, "Kafka")
+        except KafkaError as error:
+            if not error.retriable:
+                await self._renew(sending)
+            raise
