@@ -1,7 +1,9 @@
 """Helpers for tests that wait on real infrastructure: bounded polling, never bare sleeps."""
 
+import argparse
 import asyncio
 import inspect
+import io
 import json
 import os
 import random
@@ -16,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
@@ -28,6 +31,7 @@ from rapport.events import MentionIngested
 from rapport.events.examples import examples
 from rapport.exports.keys import new_key
 from rapport.keys import add_key
+from rapport.settings import Environment, RapportSettings
 from rapport.topics import check_publication
 
 SERVICES = ("ingest", "profiles", "responder", "loyalty")
@@ -98,6 +102,33 @@ def token_keys() -> TokenKeys:
 async def no_run(app: Any, runtime: Any) -> AsyncIterator[None]:
     """A service's ``run`` that connects and starts nothing: the shared parts alone."""
     yield
+
+
+async def dlq_command(app: Any, service: str, *argv: str) -> str:
+    """What ``rapport dlq ARGV --group SERVICE`` prints against ``app``, as an operator."""
+    from rapport.dlq import cli  # the CLI needs the service's admin API: imported when used
+
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(["dlq", *argv, "--group", service, "--url", "http://svc"])
+    args.token = token_keys().token("operations", subject="ops-cli", audience=[service])
+    out = io.StringIO()
+    await cli.execute(args, out=out, transport=httpx.ASGITransport(app=app))
+    return out.getvalue()
+
+
+def service_settings(
+    service: str, *, kafka_bootstrap: str, mongo_url: str, mongo_db: str
+) -> RapportSettings:
+    """A test service's settings on the test Kafka and MongoDB, trusting ``token_keys()``."""
+    return RapportSettings(
+        service_name=service,
+        environment=Environment.TEST,
+        kafka_bootstrap=kafka_bootstrap,
+        mongo_url=mongo_url,
+        mongo_db=mongo_db,
+        auth_jwks=token_keys().auth_jwks,
+    )
 
 
 @cache

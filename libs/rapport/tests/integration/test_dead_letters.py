@@ -1,11 +1,8 @@
 """Dead letters through the admin API every service mounts, against the real Kafka and MongoDB:
 list, show, replay (exactly one effect), drop (audited), bad input, scopes, metrics, CLI."""
 
-import argparse
 import asyncio
-import io
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,9 +22,17 @@ from rapport.kafka.admin import ensure_topics
 from rapport.kafka.consumer import ConsumerLoop
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
-from rapport.service import Runtime, service_app
-from rapport.settings import Environment, RapportSettings
-from rapport.testing import eventually, example_mention, read_topic, token_keys, unique
+from rapport.service import service_app
+from rapport.testing import (
+    dlq_command,
+    eventually,
+    example_mention,
+    no_run,
+    read_topic,
+    service_settings,
+    token_keys,
+    unique,
+)
 from rapport.topics import CATALOGUE, Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
@@ -95,20 +100,11 @@ async def admin(
     monkeypatch.setitem(CATALOGUE, topic, catalogued)
     dlq = dead_letter_topic(topic, group)
     await ensure_topics(kafka_bootstrap, [(dlq, 1, 3_600_000)])
-    settings = RapportSettings(
-        service_name=group,
-        environment=Environment.TEST,
-        kafka_bootstrap=kafka_bootstrap,
-        mongo_url=mongo_url,
-        mongo_db=mongo_db.name,
-        auth_jwks=token_keys().auth_jwks,
+    settings = service_settings(
+        group, kafka_bootstrap=kafka_bootstrap, mongo_url=mongo_url, mongo_db=mongo_db.name
     )
 
-    @asynccontextmanager
-    async def nothing(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
-        yield
-
-    app = service_app(settings, title="t", routers=[], run=nothing)
+    app = service_app(settings, title="t", routers=[], run=no_run)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
@@ -372,13 +368,7 @@ async def test_the_api_needs_the_operations_scope(admin: Admin) -> None:
 
 
 async def cli(admin: Admin, *argv: str) -> str:
-    parser = argparse.ArgumentParser()
-    dlq_cli.register(parser.add_subparsers())
-    args = parser.parse_args(["dlq", *argv, "--group", admin.group, "--url", "http://svc"])
-    args.token = token_keys().token("operations", subject="ops-cli", audience=[admin.group])
-    out = io.StringIO()
-    await dlq_cli.execute(args, out=out, transport=httpx.ASGITransport(app=admin.app))
-    return out.getvalue()
+    return await dlq_command(admin.app, admin.group, *argv)
 
 
 async def test_cli_lists_shows_replays_and_drops_through_the_api(

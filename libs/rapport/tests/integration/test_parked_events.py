@@ -3,12 +3,9 @@ MongoDB: an event over its topic's size limit is parked by the relay; an operato
 raises the limit and republishes it (published once), or discards it (never published); every
 action audited; bad input refused and changing nothing; the CLI over the same API."""
 
-import argparse
 import asyncio
-import io
 import json
 from collections.abc import AsyncIterator, Collection
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,16 +15,17 @@ from fastapi import FastAPI
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport import outbox
-from rapport.dlq import cli as dlq_cli
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database, ensure_indexes, in_transaction
 from rapport.outbox_parked import ACTIONS
-from rapport.service import Runtime, service_app
-from rapport.settings import Environment, RapportSettings
+from rapport.service import service_app
 from rapport.testing import (
+    dlq_command,
     eventually,
     example_mention,
+    no_run,
     read_topic,
+    service_settings,
     set_topic_limit,
     token_keys,
     topic_with_limit,
@@ -89,24 +87,15 @@ async def parked(kafka_bootstrap: str, mongo_url: str, mongo_db: Database) -> As
     service = unique("svc")
     topic = await topic_with_limit(kafka_bootstrap, LIMIT)
     await ensure_indexes(mongo_db, {outbox.COLLECTION: outbox.INDEXES})
-    settings = RapportSettings(
-        service_name=service,
-        environment=Environment.TEST,
-        kafka_bootstrap=kafka_bootstrap,
-        mongo_url=mongo_url,
-        mongo_db=mongo_db.name,
-        auth_jwks=token_keys().auth_jwks,
+    settings = service_settings(
+        service, kafka_bootstrap=kafka_bootstrap, mongo_url=mongo_url, mongo_db=mongo_db.name
     )
-
-    @asynccontextmanager
-    async def nothing(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
-        yield
 
     producer = EventProducer(kafka_bootstrap)
     await producer.start()
     relay = outbox.OutboxRelay(mongo_db, producer, poll_s=0.05, measure_every_s=0.05)
     relaying = asyncio.create_task(relay.run())
-    app = service_app(settings, title="t", routers=[], run=nothing)
+    app = service_app(settings, title="t", routers=[], run=no_run)
     headers = token_keys().bearer("operations", subject="ops-anna", audience=[service])
     try:
         async with app.router.lifespan_context(app):
@@ -249,10 +238,4 @@ async def test_cli_lists_republishes_and_discards_through_the_api(parked: Parked
 
 
 async def cli(parked: Parked, *argv: str) -> str:
-    parser = argparse.ArgumentParser()
-    dlq_cli.register(parser.add_subparsers())
-    args = parser.parse_args(["dlq", *argv, "--group", parked.service, "--url", "http://svc"])
-    args.token = token_keys().token("operations", subject="ops-cli", audience=[parked.service])
-    out = io.StringIO()
-    await dlq_cli.execute(args, out=out, transport=httpx.ASGITransport(app=parked.app))
-    return out.getvalue()
+    return await dlq_command(parked.app, parked.service, *argv)
