@@ -4,7 +4,9 @@ means the event will reach Kafka even if the process dies the next instant.
 
 Any number of replicas may run a relay over one database: they share one lease
 (:mod:`rapport.lease`, 10 s, renewed every step), only its holder publishes, in insertion
-order (so each key's order holds), and the others stand by to take over when it expires.
+order (``seq``, from :mod:`rapport.sequence`: a row stored after another one committed, by any
+replica, comes after it, so each key's order holds), and the others stand by to take over when
+it expires.
 Before each batch the holder notes the rows it is about to publish in the lease. Whoever takes
 over next (or the holder itself after a failed publish) first looks for those rows on their
 topics and marks the ones it finds as published instead of sending them again: a relay killed
@@ -25,7 +27,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bson import ObjectId
 from opentelemetry.context import Context
 from prometheus_client import Counter
 from pymongo import ASCENDING, IndexModel
@@ -42,6 +43,7 @@ from rapport.lease import Held, Lease
 from rapport.mongo import Database, Document
 from rapport.outbox_backlog import PENDING as PENDING
 from rapport.outbox_backlog import measure
+from rapport.sequence import reserve
 from rapport.telemetry import inject_headers
 from rapport.topics import check_publication
 from rapport.workers import Poller
@@ -87,12 +89,14 @@ async def add(
     for topic, _, event in messages:
         check_publication(topic, event.type)
     traced = contexts if contexts is not None else [None] * len(messages)
+    seqs, stored_at = await reserve(db, COLLECTION, len(messages)), utcnow()
     try:
         await db[COLLECTION].insert_many(
             [
                 {
                     "_id": str(event.event_id),
-                    "seq": ObjectId(),
+                    "seq": seq,
+                    "stored_at": stored_at,
                     "topic": topic,
                     "key": key,
                     "event_type": event.type,
@@ -100,7 +104,7 @@ async def add(
                     "headers": [[name, value] for name, value in inject_headers(context)],
                     "published_at": None,
                 }
-                for (topic, key, event), context in zip(messages, traced, strict=True)
+                for (topic, key, event), context, seq in zip(messages, traced, seqs, strict=True)
             ],
             session=session,
         )

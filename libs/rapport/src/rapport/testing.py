@@ -16,12 +16,16 @@ from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from unittest.mock import patch
 
+import bson.objectid
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from bson import ObjectId
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import monitoring
@@ -260,6 +264,17 @@ class MovableClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+@contextmanager
+def objectids_of_a_process(random: bytes, *, second: int = 1_800_000_000) -> Iterator[None]:
+    """``ObjectId()`` as another process makes it within one second: ``random`` is the 5 bytes
+    bson draws once per process, ``second`` the time every id made meanwhile carries."""
+    with (
+        patch.object(ObjectId, "_ObjectId__random", random),
+        patch.object(bson.objectid, "time", SimpleNamespace(time=lambda: second)),
+    ):
+        yield
 
 
 def example_mention(external_id: str) -> MentionIngested:

@@ -19,7 +19,7 @@ from ingest.analysis.batch import Outcome
 from ingest.settings import IngestSettings
 from rapport.mongo import Database
 from rapport.outbox import OutboxRelay
-from rapport.testing import eventually, reference
+from rapport.testing import eventually, objectids_of_a_process, reference
 from services.ingest.tests.integration.analysis_stage import (
     WAIT_S,
     ToTopic,
@@ -88,6 +88,22 @@ async def accept(db: Database, *authors: str) -> list[str]:
     for mention in mentions:
         await MongoArchive(db).accept([stored(mention)])
     return [m.external_id for m in mentions]
+
+
+async def test_mentions_two_replicas_accept_in_one_second_are_published_in_that_order(
+    mongo_db: Database, kafka_bootstrap: str, topic: str
+) -> None:
+    """ann's second post reaches the replica whose ``ObjectId()`` random bytes are smaller, in
+    the same second: it is still published after her first."""
+    with objectids_of_a_process(b"\xff" * 5):
+        first = await accept(mongo_db, "ann")
+    with objectids_of_a_process(b"\x00" * 5):
+        second = await accept(mongo_db, "ann")
+
+    async with analysing(mongo_db, kafka_bootstrap, topic, Recording()):
+        events = await published(kafka_bootstrap, topic, 2)
+
+    assert [e.payload.external_id for e in events] == first + second
 
 
 async def claim_until(db: Database, token: str) -> Any:

@@ -85,7 +85,7 @@ async def test_an_earning_is_one_read_one_credit_and_one_transaction(
     assert await earn(services, RuleKind.POSITIVE_MENTION, "post-2") == "credited"
     assert commands.reset() == {
         "aggregate": 1,  # the entry, the member, the caps' and the tier window's entries
-        "findAndModify": 1,  # balance, tier and review date
+        "findAndModify": 2,  # balance, tier and review date; the events' outbox seqs
         "insert": 2,  # the entry, its events
         "commitTransaction": 1,
     }

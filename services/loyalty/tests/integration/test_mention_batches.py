@@ -212,6 +212,7 @@ async def test_a_batch_costs_a_handful_of_commands_whatever_its_size(
     await loyalty.in_a_batch(batch)
     assert commands.reset() == {
         "aggregate": 1,  # entries, members, caps, tier windows, questions
+        "findAndModify": 1,  # the events' outbox seqs
         "insert": 2,  # the entries, their events
         "update": 2,  # the members, the questions
         "commitTransaction": 1,

@@ -41,6 +41,7 @@ class MongoArchive:
     """``accept`` returns, per mention, whether it was new (True) or an exact duplicate."""
 
     def __init__(self, db: Database) -> None:
+        self._db = db
         self._mentions = db["mentions"]
 
     async def accept(self, mentions: list[Mention], *, import_id: str | None = None) -> list[bool]:
@@ -62,6 +63,7 @@ class MongoArchive:
             return set()
         received_at, headers = utcnow(), inject_headers()
         ids = [archive_id(mention) for mention in mentions]
+        seqs = await pending.acceptance_order(self._db, len(mentions))
         try:
             await self._mentions.insert_many(
                 [
@@ -71,9 +73,9 @@ class MongoArchive:
                         "author_key": mention.author_key,
                         "received_at": received_at,
                         "mention": mention.model_dump(mode="json"),
-                        **pending.pending_fields(import_id=import_id, headers=headers),
+                        **pending.pending_fields(seq=seq, import_id=import_id, headers=headers),
                     }
-                    for mention_id, mention in zip(ids, mentions, strict=True)
+                    for mention_id, mention, seq in zip(ids, mentions, seqs, strict=True)
                 ],
                 ordered=False,
             )

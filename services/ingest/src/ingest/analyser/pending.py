@@ -9,9 +9,10 @@ count, and there is no second relay hop or topic to run.
   ``claim_until``, a short while (``RAPPORT_ANALYSER_CLAIM_S``) that its holder keeps
   renewing while it works (``renew``): a dead analyser's claim expires soon and another one
   takes it over, a slow batch of a live one never.
-- Order, as Kafka keys and responder need it (``order``): a claim keeps a mention only when
-  no earlier pending mention of its author, nor the earlier post it replies to, lies outside
-  it or the holder's own earlier claims; the rest is released at once and claimed again later.
+- Order, as Kafka keys and responder need it (``order``), is that of acceptance by any replica
+  (``seq``, from ``rapport.sequence``): a claim keeps a mention only when no earlier pending
+  mention of its author, nor the earlier post it replies to, lies outside it or the holder's
+  own earlier claims; the rest is released at once and claimed again later.
 - Completion is conditional on the claim: in one transaction, only mentions still pending and
   still claimed by the token are updated and get their outbox row (whose id, the event id,
   is unique), so two analysers that both analysed a mention (a claim that expired while the
@@ -31,7 +32,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ingest.adapters.import_store import MongoImportStore
 from ingest.analyser.order import Queued, publishable
-from rapport import outbox
+from rapport import outbox, sequence
 from rapport.clock import utcnow
 from rapport.events import Mention, MentionIngested
 from rapport.mongo import Database, Document, in_transaction
@@ -240,11 +241,17 @@ def _claimed(doc: Document) -> Claimed:
     )
 
 
-def pending_fields(*, import_id: str | None, headers: Headers) -> Document:
+async def acceptance_order(db: Database, n: int) -> list[ObjectId]:
+    """The ``seq`` of ``n`` mentions accepted together, after every one accepted before by any
+    replica."""
+    return await sequence.reserve(db, PENDING, n)
+
+
+def pending_fields(*, seq: ObjectId, import_id: str | None, headers: Headers) -> Document:
     """What the archive stores with a new mention to put it in the analysers' queue."""
     return {
         PENDING: True,
-        "seq": ObjectId(),  # increasing within a process: the order of acceptance
+        "seq": seq,
         "claim_until": None,
         "import_id": import_id,
         "headers": [[name, value] for name, value in headers],
