@@ -2,7 +2,9 @@
 
 Texts: the committed demo mentions and evaluation sets. Per core (CPU time of this process):
 the sentence encoder one text at a time and through its batched call (what the analysis stage
-does), and the VADER lexicon. Then wall-clock throughput on every core: the stage's process
+does), and the VADER lexicon; where an encoded mention's CPU goes (the engine's forward pass,
+one text at a time and batched, with the labels of both compared, against everything else).
+Then wall-clock throughput on every core: the stage's process
 pool (one worker per core) against one process whose engine runs OpenMP threads over a batch.
 ``python -m benchmarks.analysis`` prints them all.
 """
@@ -13,12 +15,15 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ingest.analyser.pool import AnalysisPool
 from ingest.analysis import analyse
 from ingest.analysis.batch import analyse_many
-from ingest.analysis.sentiment import Engine
+from ingest.analysis.encoder_sentiment import embed, embed_many, encoder_sentiments
+from ingest.analysis.language import detect_language
+from ingest.analysis.sentiment import Engine, plain
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 64
@@ -65,6 +70,33 @@ def measure(
     print(f"Analysis, {engine} sentiment, {how}, {done:,} mentions:")
     print(f"  {done / elapsed:,.0f} mentions/s on one core ({1000 * elapsed / done:.2f} ms each)")
     return done / elapsed
+
+
+def where_time_goes(corpus: list[str]) -> dict[str, float]:
+    """CPU ms per encoded text: the engine alone, one text a call and ``BATCH`` a call; the
+    whole batched analysis; and whether both engine calls give the same sentiments."""
+    encoded = [plain(t) for t in corpus if detect_language(t) != "ko"]
+    chunks = [encoded[i : i + BATCH] for i in range(0, len(encoded), BATCH)]
+
+    def cpu_ms(work: Callable[[], object]) -> float:
+        started = time.process_time()
+        work()
+        return 1000 * (time.process_time() - started) / len(encoded)
+
+    found = {
+        "engine_single_ms": cpu_ms(lambda: [embed(t) for t in encoded]),
+        "engine_batched_ms": cpu_ms(lambda: [embed_many(c) for c in chunks]),
+        "analysis_batched_ms": cpu_ms(
+            lambda: [analyse_many([(t, "en") for t in c]) for c in chunks]
+        ),
+    }
+    single = [s for t in encoded for s in encoder_sentiments([t])]
+    identical = [s for c in chunks for s in encoder_sentiments(c)] == single
+    print(f"Where an encoded mention's CPU goes ({len(encoded)} texts, batches of {BATCH}):")
+    for name, ms in found.items():
+        print(f"  {name}: {ms:.1f} ms")
+    print(f"  batched sentiments identical to one at a time: {identical}")
+    return found
 
 
 def pool_per_s(corpus: list[str], processes: int, engine: Engine = "encoder") -> float:
@@ -116,6 +148,7 @@ def main() -> None:
     measure(corpus, "encoder", len(corpus), batch=1)
     measure(corpus, "encoder", len(corpus))
     measure(corpus, "lexicon", 5000)
+    where_time_goes(corpus)
     cores = len(os.sched_getaffinity(0))
     print(f"Encoder on every core ({cores}), {len(corpus)} mentions:")
     pool_per_s(corpus, 1)

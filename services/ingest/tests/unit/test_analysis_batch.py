@@ -11,7 +11,7 @@ from ingest.analysis import Analysis, analyse, batch
 from ingest.analysis.batch import NEUTRAL, Outcome, analyse_many
 from ingest.analysis.encoder_sentiment import encoder_sentiment, encoder_sentiments
 from ingest.analysis.sentiment import Engine, plain, score
-from rapport.events import Intent
+from rapport.events import Intent, SentimentLabel
 
 REPO = Path(__file__).resolve().parents[4]
 
@@ -26,7 +26,11 @@ def corpus(count: int) -> list[str]:
 @pytest.mark.slow
 def test_the_encoders_batched_call_gives_the_labels_and_scores_of_single_calls() -> None:
     texts = [plain(text) for text in corpus(48)]
-    assert encoder_sentiments(texts) == [encoder_sentiment(text) for text in texts]
+    alone = [encoder_sentiment(text) for text in texts]
+    by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    assert [alone[i] for i in by_length] != alone  # answers sorted by length cannot pass
+    assert {s.label for s in alone} == set(SentimentLabel)
+    assert encoder_sentiments(texts) == alone
 
 
 @pytest.mark.parametrize("engine", [pytest.param("encoder", marks=pytest.mark.slow), "lexicon"])

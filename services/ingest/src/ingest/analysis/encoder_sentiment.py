@@ -9,8 +9,10 @@ The score is P(positive) - P(negative); the label is the most probable class. On
 ``MAX_CHARS`` characters are read (a post's tone is set long before; the cost grows with the
 square of the length). The engine is not documented as thread-safe, so calls are serialised
 per process. Many texts at once (``encoder_sentiments``) go through the engine's batch call,
-which packs them into one forward pass: the same labels, more texts per second a core
-(``make bench``). Run it off the event loop.
+which packs their tokens, unpadded, into one forward pass: the same labels, and no more texts
+per second a core, since the engine's int8 x int4 kernel does the same work per token however
+many tokens share a call (``python -m benchmarks.analysis`` shows where the CPU goes). Run it off
+the event loop.
 """
 
 import threading

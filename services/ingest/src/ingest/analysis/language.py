@@ -10,6 +10,7 @@ Mixed text goes to the script with the most letters, Hangul and Han syllables co
 import re
 import unicodedata
 from collections import Counter
+from functools import cache
 
 DEFAULT = "en"
 _SCRIPT_LANGUAGE = {
@@ -39,6 +40,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _NOISE = re.compile(r"https?://\S+|[@#]\w+")
 
 
+@cache
 def _script(char: str) -> str | None:
     if not char.isalpha():
         return None
@@ -59,10 +61,10 @@ def detect_language(text: str) -> str:
     """An ISO 639-1 code for ``text``; ``en`` when nothing tells."""
     text = _NOISE.sub(" ", text)
     letters: Counter[str] = Counter()
-    for char in text:
+    for char, count in Counter(text).items():  # first seen first, as most_common breaks ties
         script = _script(char)
         if script is not None:
-            letters[script] += 2 if script in _WIDE_SCRIPTS else 1
+            letters[script] += 2 * count if script in _WIDE_SCRIPTS else count
     if not letters:
         return DEFAULT
     if letters["HIRAGANA"] + letters["KATAKANA"] and letters["CJK"]:
