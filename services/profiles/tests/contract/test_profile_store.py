@@ -7,7 +7,8 @@ from uuid import UUID
 
 import pytest
 
-from profiles.announce import Announcer
+from profiles.adapters.mongo_store import INDEXES
+from profiles.adapters.profile_store import MongoProfiles
 from profiles.domain.model import Identity, Profile
 from profiles.domain.recording import record_mention
 from profiles.domain.rules import Rules
@@ -23,7 +24,7 @@ from profiles.ports import (
     ProfileStore,
     profile_id_for,
 )
-from profiles.repository import INDEXES, MongoProfiles
+from profiles.use_cases.announcer import Announcer
 from rapport.events import CaseChange, MentionIngested
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Database, ensure_indexes

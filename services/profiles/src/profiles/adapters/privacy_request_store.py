@@ -1,5 +1,6 @@
-"""The record of each privacy request (``privacy_requests``): who must answer, who has, the
-deadline and the attempts; and the re-announcement to the services that have not answered.
+"""``PrivacyRequestStore`` on MongoDB: the record of each privacy request
+(``privacy_requests``): who must answer, who has, the deadline and the attempts; and the
+re-announcement to the services that have not answered.
 
 A record keeps the announcement itself (it names the person's identities) sealed under the
 deployment's export key until every service has answered, so a retry can repeat it after
@@ -13,8 +14,9 @@ from uuid import UUID
 
 from pymongo import ASCENDING, IndexModel
 
+from profiles.adapters.mongo_store import Session, Store
 from profiles.domain.privacy_deadline import PrivacySchedule
-from profiles.store import Session, Store
+from profiles.ports import ANNOUNCE_BATCH
 from rapport.events import PrivacyAnswer, PrivacyRequest, PrivacyRequested
 from rapport.exports.keys import ExportKeys, Sealed
 from rapport.mongo import Database, Document
@@ -27,10 +29,9 @@ INDEXES = {
         IndexModel([("deadline_at", ASCENDING)], partialFilterExpression={"open": True}),
     ]
 }
-BATCH = 100
 
 
-class PrivacyRequests(Store):
+class MongoPrivacyRequests(Store):
     def __init__(self, db: Database, keys: ExportKeys, schedule: PrivacySchedule) -> None:
         super().__init__(db)
         self._requests = db[COLLECTION]
@@ -95,7 +96,7 @@ class PrivacyRequests(Store):
         due = await (
             self._requests.find({"next_attempt_at": {"$lte": now}, "open": True})
             .sort("next_attempt_at", ASCENDING)
-            .limit(BATCH)
+            .limit(ANNOUNCE_BATCH)
             .to_list()
         )
         announced = 0
