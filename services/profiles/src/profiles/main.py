@@ -23,11 +23,11 @@ from profiles.domain.model import Clock
 from profiles.migrations import MIGRATIONS
 from profiles.settings import ProfilesSettings
 from profiles.workers import PrivacyRetries
-from rapport.clients import Clients, connected, consume
+from rapport.clients import connected, consume
 from rapport.clock import utcnow
 from rapport.events import Event, PrivacyCompleted, PrivacyRequested
 from rapport.exports.store import export_keys, export_store
-from rapport.mongo import warn_missing_indexes
+from rapport.mongo import Database, warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
@@ -44,9 +44,9 @@ Handler = Callable[[Any], Awaitable[None]]
 
 
 def mongo_services(
-    clients: Clients, settings: ProfilesSettings, clock: Clock, relay_now: Callable[[], None]
+    db: Database, settings: ProfilesSettings, clock: Clock, relay_now: Callable[[], None]
 ) -> Services:
-    db = clients.db
+    """The ports on MongoDB (and SMTP, when configured)."""
     return Services(
         profiles=MongoProfiles(db, history_limit=settings.history_limit),
         queries=MongoProfileQueries(db),
@@ -70,7 +70,7 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
         async with connected(runtime) as clients:
             await warn_missing_indexes(clients.db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(clients.db, clients.producer, poll_s=0.5)
-            services = app.state.services = mongo_services(clients, settings, clock, relay.wake)
+            services = app.state.services = mongo_services(clients.db, settings, clock, relay.wake)
             if settings.relay_outbox:
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             retries = PrivacyRetries(
