@@ -44,8 +44,8 @@ class Backend:
         """``author`` said something (their profile is made on the first mention)."""
         mention = a_mention(n, author=author, **fields)
         if handle is not None:
-            author = mention.author.model_copy(update={"handle": handle})
-            mention = mention.model_copy(update={"author": author})
+            renamed = mention.author.model_copy(update={"handle": handle})
+            mention = mention.model_copy(update={"author": renamed})
         event = MentionIngested.of(mention, occurred_at=BASE_TIME)
         await record_mention(event, profiles=self.ports.profiles, rules=Rules(), clock=self.clock)
 

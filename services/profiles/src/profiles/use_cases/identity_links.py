@@ -4,6 +4,7 @@ An identity joins a profile only if no other profile holds it (IdentityTaken oth
 of a file is checked whole first, so a bad row changes nothing.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 from uuid import UUID, uuid4
@@ -17,7 +18,7 @@ from profiles.use_cases.announcer import announcer
 from profiles.use_cases.queries import live
 
 Outcome = Literal["linked", "created", "unchanged"]
-Row = dict[str, str | None]
+Row = Mapping[str, str | None]
 
 
 async def link_identity(
