@@ -10,7 +10,7 @@ from uuid import UUID
 from profiles.domain.complaints import is_open_complaint
 from profiles.domain.lookalikes import match_keys
 from profiles.domain.model import Clock, Identity, IdentityKind, Profile
-from profiles.domain.privacy_deadline import PrivacySchedule
+from profiles.domain.privacy_deadline import PrivacySchedule, confirmation, new_record
 from profiles.domain.rules import Rules
 from profiles.errors import IdentityTaken, MergeRefused, UnknownProfile
 from profiles.ports import (
@@ -332,22 +332,7 @@ class FakePrivacyRequests:
         self.outbox: list[Message] = []
 
     async def open(self, request: PrivacyRequest, services: list[str]) -> None:
-        at = request.requested_at
-        self.records[request.request_id] = {
-            "_id": request.request_id,
-            "kind": request.kind,
-            "profile_id": request.profile_id,
-            "profile_ids": request.profile_ids,
-            "requested_at": at,
-            "confirmations": [],
-            "services": services,
-            "waiting": list(services),
-            "open": True,
-            "deadline_at": self.schedule.deadline(at),
-            "attempts": 1,
-            "last_attempt_at": at,
-            "next_attempt_at": self.schedule.next_attempt(at, 1),
-        }
+        self.records[request.request_id] = new_record(request, services, self.schedule)
         self.announcements[request.request_id] = request
         self.outbox.append((PRIVACY_TOPIC, str(request.profile_id), PrivacyRequested.of(request)))
 
@@ -355,15 +340,7 @@ class FakePrivacyRequests:
         record = self.records.get(answer.request_id)
         if record is None or answer.service in {c["service"] for c in record["confirmations"]}:
             return
-        record["confirmations"].append(
-            {
-                "service": answer.service,
-                "completed_at": answer.completed_at,
-                "documents": answer.documents,
-                "export_path": answer.export_path,
-                "expires_at": answer.expires_at,
-            }
-        )
+        record["confirmations"].append(confirmation(answer))
         record["waiting"] = [s for s in record["waiting"] if s != answer.service]
         if not record["waiting"] and record["open"]:
             record.update(open=False, next_attempt_at=None)

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -16,6 +17,7 @@ from profiles.ports import Ports
 from profiles.settings import ProfilesSettings
 from profiles.use_cases.mentions import record_mention
 from rapport.events import (
+    CaseChange,
     Event,
     MentionEnriched,
     MentionIngested,
@@ -69,3 +71,20 @@ async def backend(request: pytest.FixtureRequest, mongo_db: Database) -> AsyncIt
         return [(r["topic"], r["key"], decode(r["value"], PUBLISHED_TYPES)) for r in rows]
 
     yield Backend(mongo_services(mongo_db, settings, clock, lambda: None), clock, stored)
+
+
+def complaint(case: int, sequence: int, profile_id: UUID, state: str = "open") -> CaseChange:
+    return CaseChange.model_validate(
+        {
+            "case_id": UUID(int=case),
+            "sequence": sequence,
+            "change": "resolved" if state == "resolved" else "opened",
+            "state": state,
+            "profile_id": profile_id,
+            "queue": "support",
+            "priority": "normal",
+            "intents": ["complaint"],
+            "opened_at": BASE_TIME,
+            "changed_at": BASE_TIME,
+        }
+    )

@@ -10,10 +10,9 @@ from profiles.domain.model import Profile
 from profiles.errors import MergeRefused, UnknownProfile
 from profiles.ports import PROFILES_TOPIC, Action, Change, profile_id_for
 from profiles.use_cases.announcer import Announcer
-from rapport.events import CaseChange, ProfileChanged
-from rapport.events.factories import BASE_TIME
+from rapport.events import ProfileChanged
 
-from .conftest import Backend
+from .conftest import Backend, complaint
 
 pytestmark = pytest.mark.integration
 ANN, BOB = profile_id_for("x:ann"), profile_id_for("x:bob")
@@ -47,29 +46,12 @@ def counted(backend: Backend) -> Callable[[Profile, int], Change]:
     return decide
 
 
-def complaint(case: int, profile_id: UUID) -> CaseChange:
-    return CaseChange.model_validate(
-        {
-            "case_id": UUID(int=case),
-            "sequence": 1,
-            "change": "opened",
-            "state": "open",
-            "profile_id": profile_id,
-            "queue": "support",
-            "priority": "normal",
-            "intents": ["complaint"],
-            "opened_at": BASE_TIME,
-            "changed_at": BASE_TIME,
-        }
-    )
-
-
 async def test_a_merge_moves_identities_history_and_complaints_onto_the_survivor(
     backend: Backend,
 ) -> None:
     await ann_and_bob(backend)
     profiles = backend.ports.profiles
-    await profiles.apply_case("case-1", complaint(1, BOB), counted(backend))
+    await profiles.apply_case("case-1", complaint(1, 1, BOB), counted(backend))
 
     change = await merge(backend, BOB)
 

@@ -25,10 +25,12 @@ from profiles.ports import (
     profile_id_for,
 )
 from profiles.use_cases.announcer import Announcer
-from rapport.events import CaseChange, MentionIngested
+from rapport.events import MentionIngested
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Database, ensure_indexes
 from rapport.outbox import COLLECTION as OUTBOX
+
+from .conftest import complaint
 
 pytestmark = pytest.mark.integration
 RULES = Rules()
@@ -61,23 +63,6 @@ def new_profile(profile_id: UUID, *keys: str, **fields: Any) -> Change:
     ]
     profile = Profile(id=profile_id, identities=identities, created_at=NOW, **fields)
     return Announcer(RULES, NOW, f"create-{profile_id}").change(None, profile)
-
-
-def complaint(case: int, sequence: int, profile_id: UUID, state: str = "open") -> CaseChange:
-    return CaseChange.model_validate(
-        {
-            "case_id": UUID(int=case),
-            "sequence": sequence,
-            "change": "resolved" if state == "resolved" else "opened",
-            "state": state,
-            "profile_id": profile_id,
-            "queue": "support",
-            "priority": "normal",
-            "intents": ["complaint"],
-            "opened_at": BASE_TIME,
-            "changed_at": BASE_TIME,
-        }
-    )
 
 
 def complaints_counted(cause: str) -> Any:

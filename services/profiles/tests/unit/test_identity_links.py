@@ -10,7 +10,6 @@ from profiles.errors import IdentityTaken, UnknownProfile, Unreachable
 from profiles.ports import profile_id_for
 from profiles.use_cases.identity_links import import_link_row, link_identity
 from profiles.use_cases.link_requests import CONFIRMATION_TTL, confirm_link, request_link
-from profiles.use_cases.merges import merge
 
 from .conftest import World
 
@@ -29,10 +28,7 @@ def keys(world: World, profile_id: Any) -> list[str]:
 
 class TestLinkIdentity:
     async def test_links_a_free_identity_once_through_a_merged_id(self, world: World) -> None:
-        for n, name in enumerate(("ann", "bob"), start=1):
-            await world.mention(n, name)
-        ports = world.ports()
-        await merge(ports, ANN, [BOB], actor="sue", reason="same person")
+        ports = await world.ann_absorbed_bob()
 
         linked, resolved_from = await link_identity(ports, BOB, email(world))
         again, _ = await link_identity(ports, ANN, email(world))
@@ -42,9 +38,7 @@ class TestLinkIdentity:
         assert world.relayed == 2
 
     async def test_refuses_an_identity_another_profile_holds(self, world: World) -> None:
-        for n, name in enumerate(("ann", "bob"), start=1):
-            await world.mention(n, name)
-        ports = world.ports()
+        ports = await world.authors("ann", "bob")
         await link_identity(ports, BOB, email(world))
 
         with pytest.raises(IdentityTaken):
@@ -103,9 +97,7 @@ class TestLinkRequests:
         assert await confirm_link(ports, code) is None
 
     async def test_an_owned_identity_gets_the_same_answer_and_no_code(self, world: World) -> None:
-        for n, name in enumerate(("ann", "bob"), start=1):
-            await world.mention(n, name)
-        ports, later = world.ports(), Later()
+        ports, later = await world.authors("ann", "bob"), Later()
         await link_identity(ports, BOB, email(world))
 
         profile_id, _ = await request_link(ports, ANN, email(world), later=later)

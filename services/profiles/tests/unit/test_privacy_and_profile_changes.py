@@ -9,7 +9,6 @@ from profiles.domain.identities import identity
 from profiles.errors import IdentityTaken, UnknownProfile
 from profiles.handlers import on_privacy_completed
 from profiles.ports import profile_id_for
-from profiles.use_cases.merges import merge
 from profiles.use_cases.privacy_requests import request_privacy
 from profiles.use_cases.profile_changes import change_consent, create_profile
 from profiles.use_cases.queries import history, live
@@ -25,10 +24,7 @@ class TestRequestPrivacy:
     async def test_asks_every_service_about_every_id_and_account_of_the_person(
         self, world: World
     ) -> None:
-        for n, name in enumerate(("ann", "bob"), start=1):
-            await world.mention(n, name)
-        ports = world.ports()
-        await merge(ports, ANN, [BOB], actor="sue", reason="same person")
+        ports = await world.ann_absorbed_bob()
 
         request_id = await request_privacy(ports, BOB, "erase", ["profiles", "loyalty"])
 
@@ -97,10 +93,7 @@ class TestChangeConsent:
     async def test_changes_consent_through_a_merged_id_and_announces_it_once(
         self, world: World
     ) -> None:
-        for n, name in enumerate(("ann", "bob"), start=1):
-            await world.mention(n, name)
-        ports = world.ports()
-        await merge(ports, ANN, [BOB], actor="sue", reason="same person")
+        ports = await world.ann_absorbed_bob()
 
         applied, resolved_from = await change_consent(ports, BOB, marketing=True, source="app")
         same, _ = await change_consent(ports, ANN, marketing=True, source="app")
@@ -114,10 +107,7 @@ class TestChangeConsent:
 
 class TestQueries:
     async def test_an_id_names_its_live_profile_and_its_history(self, world: World) -> None:
-        for n, name in enumerate(("ann", "bob"), start=1):
-            await world.mention(n, name)
-        ports = world.ports()
-        await merge(ports, ANN, [BOB], actor="sue", reason="same person")
+        ports = await world.ann_absorbed_bob()
 
         found, resolved_from = await live(ports.profiles, BOB)
         entries = await history(ports, BOB, 10)

@@ -28,9 +28,7 @@ class TestMerge:
     async def test_absorbs_each_profile_once_and_the_most_restrictive_consent_wins(
         self, world: World
     ) -> None:
-        for n, name in enumerate(("ann", "bob"), start=1):
-            await world.mention(n, name)
-        ports = world.ports()
+        ports = await world.authors("ann", "bob")
         await change_consent(ports, ANN, marketing=True, source="crm")
 
         change = await merges.merge(ports, ANN, [BOB, BOB], actor="sue", reason="same person")
@@ -47,9 +45,7 @@ class TestMerge:
     async def test_refuses_a_profile_already_part_of_the_survivor_and_changes_nothing(
         self, world: World
     ) -> None:
-        for n, name in enumerate(("ann", "bob", "cy"), start=1):
-            await world.mention(n, name)
-        ports = world.ports()
+        ports = await world.authors("ann", "bob", "cy")
         await merges.merge(ports, ANN, [BOB], actor="sue", reason="same person")
         before = list(world.profiles.outbox)
 
@@ -66,10 +62,7 @@ class TestMerge:
 
 class TestUnmerge:
     async def test_gives_back_what_the_absorbed_profile_brought(self, world: World) -> None:
-        for n, name in enumerate(("ann", "bob"), start=1):
-            await world.mention(n, name)
-        ports = world.ports()
-        await merges.merge(ports, ANN, [BOB], actor="sue", reason="same person")
+        ports = await world.ann_absorbed_bob()
 
         kept, restored = await merges.unmerge(ports, ANN, BOB, actor="sue", reason="two people")
 
@@ -96,10 +89,7 @@ class TestSuggestions:
         assert await queries.suggestions(ports, other) == []
 
     async def test_a_profile_is_not_its_own_look_alike(self, world: World) -> None:
-        for n, name in enumerate(("ann", "bob"), start=1):
-            await world.mention(n, name)
-        ports = world.ports()
-        await merges.merge(ports, ANN, [BOB], actor="sue", reason="same person")
+        ports = await world.ann_absorbed_bob()
 
         with pytest.raises(MergeRefused):
             await queries.reject_suggestion(ports, ANN, BOB)
