@@ -30,9 +30,10 @@ from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
 
+from profiles.adapters.mongo_store import INDEXES
+from profiles.adapters.profile_store import MongoProfiles
 from profiles.domain.rules import Rules
 from profiles.handlers import on_mention_ingested, on_mentions_ingested
-from profiles.repository import INDEXES, MongoProfiles
 from rapport.events import MentionIngested
 from rapport.events.factories import BASE_TIME, a_mention
 from rapport.mongo import Database, Document, ensure_indexes

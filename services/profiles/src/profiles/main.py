@@ -1,4 +1,5 @@
-"""profiles: who is speaking."""
+"""profiles: who is speaking. The composition root: the only module that builds the MongoDB
+adapters and wires them into the use cases, handlers, routes and workers."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -8,34 +9,25 @@ from typing import Any
 from fastapi import FastAPI
 
 from profiles import handlers
+from profiles.adapters.code_sender import code_sender
+from profiles.adapters.link_request_store import MongoLinkRequests
+from profiles.adapters.merge_store import MongoMerges
+from profiles.adapters.personal_data import MongoPrivacy, known_identities
+from profiles.adapters.privacy_request_store import MongoPrivacyRequests
+from profiles.adapters.profile_store import MongoProfiles
+from profiles.adapters.query_store import MongoProfileQueries
 from profiles.api import confirmations as link_requests
 from profiles.api import identities, merges, privacy, profiles
 from profiles.api.deps import Services
-from profiles.code_sender import code_sender
-from profiles.confirmations import LinkRequests
 from profiles.domain.model import Clock
-from profiles.merges import MongoMerges
 from profiles.migrations import MIGRATIONS
-from profiles.privacy import MongoPrivacy
-from profiles.privacy_requests import PrivacyRequests
-from profiles.queries import ProfileQueries
-from profiles.repository import MongoProfiles
 from profiles.settings import ProfilesSettings
-from profiles.suppressed import known_identities
 from profiles.workers import PrivacyRetries
 from rapport.clients import connected, consume
 from rapport.clock import utcnow
-from rapport.events import (
-    CaseChanged,
-    Event,
-    MentionIngested,
-    PrivacyCompleted,
-    PrivacyRequested,
-    PurchaseMade,
-    ReferralConverted,
-)
+from rapport.events import Event, PrivacyCompleted, PrivacyRequested
 from rapport.exports.store import export_keys, export_store
-from rapport.mongo import warn_missing_indexes
+from rapport.mongo import Database, warn_missing_indexes
 from rapport.outbox import OutboxRelay
 from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
@@ -48,6 +40,26 @@ ROUTERS = [
     merges.router,
     privacy.router,
 ]
+Handler = Callable[[Any], Awaitable[None]]
+
+
+def mongo_services(
+    db: Database, settings: ProfilesSettings, clock: Clock, relay_now: Callable[[], None]
+) -> Services:
+    """The ports on MongoDB (and SMTP, when configured)."""
+    return Services(
+        profiles=MongoProfiles(db, history_limit=settings.history_limit),
+        queries=MongoProfileQueries(db),
+        merges=MongoMerges(db),
+        link_requests=MongoLinkRequests(db),
+        privacy=MongoPrivacyRequests(db, export_keys(settings), settings.schedule),
+        codes=code_sender(settings),
+        rules=settings.rules,
+        clock=clock,
+        relay_now=relay_now,
+        privacy_services=tuple(settings.privacy_services),
+        link_import_max_rows=settings.link_import_max_rows,
+    )
 
 
 def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcnow) -> FastAPI:
@@ -58,35 +70,23 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
         async with connected(runtime) as clients:
             await warn_missing_indexes(clients.db, MIGRATIONS.indexes(settings))
             relay = OutboxRelay(clients.db, clients.producer, poll_s=0.5)
-            repo = MongoProfiles(clients.db, history_limit=settings.history_limit)
-            requests = PrivacyRequests(clients.db, export_keys(settings), settings.schedule)
-            app.state.services = Services(
-                profiles=repo,
-                queries=ProfileQueries(clients.db),
-                merges=MongoMerges(clients.db),
-                link_requests=LinkRequests(clients.db),
-                codes=code_sender(settings),
-                privacy=requests,
-                relay_now=relay.wake,
-                rules=settings.rules,
-                clock=clock,
-                privacy_services=tuple(settings.privacy_services),
-                link_import_max_rows=settings.link_import_max_rows,
-            )
+            services = app.state.services = mongo_services(clients.db, settings, clock, relay.wake)
             if settings.relay_outbox:
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             retries = PrivacyRetries(
-                requests,
-                tuple(settings.privacy_services),
+                services.privacy,
+                services.privacy_services,
                 clock=clock,
                 interval_s=settings.privacy_retry_poll_s,
                 relay_now=relay.wake,
             )
             runtime.workers.start("privacy-retries", retries.run(), stop=retries.stop)
 
-            def bind(handler: Callable[..., Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+            def bind(use_case: handlers.EventUseCase) -> Handler:
                 async def handle(event: Any) -> None:
-                    await handler(event, profiles=repo, rules=settings.rules, clock=clock)
+                    await use_case(
+                        event, profiles=services.profiles, rules=settings.rules, clock=clock
+                    )
                     relay.wake()
 
                 return handle
@@ -98,11 +98,8 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
             personal_data = Suppressing(
                 MongoPrivacy(clients.db), suppressions, known_identities(clients.db)
             )
-            by_event: dict[type[Event], Callable[[Any], Awaitable[None]]] = {
-                MentionIngested: bind(handlers.on_mention_ingested),
-                PurchaseMade: bind(handlers.on_commerce_event),
-                ReferralConverted: bind(handlers.on_commerce_event),
-                CaseChanged: bind(handlers.on_case_changed),
+            by_event: dict[type[Event], Handler] = {
+                **{kind: bind(use) for kind, use in handlers.EVENT_USE_CASES.items()},
                 PrivacyRequested: privacy_outbox_handler(
                     settings.service_name,
                     personal_data,
@@ -110,20 +107,15 @@ def create_app(settings: ProfilesSettings | None = None, *, clock: Clock = utcno
                     export_store(clients.db, settings),
                     relay_now=relay.wake,
                 ),
-                PrivacyCompleted: partial(handlers.on_privacy_completed, requests=requests),
+                PrivacyCompleted: partial(handlers.on_privacy_completed, requests=services.privacy),
             }
+            batches = {kind: bind(use) for kind, use in handlers.BATCH_USE_CASES.items()}
             consume(
                 runtime,
                 clients,
                 group="profiles",
                 handlers=guarded(by_event, suppressions),
-                batch_handlers=guarded_batches(
-                    {
-                        MentionIngested: bind(handlers.on_mentions_ingested),
-                        CaseChanged: bind(handlers.on_cases_changed),
-                    },
-                    suppressions,
-                ),
+                batch_handlers=guarded_batches(batches, suppressions),
             )
             yield
 

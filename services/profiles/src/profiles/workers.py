@@ -6,7 +6,7 @@ from collections.abc import Callable
 from prometheus_client import Gauge
 
 from profiles.domain.model import Clock
-from profiles.privacy_requests import BATCH, PrivacyRequests
+from profiles.ports import ANNOUNCE_BATCH, PrivacyRequestStore
 from rapport.workers import Poller
 
 OVERDUE = Gauge(
@@ -24,7 +24,7 @@ PENDING = Gauge(
 class PrivacyRetries(Poller):
     def __init__(
         self,
-        requests: PrivacyRequests,
+        requests: PrivacyRequestStore,
         services: tuple[str, ...],
         *,
         clock: Clock,
@@ -47,4 +47,4 @@ class PrivacyRetries(Poller):
         for service in self._services:
             OVERDUE.labels(service).set(overdue.get(service, 0))
             PENDING.labels(service).set(pending.get(service, 0))
-        return announced == BATCH
+        return announced == ANNOUNCE_BATCH

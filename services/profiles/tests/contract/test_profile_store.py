@@ -7,7 +7,8 @@ from uuid import UUID
 
 import pytest
 
-from profiles.announce import Announcer
+from profiles.adapters.mongo_store import INDEXES
+from profiles.adapters.profile_store import MongoProfiles
 from profiles.domain.model import Identity, Profile
 from profiles.domain.recording import record_mention
 from profiles.domain.rules import Rules
@@ -23,11 +24,13 @@ from profiles.ports import (
     ProfileStore,
     profile_id_for,
 )
-from profiles.repository import INDEXES, MongoProfiles
-from rapport.events import CaseChange, MentionIngested
+from profiles.use_cases.announcer import Announcer
+from rapport.events import MentionIngested
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Database, ensure_indexes
 from rapport.outbox import COLLECTION as OUTBOX
+
+from .conftest import complaint
 
 pytestmark = pytest.mark.integration
 RULES = Rules()
@@ -60,23 +63,6 @@ def new_profile(profile_id: UUID, *keys: str, **fields: Any) -> Change:
     ]
     profile = Profile(id=profile_id, identities=identities, created_at=NOW, **fields)
     return Announcer(RULES, NOW, f"create-{profile_id}").change(None, profile)
-
-
-def complaint(case: int, sequence: int, profile_id: UUID, state: str = "open") -> CaseChange:
-    return CaseChange.model_validate(
-        {
-            "case_id": UUID(int=case),
-            "sequence": sequence,
-            "change": "resolved" if state == "resolved" else "opened",
-            "state": state,
-            "profile_id": profile_id,
-            "queue": "support",
-            "priority": "normal",
-            "intents": ["complaint"],
-            "opened_at": BASE_TIME,
-            "changed_at": BASE_TIME,
-        }
-    )
 
 
 def complaints_counted(cause: str) -> Any:

@@ -14,7 +14,7 @@ from bson import Binary
 from pymongo import AsyncMongoClient
 
 from profiles.handlers import on_case_changed, on_cases_changed
-from profiles.repository import profile_id_for
+from profiles.ports import profile_id_for
 from rapport.events import CaseChange, CaseChanged, Event
 from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME, ingested

@@ -5,9 +5,11 @@ from typing import Any
 
 import pytest
 
+from profiles.adapters.mongo_store import INDEXES
+from profiles.adapters.profile_store import MongoProfiles
 from profiles.domain.rules import Rules
 from profiles.handlers import on_case_changed, on_mention_ingested
-from profiles.repository import INDEXES, MongoProfiles, profile_id_for
+from profiles.ports import profile_id_for
 from rapport.events import CaseChange, CaseChanged
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Database, ensure_indexes

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from profiles.confirmations import LinkRequests
+from profiles.adapters.link_request_store import MongoLinkRequests
 from profiles.domain.identities import identity
-from profiles.repository import profile_id_for
+from profiles.ports import profile_id_for
 from rapport.clock import utcnow
 from rapport.mongo import Database
 from rapport.testing import eventually, unique
@@ -146,7 +146,7 @@ async def test_bad_requests_get_4xx_and_store_nothing(served: Any, mongo_db: Dat
 
 
 async def test_an_expired_code_is_refused(mongo_db: Database) -> None:
-    requests = LinkRequests(mongo_db)
+    requests = MongoLinkRequests(mongo_db)
     now = utcnow()
     email = identity("email", "jo@example.com", at=now, source="customer")
     code = await requests.open(profile_id_for("crm:C-7"), email, expires_at=now)

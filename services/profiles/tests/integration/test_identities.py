@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from profiles.handlers import on_mention_ingested
-from profiles.repository import profile_id_for
+from profiles.ports import profile_id_for
 from rapport.events.factories import ingested
 from rapport.mongo import Database
 from rapport.testing import unique

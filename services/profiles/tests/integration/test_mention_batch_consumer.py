@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from profiles.adapters.mongo_store import INDEXES
+from profiles.adapters.profile_store import MongoProfiles
 from profiles.domain.rules import Rules
 from profiles.handlers import on_mention_ingested, on_mentions_ingested
-from profiles.repository import INDEXES, MongoProfiles, profile_id_for
+from profiles.ports import profile_id_for
 from rapport.clock import utcnow
 from rapport.events import MentionEnriched, MentionIngested
 from rapport.events.codec import decode

@@ -6,7 +6,7 @@ from uuid import UUID
 import pytest
 
 from profiles.handlers import on_mention_ingested
-from profiles.repository import profile_id_for
+from profiles.ports import profile_id_for
 from rapport.events import Author, MentionIngested
 from rapport.events.factories import a_mention
 from rapport.mongo import Database

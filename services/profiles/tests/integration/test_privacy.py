@@ -6,9 +6,9 @@ from uuid import UUID
 
 import pytest
 
+from profiles.adapters.personal_data import MongoPrivacy
 from profiles.handlers import on_mention_ingested, on_privacy_completed
-from profiles.privacy import MongoPrivacy
-from profiles.repository import profile_id_for
+from profiles.ports import profile_id_for
 from rapport.events import Author, MentionIngested, PrivacyCompleted, PrivacyRequested
 from rapport.events.codec import decode
 from rapport.events.factories import a_mention

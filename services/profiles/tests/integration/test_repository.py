@@ -5,10 +5,12 @@ from typing import Any
 
 import pytest
 
+from profiles.adapters.mongo_store import INDEXES
+from profiles.adapters.profile_store import MongoProfiles
 from profiles.domain.recording import record_mention
 from profiles.domain.rules import Rules
 from profiles.handlers import on_mention_ingested
-from profiles.repository import INDEXES, Change, MongoProfiles, profile_id_for
+from profiles.ports import Change, profile_id_for
 from rapport.events import MentionIngested
 from rapport.events.factories import BASE_TIME, ingested
 from rapport.mongo import Database, ensure_indexes

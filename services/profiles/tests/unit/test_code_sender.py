@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from profiles.code_sender import NoChannel, SmtpSender, code_sender
+from profiles.adapters.code_sender import NoChannel, SmtpSender, code_sender
 from profiles.domain.identities import identity
 from profiles.settings import ProfilesSettings
 from rapport.clock import utcnow
@@ -33,7 +33,7 @@ async def test_a_mail_server_that_is_away_is_logged_not_raised(
     to = identity("email", "jo@example.com", at=utcnow(), source="customer")
     with caplog.at_level(logging.ERROR):
         await sender.send(to, "a-code-nobody-sees-0123", utcnow())
-    (record,) = [r for r in caplog.records if r.name == "profiles.code_sender"]
+    (record,) = [r for r in caplog.records if r.name == "profiles.adapters.code_sender"]
     assert record.getMessage() == "link code not sent"
     assert "jo@example.com" not in str(record.__dict__)
     assert "a-code-nobody-sees-0123" not in str(record.__dict__)

@@ -1,12 +1,12 @@
 """Links the customer confirms, for identities the CRM cannot vouch for itself.
 
 ``POST /v1/profiles/{id}/link-requests`` with the identity to add sends the customer a one-time
-code through that identity (a mail to the address; ``profiles.code_sender``), valid
-``CONFIRMATION_TTL``; the caller never sees it. The customer-facing system posts it back to
-``POST /v1/link-requests/confirm``, and only then is the identity linked.
+code through that identity (a mail to the address; ``adapters.code_sender``), valid
+``use_cases.link_requests.CONFIRMATION_TTL``; the caller never sees it. The customer-facing
+system posts it back to ``POST /v1/link-requests/confirm``, and only then is the identity linked.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -14,17 +14,16 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, status
 from pydantic import BaseModel, Field
 
 from profiles.api.deps import ServicesDep
-from profiles.api.identities import NewIdentity, link
+from profiles.api.identities import NewIdentity
 from profiles.api.models import ProfileView
 from profiles.api.profiles import answer
 from profiles.domain.identities import identity
-from profiles.errors import Unreachable
+from profiles.use_cases import link_requests
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.openapi import refused
 
 router = APIRouter(prefix="/v1", tags=["identities"])
-CONFIRMATION_TTL = timedelta(hours=24)
 
 
 class LinkRequested(BaseModel):
@@ -52,18 +51,14 @@ async def request_link(
     The answer is the same, 202 with the same body, whether the identity is free, already this
     profile's or another's: only a free identity is sent a code, so asking tells nobody who owns
     an address. 422 for a kind of identity no channel can reach yet (only email can)."""
-    found, _ = await services.live(profile_id)
-    now = services.clock()
+    at = services.clock()
     new = identity(
-        body.kind, body.value, at=now, source="customer", platform=body.platform, handle=body.handle
+        body.kind, body.value, at=at, source="customer", platform=body.platform, handle=body.handle
     )
-    if not services.codes.reaches(new.kind):
-        raise Unreachable(new.kind)
-    expires_at = now + CONFIRMATION_TTL
-    if await services.queries.by_identity(new.key) is None:
-        code = await services.link_requests.open(found.id, new, expires_at=expires_at)
-        background.add_task(services.codes.send, new, code, expires_at)
-    return LinkRequested(profile_id=found.id, expires_at=expires_at)
+    found, expires_at = await link_requests.request_link(
+        services, profile_id, new, later=background.add_task
+    )
+    return LinkRequested(profile_id=found, expires_at=expires_at)
 
 
 @router.post(
@@ -74,10 +69,8 @@ async def request_link(
 async def confirm_link(body: Confirmation, services: ServicesDep) -> ProfileView:
     """The customer confirmed: link the identity (once; the code is used up). 409 if another
     profile took the identity meanwhile (which one is not said)."""
-    taken = await services.link_requests.take(body.code, now=services.clock())
-    if taken is None:
+    linked = await link_requests.confirm_link(services, body.code)
+    if linked is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown, used or expired code")
-    profile_id, new = taken
-    confirmed = new.model_copy(update={"linked_at": services.clock()})
-    applied, resolved_from = await link(services, profile_id, confirmed, "customer")
+    applied, resolved_from = linked
     return await answer(services, applied, resolved_from)

@@ -2,20 +2,20 @@
 
 import csv
 import io
-from typing import Annotated, Literal
-from uuid import UUID, uuid4
+from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
-from profiles.api.deps import Services, ServicesDep
+from profiles.api.deps import ServicesDep
 from profiles.api.models import ProfileView
 from profiles.api.profiles import answer
 from profiles.domain.identities import InvalidIdentity, identity
-from profiles.domain.model import Identity, IdentityKind, Profile
-from profiles.domain.recording import add_identity
+from profiles.domain.model import IdentityKind
 from profiles.errors import IdentityTaken
-from profiles.ports import Applied, Change, profile_id_for
+from profiles.use_cases.identity_links import import_link_row
+from profiles.use_cases.identity_links import link_identity as linked
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.openapi import file_body, refused
@@ -46,20 +46,6 @@ class LinkImport(BaseModel):
     errors: list[LinkError]
 
 
-async def link(
-    services: Services, profile_id: UUID, new: Identity, source: str
-) -> tuple[Applied, UUID | None]:
-    _, resolved_from = await services.live(profile_id)
-    announcer = services.announcer(str(uuid4()))
-
-    def decide(before: Profile | None) -> Change | None:
-        assert before is not None
-        return announcer.change(before, add_identity(before, new))
-
-    applied = await services.profiles.link(profile_id, new.key, new.kind, decide)
-    return applied, resolved_from
-
-
 @router.post(
     "/{profile_id}/identities",
     status_code=status.HTTP_201_CREATED,
@@ -77,7 +63,7 @@ async def link_identity(
         platform=body.platform,
         handle=body.handle,
     )
-    applied, resolved_from = await link(services, profile_id, new, "api")
+    applied, resolved_from = await linked(services, profile_id, new)
     if not applied.first_time:
         response.status_code = status.HTTP_200_OK
     return await answer(services, applied, resolved_from)
@@ -120,54 +106,10 @@ async def import_links(request: Request, services: ServicesDep) -> LinkImport:
                 f"at most {services.link_import_max_rows} rows per file",
             )
         try:
-            outcome = await link_row(services, row)
+            outcome = await import_link_row(services, row)
         except (InvalidIdentity, IdentityTaken) as error:
             result.rejected += 1
             result.errors.append(LinkError(row=number, reason=str(error)))
             continue
         setattr(result, outcome, getattr(result, outcome) + 1)
     return result
-
-
-Outcome = Literal["linked", "created", "unchanged"]
-
-
-async def link_row(services: Services, row: dict[str, str | None]) -> Outcome:
-    """Validate the whole row first, so a bad row changes nothing."""
-    now = services.clock()
-    value = {k: (v or "").strip() for k, v in row.items() if k}
-    crm = identity("crm", value["crm_customer_id"], at=now, source="import")
-    wanted = [crm]
-    for kind in ("email", "phone"):
-        if value.get(kind):
-            wanted.append(identity(kind, value[kind], at=now, source="import"))
-    if value.get("platform") or value.get("author_id"):
-        wanted.append(
-            identity(
-                "social",
-                value.get("author_id", ""),
-                at=now,
-                source="import",
-                platform=value.get("platform"),
-                handle=value.get("handle") or None,
-            )
-        )
-    for new in wanted:
-        owner = await services.queries.by_identity(new.key)
-        if owner is not None and owner.identity(crm.key) is None:
-            raise IdentityTaken(new.kind, owner.id)
-    profile_id = profile_id_for(crm.key)
-    outcome: Outcome = "unchanged"
-    if await services.queries.by_identity(crm.key) is None:
-        new_profile = Profile(id=profile_id, identities=[crm], created_at=now)
-        await services.profiles.create(services.announcer("api").change(None, new_profile))
-        services.relay_now()
-        outcome = "created"
-    owner = await services.queries.by_identity(crm.key)
-    assert owner is not None
-    for new in wanted[1:]:
-        applied, _ = await link(services, owner.id, new, "import")
-        await answer(services, applied)
-        if applied.first_time and outcome == "unchanged":
-            outcome = "linked"
-    return outcome

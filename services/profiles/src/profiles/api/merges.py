@@ -1,19 +1,16 @@
 """Look-alike suggestions for a human to accept (merge) or reject; merge and unmerge."""
 
 from typing import Annotated
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from profiles.announce import Announcer
-from profiles.api.deps import Services, ServicesDep
+from profiles.api.deps import ServicesDep
 from profiles.api.models import ProfileView, view
 from profiles.api.profiles import answer
-from profiles.domain.lookalikes import lookalikes
-from profiles.errors import MergeRefused
-from profiles.merges import Action
 from profiles.ports import Applied
+from profiles.use_cases import merges, queries
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Principal, Scope
 
@@ -40,17 +37,10 @@ class UnmergeRequest(StrictModel):
     reason: Reason
 
 
-def audited(services: Services, principal: Principal, reason: str) -> tuple[Announcer, Action]:
-    action_id = uuid4()
-    announcer = services.announcer(str(action_id))
-    return announcer, Action(action_id, principal.subject, reason, announcer.now)
-
-
 @router.get("/{profile_id}/suggestions", dependencies=[require(Scope.AGENT, Scope.SUPERVISOR)])
 async def suggestions(profile_id: UUID, services: ServicesDep) -> list[Suggestion]:
     """Profiles with similar handles or names, for a human to merge or reject."""
-    found, _ = await services.live(profile_id)
-    candidates = await services.queries.lookalike_candidates(found)
+    found = await queries.suggestions(services, profile_id)
     now = services.clock()
     return [
         Suggestion(
@@ -58,7 +48,7 @@ async def suggestions(profile_id: UUID, services: ServicesDep) -> list[Suggestio
             similarity=alike.similarity,
             names=alike.names,
         )
-        for other, alike in lookalikes(found, candidates, services.rules.suggestion_min_similarity)
+        for other, alike in found
     ]
 
 
@@ -69,11 +59,7 @@ async def suggestions(profile_id: UUID, services: ServicesDep) -> list[Suggestio
 )
 async def reject_suggestion(profile_id: UUID, other_id: UUID, services: ServicesDep) -> None:
     """Never suggest this pair again."""
-    found, _ = await services.live(profile_id)
-    other, _ = await services.live(other_id)
-    if other.id == found.id:
-        raise MergeRefused("a profile is not a look-alike of itself")
-    await services.queries.reject(found.id, other.id)
+    await queries.reject_suggestion(services, profile_id, other_id)
 
 
 @router.post("/{profile_id}/merge", dependencies=[MERGERS, JsonBody])
@@ -84,9 +70,9 @@ async def merge(
     principal: Annotated[Principal, MERGERS],
 ) -> ProfileView:
     """Absorb the given profiles into this one (their ids then resolve to it)."""
-    announcer, action = audited(services, principal, body.reason)
-    absorbed = list(dict.fromkeys(body.profile_ids))
-    change = await services.merges.merge(profile_id, absorbed, announcer.merge, action)
+    change = await merges.merge(
+        services, profile_id, body.profile_ids, actor=principal.subject, reason=body.reason
+    )
     return await answer(services, Applied(change.profile, change.events, True))
 
 
@@ -98,9 +84,8 @@ async def unmerge(
     principal: Annotated[Principal, MERGERS],
 ) -> ProfileView:
     """Split an absorbed profile off again, with what it brought; answers with it."""
-    announcer, action = audited(services, principal, body.reason)
-    kept, restored = await services.merges.unmerge(
-        profile_id, body.profile_id, announcer.unmerge, action
+    kept, restored = await merges.unmerge(
+        services, profile_id, body.profile_id, actor=principal.subject, reason=body.reason
     )
     await answer(services, Applied(kept.profile, kept.events, True))
     return await answer(services, Applied(restored.profile, restored.events, True))

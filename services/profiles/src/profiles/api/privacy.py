@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from typing import Any, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel
@@ -10,10 +10,9 @@ from pydantic import BaseModel
 from profiles.api.deps import ServicesDep
 from profiles.domain.privacy_deadline import ServiceState, service_states
 from profiles.errors import UnknownRequest
-from profiles.privacy import social_identities
+from profiles.use_cases.privacy_requests import request_privacy as requested
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
-from rapport.events import PrivacyRequest
 from rapport.openapi import refused
 
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
@@ -71,18 +70,9 @@ class RequestState(BaseModel):
 )
 async def request_privacy(body: NewRequest, services: ServicesDep) -> Accepted:
     """Export or erase everything Rapport holds about the person; every service does its part."""
-    found, _ = await services.live(body.profile_id)
-    request = PrivacyRequest(
-        request_id=uuid4(),
-        kind=body.kind,
-        profile_id=found.id,
-        profile_ids=found.known_ids,
-        identities=social_identities(found),
-        requested_at=services.clock(),
-    )
-    await services.privacy.open(request, list(services.privacy_services))
-    services.relay_now()
-    return Accepted(request_id=request.request_id)
+    services_asked = list(services.privacy_services)
+    request_id = await requested(services, body.profile_id, body.kind, services_asked)
+    return Accepted(request_id=request_id)
 
 
 @router.get("/requests/{request_id}", dependencies=[PRIVACY])

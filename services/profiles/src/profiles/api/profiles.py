@@ -1,7 +1,7 @@
 """Profiles: create CRM-known people, look them up, list, history, consent."""
 
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import Field, model_validator
@@ -9,9 +9,9 @@ from pydantic import Field, model_validator
 from profiles.api.deps import Services, ServicesDep
 from profiles.api.models import ProfileView, view
 from profiles.domain.identities import identity, normalise, social_key
-from profiles.domain.model import Identity, Profile
-from profiles.domain.recording import set_consent
-from profiles.ports import Applied, Change, profile_id_for
+from profiles.domain.model import Identity
+from profiles.ports import Applied
+from profiles.use_cases import profile_changes, queries
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.events import ParticipationSegment, Platform, RelationshipStage
@@ -72,16 +72,12 @@ async def create_profile(
     body: NewProfile, services: ServicesDep, response: Response
 ) -> ProfileView:
     """A profile for a person the CRM knows (a silent observer until they post)."""
-    now = services.clock()
-    identities = crm_identities(body, now)
-    new = Profile(id=profile_id_for(identities[0].key), identities=identities, created_at=now)
-    if body.marketing_consent:
-        new = set_consent(new, True, "crm", now)
-    change = services.announcer("api").change(None, new)
-    stored = await services.profiles.create(change)
-    if stored != change.profile:
+    identities = crm_identities(body, services.clock())
+    change, created = await profile_changes.create_profile(
+        services, identities, marketing_consent=body.marketing_consent
+    )
+    if not created:
         response.status_code = status.HTTP_200_OK
-        change = services.announcer("api").change(None, stored)
     return await answer(services, Applied(change.profile, change.events, True))
 
 
@@ -134,7 +130,7 @@ async def list_profiles(
 @router.get("/{profile_id}", dependencies=[READ])
 async def get_profile(profile_id: UUID, services: ServicesDep) -> ProfileView:
     """One customer profile; a merged id answers with the profile it was merged into."""
-    found, resolved_from = await services.live(profile_id)
+    found, resolved_from = await queries.live(services.profiles, profile_id)
     return view(found, now=services.clock(), rules=services.rules, resolved_from=resolved_from)
 
 
@@ -145,18 +141,16 @@ async def mention_history(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:
     """The profile's latest mentions (at most the kept history), newest first."""
-    found, _ = await services.live(profile_id)
-    docs = await services.queries.history(found, limit)
+    docs = await queries.history(services, profile_id, limit)
     return [{**d["mention"], "mention_event_id": d["_id"]} for d in docs]
 
 
 @router.get("/{profile_id}/audit", dependencies=[require(Scope.SUPERVISOR, Scope.PRIVACY)])
 async def audit_trail(profile_id: UUID, services: ServicesDep) -> list[dict[str, Any]]:
     """Merges and unmerges involving the profile, who did them and why, newest first."""
-    found, _ = await services.live(profile_id)
     return [
         {k: v for k, v in doc.items() if k != "_id"} | {"id": doc["_id"]}
-        for doc in await services.queries.audit_trail(found)
+        for doc in await queries.audit_trail(services, profile_id)
     ]
 
 
@@ -167,14 +161,7 @@ async def change_consent(
     profile_id: UUID, body: ConsentChange, services: ServicesDep
 ) -> ProfileView:
     """Marketing outreach yes or no, with when and from where."""
-    found, resolved_from = await services.live(profile_id)
-    request_id = str(uuid4())
-    announcer = services.announcer(request_id)
-    now = announcer.now
-
-    def decide(before: Profile | None) -> Change | None:
-        assert before is not None
-        return announcer.change(before, set_consent(before, body.marketing, body.source, now))
-
-    applied = await services.profiles.apply(request_id, decide, profile_id=found.id)
+    applied, resolved_from = await profile_changes.change_consent(
+        services, profile_id, marketing=body.marketing, source=body.source
+    )
     return await answer(services, applied, resolved_from)

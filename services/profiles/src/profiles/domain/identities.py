@@ -7,9 +7,9 @@
 import re
 from datetime import datetime
 
-from profiles.domain.model import Identity, IdentityKind
+from profiles.domain.model import Identity, IdentityKind, Profile
 from rapport.errors import Unprocessable
-from rapport.events import Platform
+from rapport.events import Platform, SocialIdentity
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -72,3 +72,12 @@ def identity(
         source=source,
         linked_at=at,
     )
+
+
+def social_identities(profile: Profile) -> list[SocialIdentity]:
+    """The profile's social accounts, as a privacy request names them."""
+    return [
+        SocialIdentity(platform=i.platform, author_id=i.value)
+        for i in profile.identities
+        if i.kind == "social" and i.platform is not None
+    ]

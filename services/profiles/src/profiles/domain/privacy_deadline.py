@@ -1,4 +1,4 @@
-"""When a privacy request is due, when to ask again, and which service is late.
+"""When a privacy request is due, when to ask again, which service is late, and its record.
 
 Every service is asked when the request opens. One that has not answered is asked again after
 ``first_retry_s``, then after twice that, and so on up to ``max_retry_s`` between attempts, for
@@ -8,8 +8,9 @@ as long as it takes; past ``deadline_s`` after the request it is *late* (and sti
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
+from rapport.events import PrivacyAnswer, PrivacyRequest
 from rapport.retry import backoff_s
 
 ServiceState = Literal["pending", "confirmed", "late"]
@@ -42,3 +43,36 @@ def service_states(
         return "late" if overdue else "pending"
 
     return {service: state(service) for service in expected}
+
+
+def new_record(
+    request: PrivacyRequest, services: list[str], schedule: PrivacySchedule
+) -> dict[str, Any]:
+    """The record of a request just announced, waiting for every one of ``services``."""
+    at = request.requested_at
+    return {
+        "_id": request.request_id,
+        "kind": request.kind,
+        "profile_id": request.profile_id,
+        "profile_ids": request.profile_ids,
+        "requested_at": at,
+        "confirmations": [],
+        "services": services,
+        "waiting": list(services),
+        "open": True,
+        "deadline_at": schedule.deadline(at),
+        "attempts": 1,
+        "last_attempt_at": at,
+        "next_attempt_at": schedule.next_attempt(at, 1),
+    }
+
+
+def confirmation(answer: PrivacyAnswer) -> dict[str, Any]:
+    """A service's answer as its request's record keeps it."""
+    return {
+        "service": answer.service,
+        "completed_at": answer.completed_at,
+        "documents": answer.documents,
+        "export_path": answer.export_path,
+        "expires_at": answer.expires_at,
+    }

@@ -4,40 +4,12 @@ The audit entry of a merge keeps the absorbed profiles as they were (``snapshots
 unmerge knows which identities and commerce parts to give back.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID
 
-from profiles.announce import Complaints
+from profiles.adapters.mongo_store import Session, Store, to_doc
 from profiles.domain.model import Profile
 from profiles.errors import MergeRefused, UnknownProfile
-from profiles.ports import Change
-from profiles.store import Session, Store, to_doc
-from rapport.mongo import Document
-
-
-@dataclass(frozen=True)
-class Action:
-    """Who merged or unmerged, when and why: the audit entry's id is the event ids' cause."""
-
-    id: UUID
-    actor: str
-    reason: str
-    at: datetime
-
-    def entry(self, name: str) -> Document:
-        return {
-            "_id": self.id,
-            "action": name,
-            "actor": self.actor,
-            "reason": self.reason,
-            "at": self.at,
-        }
-
-
-MergeDecision = Callable[[Profile, list[Profile], Complaints], tuple[Change, list[Profile]]]
-UnmergeDecision = Callable[[Profile, Profile, Complaints], tuple[Change, Change]]
+from profiles.ports import Action, Change, Complaints, MergeDecision, UnmergeDecision
 
 
 class MongoMerges(Store):

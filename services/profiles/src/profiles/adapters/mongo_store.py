@@ -1,4 +1,4 @@
-"""What every profiles repository shares: profile documents in and out, transactions, and the
+"""What every profiles store on MongoDB shares: profile documents in and out, transactions, and the
 outbox every event profiles publishes is stored in, in the transaction of its change.
 
 A profile document is ``Profile.model_dump`` plus derived fields for the indexes and for readers
@@ -17,7 +17,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from profiles.domain.lookalikes import match_keys
 from profiles.domain.model import Profile
-from profiles.ports import Message
+from profiles.ports import MAX_MERGE_HOPS, Message
 from rapport import outbox
 from rapport.clock import utcnow
 from rapport.events import ProfileChanged
@@ -25,7 +25,6 @@ from rapport.mongo import Database, Document, in_transaction
 
 T = TypeVar("T")
 Session = AsyncClientSession
-MAX_MERGE_HOPS = 20
 
 INDEXES = {
     "profiles": [

@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from profiles.batches import Writes
+from profiles.adapters.mention_batches import Writes
+from profiles.adapters.mongo_store import marker
+from profiles.domain.complaints import is_open_complaint
 from profiles.domain.model import Profile
 from profiles.ports import PlannedCase
-from profiles.store import marker
-from rapport.events import CaseChange, Intent
+from rapport.events import CaseChange
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,6 @@ class CaseState:
     sequences: dict[UUID, int]
     owners: dict[UUID, Profile]
     open_complaints: dict[UUID, UUID]
-
-
-def is_open_complaint(case: CaseChange) -> bool:
-    return case.state != "resolved" and Intent.COMPLAINT in case.intents
 
 
 def plan_cases(

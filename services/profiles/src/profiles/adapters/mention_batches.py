@@ -12,9 +12,9 @@ from uuid import UUID
 
 from opentelemetry.context import Context
 
+from profiles.adapters.mongo_store import marker, mention_count
 from profiles.domain.model import Profile
 from profiles.ports import Message, Planned
-from profiles.store import marker, mention_count
 from rapport.mongo import Document
 
 

@@ -1,19 +1,14 @@
 """New profile states and the ``crm.profiles`` events announcing them, with ids from the cause."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 
 from profiles.domain.evaluation import changes, evaluate, snapshot
 from profiles.domain.merging import merge, unmerge
 from profiles.domain.model import Profile
 from profiles.domain.rules import Rules
-from profiles.ports import Change
+from profiles.ports import Change, Complaints, Ports
 from rapport.events import ProfileChange, ProfileChanged
-
-Complaints = Mapping[UUID, int]
-"""Open complaint cases by the profile id they were opened under."""
 
 
 @dataclass(frozen=True)
@@ -55,3 +50,8 @@ class Announcer:
 
     def _event(self, change: ProfileChange) -> ProfileChanged:
         return ProfileChanged.of(change, cause=self.cause)
+
+
+def announcer(ports: Ports, cause: str) -> Announcer:
+    """The announcer of a change made now, caused by ``cause``."""
+    return Announcer(ports.rules, ports.clock(), cause)

@@ -1,17 +1,17 @@
 """Profiles' batches in MongoDB: mention batches and case-change batches, each read with a
 query per collection and written with one bulk command per collection, in one transaction
-(``profiles.batches`` and ``profiles.case_batches`` work them out in memory)."""
+(``mention_batches`` and ``case_batches`` work them out in memory)."""
 
 from collections.abc import Sequence
 from uuid import UUID
 
 from pymongo import DESCENDING, ReplaceOne
 
-from profiles.batches import Writes, plan
-from profiles.case_batches import CaseState, plan_cases
+from profiles.adapters.case_batches import CaseState, plan_cases
+from profiles.adapters.mention_batches import Writes, plan
+from profiles.adapters.mongo_store import Session, Store
 from profiles.domain.model import Profile
 from profiles.ports import Planned, PlannedCase
-from profiles.store import Session, Store
 from rapport.mongo import Document
 
 
@@ -20,7 +20,7 @@ class BatchStore(Store):
 
     async def apply_many(self, planned: Sequence[Planned]) -> None:
         """``apply`` each of ``planned`` (by identity, with its history entry) in order, in one
-        transaction. What they decide is worked out in memory (``profiles.batches``) from the
+        transaction. What they decide is worked out in memory (``mention_batches``) from the
         markers of their causes and the owners of their identities, read with one query each,
         before the transaction: it reads them again and, unless they changed meanwhile (then it
         works it out again), only writes, one bulk command per collection. A cause applied
@@ -66,7 +66,7 @@ class BatchStore(Store):
     async def apply_cases(self, planned: Sequence[PlannedCase]) -> None:
         """``apply_case`` each of ``planned`` in order, in one transaction: the causes' markers,
         the cases, their owners and the owners' open complaints read with a query each, the
-        batch worked out in memory (``profiles.case_batches``), one bulk command per
+        batch worked out in memory (``profiles.adapters.case_batches``), one bulk command per
         collection."""
 
         async def work(session: Session) -> None:

@@ -1,5 +1,6 @@
-"""The record of each privacy request (``privacy_requests``): who must answer, who has, the
-deadline and the attempts; and the re-announcement to the services that have not answered.
+"""``PrivacyRequestStore`` on MongoDB: the record of each privacy request
+(``privacy_requests``): who must answer, who has, the deadline and the attempts; and the
+re-announcement to the services that have not answered.
 
 A record keeps the announcement itself (it names the person's identities) sealed under the
 deployment's export key until every service has answered, so a retry can repeat it after
@@ -8,13 +9,13 @@ the transaction that stores the event, so of several replicas only one announces
 """
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from pymongo import ASCENDING, IndexModel
 
-from profiles.domain.privacy_deadline import PrivacySchedule
-from profiles.store import Session, Store
+from profiles.adapters.mongo_store import Session, Store
+from profiles.domain.privacy_deadline import PrivacySchedule, confirmation, new_record
+from profiles.ports import ANNOUNCE_BATCH
 from rapport.events import PrivacyAnswer, PrivacyRequest, PrivacyRequested
 from rapport.exports.keys import ExportKeys, Sealed
 from rapport.mongo import Database, Document
@@ -27,10 +28,9 @@ INDEXES = {
         IndexModel([("deadline_at", ASCENDING)], partialFilterExpression={"open": True}),
     ]
 }
-BATCH = 100
 
 
-class PrivacyRequests(Store):
+class MongoPrivacyRequests(Store):
     def __init__(self, db: Database, keys: ExportKeys, schedule: PrivacySchedule) -> None:
         super().__init__(db)
         self._requests = db[COLLECTION]
@@ -39,28 +39,12 @@ class PrivacyRequests(Store):
 
     async def open(self, request: PrivacyRequest, services: list[str]) -> None:
         """Record the request and announce it to every service (through the outbox)."""
-        at = request.requested_at
         sealed = self._keys.seal(request.model_dump_json().encode(), _context(request.request_id))
+        record = new_record(request, services, self.schedule)
 
         async def work(session: Session) -> None:
             await self._requests.insert_one(
-                {
-                    "_id": request.request_id,
-                    "kind": request.kind,
-                    "profile_id": request.profile_id,
-                    "profile_ids": request.profile_ids,
-                    "requested_at": at,
-                    "confirmations": [],
-                    "services": services,
-                    "waiting": services,
-                    "open": True,
-                    "deadline_at": self.schedule.deadline(at),
-                    "attempts": 1,
-                    "last_attempt_at": at,
-                    "next_attempt_at": self.schedule.next_attempt(at, 1),
-                    "announcement": _sealed_doc(sealed),
-                },
-                session=session,
+                {**record, "announcement": _sealed_doc(sealed)}, session=session
             )
             announced = (PRIVACY_TOPIC, str(request.profile_id), PrivacyRequested.of(request))
             await self._publish([announced], session)
@@ -70,16 +54,12 @@ class PrivacyRequests(Store):
     async def confirm(self, answer: PrivacyAnswer) -> None:
         """Record a service's answer once; a redelivered answer changes nothing. The last
         answer closes the request and drops its sealed announcement."""
-        confirmation: dict[str, Any] = {
-            "service": answer.service,
-            "completed_at": answer.completed_at,
-            "documents": answer.documents,
-            "export_path": answer.export_path,
-            "expires_at": answer.expires_at,
-        }
         await self._requests.update_one(
             {"_id": answer.request_id, "confirmations.service": {"$ne": answer.service}},
-            {"$push": {"confirmations": confirmation}, "$pull": {"waiting": answer.service}},
+            {
+                "$push": {"confirmations": confirmation(answer)},
+                "$pull": {"waiting": answer.service},
+            },
         )
         await self._requests.update_one(
             {"_id": answer.request_id, "waiting": {"$size": 0}, "open": True},
@@ -95,7 +75,7 @@ class PrivacyRequests(Store):
         due = await (
             self._requests.find({"next_attempt_at": {"$lte": now}, "open": True})
             .sort("next_attempt_at", ASCENDING)
-            .limit(BATCH)
+            .limit(ANNOUNCE_BATCH)
             .to_list()
         )
         announced = 0

@@ -1,19 +1,19 @@
-"""Reads: look-ups by identity or handle, filtered pages of profiles, a profile's history."""
+"""``ProfileQueries`` on MongoDB: look-ups by identity or handle, filtered pages of profiles,
+a profile's history, look-alike candidates and the audit trail."""
 
 from typing import Any
 from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING
 
+from profiles.adapters.mongo_store import Store, from_doc
 from profiles.domain.lookalikes import match_keys
 from profiles.domain.model import Profile
-from profiles.store import Store, from_doc
+from profiles.ports import LOOKALIKE_CANDIDATES
 from rapport.mongo import Document
 
-CANDIDATES = 200
 
-
-class ProfileQueries(Store):
+class MongoProfileQueries(Store):
     async def by_identity(self, key: str) -> Profile | None:
         return await self._owner(key)
 
@@ -47,7 +47,7 @@ class ProfileQueries(Store):
         if not keys:
             return []
         query = {"match_keys": {"$in": keys}, "merged_into": None, "_id": {"$ne": profile.id}}
-        docs = await self._profiles.find(query).limit(CANDIDATES).to_list()
+        docs = await self._profiles.find(query).limit(LOOKALIKE_CANDIDATES).to_list()
         return [p for doc in docs if (p := from_doc(doc)) is not None]
 
     async def audit_trail(self, profile: Profile, limit: int = 100) -> list[Document]:

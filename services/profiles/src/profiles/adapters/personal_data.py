@@ -1,29 +1,22 @@
-"""GDPR requests: profiles' own part.
+"""GDPR requests: profiles' own part, and the identities it lists as erased.
 
-After an erasure only the request record remains (``profiles.privacy_requests``): its id, kind,
-the profile id (a random-looking uuid), the ids it was known by and the confirmations; no
-identifier of the person. The person's
-events in the outbox go too, published or not (the published privacy requests and answers are
-dropped by ``rapport.privacy``; those still to be published stay).
+After an erasure only the request record remains (``adapters.privacy_request_store``): its id,
+kind, the profile id (a random-looking uuid), the ids it was known by and the confirmations; no
+identifier of the person. The person's events in the outbox go too, published or not (the
+published privacy requests and answers are dropped by ``rapport.privacy``; those still to be
+published stay).
 """
 
 from uuid import UUID
 
-from profiles.confirmations import COLLECTION as LINK_REQUESTS
+from profiles.adapters.link_request_store import COLLECTION as LINK_REQUESTS
+from profiles.adapters.mongo_store import Store
 from profiles.domain.model import Profile
-from profiles.store import Store
 from rapport import outbox
-from rapport.events import PrivacyRequest, SocialIdentity
-from rapport.mongo import Document
+from rapport.events import PrivacyRequest
+from rapport.mongo import Database, Document
 from rapport.privacy import PRIVACY_TOPIC
-
-
-def social_identities(profile: Profile) -> list[SocialIdentity]:
-    return [
-        SocialIdentity(platform=i.platform, author_id=i.value)
-        for i in profile.identities
-        if i.kind == "social" and i.platform is not None
-    ]
+from rapport.suppression import Identity, Known
 
 
 class MongoPrivacy(Store):
@@ -72,3 +65,23 @@ class MongoPrivacy(Store):
         keys = [f"{i.platform}:{i.author_id}" for i in request.identities]
         holders = await self._profiles.find({"identities.key": {"$in": keys}}, {"_id": 1}).to_list()
         return list({request.profile_id, *request.profile_ids, *(d["_id"] for d in holders)})
+
+
+def known_identities(db: Database) -> Known:
+    """Every identity (email, phone, CRM id, social) of the profiles an erasure is about,
+    besides those the request names (``rapport.suppression``)."""
+
+    async def known(request: PrivacyRequest) -> list[Identity]:
+        keys = [f"{i.platform}:{i.author_id}" for i in request.identities]
+        ids = [request.profile_id, *request.profile_ids]
+        found = db["profiles"].find(
+            {"$or": [{"_id": {"$in": ids}}, {"identities.key": {"$in": keys}}]}
+        )
+        profiles = [Profile.model_validate(doc) async for doc in found]
+        return [
+            Identity(i.platform if i.kind == "social" and i.platform else i.kind, i.value)
+            for profile in profiles
+            for i in profile.identities
+        ]
+
+    return known

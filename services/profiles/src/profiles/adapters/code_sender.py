@@ -9,25 +9,14 @@ import logging
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Protocol
 
 from profiles.domain.model import Identity, IdentityKind
+from profiles.ports import CodeSender
 from profiles.settings import ProfilesSettings
 from rapport.failures import error_type
 
 log = logging.getLogger(__name__)
 SUBJECT = "Your confirmation code"
-
-
-class CodeSender(Protocol):
-    def reaches(self, kind: IdentityKind) -> bool:
-        """Whether a code can be sent to an identity of this kind."""
-        ...
-
-    async def send(self, to: Identity, code: str, expires_at: datetime) -> None:
-        """Send ``code`` through ``to``; failures are logged, never raised (the caller has
-        answered already, and says the same whether a code was sent or not)."""
-        ...
 
 
 def code_sender(settings: ProfilesSettings) -> CodeSender:

@@ -1,4 +1,5 @@
-"""Links the customer confirms: pending requests, each with a one-time code.
+"""``LinkRequestStore`` on MongoDB: links the customer confirms, pending requests, each with
+a one-time code.
 
 Codes are kept hashed (SHA-256) and work once; a TTL index removes expired requests, and a read
 ignores them before that. An erasure deletes the person's pending requests with the rest.
@@ -22,7 +23,7 @@ def _digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-class LinkRequests:
+class MongoLinkRequests:
     def __init__(self, db: Database) -> None:
         self._requests = db[COLLECTION]
 
