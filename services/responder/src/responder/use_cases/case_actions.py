@@ -100,7 +100,7 @@ async def set_state(ports: Ports, case_id: UUID, state: CaseState, agent_id: str
         if not case.active:
             raise CaseError("the case is resolved")
         if state is CaseState.WAITING_ON_CUSTOMER:
-            return Step(wait_on_customer(case), [("waiting_on_customer", None)])
+            return Step(wait_on_customer(case, ports.clock()), [("waiting_on_customer", None)])
         holder = case.assignee
 
         async def also(tx: Transaction) -> None:
