@@ -43,7 +43,8 @@ async def test_a_brand_reply_in_the_history_marks_it_answered(ports: Ports) -> N
 async def test_a_live_complaint_after_history_opens_a_live_case(ports: Ports) -> None:
     history = await take_mention(ports, old(1, intents=["complaint"]))
     live = await take_mention(ports, mention(2, intents=["complaint"]))
-    assert history is not None and live is not None
+    assert history is not None
+    assert live is not None
     assert live.id != history.id
     assert (live.historical, live.active) == (False, True)
     assert live.next_due is not None
@@ -52,8 +53,10 @@ async def test_a_live_complaint_after_history_opens_a_live_case(ports: Ports) ->
 async def test_history_never_joins_a_live_case(ports: Ports, fakes: Fakes) -> None:
     live = await take_mention(ports, mention(2, intents=["complaint"]))
     history = await take_mention(ports, old(1, intents=["complaint"]))
-    assert live is not None and history is not None
-    assert history.id != live.id and history.historical
+    assert live is not None
+    assert history is not None
+    assert history.id != live.id
+    assert history.historical
     assert await fakes.cases.get(live.id) == live
 
 
@@ -85,7 +88,8 @@ async def test_a_batch_of_history_threads_like_one_at_a_time(ports: Ports, fakes
     cases = await take_mentions(
         ports, [old(1, intents=["complaint"]), old(2, intents=["question"])]
     )
-    assert cases[0] is not None and cases[1] is not None
+    assert cases[0] is not None
+    assert cases[1] is not None
     assert cases[0].id == cases[1].id
     stored = await fakes.cases.get(cases[0].id)
     assert stored is not None
