@@ -5,10 +5,14 @@ and a brand reply in the history marks its thread answered."""
 from datetime import timedelta
 from uuid import UUID
 
+import pytest
+
 from rapport.events import CaseState, EnrichedMention
 from rapport.events.factories import BASE_TIME
 from responder.fakes import Fakes
 from responder.ports import Ports
+from responder.use_cases import case_actions
+from responder.use_cases.case_changes import CaseError
 from responder.use_cases.case_intake import take_mention
 from responder.use_cases.case_intake_batches import take_mentions
 from responder.use_cases.crisis_alerts import watch_all
@@ -94,3 +98,12 @@ async def test_a_batch_of_history_threads_like_one_at_a_time(ports: Ports, fakes
     stored = await fakes.cases.get(cases[0].id)
     assert stored is not None
     assert (stored.historical, stored.active, len(stored.mention_ids)) == (True, False, 2)
+
+
+async def test_a_case_of_history_cannot_be_claimed_or_resolved(ports: Ports) -> None:
+    case = await take_mention(ports, old(1, intents=["complaint"]))
+    assert case is not None
+    with pytest.raises(CaseError, match="history"):
+        await case_actions.claim(ports, case.id, "ann", steal=True)
+    with pytest.raises(CaseError, match="history"):
+        await case_actions.set_state(ports, case.id, CaseState.RESOLVED, None)
