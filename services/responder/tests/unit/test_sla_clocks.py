@@ -113,3 +113,8 @@ def test_history_is_older_than_the_live_window() -> None:
     window = timedelta(hours=72)
     assert not is_history(T0, T0 + window, window)
     assert is_history(T0, T0 + window + timedelta(seconds=1), window)
+
+
+def test_a_case_stored_before_it_had_clocks_is_not_breached_for_a_target_it_met() -> None:
+    answered = answers(a_case(), 10).model_copy(update={"clocks": {}})
+    assert open_breaches(answered, minutes(600)) == []

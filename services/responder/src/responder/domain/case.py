@@ -169,7 +169,12 @@ def escalation_queue(case: Case) -> str | None:
 
 def _met(case: Case, target: SlaTarget) -> datetime | None:
     found = case.clocks.get(target)
-    return found.met_at if found is not None else None
+    if found is not None:
+        return found.met_at
+    # A case stored before it had clocks (until its next change settles it).
+    if target == "first_response":
+        return case.first_response_at or case.resolved_at
+    return case.resolved_at if target == "resolution" else None
 
 
 def _recorded(case: Case) -> set[tuple[str, datetime]]:
