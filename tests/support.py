@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
@@ -177,12 +178,13 @@ class Platform:
 
 
 def mention(external_id: str, author: str, text: str, **fields: Any) -> dict[str, Any]:
+    """A post made now (responder takes posts older than its live window for history)."""
     return {
         "platform": "x",
         "external_id": external_id,
         "author": {"id": author, "handle": f"h_{author}", "followers": 250},
         "text": text,
-        "created_at": "2026-11-20T09:00:00Z",
+        "created_at": datetime.now(UTC).isoformat(),
         **fields,
     }
 

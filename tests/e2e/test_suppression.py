@@ -105,12 +105,14 @@ async def test_what_is_still_on_kafka_from_before_the_erasure_stores_nothing(
     """profiles, responder and loyalty meet what was said and done before the erasure: mentions
     profiles had not reached yet and their enriched form (a complaint and praise), a profile's
     change and a resolved case: each skips them."""
-    author, _ = await erased_person(http, platform, dbs)
+    author, posts = await erased_person(http, platform, dbs)
+    said_before = posts[0]["created_at"]  # before the erasure
     records = about_the_profile(profile_id(author))
     for text, score in ((negative(), -0.9), (positive(), 0.9)):
         label = "negative" if score < 0 else "positive"
         sentiment = {"score": score, "label": label}
-        old = Mention.model_validate({**mention(unique("m"), author, text), "sentiment": sentiment})
+        said = mention(unique("m"), author, text, created_at=said_before)
+        old = Mention.model_validate({**said, "sentiment": sentiment})
         ingested = MentionIngested.of(old)
         snapshot = ProfileSnapshot(
             profile_id=profile_id(author),

@@ -448,6 +448,7 @@ class Fakes:
         weights: Weights | None = None,
         reopen_window: timedelta = timedelta(hours=72),
         spikes: SpikeRule | None = None,
+        live_window: timedelta = timedelta(hours=72),
     ) -> Ports:
         return Ports(
             cases=self.cases,
@@ -461,6 +462,7 @@ class Fakes:
             weights=weights or Weights(),
             reopen_window=reopen_window,
             spikes=spikes or SpikeRule(),
+            live_window=live_window,
         )
 
 

@@ -56,6 +56,7 @@ def mongo_ports(
         weights=settings.priority_weights,
         reopen_window=timedelta(seconds=settings.reopen_window_s),
         spikes=settings.spikes,
+        live_window=timedelta(hours=settings.live_window_h),
     )
 
 

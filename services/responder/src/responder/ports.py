@@ -187,6 +187,8 @@ class Ports:
     spikes: SpikeRule
     wake_sender: Callable[[], None] = field(default=lambda: None)
     """Tells the reply sender a reply is waiting (it also polls)."""
+    live_window: timedelta = timedelta(hours=72)
+    """Posts older than this (platform time) are history: measured, never live work."""
 
 
 class DeliveryFailed(Exception):

@@ -10,6 +10,9 @@ class ResponderSettings(RapportSettings):
     priority_weights: Weights = Weights()
     reopen_window_s: float = Field(72 * 3600, ge=0)
     """A customer's mention this soon after resolution reopens the case."""
+    live_window_h: float = Field(72, gt=0)
+    """Posts older than this many hours when they arrive (imports, late deliveries) are history:
+    they count in profiles and metrics but open no live case and raise no alert."""
     scan_interval_s: float = Field(15.0, gt=0)
     """How often the scanner looks for breached SLAs and assigns waiting cases."""
     scan_batch: int = Field(200, ge=1)

@@ -100,12 +100,17 @@ async def test_reopen_within_the_window_and_a_new_case_after_it(ports: Ports, cl
     assert case is not None
     await set_state(ports, case.id, CaseState.RESOLVED, None)
     clock.advance(hours=72)
-    reopened = await take_mention(ports, enriched(2, intents=["complaint"]).payload)
+    # Each complaint is posted at the clock's time: not history.
+    reopened = await take_mention(
+        ports, enriched(2, intents=["complaint"], created_at=clock()).payload
+    )
     assert reopened is not None
     assert (reopened.id, reopened.state) == (case.id, CaseState.OPEN)
     await set_state(ports, case.id, CaseState.RESOLVED, None)
     clock.advance(hours=72, seconds=1)
-    fresh = await take_mention(ports, enriched(3, intents=["complaint"]).payload)
+    fresh = await take_mention(
+        ports, enriched(3, intents=["complaint"], created_at=clock()).payload
+    )
     assert fresh is not None
     assert fresh.id != case.id
 

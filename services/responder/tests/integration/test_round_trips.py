@@ -43,7 +43,8 @@ async def test_a_mention_starts_from_its_case_the_profiles_current_case_and_the_
     assert first is not None
     await set_state(ports, first.id, CaseState.RESOLVED, None)
     clock.advance(hours=73)  # past the reopen window: the next complaint opens a new case
-    second = await take_mention(ports, enriched(2, intents=["complaint"]).payload)
+    now = clock()  # posted now, not history
+    second = await take_mention(ports, enriched(2, intents=["complaint"], created_at=now).payload)
     assert second is not None
     assert second.id != first.id
     taking = await ports.cases.taking(str(enriched(1).payload.mention_event_id), ALICE)

@@ -34,12 +34,11 @@ async def test_a_missed_first_response_is_recorded_once_and_escalates(
     assert len(fakes.cases.published) == 3
 
 
-async def test_imported_history_is_never_scanned(
-    ports: Ports, fakes: Fakes, clock: MovableClock
-) -> None:
-    case = await take_mention(ports, mention(1, intents=["complaint"], source="import"))
+async def test_history_is_never_scanned(ports: Ports, fakes: Fakes, clock: MovableClock) -> None:
+    old = BASE_TIME - timedelta(days=30)
+    case = await take_mention(ports, mention(1, intents=["complaint"], created_at=old))
     assert case is not None
-    assert case.historical
+    assert (case.historical, case.active) == (True, False)
     assert case.next_due is None
     clock.now = BASE_TIME + timedelta(days=30)
     assert await scan(ports, batch=10, auto_assign=False) == 0

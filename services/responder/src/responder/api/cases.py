@@ -62,11 +62,13 @@ async def list_cases(
     intent: Intent | None = None,
     assignee: AgentId | None = None,
     profile_id: UUID | None = None,
+    historical: bool | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[CaseView]:
     """Cases, most urgent first (priority score, then the earliest SLA due time), filtered
-    (``active``: not resolved); ``X-Total-Count`` says how many match."""
+    (``active``: live and not resolved; ``historical``: opened from posts older than the live
+    window); ``X-Total-Count`` says how many match."""
     filters = {
         "queue": queue,
         "state": state.value if state else None,
@@ -75,6 +77,7 @@ async def list_cases(
         "intents": intent.value if intent else None,
         "assignee": assignee,
         "profile_id": profile_id,
+        "historical": historical,
     }
     query = {field: value for field, value in filters.items() if value is not None}
     sort = [("priority_score", -1), ("next_due", 1), ("opened_at", 1)]

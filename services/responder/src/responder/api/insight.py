@@ -11,7 +11,7 @@ from rapport.bounds import Timestamp
 from rapport.events import CrisisAlert
 from responder.api.deps import READ, SUPERVISE, AlertsDep, PortsDep
 from responder.domain.agents import AgentId
-from responder.domain.handoff import Handoff, handoff
+from responder.domain.handoff import Handoff, TargetShare, handoff, target_shares
 from responder.domain.routing import Name
 
 router = APIRouter(prefix="/v1", tags=["insight"])
@@ -31,6 +31,8 @@ class HandoffReport(BaseModel):
     since: datetime
     until: datetime
     overall: Handoff
+    targets: dict[str, TargetShare]
+    """Per SLA target: clocks decided and the share met in time (pauses not counted)."""
     queues: dict[str, Handoff]
     agents: dict[str, Handoff]
 
@@ -73,8 +75,9 @@ async def handoff_metrics(
     agent: AgentId | None = None,
 ) -> HandoffReport:
     """Time to first response and to resolution (median, p90, seconds), share answered within
-    SLA, backlog and breaches, overall, per queue and per agent, for cases opened (platform
-    time) in [since, until): by default the last seven days."""
+    SLA, backlog and breaches, overall, per queue and per agent, and the share met in time of
+    each SLA target, for cases opened (platform time) in [since, until): by default the last
+    seven days."""
     until = until or ports.clock()
     since = since or until - DEFAULT_RANGE
     if since >= until:
@@ -96,6 +99,7 @@ async def handoff_metrics(
         since=since,
         until=until,
         overall=handoff(cases, now),
+        targets=dict(target_shares(cases, now)),
         queues={q: handoff([c for c in cases if c.queue == q], now) for q in by_queue},
         agents={a: handoff([c for c in cases if c.assignee == a], now) for a in by_agent},
     )

@@ -10,6 +10,7 @@ from rapport.events import CaseState, Intent, Priority, ProfileSnapshot
 from responder.domain.case import Breach, Case
 from responder.domain.messages import Message
 from responder.domain.replies import DeliveryState, Reply
+from responder.domain.sla_clocks import SlaClock
 
 
 class CaseView(BaseModel):
@@ -32,6 +33,13 @@ class CaseView(BaseModel):
     last_response_at: datetime | None
     awaiting_since: datetime | None
     resolved_at: datetime | None
+    clocks: dict[str, SlaClock]
+    """Per SLA target (first_response, next_response, resolution): started, due (none while
+    paused), met, and seconds paused waiting on the customer."""
+    paused_s: float
+    """Seconds the case waited on the customer (pauses that ended)."""
+    paused_since: datetime | None
+    """Waiting on the customer since: the SLA clocks are paused."""
     due: dict[str, datetime]
     next_due: datetime | None
     """The earliest due time still to be met (none for imported history): the time left."""

@@ -2,8 +2,10 @@
 
 States: open (in a queue) → assigned (an agent holds it) → waiting_on_customer (answered) →
 resolved; a customer's new message sends a waiting case back, and one within the reopen
-window after resolution reopens it (without its former agent). The pure transitions here
-return the changed case; ``settle`` recomputes the response clock and SLA due times.
+window after resolution reopens it (without its former agent). Time waiting on the customer
+pauses the SLA clocks (``domain.sla_clocks``). A case opened from history (older than the live
+window) is never active: it is measured, never worked. The pure transitions here return the
+changed case; ``settle`` recomputes the response clock and the SLA clocks.
 """
 
 from datetime import datetime, timedelta
@@ -17,6 +19,16 @@ from rapport.events.cases import CaseChangeKind, SlaTarget
 from responder.domain.clock import response_clock
 from responder.domain.routing import HIGH_REACH
 from responder.domain.sla import Policies
+from responder.domain.sla_clocks import (
+    Pause,
+    SlaClock,
+    clock,
+    next_response_round,
+    pause,
+    paused_since,
+    paused_total,
+    resume,
+)
 
 MAX_CAUSES = 500
 SUPERVISOR, PR = "supervisor", "pr"
@@ -60,12 +72,18 @@ class Case(BaseModel):
     last_response_at: datetime | None = None
     awaiting_since: datetime | None = None
     resolved_at: datetime | None = None
+    pauses: list[Pause] = Field(default_factory=list)
+    """The times the case waited on the customer: they do not count against the SLA."""
+    paused_s: float = 0.0
+    paused_since: datetime | None = None
+    clocks: dict[SlaTarget, SlaClock] = Field(default_factory=dict)
     due: dict[SlaTarget, datetime] = Field(default_factory=dict)
+    """The clocks' due times (a paused clock has none)."""
     next_due: datetime | None = None
     """The earliest due time that may still be breached: what the breach scanner looks for."""
     breaches: list[Breach] = Field(default_factory=list)
     historical: bool = False
-    """Opened from imported history: measured, never scanned for breaches."""
+    """Opened from posts older than the live window: measured, never active, never scanned."""
     sequence: int = 0
     causes: list[str] = Field(default_factory=list)
 
@@ -103,6 +121,8 @@ def add_customer_message(
     }
     if reopened:
         update |= {"assignee": None, "resolved_at": None, "active": True, "cycle_start": at}
+    elif case.state is CaseState.WAITING_ON_CUSTOMER:
+        update |= {"pauses": resume(case.pauses, at)}
     else:  # an earlier message arriving late (imports are not in time order) moves the start
         update |= {"opened_at": min(case.opened_at, at), "cycle_start": min(case.cycle_start, at)}
     updated = case.model_copy(update=update)
@@ -122,12 +142,20 @@ def assign(case: Case, agent: str | None) -> Case:
 
 def resolve(case: Case, now: datetime) -> Case:
     return case.model_copy(
-        update={"state": CaseState.RESOLVED, "active": False, "resolved_at": now}
+        update={
+            "state": CaseState.RESOLVED,
+            "active": False,
+            "resolved_at": now,
+            "pauses": resume(case.pauses, now),
+        }
     )
 
 
-def wait_on_customer(case: Case) -> Case:
-    return case.model_copy(update={"state": CaseState.WAITING_ON_CUSTOMER})
+def wait_on_customer(case: Case, at: datetime) -> Case:
+    """Waiting on the customer from ``at``: the SLA clocks pause until they write again."""
+    return case.model_copy(
+        update={"state": CaseState.WAITING_ON_CUSTOMER, "pauses": pause(case.pauses, at)}
+    )
 
 
 def escalation_queue(case: Case) -> str | None:
@@ -140,11 +168,13 @@ def escalation_queue(case: Case) -> str | None:
 
 
 def _met(case: Case, target: SlaTarget) -> datetime | None:
+    found = case.clocks.get(target)
+    if found is not None:
+        return found.met_at
+    # A case stored before it had clocks (until its next change settles it).
     if target == "first_response":
         return case.first_response_at or case.resolved_at
-    if target == "resolution":
-        return case.resolved_at
-    return None
+    return case.resolved_at if target == "resolution" else None
 
 
 def _recorded(case: Case) -> set[tuple[str, datetime]]:
@@ -162,27 +192,55 @@ def open_breaches(case: Case, now: datetime | None = None) -> list[tuple[SlaTarg
     return sorted(found, key=lambda item: item[1])
 
 
+def _clocks(case: Case, policies: Policies) -> dict[SlaTarget, SlaClock]:
+    policy = policies[case.priority]
+    first_met = case.first_response_at or case.resolved_at
+    clocks: dict[SlaTarget, SlaClock] = {
+        "first_response": clock(
+            case.opened_at,
+            policy.add(case.opened_at, policy.first_response),
+            first_met,
+            case.pauses,
+        ),
+        "resolution": clock(
+            case.cycle_start,
+            policy.add(case.cycle_start, policy.resolution),
+            case.resolved_at,
+            case.pauses,
+        ),
+    }
+    found = next_response_round(case.customer_at, case.responded_at, case.first_response_at)
+    if found is not None:
+        started, met = found
+        due = policy.add(started, policy.next_response)
+        clocks["next_response"] = clock(started, due, met or case.resolved_at, case.pauses)
+    return clocks
+
+
 def settle(case: Case, policies: Policies) -> Case:
-    """Recompute the response clock, state after an answer, due times and ``next_due``."""
-    clock = response_clock(case.customer_at, case.responded_at)
+    """Recompute the response clock, state after an answer, the SLA clocks, their due times
+    and ``next_due``."""
+    response = response_clock(case.customer_at, case.responded_at)
     case = case.model_copy(
         update={
-            "first_response_at": clock.first_response_at,
-            "last_response_at": clock.last_response_at,
-            "awaiting_since": clock.awaiting_since,
+            "first_response_at": response.first_response_at,
+            "last_response_at": response.last_response_at,
+            "awaiting_since": response.awaiting_since,
         }
     )
-    answered = clock.last_response_at is not None and clock.awaiting_since is None
+    answered = response.last_response_at is not None and response.awaiting_since is None
     if answered and case.state in (CaseState.OPEN, CaseState.ASSIGNED):
-        case = wait_on_customer(case)
-    policy = policies[case.priority]
-    due: dict[SlaTarget, datetime] = {
-        "first_response": policy.add(case.opened_at, policy.first_response),
-        "resolution": policy.add(case.cycle_start, policy.resolution),
-    }
-    if case.active and case.first_response_at and case.awaiting_since:
-        due["next_response"] = policy.add(case.awaiting_since, policy.next_response)
-    case = case.model_copy(update={"due": due})
+        assert response.last_response_at is not None
+        case = wait_on_customer(case, response.last_response_at)
+    clocks = _clocks(case, policies)
+    case = case.model_copy(
+        update={
+            "clocks": clocks,
+            "due": {target: c.due for target, c in clocks.items() if c.due is not None},
+            "paused_s": paused_total(case.pauses),
+            "paused_since": paused_since(case.pauses),
+        }
+    )
     pending = [d for _, d in open_breaches(case)]
     next_due = None if case.historical else min(pending, default=None)
     return case.model_copy(update={"next_due": next_due})

@@ -6,7 +6,10 @@
   nearest rank (the ⌈0.9·n⌉-th smallest), in seconds;
 - share within SLA: first responses at or before their due time, among cases whose first
   response target is decided (answered, or unanswered past its due time at ``now``);
-- backlog: cases still active; breaches: SLA breaches recorded on the cases.
+- backlog: cases still active; breaches: SLA breaches recorded on the cases;
+- per SLA target (first response, the latest next response, resolution), how many clocks are
+  decided (met, or unmet past their due time at ``now``; a paused clock is not) and the share
+  of those met within their due time, pauses waiting on the customer not counted.
 """
 
 import math
@@ -15,7 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from responder.domain.case import Case
+from rapport.events.cases import SlaTarget
+from responder.domain.case import TARGETS, Case
+from responder.domain.sla_clocks import SlaClock
 
 
 @dataclass(frozen=True)
@@ -74,3 +79,30 @@ def handoff(cases: Iterable[Case], now: datetime) -> Handoff:
         backlog=sum(1 for c in cases if c.active),
         breaches=sum(len(c.breaches) for c in cases),
     )
+
+
+@dataclass(frozen=True)
+class TargetShare:
+    decided: int
+    within: int
+    share: float | None
+
+
+def _clock_within(found: SlaClock | None, now: datetime) -> bool | None:
+    if found is None or found.due is None:
+        return None
+    if found.met_at is not None:
+        return found.met_at <= found.due
+    return False if found.due <= now else None
+
+
+def target_shares(cases: Iterable[Case], now: datetime) -> dict[SlaTarget, TargetShare]:
+    cases = list(cases)
+    shares = {}
+    for target in TARGETS:
+        decided = [
+            v for v in (_clock_within(c.clocks.get(target), now) for c in cases) if v is not None
+        ]
+        share = round(sum(decided) / len(decided), 4) if decided else None
+        shares[target] = TargetShare(len(decided), sum(decided), share)
+    return shares

@@ -1,8 +1,10 @@
 """Does a mention need a human? Complaints, questions, purchase intent, churn risk and any
 other negative mention do (support work); praise from fans goes to the community queue; spam,
-bots and the brand's own posts never open a case.
+bots and the brand's own posts never open a case; posts older than the live window open no
+live one.
 """
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from rapport.events import Intent, Mention, RelationshipStage, SentimentLabel
@@ -28,3 +30,9 @@ def need(mention: Mention, stage: RelationshipStage) -> Need | None:
     if Intent.PRAISE in mention.intents and stage in FANS:
         return Need.COMMUNITY
     return None
+
+
+def is_history(created_at: datetime, now: datetime, live_window: timedelta) -> bool:
+    """A post older than the live window (an import, a late delivery) is history: it is
+    measured, but nobody is asked to answer it now."""
+    return now - created_at > live_window

@@ -19,9 +19,15 @@ class CaseTaken(CaseError):
     """Another agent holds the case."""
 
 
-def _held(case: Case, agent_id: str) -> None:
+def _live(case: Case) -> None:
+    if case.historical:
+        raise CaseError("the case is history (older than the live window), not live work")
     if not case.active:
         raise CaseError("the case is resolved")
+
+
+def _held(case: Case, agent_id: str) -> None:
+    _live(case)
     if case.assignee is not None and case.assignee != agent_id:
         raise CaseTaken("another agent holds the case")
 
@@ -34,8 +40,8 @@ async def claim(ports: Ports, case_id: UUID, agent_id: str, *, steal: bool = Fal
             return None
         if not steal:
             _held(case, agent_id)
-        elif not case.active:
-            raise CaseError("the case is resolved")
+        else:
+            _live(case)
         previous, at = case.assignee, ports.clock()
 
         async def also(tx: Transaction) -> None:
@@ -97,10 +103,9 @@ async def set_state(ports: Ports, case_id: UUID, state: CaseState, agent_id: str
             return None
         if agent_id is not None:
             _held(case, agent_id)
-        if not case.active:
-            raise CaseError("the case is resolved")
+        _live(case)
         if state is CaseState.WAITING_ON_CUSTOMER:
-            return Step(wait_on_customer(case), [("waiting_on_customer", None)])
+            return Step(wait_on_customer(case, ports.clock()), [("waiting_on_customer", None)])
         holder = case.assignee
 
         async def also(tx: Transaction) -> None:

@@ -1,6 +1,9 @@
 """Mentions into cases: a customer's mention that needs a human joins their active case,
 reopens one resolved within the window, or opens a new one; a brand post answers the case of
-its conversation. Each is applied once: the case remembers the mention ids it took in."""
+its conversation. A mention older than the live window is history: it joins the profile's
+case of history, or opens one that is never active (so never worked, scanned or reopened),
+and a brand reply in the history marks it answered. Each is applied once: the case remembers
+the mention ids it took in."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,7 +16,6 @@ from rapport.events import (
     Mention,
     Priority,
     ProfileSnapshot,
-    Source,
     deterministic_id,
 )
 from responder.domain import priority, routing
@@ -27,7 +29,7 @@ from responder.domain.case import (
 )
 from responder.domain.messages import Message
 from responder.domain.taking import Taking
-from responder.domain.triage import Need, need
+from responder.domain.triage import Need, is_history, need
 from responder.ports import CaseConflict, Ports, Transaction
 from responder.use_cases.case_changes import ATTEMPTS, Step, change, store
 
@@ -106,9 +108,18 @@ async def next_step(
         return taking.taken_by
     profile = taking.latest(enriched.profile)
     needed = need(mention, profile.stage)
-    if needed is None and not _follows_up(mention, taking.active):
+    history = is_history(mention.created_at, ports.clock(), ports.live_window)
+    ongoing = _history_of(taking) if history else taking.active
+    if needed is None and not _follows_up(mention, ongoing):
         return None
     return await _thread_or_open(ports, mention_id, mention, profile, needed, taking, answers)
+
+
+def _history_of(taking: Taking) -> Case | None:
+    """The profile's case of history, if it is the current one (a live case is never joined
+    by history)."""
+    current = taking.current
+    return current if current is not None and current.historical else None
 
 
 def _follows_up(mention: Mention, case: Case | None) -> bool:
@@ -131,12 +142,13 @@ async def _thread_or_open(
     answers_to: Answers,
 ) -> Step:
     changes: Changes = []
-    case, last = taking.active, taking.current
+    history = is_history(mention.created_at, ports.clock(), ports.live_window)
+    case, last = (_history_of(taking), None) if history else (taking.active, taking.current)
     if case is None and last is not None and reopens(last, ports.clock(), ports.reopen_window):
         case = last
         changes.append(("reopened", None))
     if case is None:
-        case = await _opened(ports, mention_id, mention, profile, needed or Need.ANSWER)
+        case = await _opened(ports, mention_id, mention, profile, needed or Need.ANSWER, history)
         changes.append(("opened", None))
     elif not changes:
         changes.append(("mention_added", None))
@@ -162,7 +174,12 @@ def _case_intents(mention: Mention) -> set[Intent]:
 
 
 async def _opened(
-    ports: Ports, mention_id: UUID, mention: Mention, profile: ProfileSnapshot, needed: Need
+    ports: Ports,
+    mention_id: UUID,
+    mention: Mention,
+    profile: ProfileSnapshot,
+    needed: Need,
+    history: bool,
 ) -> Case:
     followers = max(profile.followers, mention.author.followers or 0)
     facts = routing.Facts(
@@ -193,7 +210,8 @@ async def _opened(
             "reach": followers,
             "opened_at": mention.created_at,
             "cycle_start": mention.created_at,
-            "historical": mention.source is Source.IMPORT,
+            "historical": history,
+            "active": not history,
         }
     )
 

@@ -1,6 +1,7 @@
 """Crises (see :mod:`responder.domain.spikes` for the method): a negative spike per subject,
 or a negative post going viral, raises an alert on ``care.alerts`` and moves the related
-cases to the PR queue."""
+cases to the PR queue. History (posts older than the live window) is neither counted nor
+alerted on."""
 
 from collections.abc import Sequence
 from typing import Literal
@@ -10,6 +11,7 @@ from rapport.events import CrisisAlert, Mention, SentimentLabel, deterministic_i
 from responder.domain import spikes
 from responder.domain.case import PR, Case
 from responder.domain.spikes import Negative
+from responder.domain.triage import is_history
 from responder.ports import AlertStore, Ports
 from responder.use_cases.case_changes import Step, change, change_all
 
@@ -44,11 +46,13 @@ async def watch(
 async def watch_all(ports: Ports, alerts: AlertStore, mentions: Sequence[Watched]) -> None:
     """``watch`` each mention: the negative ones are counted together, then each subject and
     bucket they bear on is checked once, on the counts they all made."""
-    rule = ports.spikes
+    rule, now = ports.spikes, ports.clock()
     negatives = [
         (_negative(ports, mention_id, mention, case), mention, case)
         for mention_id, mention, case in mentions
-        if not mention.from_brand and mention.sentiment.label is SentimentLabel.NEGATIVE
+        if not mention.from_brand
+        and mention.sentiment.label is SentimentLabel.NEGATIVE
+        and not is_history(mention.created_at, now, ports.live_window)
     ]
     if not negatives:
         return

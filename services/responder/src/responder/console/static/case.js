@@ -1,7 +1,7 @@
 // A case: what it is, who holds and views it, the conversation, suggested replies, the reply
 // box, and the customer's profile (from profiles and loyalty, through responder).
 import { api, path } from "./api.js";
-import { h, timeLeft, when, words } from "./dom.js";
+import { duration, h, timeLeft, when, words } from "./dom.js";
 import { profilePanel } from "./profile.js";
 
 const AUTHORS = { customer: "Customer", brand: "Brand", agent: "Agent" };
@@ -25,16 +25,37 @@ function pending(reply) {
   );
 }
 
+const CLOCKS = ["first_response", "next_response", "resolution"];
+
+// One SLA clock: met (in time or late), paused, or due.
+function slaClock(clock) {
+  if (clock.met_at) {
+    const late = clock.due && new Date(clock.met_at) > new Date(clock.due);
+    return `met ${when(clock.met_at)}${late ? " (late)" : ""}`;
+  }
+  return clock.due ? `due ${when(clock.due)}` : "paused";
+}
+
+function clocks(c) {
+  const rows = CLOCKS.filter((target) => c.clocks[target]).map((target) => [
+    words(target),
+    h("span", { class: "sla-clock", "data-target": target }, slaClock(c.clocks[target])),
+  ]);
+  const paused = c.paused_since ? `waiting on the customer since ${when(c.paused_since)}` : duration(c.paused_s);
+  return [...rows, ["Paused", paused]];
+}
+
 function facts(c) {
   const left = timeLeft(c);
   const rows = [
-    ["State", words(c.state)],
+    ["State", c.historical ? `${words(c.state)} · history (older than the live window)` : words(c.state)],
     ["Queue", words(c.queue)],
     ["Priority", h("span", { class: `badge ${c.priority}` }, c.priority)],
     ["Time left", h("span", { class: `due ${c.breaches.length ? "red" : left.level}` }, left.text)],
     ["Intents", c.intents.map(words).join(", ") || "—"],
     ["Language", c.language || "—"],
     ["Opened", when(c.opened_at)],
+    ...clocks(c),
     ["Breaches", c.breaches.map((b) => words(b.target)).join(", ") || "none"],
   ];
   return rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]);

@@ -97,7 +97,7 @@ export async function show(main, session, report) {
   }
 
   async function refresh() {
-    const params = { ...filters, active: filters.state ? "" : "true", limit: 100 };
+    const params = { ...filters, active: filters.state ? "" : "true", historical: "false", limit: 100 };
     const [counts, cases] = await Promise.all([api("/v1/queues"), api("/v1/cases", { params })]);
     const names = [...new Set([...counts.map((q) => q.queue), filters.queue].filter(Boolean))];
     if (!queueSelect.contains(document.activeElement)) {
