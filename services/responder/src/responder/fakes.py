@@ -369,7 +369,9 @@ class FakeReplies:
         if not due:
             return None
         first = min(due, key=lambda r: r.next_attempt_at)
-        leased = first.model_copy(update={"state": "sending", "lease_until": now + lease})
+        leased = first.model_copy(
+            update={"state": "sending", "lease_until": now + lease, "leased": first.leased + 1}
+        )
         self.replies[first.id] = leased
         return leased
 
