@@ -40,7 +40,9 @@ X_TOKEN, X_REFRESH, PAGE_TOKEN = "x-access-1", "x-refresh-1", "page-token-1"
 def stub() -> StubPlatform:
     """The platforms' stub, knowing the brand's X token (and its refresh token) and page token."""
     return StubPlatform(
-        tokens={X_TOKEN: BRAND_X, PAGE_TOKEN: PAGE}, refresh_tokens={X_REFRESH: BRAND_X}
+        tokens={X_TOKEN: BRAND_X, PAGE_TOKEN: PAGE},
+        refresh_tokens={X_REFRESH: BRAND_X},
+        usernames={PAGE: "acme"},
     )
 
 

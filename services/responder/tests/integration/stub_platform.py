@@ -43,6 +43,8 @@ class StubPlatform:
     tokens: dict[str, str] = field(default_factory=dict)
     """Valid access token -> the X user or Facebook page it acts as."""
     refresh_tokens: dict[str, str] = field(default_factory=dict)
+    usernames: dict[str, str] = field(default_factory=dict)
+    """An Instagram account's username, by the page it acts through."""
     deleted: set[str] = field(default_factory=set)
     posts: list[Post] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
@@ -225,7 +227,10 @@ class StubPlatform:
             if edge == "comments":
                 data = [{"id": p.id, "message": p.text, "from": {"id": p.author}} for p in found]
             else:
-                data = [{"id": p.id, "text": p.text, "username": p.author} for p in found]
+                data = [
+                    {"id": p.id, "text": p.text, "username": self.usernames.get(p.author)}
+                    for p in found
+                ]
             return JSONResponse({"data": data})
 
         @app.post(GRAPH + "/{page_id}/messages")
