@@ -224,6 +224,7 @@ class StubPlatform:
             if isinstance(who, JSONResponse):
                 return who
             found = [p for p in self.posted(edge) if p.parent == object_id]
+            data: list[dict[str, Any]]
             if edge == "comments":
                 data = [{"id": p.id, "message": p.text, "from": {"id": p.author}} for p in found]
             else:
