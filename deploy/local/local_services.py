@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 from local_heal import Managed, Probe, repair
 from local_mail import SMTP_ENV
+from local_platforms import PLATFORM_ENV
 from local_procs import (
     StartupError,
     port_in_use,
@@ -73,7 +74,7 @@ def service_env(
         "RAPPORT_EXPORT_KEYS": export_keys(profile),
     }
     if profile.runs_services:
-        env |= SMTP_ENV
+        env |= SMTP_ENV | PLATFORM_ENV
     return env | caller_settings(environ) | extra
 
 

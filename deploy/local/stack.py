@@ -33,6 +33,8 @@ from pathlib import Path
 from local_heal import Managed, repair
 from local_mail import NAME as MAIL_SINK
 from local_mail import managed_mail_sink
+from local_platforms import NAME as PLATFORM_STUB
+from local_platforms import configure_demo_accounts, managed_platform_stub
 from local_procs import StartupError, port_in_use, running_pid, stop_pid_file, wait_port, wait_ready
 from local_procs import stop_popen as stop_service
 from local_profile import MAX_REPLICAS, PROFILES, REPO, SERVICES, Profile, replica_name
@@ -186,10 +188,12 @@ def up(
             print(f"your settings, passed to the services: {', '.join(sorted(passed))}")
         migrate(profile, jwks)
         print(f"{MAIL_SINK}: {repair(managed_mail_sink(profile))}")
+        print(f"{PLATFORM_STUB}: {repair(managed_platform_stub(profile))}")
         start_services(profile, jwks, replicas)
         key = os.environ.get("RAPPORT_AUTH_PRIVATE_KEY") or str(private)
         token = mint(DEMO_AGENT, ["admin"], list(AUDIENCE), key_path=key)
         load_demo(profile, token)
+        configure_demo_accounts(profile, token)
         print_summary(profile, token, replicas)
     return started
 
@@ -197,7 +201,7 @@ def up(
 def down(profile: Profile, *, only_started_by_up: bool = False) -> None:
     """Stop the profile's processes (every service replica, then Kafka, then MongoDB) by their
     pid files."""
-    names = [*_service_replicas(profile), MAIL_SINK, *INFRA]
+    names = [*_service_replicas(profile), MAIL_SINK, PLATFORM_STUB, *INFRA]
     record = _started_record(profile)
     if only_started_by_up:
         chosen = set(json.loads(record.read_text())) if record.exists() else set()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 from pydantic_settings import BaseSettings
 
 from ingest.settings import IngestSettings
@@ -40,8 +41,13 @@ REQUIRED_IN_PRODUCTION = {
     }
     for service in SETTINGS
 }
-REQUIRED_IN_PRODUCTION["responder"] |= {"RAPPORT_PROFILES_URL", "RAPPORT_LOYALTY_URL"}
-"""What each service cannot do without: the console's customer view needs profiles and loyalty."""
+REQUIRED_IN_PRODUCTION["responder"] |= {
+    "RAPPORT_PROFILES_URL",
+    "RAPPORT_LOYALTY_URL",
+    "RAPPORT_ACCOUNT_TOKEN_KEY",
+}
+"""What each service cannot do without: the console's customer view needs profiles and loyalty,
+the brand accounts' tokens their key."""
 
 
 def example_secrets() -> dict[str, set[str]]:
@@ -226,6 +232,8 @@ def test_the_rendered_settings_parse(overlay: str, monkeypatch: pytest.MonkeyPat
         "RAPPORT_EXPORT_KEYS": export_keys(),
         "RAPPORT_MONGO_URL": "mongodb://user:password@mongodb:27017/?replicaSet=rs",
         "RAPPORT_WEBHOOK_SECRETS": json.dumps({"reviews": "a-secret"}),
+        "RAPPORT_ACCOUNT_TOKEN_KEY": Fernet.generate_key().decode(),
+        "RAPPORT_CONNECTOR_TOKENS": json.dumps({"acme-page": "a-page-token"}),
     }
     for who, _, container in containers(resources):
         settings = settings_of(container)

@@ -21,6 +21,7 @@ from rapport.events import (
     ProfileSnapshot,
     RelationshipStage,
 )
+from responder.domain.accounts import Account, Tokens
 from responder.domain.agents import Agent, AgentIn, AgentUnavailable
 from responder.domain.brand_health import StageCounts, truncate
 from responder.domain.case import Case
@@ -369,7 +370,9 @@ class FakeReplies:
         if not due:
             return None
         first = min(due, key=lambda r: r.next_attempt_at)
-        leased = first.model_copy(update={"state": "sending", "lease_until": now + lease})
+        leased = first.model_copy(
+            update={"state": "sending", "lease_until": now + lease, "leased": first.leased + 1}
+        )
         self.replies[first.id] = leased
         return leased
 
@@ -499,3 +502,48 @@ def _sorted(cases: Iterable[Case], sort: Sort) -> list[Case]:
 
 def _created(message: Message) -> datetime:
     return message.created_at
+
+
+class FakeAccounts:
+    """Brand accounts in memory; tokens by reference come from ``by_ref``."""
+
+    def __init__(self, by_ref: dict[str, str] | None = None) -> None:
+        self.accounts: dict[tuple[str, str], tuple[Account, Tokens | None]] = {}
+        self._by_ref = by_ref or {}
+
+    async def put(self, account: Account, tokens: Tokens | None) -> Account:
+        if account.default:
+            for key, (other, its) in list(self.accounts.items()):
+                if other.platform == account.platform:
+                    self.accounts[key] = (other.model_copy(update={"default": False}), its)
+        self.accounts[(account.platform, account.handle)] = (account, tokens)
+        return account
+
+    async def get(self, platform: str, handle: str) -> Account | None:
+        found = self.accounts.get((platform, handle))
+        return None if found is None else found[0]
+
+    async def all(self) -> list[Account]:
+        return [account for _, (account, _) in sorted(self.accounts.items())]
+
+    async def delete(self, platform: str, handle: str) -> bool:
+        return self.accounts.pop((platform, handle), None) is not None
+
+    async def answering(self, platform: str, handle: str | None) -> Account | None:
+        if handle is not None:
+            return await self.get(platform, handle)
+        mine = [account for account in await self.all() if account.platform == platform]
+        defaults = [account for account in mine if account.default]
+        return defaults[0] if defaults else mine[0] if len(mine) == 1 else None
+
+    async def tokens(self, account: Account) -> Tokens | None:
+        if account.token_ref is not None:
+            token = self._by_ref.get(account.token_ref)
+            return None if token is None else Tokens(token)
+        found = self.accounts.get((account.platform, account.handle))
+        return None if found is None else found[1]
+
+    async def refreshed(self, account: Account, tokens: Tokens) -> None:
+        key = (account.platform, account.handle)
+        stored, _ = self.accounts[key]
+        self.accounts[key] = (stored.model_copy(update={"expires_at": tokens.expires_at}), tokens)

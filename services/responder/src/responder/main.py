@@ -18,6 +18,7 @@ from rapport.privacy import privacy_outbox_handler
 from rapport.service import Runtime, service_app
 from rapport.suppression import Suppressing, SuppressionList, guarded, guarded_batches
 from responder import console
+from responder.adapters.account_store import MongoAccounts
 from responder.adapters.agent_store import MongoAgents
 from responder.adapters.alert_store import MongoAlerts
 from responder.adapters.brand_health_store import MongoBrandHealth
@@ -30,10 +31,13 @@ from responder.adapters.reply_store import MongoReplies
 from responder.adapters.timeline_store import MongoTimeline
 from responder.adapters.unit_of_work import MongoUnitOfWork
 from responder.adapters.viewer_store import MongoViewers
-from responder.api import cases, config, customers, dashboard, insight, presence
+from responder.api import accounts, cases, config, customers, dashboard, insight, presence
+from responder.connectors.meta import MetaConnector
+from responder.connectors.platforms import PlatformConnectors
+from responder.connectors.x import XConnector
 from responder.handlers import Handler, batch_handlers, event_handlers
 from responder.migrations import INDEXES
-from responder.ports import Clock, Ports
+from responder.ports import AccountStore, Clock, Connector, Ports
 from responder.settings import ResponderSettings
 from responder.use_cases.brand_gauges import brand_gauges
 from responder.use_cases.reply_delivery import Retries
@@ -60,6 +64,25 @@ def mongo_ports(
     )
 
 
+def connectors(
+    settings: ResponderSettings, accounts: AccountStore, http: httpx.AsyncClient, clock: Clock
+) -> Connector:
+    """X and Meta through their APIs from the brand's accounts; the rest through the webhook."""
+    secret = settings.x_client_secret
+    x = XConnector(
+        http,
+        settings.x_api_url,
+        accounts,
+        clock,
+        client_id=settings.x_client_id,
+        client_secret=None if secret is None else secret.get_secret_value(),
+        refresh_margin=timedelta(seconds=settings.token_refresh_margin_s),
+    )
+    meta = MetaConnector(http, settings.graph_api_url, accounts, clock)
+    webhook = ConnectorClient(settings.connector_endpoints, http)
+    return PlatformConnectors(accounts, {"x": x, "facebook": meta, "instagram": meta}, webhook)
+
+
 def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow) -> FastAPI:
     settings = settings or ResponderSettings()
 
@@ -82,10 +105,13 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                 max_backoff_s=settings.reply_max_backoff_s,
                 lease=timedelta(seconds=settings.reply_lease_s),
             )
+            brand_accounts = MongoAccounts(
+                db, settings.account_token_key, settings.connector_tokens
+            )
             sender = ReplySender(
                 ports,
                 outgoing,
-                ConnectorClient(settings.connector_endpoints, http),
+                connectors(settings, brand_accounts, http, clock),
                 retries,
                 poll_s=settings.reply_poll_s,
             )
@@ -93,6 +119,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             health = MongoBrandHealth(db)
             app.state.ports, app.state.alerts, app.state.replies = ports, crises, outgoing
             app.state.health, app.state.upstream = health, upstream
+            app.state.accounts = brand_accounts
             app.state.viewers = MongoViewers(db, timedelta(seconds=settings.viewer_ttl_s))
             scanner = Scanner(
                 ports,
@@ -132,6 +159,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
 
     routers = [
         cases.router,
+        accounts.router,
         config.router,
         insight.router,
         dashboard.router,

@@ -4,6 +4,7 @@ from rapport.exports import store as exports
 from rapport.migrate import Migrations, merge_indexes
 from rapport.mongo import Indexes
 from responder.adapters import (
+    account_store,
     agent_store,
     alert_store,
     brand_health_store,
@@ -16,6 +17,7 @@ from responder.adapters import (
 from responder.settings import ResponderSettings
 
 INDEXES = merge_indexes(
+    account_store.INDEXES,
     case_store.INDEXES,
     timeline_store.INDEXES,
     agent_store.INDEXES,

@@ -11,6 +11,7 @@ from uuid import UUID
 from rapport.errors import Conflict
 from rapport.events import CrisisAlert, EnrichedMention, Priority, ProfileSnapshot
 from rapport.events import RelationshipStage as Stage
+from responder.domain.accounts import Account, Tokens
 from responder.domain.agents import Agent, AgentIn
 from responder.domain.brand_health import StageCounts, Tally, Unit
 from responder.domain.case import Case
@@ -148,6 +149,22 @@ class ReplyWrites(Protocol):
     async def mark_sent(self, reply: Reply, at: datetime, external_id: str | None) -> None: ...
 
 
+class AccountStore(Protocol):
+    async def put(self, account: Account, tokens: Tokens | None) -> Account:
+        """Create or replace the account (the only default of its platform when it says so)."""
+
+    async def get(self, platform: str, handle: str) -> Account | None: ...
+    async def all(self) -> list[Account]: ...
+    async def delete(self, platform: str, handle: str) -> bool: ...
+    async def answering(self, platform: str, handle: str | None) -> Account | None:
+        """The account named, or the platform's default (its only one, if it has one)."""
+
+    async def tokens(self, account: Account) -> Tokens | None:
+        """Its tokens, decrypted (or from the settings' reference); None if there are none."""
+
+    async def refreshed(self, account: Account, tokens: Tokens) -> None: ...
+
+
 class Transaction(Protocol):
     """The stores as one transaction sees them: all its writes happen, or none."""
 
@@ -192,9 +209,15 @@ class Ports:
 
 
 class DeliveryFailed(Exception):
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    """``permanent``: retrying will not help; ``retry_at``: the platform said when to try
+    again (a rate limit), which does not use up the reply's attempts."""
+
+    def __init__(
+        self, reason: str, *, permanent: bool = False, retry_at: datetime | None = None
+    ) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        self.retry_at = retry_at
 
 
 class Connector(Protocol):

@@ -1,8 +1,14 @@
-from pydantic import Field
+from typing import Self
 
-from rapport.settings import RapportSettings
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, model_validator
+
+from rapport.settings import Environment, RapportSettings
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
+
+LOCAL_ACCOUNT_TOKEN_KEY = "bG9jYWwtYWNjb3VudC10b2tlbi1rZXktMzItYnl0ZXM="
+"""Encrypts brand account tokens outside production: a placeholder, refused in production."""
 
 
 class ResponderSettings(RapportSettings):
@@ -20,6 +26,18 @@ class ResponderSettings(RapportSettings):
     connector_endpoints: dict[str, str] = Field(default_factory=dict)
     """Per platform, the URL agents' replies are POSTed to: ``{"x": "https://..."}``."""
     connector_timeout_s: float = Field(10.0, gt=0)
+    x_api_url: str = "https://api.x.com"
+    graph_api_url: str = "https://graph.facebook.com/v21.0"
+    x_client_id: str | None = None
+    """The X app's OAuth 2.0 client id, for refreshing brand accounts' tokens."""
+    x_client_secret: SecretStr | None = None
+    """A confidential X app's client secret (HTTP Basic on the token endpoint), if it has one."""
+    token_refresh_margin_s: float = Field(300.0, ge=0)
+    """An X token expiring this soon is refreshed before it is used."""
+    account_token_key: SecretStr = SecretStr(LOCAL_ACCOUNT_TOKEN_KEY)
+    """The Fernet key brand accounts' tokens are stored under; required in production."""
+    connector_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    """Tokens an account names by reference (``token_ref``), kept in a secret, not the database."""
     reply_max_attempts: int = Field(8, ge=1)
     reply_first_backoff_s: float = Field(2.0, gt=0)
     reply_max_backoff_s: float = Field(300.0, gt=0)
@@ -34,3 +52,14 @@ class ResponderSettings(RapportSettings):
     upstream_timeout_s: float = Field(5.0, gt=0)
     viewer_ttl_s: float = Field(30.0, gt=0)
     """A console viewer who sent no heartbeat for this long is no longer shown on the case."""
+
+    @model_validator(mode="after")
+    def _refuse_a_bad_account_token_key(self) -> Self:
+        key = self.account_token_key.get_secret_value()
+        if self.environment == Environment.PRODUCTION and key == LOCAL_ACCOUNT_TOKEN_KEY:
+            raise ValueError("set RAPPORT_ACCOUNT_TOKEN_KEY (a Fernet key) in production")
+        try:
+            Fernet(key)
+        except ValueError as error:
+            raise ValueError("RAPPORT_ACCOUNT_TOKEN_KEY is not a Fernet key") from error
+        return self

@@ -5,7 +5,7 @@
 and reads what would be published from the outbox, so it never joins the platform's
 ``responder`` group on the platform's topics nor publishes made-up events to them."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -29,7 +29,27 @@ from responder.migrations import INDEXES
 from responder.ports import Ports
 from responder.settings import ResponderSettings
 
+from .stub_platform import StubPlatform, serving
+
 ALICE = UUID(int=1)
+BRAND_X, PAGE = "1001", "2002"
+X_TOKEN, X_REFRESH, PAGE_TOKEN = "x-access-1", "x-refresh-1", "page-token-1"
+
+
+@pytest.fixture
+def stub() -> StubPlatform:
+    """The platforms' stub, knowing the brand's X token (and its refresh token) and page token."""
+    return StubPlatform(
+        tokens={X_TOKEN: BRAND_X, PAGE_TOKEN: PAGE},
+        refresh_tokens={X_REFRESH: BRAND_X},
+        usernames={PAGE: "acme"},
+    )
+
+
+@pytest.fixture
+def stub_url(stub: StubPlatform) -> Iterator[str]:
+    with serving(stub) as url:
+        yield url
 
 
 Clock = MovableClock

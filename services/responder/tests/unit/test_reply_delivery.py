@@ -93,3 +93,21 @@ async def test_a_refused_reply_fails_at_once(
     failed = await fakes.replies.get(reply.id)
     assert failed is not None
     assert (failed.state, failed.attempts) == ("failed", 1)
+
+
+async def test_a_rate_limited_reply_waits_for_the_platforms_time_without_using_up_attempts(
+    ports: Ports, fakes: Fakes, case: Case, clock: MovableClock
+) -> None:
+    reply = await waiting_reply(fakes, case, clock)
+    resets = [clock.now + timedelta(minutes=15 * n) for n in range(1, RETRIES.max_attempts + 1)]
+    connector = Connector(*(DeliveryFailed("rate limited", retry_at=at) for at in resets), "ext-9")
+    for reset in resets:
+        assert await send_next(ports, fakes.replies, connector, RETRIES)
+        waiting = await fakes.replies.get(reply.id)
+        assert waiting is not None
+        assert (waiting.state, waiting.next_attempt_at) == ("pending", reset)
+        clock.now = reset
+    assert await send_next(ports, fakes.replies, connector, RETRIES)
+    sent = await fakes.replies.get(reply.id)
+    assert sent is not None
+    assert (sent.state, sent.leased) == ("sent", RETRIES.max_attempts + 1)

@@ -41,7 +41,8 @@ class MongoReplies:
         return [Reply.model_validate(doc) for doc in await cursor.to_list()]
 
     async def lease(self, now: datetime, lease: timedelta) -> Reply | None:
-        """The next reply due, now leased to the caller until ``now + lease``."""
+        """The next reply due, now leased to the caller until ``now + lease`` (counted in
+        ``leased`` before any send starts)."""
         found = await self._replies.find_one_and_update(
             {
                 "$or": [
@@ -49,7 +50,7 @@ class MongoReplies:
                     {"state": "sending", "lease_until": {"$lte": now}},
                 ]
             },
-            {"$set": {"state": "sending", "lease_until": now + lease}},
+            {"$set": {"state": "sending", "lease_until": now + lease}, "$inc": {"leased": 1}},
             sort=[("next_attempt_at", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )

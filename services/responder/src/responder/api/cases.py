@@ -18,9 +18,10 @@ from responder.api.deps import (
     supervises,
 )
 from responder.api.views import CaseDetail, CaseView, MessageView, ReplyView
+from responder.domain.accounts import Handle
 from responder.domain.agents import AgentId
 from responder.domain.case import Case
-from responder.domain.replies import Reply
+from responder.domain.replies import Channel, Reply
 from responder.domain.routing import Name
 from responder.domain.suggestions import Suggestion, suggest
 from responder.use_cases import case_actions
@@ -42,6 +43,10 @@ class ReplyIn(StrictModel):
     reply_id: UUID
     """Chosen by the caller: sending the same reply again is recognised, never sent twice."""
     text: Annotated[str, Field(min_length=1, max_length=2_000)]
+    channel: Channel = "public"
+    """Public: under the customer's last post; direct: a private message to the customer."""
+    account: Handle | None = None
+    """The brand account to answer from; by default the platform's default account."""
 
 
 async def _case(ports: PortsDep, case_id: UUID) -> Case:
@@ -162,6 +167,10 @@ async def reply(
             "platform": case.platform,
             "in_reply_to": case.external_ids[-1] if case.external_ids else None,
             "text": body.text,
+            "channel": body.channel,
+            "recipient": case.author_id,
+            "account": body.account,
+            "customer_at": case.customer_at[-1] if case.customer_at else None,
             "created_at": now,
             "next_attempt_at": now - timedelta(seconds=1),
         }

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from rapport.events import CaseState, Intent, Priority, ProfileSnapshot
 from responder.domain.case import Breach, Case
 from responder.domain.messages import Message
-from responder.domain.replies import DeliveryState, Reply
+from responder.domain.replies import Channel, DeliveryState, Reply
 from responder.domain.sla_clocks import SlaClock
 
 
@@ -73,10 +73,15 @@ class ReplyView(BaseModel):
     case_id: UUID
     agent: str
     text: str
+    channel: Channel
     state: DeliveryState
     attempts: int
+    last_error: str | None
+    """Why the last try failed (a failed reply: why it will not be retried)."""
     created_at: datetime
     sent_at: datetime | None
+    external_id: str | None
+    """The platform's id of the post or message, once sent."""
 
     @classmethod
     def of(cls, reply: Reply) -> "ReplyView":

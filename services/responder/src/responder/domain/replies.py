@@ -1,13 +1,18 @@
 """Agents' replies waiting to go out: a delivery state per reply id (pending, sending, sent,
-failed)."""
+failed). ``leased`` counts the sends started: more than one means an earlier one may have
+reached the platform, so a connector looks for that post before making another."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 DeliveryState = Literal["pending", "sending", "sent", "failed"]
+MESSAGING_WINDOW = timedelta(hours=24)
+"""Meta lets a page message a customer only this long after the customer's last message."""
+Channel = Literal["public", "direct"]
+"""A public reply under the customer's post, or a direct (private) message."""
 
 
 class Reply(BaseModel):
@@ -19,11 +24,23 @@ class Reply(BaseModel):
     platform: str
     in_reply_to: str | None
     text: str
+    channel: Channel = "public"
+    recipient: str | None = None
+    """The customer's id on the platform (a direct message goes there)."""
+    account: str | None = None
+    """The brand handle to answer from; None: the platform's default account."""
+    customer_at: datetime | None = None
+    """The customer's last message: Meta's messages are allowed only within 24 h of it."""
     state: DeliveryState = "pending"
     attempts: int = 0
+    leased: int = 0
     last_error: str | None = None
     created_at: datetime
     next_attempt_at: datetime
     lease_until: datetime | None = None
     sent_at: datetime | None = None
     external_id: str | None = None
+
+
+def within_messaging_window(reply: Reply, now: datetime) -> bool:
+    return reply.customer_at is not None and now - reply.customer_at <= MESSAGING_WINDOW

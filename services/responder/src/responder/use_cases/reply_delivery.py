@@ -1,6 +1,7 @@
 """Agents' replies out through the platform connector: lease the next due reply, deliver it,
 and on success mark it sent and record the response on its case in one transaction. A
-failure is retried with doubling backoff up to ``max_attempts``; a permanent one is final."""
+failure is retried with doubling backoff up to ``max_attempts``, or at the time a rate-limited
+platform named; a permanent one is final."""
 
 import logging
 from dataclasses import dataclass
@@ -54,8 +55,9 @@ async def _failed(
 ) -> None:
     attempts = reply.attempts + 1
     backoff = backoff_s(attempts, first_s=retries.first_backoff_s, max_s=retries.max_backoff_s)
-    give_up = error.permanent or attempts >= retries.max_attempts
-    retry_at = None if give_up else ports.clock() + timedelta(seconds=backoff)
+    out_of_attempts = attempts >= retries.max_attempts and error.retry_at is None
+    give_up = error.permanent or out_of_attempts
+    retry_at = None if give_up else error.retry_at or ports.clock() + timedelta(seconds=backoff)
     FAILURES.labels(reply.platform, "gave_up" if give_up else "retrying").inc()
     log.warning(
         "reply delivery failed",
