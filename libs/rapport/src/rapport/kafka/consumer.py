@@ -30,6 +30,7 @@
 import asyncio
 import contextlib
 import logging
+from collections import Counter as Tally
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -347,11 +348,14 @@ class ConsumerLoop:
         }
 
     def _chunk_done(self, chunk: list[list[Record]], progress: Progress) -> None:
+        handled: Tally[str] = Tally()
         for lane in chunk:
             for record in lane:
                 progress.done(record)
                 self._dlq_limit.record(valid=True)
-                RECORDS.labels(record.topic, self.group, "handled").inc()
+                handled[record.topic] += 1
+        for topic, count in handled.items():
+            RECORDS.labels(topic, self.group, "handled").inc(count)
 
     async def revoked(self, partitions: list[TopicPartition]) -> None:
         """The group takes ``partitions`` away: what is done is committed while they are still

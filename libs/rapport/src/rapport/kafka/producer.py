@@ -75,8 +75,8 @@ class EventProducer:
         """Enqueue in order (so one key's records keep their order), then wait for every ack
         (a slow wait is the broker being away: the worker is degraded meanwhile).
         RefusedPublication, before anything is sent, for a record the catalogue refuses."""
-        for record in records:
-            check_publication(record.topic, record.event_type, producer=self._name)
+        for topic, event_type in {(record.topic, record.event_type) for record in records}:
+            check_publication(topic, event_type, producer=self._name)
         if recording():
             acks = [await self._enqueue_traced(record) for record in records]
         else:
