@@ -66,6 +66,7 @@ INDEXES = [
     ),
 ]
 _DUPLICATE_KEY = 11000
+_PUBLISHED_FIELDS = {"topic": 1, "key": 1, "event_type": 1, "value": 1, "headers": 1}
 PARKED = Counter(
     "rapport_outbox_parked_total", "Outbox rows Kafka refused for good, set aside", ["topic"]
 )
@@ -165,7 +166,7 @@ class OutboxRelay(Poller):
         if held.term != self._checked_term:
             await self._settle(held)
             self._checked_term = held.term
-        cursor = self._outbox.find(PENDING).sort("seq", ASCENDING)
+        cursor = self._outbox.find(PENDING, _PUBLISHED_FIELDS).sort("seq", ASCENDING)
         pending = await cursor.limit(1 if self._one_at_a_time else self._batch).to_list()
         if not pending:
             return 0

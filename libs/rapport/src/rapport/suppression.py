@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -85,13 +86,19 @@ def requested(request: PrivacyRequest) -> list[Identity]:
     return [Identity(i.platform, i.author_id) for i in request.identities] + profiles
 
 
+@lru_cache(maxsize=4096)
+def _digest(key: bytes, identity: Identity) -> str:
+    """Cached: every event of a consumed batch names its author, and authors come back."""
+    return hmac.new(key, normalised(identity).encode(), hashlib.sha256).hexdigest()
+
+
 class SuppressionList:
     def __init__(self, db: Database, pepper: SecretStr) -> None:
         self._entries = db[COLLECTION]
         self._key = pepper.get_secret_value().encode()
 
     def digest(self, identity: Identity) -> str:
-        return hmac.new(self._key, normalised(identity).encode(), hashlib.sha256).hexdigest()
+        return _digest(self._key, identity)
 
     async def add(self, identities: Iterable[Identity], erased_at: datetime) -> None:
         """List ``identities`` as erased at ``erased_at`` (the latest erasure counts)."""
@@ -112,8 +119,9 @@ class SuppressionList:
         digests = [self.digest(identity) for identity, _ in posts]
         if not digests:
             return []
-        found = self._entries.find({"_id": {"$in": sorted(set(digests))}}, {"erased_at": 1})
-        erased = {doc["_id"]: doc["erased_at"] async for doc in found}
+        query = {"_id": {"$in": sorted(set(digests))}}
+        found = await self._entries.find(query, {"erased_at": 1}).to_list()
+        erased = {doc["_id"]: doc["erased_at"] for doc in found}
         return [
             digest in erased and posted <= erased[digest]
             for digest, (_, posted) in zip(digests, posts, strict=True)

@@ -6,12 +6,13 @@ from typing import Any, TextIO
 
 from opentelemetry import context, propagate, trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     SpanExporter,
     SpanExportResult,
 )
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.sdk.util import ns_to_iso_str
 from opentelemetry.trace import SpanContext
 
@@ -100,20 +101,45 @@ def file_spans(path: str) -> BatchSpanProcessor:
 
 
 def setup_tracing(settings: RapportSettings) -> TracerProvider:
-    """Install the process's tracer provider once; later calls return the same one."""
+    """Install the process's tracer provider (``tracer_provider``) once; later calls return the
+    same one."""
     global _provider
-    if _provider is not None:
-        return _provider
-    provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
+    if _provider is None:
+        _provider = tracer_provider(settings)
+        trace.set_tracer_provider(_provider)
+    return _provider
+
+
+def tracer_provider(settings: RapportSettings) -> TracerProvider:
+    """Spans exported as ``settings`` say. Without an exporter no span is recorded (nothing
+    would read it), but each trace still gets its ids, which logs and Kafka headers carry on
+    (marked not sampled)."""
+    processor = _span_processor(settings)
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": settings.service_name}),
+        sampler=None if processor else ALWAYS_OFF,
+    )
+    if processor:
+        provider.add_span_processor(processor)
+    return provider
+
+
+def _span_processor(settings: RapportSettings) -> SpanProcessor | None:
     if settings.trace_exporter is TraceExporter.FILE and settings.trace_file:
-        provider.add_span_processor(file_spans(settings.trace_file))
-    elif settings.trace_exporter is TraceExporter.OTLP:
+        return file_spans(settings.trace_file)
+    if settings.trace_exporter is TraceExporter.OTLP:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(provider)
-    _provider = provider
-    return provider
+        return BatchSpanProcessor(OTLPSpanExporter())
+    return None
+
+
+def recording() -> bool:
+    """Whether spans started here may be recorded: a tracer provider is installed and it
+    samples. When not, the hot paths start no span per record and carry each record's own
+    trace context as it came."""
+    provider = trace.get_tracer_provider()
+    return isinstance(provider, TracerProvider) and provider.sampler is not ALWAYS_OFF
 
 
 def inject_headers(ctx: context.Context | None = None) -> list[tuple[str, bytes]]:

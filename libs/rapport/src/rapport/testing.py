@@ -26,10 +26,13 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from bson import ObjectId
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import monitoring
 
+from rapport import telemetry
 from rapport.auth import DEFAULT_ISSUER, issue_token
 from rapport.events import MentionIngested
 from rapport.events.examples import examples
@@ -275,6 +278,25 @@ def objectids_of_a_process(random: bytes, *, second: int = 1_800_000_000) -> Ite
         patch.object(bson.objectid, "time", SimpleNamespace(time=lambda: second)),
     ):
         yield
+
+
+@contextmanager
+def tracer_provider_set(provider: TracerProvider) -> Iterator[TracerProvider]:
+    """``provider`` as the process's tracer provider meanwhile, e.g. one that records nothing,
+    as a service without an exporter has. (OpenTelemetry's own setter refuses a second
+    provider, and rapport's tracer keeps the first one it used: both are swapped here.)"""
+    saved = trace._TRACER_PROVIDER
+    proxy = telemetry.tracer
+    cached = proxy._real_tracer if isinstance(proxy, trace.ProxyTracer) else None
+    trace._TRACER_PROVIDER = provider
+    if isinstance(proxy, trace.ProxyTracer):
+        proxy._real_tracer = None
+    try:
+        yield provider
+    finally:
+        trace._TRACER_PROVIDER = saved
+        if isinstance(proxy, trace.ProxyTracer):
+            proxy._real_tracer = cached
 
 
 def example_mention(external_id: str) -> MentionIngested:

@@ -22,7 +22,16 @@ from rapport.kafka.dlq_limit import DlqLimit, DlqLimitExceeded
 from rapport.kafka.producer import EventProducer
 from rapport.mongo import Database
 from rapport.retry import RetryPolicy
-from rapport.testing import eventually, example_mention, read_topic, topic_size, unique
+from rapport.settings import RapportSettings
+from rapport.telemetry import tracer, tracer_provider
+from rapport.testing import (
+    eventually,
+    example_mention,
+    read_topic,
+    topic_size,
+    tracer_provider_set,
+    unique,
+)
 from rapport.topics import Topic, dead_letter_topic
 
 pytestmark = pytest.mark.integration
@@ -310,3 +319,25 @@ async def test_processing_continues_the_producers_trace(
     assert publish.context.trace_id == process.context.trace_id == trace_id
     assert process.parent is not None
     assert process.parent.span_id == publish.context.span_id
+
+
+async def test_untraced_processing_continues_in_the_producers_very_span_context(
+    kafka_bootstrap: str, topic: Topic, producer: EventProducer
+) -> None:
+    """No span recorded, none started: no "publish" or "process" span between the two."""
+    group = await group_with_dlq(kafka_bootstrap, topic)
+    seen: list[trace.SpanContext] = []
+
+    async def handle(event: Event) -> None:
+        seen.append(trace.get_current_span().get_span_context())
+
+    with tracer_provider_set(tracer_provider(RapportSettings())):
+        with tracer.start_as_current_span("request") as request:
+            await producer.publish(topic.name, "k", mention(1))
+        loop = loop_for(kafka_bootstrap, topic, group, producer, handle)
+        await run_until(loop, lambda: bool(seen))
+
+    (handled,) = seen
+    published = request.get_span_context()
+    assert (handled.trace_id, handled.span_id) == (published.trace_id, published.span_id)
+    assert not handled.trace_flags.sampled

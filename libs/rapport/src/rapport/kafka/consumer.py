@@ -30,6 +30,7 @@
 import asyncio
 import contextlib
 import logging
+from collections import Counter as Tally
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -52,7 +53,7 @@ from rapport.kafka.lanes import Batch, Progress, Record, chunks, lanes
 from rapport.kafka.producer import EventProducer
 from rapport.outages import Outage, current_outage, watched
 from rapport.retry import RetryPolicy
-from rapport.telemetry import extract_context, tracer
+from rapport.telemetry import extract_context, recording, tracer
 from rapport.topics import Topic, dead_letter_topic
 from rapport.workers import INTERVAL, stepped
 
@@ -271,13 +272,8 @@ class ConsumerLoop:
         records = [record for lane in chunk for record in lane]
         events = [decoded[_position(record)] for record in records]
         carried = [extract_context(record.headers) for record in records]
-        links = [
-            trace.Link(context)
-            for context in (
-                trace.get_current_span(c).get_span_context() for c in carried[:MAX_LINKS]
-            )
-            if context.is_valid
-        ]
+        traced = recording()
+        links = _links(carried[:MAX_LINKS]) if traced else ()
         with (
             tracer.start_as_current_span(
                 f"process batch {records[0].topic}",
@@ -289,7 +285,7 @@ class ConsumerLoop:
                     "messaging.batch.message_count": len(records),
                 },
             ),
-            self._record_spans(records, events, carried),
+            self._record_spans(records, events, carried, traced=traced),
         ):
             waits = self._retry.waits()
             while True:
@@ -311,22 +307,30 @@ class ConsumerLoop:
 
     @contextlib.contextmanager
     def _record_spans(
-        self, records: list[Record], events: list[Any], carried: list[context.Context]
+        self,
+        records: list[Record],
+        events: list[Any],
+        carried: list[context.Context],
+        *,
+        traced: bool,
     ) -> Iterator[None]:
-        """Each record's "process" span, in the trace its headers carried (``carried``)."""
-        spans = [
-            tracer.start_span(
-                f"process {record.topic}",
-                context=parent,
-                kind=trace.SpanKind.CONSUMER,
-                attributes=self._record_attributes(record),
-            )
-            for record, parent in zip(records, carried, strict=True)
-        ]
-        contexts = {
-            event.event_id: trace.set_span_in_context(span)
-            for event, span in zip(events, spans, strict=True)
-        }
+        """Each record's "process" span, in the trace its headers carried (``carried``); when
+        nothing is recorded, each record's carried context as it is."""
+        spans = (
+            [
+                tracer.start_span(
+                    f"process {record.topic}",
+                    context=parent,
+                    kind=trace.SpanKind.CONSUMER,
+                    attributes=self._record_attributes(record),
+                )
+                for record, parent in zip(records, carried, strict=True)
+            ]
+            if traced
+            else []
+        )
+        own = [trace.set_span_in_context(span) for span in spans] if traced else carried
+        contexts = {event.event_id: c for event, c in zip(events, own, strict=True)}
         token = _record_contexts.set(contexts)
         try:
             yield
@@ -344,11 +348,14 @@ class ConsumerLoop:
         }
 
     def _chunk_done(self, chunk: list[list[Record]], progress: Progress) -> None:
+        handled: Tally[str] = Tally()
         for lane in chunk:
             for record in lane:
                 progress.done(record)
                 self._dlq_limit.record(valid=True)
-                RECORDS.labels(record.topic, self.group, "handled").inc()
+                handled[record.topic] += 1
+        for topic, count in handled.items():
+            RECORDS.labels(topic, self.group, "handled").inc(count)
 
     async def revoked(self, partitions: list[TopicPartition]) -> None:
         """The group takes ``partitions`` away: what is done is committed while they are still
@@ -395,15 +402,30 @@ class ConsumerLoop:
     async def _process(self, record: Record, event: Decoded) -> bool:
         """Handle or dead-letter ``record``; False if stopped before either was done."""
         position = f"{record.topic}[{record.partition}] offset={record.offset}"
-        with tracer.start_as_current_span(
-            f"process {record.topic}",
-            context=extract_context(record.headers),
-            kind=trace.SpanKind.CONSUMER,
-            attributes=self._record_attributes(record),
-        ):
+        with self._process_span(record):
             if isinstance(event, DecodeError):
                 return await self._dead_letter(record, position, event, str(event), attempts=1)
             return await self._handle_or_dead_letter(record, event, position)
+
+    @contextlib.contextmanager
+    def _process_span(self, record: Record) -> Iterator[None]:
+        """The record's "process" span made current, in the trace its headers carried; when
+        nothing is recorded, that carried context itself."""
+        carried = extract_context(record.headers)
+        if not recording():
+            token = context.attach(carried)
+            try:
+                yield
+            finally:
+                context.detach(token)
+            return
+        with tracer.start_as_current_span(
+            f"process {record.topic}",
+            context=carried,
+            kind=trace.SpanKind.CONSUMER,
+            attributes=self._record_attributes(record),
+        ):
+            yield
 
     async def _handle_or_dead_letter(self, record: Record, event: Event, position: str) -> bool:
         """Retry transient failures for as long as it takes, permanent ones ``attempts`` times
@@ -489,6 +511,11 @@ class ConsumerLoop:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
         return not self._stopping.is_set()
+
+
+def _links(carried: list[context.Context]) -> list[trace.Link]:
+    found = (trace.get_current_span(c).get_span_context() for c in carried)
+    return [trace.Link(span_context) for span_context in found if span_context.is_valid]
 
 
 def _position(record: Record) -> tuple[str, int, int]:

@@ -20,7 +20,7 @@ from rapport.events import Event
 from rapport.events.codec import encode
 from rapport.kafka.connection import ClientSecurity
 from rapport.outages import watched
-from rapport.telemetry import Headers, extract_context, inject_headers, tracer
+from rapport.telemetry import Headers, extract_context, inject_headers, recording, tracer
 from rapport.topics import check_publication
 
 Publish = Callable[[Sequence[tuple[str, str, Event]]], Awaitable[None]]
@@ -95,10 +95,19 @@ class EventProducer:
         """Enqueue in order (so one key's records keep their order), then wait for every ack
         (a slow wait is the broker being away: the worker is degraded meanwhile).
         RefusedPublication, before anything is sent, for a record the catalogue refuses."""
-        for record in records:
-            check_publication(record.topic, record.event_type, producer=self._name)
+        for topic, event_type in {(record.topic, record.event_type) for record in records}:
+            check_publication(topic, event_type, producer=self._name)
         sending = self._producer
-        acks = [await self._enqueue(record) for record in records]
+        if recording():
+            acks = [await self._enqueue_traced(record) for record in records]
+        else:
+            current = inject_headers()
+            acks = [
+                await self._enqueue(
+                    record, current if record.parent_headers is None else record.parent_headers
+                )
+                for record in records
+            ]
         try:
             await watched(asyncio.gather(*acks), "Kafka")
         except KafkaError as error:
@@ -106,7 +115,8 @@ class EventProducer:
                 await self._renew(sending)
             raise
 
-    async def _enqueue(self, record: "OutgoingRecord") -> "asyncio.Future[RecordMetadata]":
+    async def _enqueue_traced(self, record: "OutgoingRecord") -> "asyncio.Future[RecordMetadata]":
+        """Enqueue ``record`` under its own "publish" span, a child of its parent context."""
         ctx = extract_context(record.parent_headers) if record.parent_headers is not None else None
         with tracer.start_as_current_span(
             f"publish {record.topic}",
@@ -114,11 +124,16 @@ class EventProducer:
             kind=trace.SpanKind.PRODUCER,
             attributes={"messaging.system": "kafka", "messaging.destination.name": record.topic},
         ):
-            headers = [("event_type", record.event_type.encode()), *inject_headers()]
-            ack: asyncio.Future[RecordMetadata] = await self._producer.send(
-                record.topic, value=record.value, key=record.key, headers=headers
-            )
-            return ack
+            return await self._enqueue(record, inject_headers())
+
+    async def _enqueue(
+        self, record: "OutgoingRecord", trace_headers: Headers
+    ) -> "asyncio.Future[RecordMetadata]":
+        headers = [("event_type", record.event_type.encode()), *trace_headers]
+        ack: asyncio.Future[RecordMetadata] = await self._producer.send(
+            record.topic, value=record.value, key=record.key, headers=headers
+        )
+        return ack
 
     async def send_headers(
         self, topic: str, key: bytes | None, value: bytes | None, headers: Headers
