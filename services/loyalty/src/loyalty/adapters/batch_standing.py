@@ -4,7 +4,6 @@ points in their tier window, their entries of each capped rule in its windows (c
 the askers of the questions the batch's replies answer."""
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -12,23 +11,10 @@ from uuid import UUID
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from loyalty.adapters.standing import COUNTED, WINDOW, lookup
+from loyalty.domain.batches import BatchStanding
 from loyalty.domain.guardrails import Recent, windows
 from loyalty.domain.rules import Rule
 from rapport.mongo import Database, Document
-
-
-@dataclass(frozen=True)
-class BatchStanding:
-    earned: set[str]
-    """The batch's entry ids already in the ledger."""
-    members: dict[UUID, Document]
-    """balance, flagged_until, tier of the members that exist."""
-    windows: dict[UUID, tuple[int, datetime | None]]
-    """Points credited within the tier window, and when the oldest of them was."""
-    recent: dict[tuple[UUID, str], Recent]
-    """(member, rule) -> their entries of the rule in its day, week and velocity windows."""
-    askers: dict[str, UUID]
-    """Question key -> who asked it."""
 
 
 def _counted_since(start: Any) -> Document:
