@@ -2,7 +2,7 @@
 (``loyalty.adapters``) implement them, and so do the in-memory fakes (``loyalty.fakes``), held
 to the same contract by ``tests/contract``."""
 
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -10,7 +10,7 @@ from uuid import UUID
 
 from opentelemetry.context import Context
 
-from loyalty.domain.batches import BatchStanding, Member
+from loyalty.domain.batches import BatchQuery, BatchStanding, Member
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.crediting import Candidate, Fields, Standing
 from loyalty.domain.offers import Audience, Targeting
@@ -140,11 +140,14 @@ class RedemptionWork(Protocol):
 
 
 class RuleStore(Protocol):
-    """The earning rules (configuration)."""
+    """The earning rules (configuration); a rule never saved earns by its default terms."""
 
     async def get(self, kind: RuleKind) -> Rule: ...
 
-    async def all(self) -> list[Rule]: ...
+    async def all(self) -> list[Rule]:
+        """Every rule, in ``RuleKind``'s order."""
+
+    async def put(self, rule: Rule) -> None: ...
 
 
 class LedgerStore(LedgerEntries, Protocol):
@@ -247,16 +250,7 @@ class Book(Protocol):
 
 
 class BatchStore(Protocol):
-    async def standing(
-        self,
-        *,
-        profile_ids: Collection[UUID],
-        entry_ids: Iterable[str],
-        rules: Iterable[Rule],
-        questions: Iterable[str],
-        now: datetime,
-        tier_window: timedelta,
-    ) -> BatchStanding:
+    async def standing(self, query: BatchQuery) -> BatchStanding:
         """What the batch needs to know, read once for all its members."""
 
     async def write(self, book: Book) -> None: ...

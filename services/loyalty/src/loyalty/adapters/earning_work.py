@@ -1,10 +1,9 @@
 """The units of work of earning (the ledger, members, referrals and the outbox bound to one
 transaction) and of a batch of mentions (its one read and its writes)."""
 
-from collections.abc import Awaitable, Callable, Collection, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TypeVar
-from uuid import UUID
 
 from loyalty.adapters.batch_standing import read_batch_standing
 from loyalty.adapters.book_writes import write_book
@@ -14,8 +13,7 @@ from loyalty.adapters.outbox import Outbox, Session
 from loyalty.adapters.outreach_store import OutboxEvents
 from loyalty.adapters.people_store import MongoPeople
 from loyalty.adapters.referral_store import MongoReferrals
-from loyalty.domain.batches import BatchStanding
-from loyalty.domain.rules import Rule
+from loyalty.domain.batches import BatchQuery, BatchStanding
 from loyalty.ports import BatchStore, Book, EarningStores
 from rapport.mongo import Database
 
@@ -38,10 +36,7 @@ class MongoEarningWork:
         )
 
     async def __call__(self, work: Callable[[EarningStores], Awaitable[T]]) -> T:
-        async def bound(s: Session) -> T:
-            return await work(self.bind(s))
-
-        return await self._outbox.transaction(bound)
+        return await self._outbox.work(self.bind, work)
 
 
 class MongoBatchStore:
@@ -50,26 +45,8 @@ class MongoBatchStore:
         self._outbox = outbox
         self._session = session
 
-    async def standing(
-        self,
-        *,
-        profile_ids: Collection[UUID],
-        entry_ids: Iterable[str],
-        rules: Iterable[Rule],
-        questions: Iterable[str],
-        now: datetime,
-        tier_window: timedelta,
-    ) -> BatchStanding:
-        return await read_batch_standing(
-            self._db,
-            profile_ids=profile_ids,
-            entry_ids=entry_ids,
-            rules=rules,
-            questions=questions,
-            now=now,
-            tier_window=tier_window,
-            session=self._session,
-        )
+    async def standing(self, query: BatchQuery) -> BatchStanding:
+        return await read_batch_standing(self._db, query, self._session)
 
     async def write(self, book: Book) -> None:
         await write_book(self._db, self._outbox, book, self._session)
@@ -81,7 +58,4 @@ class MongoBatchWork:
         self._outbox = outbox
 
     async def __call__(self, work: Callable[[BatchStore], Awaitable[T]]) -> T:
-        async def bound(s: Session) -> T:
-            return await work(MongoBatchStore(self._db, self._outbox, s))
-
-        return await self._outbox.transaction(bound)
+        return await self._outbox.work(partial(MongoBatchStore, self._db, self._outbox), work)

@@ -1,14 +1,29 @@
 """A batch of earnings as it is read once for all its members and applied in memory
 (``loyalty.use_cases.mention_book``)."""
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from loyalty.domain.guardrails import Recent
+from loyalty.domain.rules import Rule
 
 Fields = dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchQuery:
+    """What a batch reads: its members, the entries it may earn, the rules it applies, the
+    questions its replies answer, as of ``now``."""
+
+    profile_ids: Collection[UUID]
+    entry_ids: Iterable[str]
+    rules: Iterable[Rule]
+    questions: Iterable[str]
+    now: datetime
+    tier_window: timedelta
 
 
 @dataclass(frozen=True)

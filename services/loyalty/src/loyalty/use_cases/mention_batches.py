@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from loyalty.clock import Clock
 from loyalty.domain.acts import MENTION_RULES
+from loyalty.domain.batches import BatchQuery
 from loyalty.domain.questions import answered_key
 from loyalty.domain.rules import entry_id
 from loyalty.domain.tiers import TierTerms
@@ -34,18 +35,17 @@ class MentionBatches:
         now = self.clock()
         mentions = [event.payload.mention for event in events]
         causes = [str(event.payload.mention_event_id) for event in events]
-        entry_ids = [entry_id(kind.value, cause) for cause in causes for kind in MENTION_RULES]
-        questions = {answered_key(m) for m in mentions if m.in_reply_to is not None}
+        query = BatchQuery(
+            profile_ids={event.payload.profile.profile_id for event in events},
+            entry_ids=[entry_id(kind.value, cause) for cause in causes for kind in MENTION_RULES],
+            rules=[rules[kind] for kind in MENTION_RULES],
+            questions={answered_key(m) for m in mentions if m.in_reply_to is not None},
+            now=now,
+            tier_window=self.tiers.window,
+        )
 
         async def work(store: BatchStore) -> None:
-            standing = await store.standing(
-                profile_ids={event.payload.profile.profile_id for event in events},
-                entry_ids=entry_ids,
-                rules=[rules[kind] for kind in MENTION_RULES],
-                questions=questions,
-                now=now,
-                tier_window=self.tiers.window,
-            )
+            standing = await store.standing(query)
             book = MentionBook(
                 standing,
                 rules=rules,
