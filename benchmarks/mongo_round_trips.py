@@ -30,8 +30,8 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from loyalty.consumers import event_handlers
+from loyalty.main import build_parts
 from loyalty.migrations import MIGRATIONS as LOYALTY_MIGRATIONS
-from loyalty.services import Services
 from loyalty.settings import LoyaltySettings
 from profiles.domain.rules import Rules
 from profiles.handlers import on_mention_ingested
@@ -136,7 +136,7 @@ async def main(count: int, authors: int, save: str | None) -> None:
             assert isinstance(event, MentionIngested)
             await on_mention_ingested(event, profiles=repo, rules=rules, clock=clock)
 
-        services = Services.build(loyalty_db.db, loyalty_settings, clock)
+        services = build_parts(loyalty_db.db, loyalty_settings, clock)
         handlers = event_handlers(services, loyalty_settings)
 
         async def reward(event: Event) -> None:

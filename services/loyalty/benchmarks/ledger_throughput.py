@@ -23,16 +23,17 @@ from uuid import UUID, uuid4
 
 from pymongo import AsyncMongoClient
 
+from loyalty.adapters.catalogue_store import MongoRules
+from loyalty.adapters.earning_work import MongoEarningWork
 from loyalty.adapters.indexes import INDEXES
-from loyalty.adapters.ledger_store import MongoLedger
 from loyalty.adapters.outbox import Outbox
 from loyalty.adapters.redemption_store import MongoRedemptionWork
-from loyalty.domain.crediting import Candidate
 from loyalty.domain.rules import Rule, RuleKind
-from loyalty.domain.tiers import TierTerms
 from loyalty.errors import InsufficientBalance
 from loyalty.settings import DEFAULT_TIERS
+from loyalty.use_cases.earning import Earner
 from loyalty.use_cases.redemptions import Redemptions
+from loyalty.use_cases.tiering import TierKeeper
 from rapport.clock import utcnow
 from rapport.mongo import Document, ensure_indexes
 
@@ -40,7 +41,6 @@ OFFSET = int(os.environ.get("RAPPORT_TEST_PORT_OFFSET", "0"))
 MONGO = os.environ.get(
     "RAPPORT_TEST_MONGO", f"mongodb://127.0.0.1:{27117 + OFFSET}/?replicaSet=rapport"
 )
-TIERS = TierTerms(DEFAULT_TIERS, timedelta(days=365))
 RULE = Rule(kind=RuleKind.POSITIVE_MENTION, points=10, daily_cap=1000, weekly_cap=5000)
 
 
@@ -65,18 +65,22 @@ async def main(entries: int, members: int, concurrency: int) -> None:
     db = client[name]
     try:
         await ensure_indexes(db, INDEXES)
-        ledger, redemptions = (
-            MongoLedger(db, Outbox(db)),
-            Redemptions(MongoRedemptionWork(db, Outbox(db))),
-        )
-        people = [UUID(int=n + 1) for n in range(members)]
-        candidates = [
-            Candidate(people[n % members], f"bench:{n}", RULE, uuid4()) for n in range(entries)
-        ]
+        rules, earning = MongoRules(db), MongoEarningWork(db, Outbox(db))
+        await rules.put(RULE)
         now = utcnow()
+        tiers = TierKeeper(uow=earning, thresholds=DEFAULT_TIERS, window=timedelta(days=365))
+        earner = Earner(
+            rules=rules, uow=earning, tiers=tiers, clock=lambda: now, expiry=timedelta()
+        )
+        redemptions = Redemptions(MongoRedemptionWork(db, Outbox(db)))
+        people = [UUID(int=n + 1) for n in range(members)]
+        candidates = [(people[n % members], f"bench:{n}", uuid4()) for n in range(entries)]
 
-        def earn(c: Candidate) -> Callable[[], Awaitable[object]]:
-            return lambda: ledger.earn(c, now=now, expires_at=now, tiers=TIERS)
+        def earn(c: tuple[UUID, str, UUID]) -> Callable[[], Awaitable[object]]:
+            profile_id, cause, event_id = c
+            return lambda: earner.earn(
+                RULE.kind, profile_id=profile_id, cause=cause, cause_event_id=event_id
+            )
 
         def redeem(n: int) -> Callable[[], Awaitable[None]]:
             async def spend() -> None:

@@ -29,8 +29,9 @@ from pymongo import AsyncMongoClient
 
 from benchmarks.measures import cpu_s
 from loyalty.consumers import batch_handlers, event_handlers
+from loyalty.main import build_parts
 from loyalty.migrations import MIGRATIONS
-from loyalty.services import Services
+from loyalty.parts import Parts
 from loyalty.settings import LoyaltySettings
 from rapport.events import (
     Consent,
@@ -111,9 +112,9 @@ async def measured(
     }
 
 
-async def loyalty_over(db: Database) -> Services:
+async def loyalty_over(db: Database) -> Parts:
     await ensure_indexes(db, MIGRATIONS.indexes(SETTINGS))
-    return Services.build(db, SETTINGS, MovableClock(BASE_TIME + timedelta(days=1)))
+    return build_parts(db, SETTINGS, MovableClock(BASE_TIME + timedelta(days=1)))
 
 
 async def main(count: int, authors: int, batch: int) -> None:

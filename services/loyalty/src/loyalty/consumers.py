@@ -6,9 +6,8 @@ from functools import partial
 from typing import Any
 
 from loyalty import handlers
-from loyalty.services import Services
+from loyalty.parts import Parts
 from loyalty.settings import LoyaltySettings
-from loyalty.use_cases import referring
 from rapport.events import (
     CaseChanged,
     Event,
@@ -23,46 +22,41 @@ Handlers = dict[type[Event], Callable[[Any], Awaitable[None]]]
 BatchHandlers = dict[type[Event], Callable[[list[Any]], Awaitable[None]]]
 
 
-def event_handlers(services: Services, settings: LoyaltySettings) -> Handlers:
-    earner = services.earner
+def event_handlers(parts: Parts, settings: LoyaltySettings) -> Handlers:
+    earner = parts.earner
     return {
         MentionEnriched: partial(
             handlers.on_mention_enriched,
             earner=earner,
-            members=services.members,
-            questions=services.questions,
-            clock=services.clock,
+            members=parts.members,
+            questions=parts.questions,
+            clock=parts.clock,
             min_shares=settings.share_min_shares,
             flag_for=timedelta(days=settings.flag_days),
         ),
-        ProfileChanged: partial(handlers.on_profile_changed, effects=_profile_effects(services)),
+        ProfileChanged: partial(handlers.on_profile_changed, effects=_profile_effects(parts)),
         CaseChanged: partial(handlers.on_case_changed, earner=earner),
-        PurchaseMade: partial(referring.on_purchase_made, referrals=services.referrals),
-        ReferralConverted: partial(
-            referring.on_referral_converted,
-            referrals=services.referrals,
-            earner=earner,
-            clock=services.clock,
-        ),
-        PrivacyRequested: services.answer_privacy,
+        PurchaseMade: parts.referring.on_purchase_made,
+        ReferralConverted: parts.referring.on_referral_converted,
+        PrivacyRequested: parts.answer_privacy,
     }
 
 
-def batch_handlers(services: Services) -> BatchHandlers:
+def batch_handlers(parts: Parts) -> BatchHandlers:
     """Events handled many at a time; a batch that fails goes one by one through
     ``event_handlers``."""
     return {
-        MentionEnriched: partial(handlers.on_mentions_enriched, batches=services.mention_batches),
-        ProfileChanged: partial(handlers.on_profiles_changed, effects=_profile_effects(services)),
+        MentionEnriched: partial(handlers.on_mentions_enriched, batches=parts.mention_batches),
+        ProfileChanged: partial(handlers.on_profiles_changed, effects=_profile_effects(parts)),
     }
 
 
-def _profile_effects(services: Services) -> handlers.ProfileEffects:
+def _profile_effects(parts: Parts) -> handlers.ProfileEffects:
     return handlers.ProfileEffects(
-        earner=services.earner,
-        members=services.members,
-        tiers=services.tiers,
-        outreach=services.outreach,
-        clock=services.clock,
-        people=services.people,
+        earner=parts.earner,
+        members=parts.members,
+        tiers=parts.tiers,
+        outreach=parts.outreach,
+        clock=parts.clock,
+        people=parts.people,
     )

@@ -4,16 +4,20 @@ behaviour by ``tests/contract``."""
 import copy
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
 from loyalty.domain.catalogue import Offer
+from loyalty.domain.crediting import Candidate, Position, Standing, credit
+from loyalty.domain.guardrails import Verdict, counted, windows
 from loyalty.domain.offers import Audience, Targeting
+from loyalty.domain.referrals import ReferralFacts
 from loyalty.domain.rollouts import Rollout, RolloutState
-from loyalty.domain.rules import RuleKind
-from loyalty.ports import OutreachStores, RedemptionStores
-from rapport.events import Event, OutreachDecision, Redemption
+from loyalty.domain.rules import DEFAULT_RULES, Rule, RuleKind
+from loyalty.errors import ReferralRefused
+from loyalty.ports import EarningStores, OutreachStores, RedemptionStores
+from rapport.events import Event, OutreachDecision, Purchase, Redemption, Referral
 
 T = TypeVar("T")
 
@@ -207,3 +211,173 @@ class FakeRollouts:
         self.saved[rollout.rollout_id] = rollout
         self.claims[rollout.rollout_id] = (owner, until)
         return True
+
+
+class FakeLedgerStore:
+    """The ledger; ``members`` is the member store's own dict (a standing reads both)."""
+
+    def __init__(self, members: dict[UUID, dict[str, Any]]) -> None:
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.members = members
+
+    async def standing(self, c: Candidate, *, now: datetime, tier_window: timedelta) -> Standing:
+        member = self.members.get(c.profile_id, {})
+        starts = windows(c.rule, now)
+        recent = [
+            e["at"]
+            for e in self._of(c.profile_id)
+            if c.rule.limited
+            and e["rule"] == c.rule.kind.value
+            and e["status"] in (Verdict.CREDIT.value, Verdict.HOLD.value)
+        ]
+        points, oldest = await self.window(c.profile_id, now - tier_window)
+        position = Position(
+            member.get("flagged_until"), member.get("tier"), counted(recent, starts), points, oldest
+        )
+        found = self.entries.get(c.entry_id)
+        return Standing(None if found is None else dict(found), position)
+
+    async def entry(self, entry_id: str) -> dict[str, Any] | None:
+        found = self.entries.get(entry_id)
+        return dict(found) if found is not None and found["kind"] == "earn" else None
+
+    async def add(self, entry: Mapping[str, Any]) -> None:
+        if entry["_id"] in self.entries:
+            raise KeyError(f"duplicate ledger entry {entry['_id']}")
+        self.entries[entry["_id"]] = dict(entry)
+
+    async def update(self, entry_id: str, fields: Mapping[str, Any]) -> None:
+        if entry_id in self.entries:
+            self.entries[entry_id] |= fields
+
+    async def due(self, profile_id: UUID, now: datetime) -> list[tuple[str, int]]:
+        due = [
+            e
+            for e in self._of(profile_id)
+            if e.get("settled") is False
+            and e["status"] == Verdict.CREDIT.value
+            and e["expires_at"] is not None
+            and e["expires_at"] <= now
+        ]
+        return [(e["_id"], e["points"]) for e in sorted(due, key=lambda e: e["expires_at"])][:1000]
+
+    async def settle(self, entry_ids: Sequence[str]) -> None:
+        for entry_id in entry_ids:
+            self.entries[entry_id]["settled"] = True
+
+    async def window(self, profile_id: UUID, since: datetime) -> tuple[int, datetime | None]:
+        credited = [
+            e
+            for e in self._of(profile_id)
+            if e["kind"] == "earn"
+            and e["status"] == Verdict.CREDIT.value
+            and e["credited_at"] >= since
+        ]
+        if not credited:
+            return 0, None
+        return sum(e["points"] for e in credited), min(e["credited_at"] for e in credited)
+
+    def _of(self, profile_id: UUID) -> list[dict[str, Any]]:
+        return [e for e in self.entries.values() if e["profile_id"] == profile_id]
+
+
+class FakeMemberStore:
+    def __init__(self, members: dict[UUID, dict[str, Any]] | None = None) -> None:
+        self.members = {} if members is None else members
+
+    async def get(self, profile_id: UUID) -> dict[str, Any] | None:
+        found = self.members.get(profile_id)
+        return None if found is None else dict(found)
+
+    async def credit(self, profile_id: UUID, points: int, fields: Mapping[str, Any]) -> int:
+        member = self.members.setdefault(profile_id, {"_id": profile_id})
+        for name, added in credit(points).items():
+            member[name] = member.get(name, 0) + added
+        member |= fields
+        return int(member["balance"])
+
+    async def settle(self, profile_id: UUID, *, matured: int, points: int) -> int:
+        member = self.members[profile_id]
+        member["settled_points"] = member.get("settled_points", 0) + matured
+        member["balance"] = member.get("balance", 0) - points
+        return int(member["balance"])
+
+    async def set_tier(self, profile_id: UUID, tier: str, review_at: datetime | None) -> None:
+        if profile_id in self.members:
+            self.members[profile_id] |= {"tier": tier, "tier_review_at": review_at}
+
+
+class FakeReferralStore:
+    """``persons`` maps each known profile id to its person (itself until a merge)."""
+
+    def __init__(self) -> None:
+        self.persons: dict[UUID, UUID] = {}
+        self.purchases: dict[str, UUID] = {}
+        self.admitted: dict[str, dict[str, Any]] = {}
+        self.refusals: dict[str, str] = {}
+
+    async def record_purchase(self, purchase: Purchase) -> None:
+        self.purchases.setdefault(purchase.purchase_id, purchase.profile_id)
+
+    async def facts(self, referral: Referral) -> ReferralFacts:
+        buyer = self.purchases.get(referral.purchase_id)
+        referred = self.persons.get(referral.referred_profile_id)
+        paid = self.admitted.get(referral.purchase_id)
+        aliases = {p for p, person in self.persons.items() if person == referred} | {referred}
+        before = [a for a in self.admitted.values() if a["referred"] in aliases]
+        return ReferralFacts(
+            referral_id=referral.referral_id,
+            purchase_id=referral.purchase_id,
+            referrer=self.persons.get(referral.referrer_profile_id),
+            referred=referred,
+            buyer=self.persons.get(buyer, buyer) if buyer else None,
+            purchase_paid_by=paid["referral_id"] if paid else None,
+            referred_before_by=before[0]["referral_id"] if referred and before else None,
+        )
+
+    async def admit(self, referral: Referral, *, referrer: UUID, referred: UUID) -> None:
+        taken = referral.purchase_id in self.admitted or any(
+            a["referred"] == referred for a in self.admitted.values()
+        )
+        if taken:
+            raise ReferralRefused(f"referral {referral.referral_id} refused: just referred")
+        self.admitted[referral.purchase_id] = {
+            "referral_id": referral.referral_id,
+            "referrer": referrer,
+            "referred": referred,
+        }
+        self.refusals.pop(referral.referral_id, None)
+
+    async def refused(self, referral: Referral, reason: str, at: datetime) -> None:
+        self.refusals[referral.referral_id] = reason
+
+
+def _earning_stores() -> EarningStores:
+    members = FakeMemberStore()
+    return EarningStores(
+        FakeLedgerStore(members.members), members, FakeReferralStore(), FakeEvents()
+    )
+
+
+@dataclass
+class FakeEarningWork:
+    stores: EarningStores = field(default_factory=_earning_stores)
+
+    async def __call__(self, work: Callable[[EarningStores], Awaitable[T]]) -> T:
+        return await all_or_nothing(self.stores, work)
+
+
+class FakeRules:
+    """Every rule as configured by default, or as ``put``."""
+
+    def __init__(self) -> None:
+        self.rules = {k: Rule(kind=k, **DEFAULT_RULES[k].model_dump()) for k in RuleKind}
+
+    async def get(self, kind: RuleKind) -> Rule:
+        return self.rules[kind]
+
+    async def all(self) -> list[Rule]:
+        return list(self.rules.values())
+
+    async def put(self, rule: Rule) -> None:
+        self.rules[rule.kind] = rule

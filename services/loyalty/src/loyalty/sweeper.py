@@ -8,6 +8,8 @@ from uuid import UUID
 from loyalty.adapters.ledger_store import MongoLedger
 from loyalty.adapters.member_store import MongoMembers
 from loyalty.clock import Clock
+from loyalty.ports import EarningWork
+from loyalty.use_cases.expiry import expire
 from loyalty.use_cases.tiering import TierKeeper
 from rapport.workers import Poller, Repeat
 
@@ -19,6 +21,7 @@ class Sweeper:
     ledger: MongoLedger
     members: MongoMembers
     tiers: TierKeeper
+    uow: EarningWork
     clock: Clock
     interval_s: float
     _loop: Poller = field(init=False)
@@ -46,7 +49,7 @@ class Sweeper:
         return len(due) + len(reviews)
 
     async def expire(self, profile_id: UUID) -> None:
-        await self.ledger.expire(profile_id, self.clock())
+        await expire(profile_id, self.clock(), uow=self.uow)
 
     async def refresh(self, profile_id: UUID) -> None:
         """The on-read check: this member's expiry and tier, as of now."""

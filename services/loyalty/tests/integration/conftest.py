@@ -12,9 +12,9 @@ import pytest
 from loyalty.adapters.outbox import Outbox
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.rollouts import RolloutState
-from loyalty.main import create_app
+from loyalty.main import build_parts, create_app
 from loyalty.migrations import MIGRATIONS
-from loyalty.services import Services
+from loyalty.parts import Parts
 from loyalty.settings import LoyaltySettings
 from loyalty.topics import LOYALTY_TOPIC
 from rapport import outbox
@@ -47,15 +47,15 @@ def settings(**overrides: Any) -> LoyaltySettings:
 
 
 @pytest.fixture
-async def services(mongo_db: Database, clock: MovableClock) -> Services:
+async def services(mongo_db: Database, clock: MovableClock) -> Parts:
     await ensure_indexes(mongo_db, MIGRATIONS.indexes(settings()))
-    return Services.build(mongo_db, settings(), clock)
+    return build_parts(mongo_db, settings(), clock)
 
 
 @pytest.fixture
 async def live(
     mongo_db: Database, kafka_bootstrap: str, clock: MovableClock
-) -> AsyncIterator[Services]:
+) -> AsyncIterator[Parts]:
     """loyalty's parts over a fresh database, with a relay publishing their outbox to the real
     broker."""
     await ensure_indexes(mongo_db, MIGRATIONS.indexes(settings()))
@@ -64,7 +64,7 @@ async def live(
     relay = OutboxRelay(mongo_db, producer, poll_s=0.2)
     relaying = asyncio.create_task(relay.run())
     try:
-        yield Services.build(mongo_db, settings(), clock, Outbox(mongo_db, relay))
+        yield build_parts(mongo_db, settings(), clock, Outbox(mongo_db, relay))
     finally:
         relay.stop()
         await relaying
@@ -72,17 +72,17 @@ async def live(
 
 
 @asynccontextmanager
-async def routes(services: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
+async def routes(services: Parts, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
     """loyalty's routes over ``services``."""
     app = create_app(settings(), clock)
-    app.state.services = services
+    app.state.parts = services
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://loyalty") as http:
         yield http
 
 
 @pytest.fixture
-async def api(live: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
+async def api(live: Parts, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
     """loyalty's routes over ``live``."""
     async with routes(live, clock) as http:
         yield http
@@ -92,7 +92,7 @@ def token(*scopes: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_keys().token(*scopes, subject='test')}"}
 
 
-async def payable(services: Services, body: dict[str, Any]) -> dict[str, Any]:
+async def payable(services: Parts, body: dict[str, Any]) -> dict[str, Any]:
     """A posted referral's ``body``, made to pay: both people known to ``services`` and the
     purchase recorded as the referred customer's."""
     referral = Referral.model_validate({k: v for k, v in body.items() if k != "type"})
@@ -103,7 +103,7 @@ async def payable(services: Services, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-async def roll_out(services: Services, offer: Offer) -> int:
+async def roll_out(services: Parts, offer: Offer) -> int:
     """Save ``offer`` and run its roll-out here to the end, as the worker does; how many
     members it was sent to."""
     started = await services.start_rollout(offer)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from loyalty.domain.rules import RuleKind
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport import lease, outbox
 from rapport.events import ReferralConverted
 from rapport.events.codec import decode
@@ -50,7 +50,7 @@ def referral_body(referrer: str, **fields: Any) -> dict[str, Any]:
 
 
 async def test_a_posted_referral_is_published_once_and_a_retry_gets_the_same_answer(
-    api: httpx.AsyncClient, live: Services, kafka_bootstrap: str
+    api: httpx.AsyncClient, live: Parts, kafka_bootstrap: str
 ) -> None:
     body = await payable(live, referral_body(str(uuid4())))
     first = await api.post("/v1/events", json=body, headers=SHOP)
@@ -73,7 +73,7 @@ async def test_a_posted_referral_is_published_once_and_a_retry_gets_the_same_ans
 
 
 async def test_the_same_referral_id_with_another_body_is_409(
-    api: httpx.AsyncClient, live: Services, mongo_db: Database
+    api: httpx.AsyncClient, live: Parts, mongo_db: Database
 ) -> None:
     body = await payable(live, referral_body(str(uuid4())))
     assert (await api.post("/v1/events", json=body, headers=SHOP)).status_code == 202
@@ -171,7 +171,7 @@ async def redeem(
 
 
 @pytest.fixture
-async def ann(api: httpx.AsyncClient, live: Services) -> UUID:
+async def ann(api: httpx.AsyncClient, live: Parts) -> UUID:
     """A member with 50 points, and a catalogue of a 30-point mug and a 500-point kit."""
     for reward, points in (("mug", 30), ("kit", 500)):
         saved = await api.put(
@@ -263,7 +263,7 @@ async def test_a_member_reads_only_their_own_balance(api: httpx.AsyncClient, ann
     assert other.json() == {"detail": "a member token reaches only the member's own profile"}
 
 
-async def test_a_supervisor_decides_a_held_referral(api: httpx.AsyncClient, live: Services) -> None:
+async def test_a_supervisor_decides_a_held_referral(api: httpx.AsyncClient, live: Parts) -> None:
     await api.put("/v1/rules/referral", json={"points": 50, "velocity_limit": 1}, headers=ADMIN)
     referrer = str(uuid4())
     for _ in range(2):

@@ -8,7 +8,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport.mongo import Database
 from rapport.testing import unique
 from services.loyalty.tests.integration.conftest import payable, token
@@ -75,7 +75,7 @@ def raw(body: dict[str, Any]) -> bytes:
 
 @pytest.mark.parametrize(("body", "field"), POISONS.values(), ids=POISONS.keys())
 async def test_a_poisoned_commerce_event_is_422_naming_the_field_and_changes_nothing(
-    api: httpx.AsyncClient, live: Services, mongo_db: Database, body: dict[str, Any], field: str
+    api: httpx.AsyncClient, live: Parts, mongo_db: Database, body: dict[str, Any], field: str
 ) -> None:
     before = await stored(mongo_db)
     response = await api.post("/v1/events", content=raw(body), headers=SHOP)
@@ -90,7 +90,7 @@ async def test_a_poisoned_commerce_event_is_422_naming_the_field_and_changes_not
     assert await mongo_db["intake"].count_documents({}) == 1
 
 
-async def test_the_bounds_accept_their_edges(api: httpx.AsyncClient, live: Services) -> None:
+async def test_the_bounds_accept_their_edges(api: httpx.AsyncClient, live: Parts) -> None:
     edges = [
         purchase(amount=0.01, purchased_at="2006-01-01T00:00:00Z"),
         purchase(amount=1_000_000),

@@ -11,8 +11,9 @@ from pymongo import AsyncMongoClient
 
 from loyalty.adapters.catalogue_store import MongoRules
 from loyalty.domain.rules import Rule, RuleKind
+from loyalty.main import build_parts
 from loyalty.migrations import MIGRATIONS
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport.mongo import Database, Document, ensure_indexes
 from rapport.testing import MongoCommands, MovableClock
 from services.loyalty.tests.integration.conftest import outboxed, settings
@@ -44,7 +45,7 @@ async def counted(
     await client.close()
 
 
-async def earn(services: Services, kind: RuleKind, cause: str) -> str:
+async def earn(services: Parts, kind: RuleKind, cause: str) -> str:
     outcome = await services.earner.earn(kind, profile_id=ANN, cause=cause, cause_event_id=uuid4())
     assert outcome is not None
     return outcome.status
@@ -79,7 +80,7 @@ async def test_an_earning_is_one_read_one_credit_and_one_transaction(
 ) -> None:
     db, commands = counted
     await ensure_indexes(db, MIGRATIONS.indexes(settings()))
-    services = Services.build(db, settings(), clock)
+    services = build_parts(db, settings(), clock)
     await earn(services, RuleKind.POSITIVE_MENTION, "warm-up")  # and the rules cached
     commands.reset()
     assert await earn(services, RuleKind.POSITIVE_MENTION, "post-2") == "credited"
@@ -94,7 +95,7 @@ async def test_an_earning_is_one_read_one_credit_and_one_transaction(
 
 
 async def test_the_tier_counts_only_the_points_credited_within_its_window(
-    services: Services, clock: MovableClock, mongo_db: Database
+    services: Parts, clock: MovableClock, mongo_db: Database
 ) -> None:
     await services.rules.put(Rule(kind=RuleKind.RECOVERY, points=150))
     await earn(services, RuleKind.RECOVERY, "case-1")
@@ -108,7 +109,7 @@ async def test_the_tier_counts_only_the_points_credited_within_its_window(
 
 
 async def test_concurrent_earnings_that_cross_a_threshold_together_lift_the_tier_once(
-    services: Services, mongo_db: Database
+    services: Parts, mongo_db: Database
 ) -> None:
     await services.rules.put(Rule(kind=RuleKind.RECOVERY, points=150))
     causes = [f"case-{n}" for n in range(4)]

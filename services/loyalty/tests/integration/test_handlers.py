@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from loyalty.consumers import event_handlers
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport.events import Event, RelationshipStage
 from rapport.kafka.consumer import dispatch
 from rapport.mongo import Database
@@ -25,14 +25,14 @@ EVANGELIST = RelationshipStage.EVANGELIST
 
 
 @pytest.fixture
-def handle(services: Services) -> Callable[[Event], Awaitable[None]]:
+def handle(services: Parts) -> Callable[[Event], Awaitable[None]]:
     return dispatch(event_handlers(services, settings()))
 
 
 Handle = Callable[[Event], Awaitable[None]]
 
 
-async def earned(services: Services, profile_id: UUID) -> dict[str, Any]:
+async def earned(services: Parts, profile_id: UUID) -> dict[str, Any]:
     """rule -> points credited, and the balance."""
     member = await services.ledger.member(profile_id, entries=500)
     if member is None:
@@ -43,7 +43,7 @@ async def earned(services: Services, profile_id: UUID) -> dict[str, Any]:
 
 
 async def test_a_positive_post_with_a_link_earns_the_post_and_the_content_once(
-    services: Services, handle: Handle, mongo_db: Database
+    services: Parts, handle: Handle, mongo_db: Database
 ) -> None:
     ann = uuid4()
     event = mention_by(ann, url="https://example.com/latte.jpg")
@@ -55,14 +55,14 @@ async def test_a_positive_post_with_a_link_earns_the_post_and_the_content_once(
     assert announced == [f"positive_mention:{cause}", f"ugc:{cause}"]
 
 
-async def test_a_quote_post_earns_a_share(services: Services, handle: Handle) -> None:
+async def test_a_quote_post_earns_a_share(services: Parts, handle: Handle) -> None:
     ann = uuid4()
     await handle(mention_by(ann, score=0.0, quote_of="brand-post-9"))
     assert await earned(services, ann) == {"rules": ["share"], "balance": 5}
 
 
 async def test_a_spam_flagged_author_earns_nothing_afterwards(
-    services: Services, handle: Handle, clock: MovableClock
+    services: Parts, handle: Handle, clock: MovableClock
 ) -> None:
     bot = uuid4()
     await handle(mention_by(bot, intents=["spam"]))
@@ -74,7 +74,7 @@ async def test_a_spam_flagged_author_earns_nothing_afterwards(
 
 
 async def test_an_evangelist_answering_another_customers_question_earns_helping(
-    services: Services, handle: Handle
+    services: Parts, handle: Handle
 ) -> None:
     asker, helper = uuid4(), uuid4()
     question = mention_by(asker, score=0.0, intents=["question"])
@@ -86,7 +86,7 @@ async def test_an_evangelist_answering_another_customers_question_earns_helping(
 
 
 async def test_answering_nothing_or_ones_own_question_is_not_helping(
-    services: Services, handle: Handle
+    services: Parts, handle: Handle
 ) -> None:
     asker = uuid4()
     question = mention_by(asker, score=0.0, intents=["question"])
@@ -102,7 +102,7 @@ async def test_answering_nothing_or_ones_own_question_is_not_helping(
 
 
 async def test_becoming_a_fan_then_an_evangelist_earns_each_bonus_once(
-    services: Services, handle: Handle
+    services: Parts, handle: Handle
 ) -> None:
     ann = uuid4()
     fan = snapshot(ann, RelationshipStage.FAN)
@@ -115,7 +115,7 @@ async def test_becoming_a_fan_then_an_evangelist_earns_each_bonus_once(
 
 
 async def test_an_answered_complaint_resolved_earns_the_recovery_gesture_once_per_case(
-    services: Services, handle: Handle
+    services: Parts, handle: Handle
 ) -> None:
     ann, case = uuid4(), uuid4()
     steps = ["opened", "replied", "resolved", "reopened", "resolved"]
@@ -127,7 +127,7 @@ async def test_an_answered_complaint_resolved_earns_the_recovery_gesture_once_pe
 
 
 async def test_a_complaint_closed_without_any_reply_earns_nothing(
-    services: Services, handle: Handle
+    services: Parts, handle: Handle
 ) -> None:
     ann, case = uuid4(), uuid4()
     for sequence, change in enumerate(["opened", "resolved", "reopened", "resolved"], 1):
@@ -136,7 +136,7 @@ async def test_a_complaint_closed_without_any_reply_earns_nothing(
 
 
 async def test_a_merge_moves_balances_and_entries_to_the_survivor_once(
-    services: Services, handle: Handle
+    services: Parts, handle: Handle
 ) -> None:
     survivor, absorbed = uuid4(), uuid4()
     await handle(mention_by(survivor))

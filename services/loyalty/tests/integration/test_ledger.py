@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from loyalty.domain.rules import Rule, RuleKind
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport.events import PointsAwarded, PointsExpired, PointsHeld
 from rapport.mongo import Database
 from rapport.testing import MovableClock
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 ANN = UUID(int=7)
 
 
-async def earn(services: Services, kind: RuleKind, cause: str | None = None) -> str | None:
+async def earn(services: Parts, kind: RuleKind, cause: str | None = None) -> str | None:
     outcome = await services.earner.earn(
         kind, profile_id=ANN, cause=cause or str(uuid4()), cause_event_id=uuid4()
     )
@@ -24,14 +24,14 @@ async def earn(services: Services, kind: RuleKind, cause: str | None = None) -> 
     return outcome.status
 
 
-async def balance(services: Services) -> int:
+async def balance(services: Parts) -> int:
     member = await services.members.get(ANN)
     assert member is not None
     return int(member["balance"])
 
 
 async def test_an_earning_writes_an_entry_credits_the_balance_and_is_announced(
-    services: Services, mongo_db: Database
+    services: Parts, mongo_db: Database
 ) -> None:
     assert await earn(services, RuleKind.POSITIVE_MENTION) == "credited"
     member = await services.ledger.member(ANN, entries=10)
@@ -43,7 +43,7 @@ async def test_an_earning_writes_an_entry_credits_the_balance_and_is_announced(
 
 
 async def test_the_same_cause_delivered_twice_is_one_entry_announced_once(
-    services: Services, mongo_db: Database
+    services: Parts, mongo_db: Database
 ) -> None:
     await earn(services, RuleKind.RECOVERY, "case-1")
     await earn(services, RuleKind.RECOVERY, "case-1")
@@ -55,7 +55,7 @@ async def test_the_same_cause_delivered_twice_is_one_entry_announced_once(
 
 
 async def test_concurrent_earnings_are_all_counted_and_duplicates_once(
-    services: Services, mongo_db: Database
+    services: Parts, mongo_db: Database
 ) -> None:
     causes = [f"case-{n}" for n in range(10)]
     await asyncio.gather(*(earn(services, RuleKind.RECOVERY, c) for c in causes + causes))
@@ -69,7 +69,7 @@ async def test_concurrent_earnings_are_all_counted_and_duplicates_once(
 
 
 async def test_the_daily_cap_drops_the_fourth_post_until_a_day_has_passed(
-    services: Services, clock: MovableClock
+    services: Parts, clock: MovableClock
 ) -> None:
     await services.rules.put(Rule(kind=RuleKind.POSITIVE_MENTION, points=10, daily_cap=3))
     outcomes = [await earn(services, RuleKind.POSITIVE_MENTION) for _ in range(4)]
@@ -82,7 +82,7 @@ async def test_the_daily_cap_drops_the_fourth_post_until_a_day_has_passed(
 
 
 async def test_an_eleventh_referral_in_a_week_is_held_until_a_human_decides(
-    services: Services, mongo_db: Database
+    services: Parts, mongo_db: Database
 ) -> None:
     for n in range(10):
         assert await earn(services, RuleKind.REFERRAL, f"ref-{n}") == "credited"
@@ -107,7 +107,7 @@ async def test_an_eleventh_referral_in_a_week_is_held_until_a_human_decides(
 
 
 async def test_a_rejected_hold_earns_nothing_and_cannot_be_approved_after(
-    services: Services,
+    services: Parts,
 ) -> None:
     await services.rules.put(Rule(kind=RuleKind.REFERRAL, points=50, velocity_limit=1))
     await earn(services, RuleKind.REFERRAL, "ref-1")
@@ -118,7 +118,7 @@ async def test_a_rejected_hold_earns_nothing_and_cannot_be_approved_after(
         await services.earner.decide("referral:ref-2", "approved")
 
 
-async def test_an_inactive_rule_earns_nothing(services: Services) -> None:
+async def test_an_inactive_rule_earns_nothing(services: Parts) -> None:
     await services.rules.put(Rule(kind=RuleKind.SHARE, points=5, active=False))
     outcome = await services.earner.earn(
         RuleKind.SHARE, profile_id=ANN, cause="m", cause_event_id=uuid4()
@@ -128,7 +128,7 @@ async def test_an_inactive_rule_earns_nothing(services: Services) -> None:
 
 
 async def test_an_expired_batch_leaves_the_balance_and_stays_in_the_ledger(
-    services: Services, clock: MovableClock, mongo_db: Database
+    services: Parts, clock: MovableClock, mongo_db: Database
 ) -> None:
     await earn(services, RuleKind.RECOVERY, "old-1")
     await earn(services, RuleKind.RECOVERY, "old-2")
@@ -150,7 +150,7 @@ async def test_an_expired_batch_leaves_the_balance_and_stays_in_the_ledger(
 
 
 async def test_spent_points_are_the_oldest_so_less_expires(
-    services: Services, clock: MovableClock
+    services: Parts, clock: MovableClock
 ) -> None:
     await earn(services, RuleKind.RECOVERY, "old-1")
     clock.advance(days=10)
@@ -162,7 +162,7 @@ async def test_spent_points_are_the_oldest_so_less_expires(
 
 
 async def test_a_member_climbs_a_tier_and_falls_back_when_the_window_passes(
-    services: Services, clock: MovableClock, mongo_db: Database
+    services: Parts, clock: MovableClock, mongo_db: Database
 ) -> None:
     await services.rules.put(Rule(kind=RuleKind.RECOVERY, points=250))
     await earn(services, RuleKind.RECOVERY, "big")

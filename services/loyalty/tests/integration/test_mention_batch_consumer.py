@@ -13,7 +13,7 @@ import pytest
 from bson import Binary
 
 from loyalty.consumers import batch_handlers, event_handlers
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport import outbox
 from rapport.events import ALL_EVENTS, Event, MentionEnriched
 from rapport.events.codec import decode
@@ -53,7 +53,7 @@ class Consuming:
 
 @pytest.fixture
 async def consuming(
-    services: Services,
+    services: Parts,
     kafka_bootstrap: str,
     new_topic: Callable[..., Awaitable[str]],
     producer: EventProducer,

@@ -12,8 +12,9 @@ from pymongo import AsyncMongoClient
 
 from loyalty.consumers import batch_handlers, event_handlers
 from loyalty.domain.rules import Rule, RuleKind
+from loyalty.main import build_parts
 from loyalty.migrations import MIGRATIONS
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport import outbox
 from rapport.events import ALL_EVENTS, Event, MentionEnriched, RelationshipStage
 from rapport.events.codec import decode
@@ -32,7 +33,7 @@ VELOCITY_LIMITED_SHARES = Rule(kind=RuleKind.SHARE, points=5, velocity_limit=1)
 class Loyalty:
     """loyalty's parts over one database, fed one event at a time or in batches."""
 
-    services: Services
+    services: Parts
     db: Database
 
     async def one_by_one(self, events: list[Event]) -> None:
@@ -61,7 +62,7 @@ class Loyalty:
 
 async def loyalty_over(db: Database, clock: MovableClock) -> Loyalty:
     await ensure_indexes(db, MIGRATIONS.indexes(settings()))
-    services = Services.build(db, settings(), clock)
+    services = build_parts(db, settings(), clock)
     await services.rules.put(VELOCITY_LIMITED_SHARES)
     return Loyalty(services, db)
 

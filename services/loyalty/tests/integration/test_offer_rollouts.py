@@ -13,7 +13,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from loyalty.services import Services
+from loyalty.parts import Parts
 from loyalty.workers import RolloutWorker
 from rapport.events import OutreachDecided
 from rapport.mongo import Database
@@ -67,7 +67,7 @@ async def decided(db: Database) -> list[UUID]:
 
 
 async def test_saving_an_offer_answers_202_and_the_worker_rolls_it_out(
-    api: httpx.AsyncClient, live: Services, mongo_db: Database, clock: MovableClock
+    api: httpx.AsyncClient, live: Parts, mongo_db: Database, clock: MovableClock
 ) -> None:
     audience = await fans(mongo_db, 3)
     await fans(mongo_db, 2, consent=False)
@@ -93,7 +93,7 @@ async def test_an_unknown_roll_out_is_404(api: httpx.AsyncClient, clock: Movable
 
 
 async def test_two_replicas_run_a_roll_out_once_page_by_page_with_no_cap(
-    api: httpx.AsyncClient, live: Services, mongo_db: Database, clock: MovableClock
+    api: httpx.AsyncClient, live: Parts, mongo_db: Database, clock: MovableClock
 ) -> None:
     audience = await fans(mongo_db, 23)
     replicas = [

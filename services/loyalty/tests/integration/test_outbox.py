@@ -12,8 +12,8 @@ import pytest
 from loyalty.adapters.outbox import Outbox, Session
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.rules import Rule, RuleKind
-from loyalty.main import create_app
-from loyalty.services import Services
+from loyalty.main import build_parts, create_app
+from loyalty.parts import Parts
 from loyalty.topics import COMMERCE_TOPIC, LOYALTY_TOPIC
 from rapport import outbox, sequence
 from rapport.events import ALL_EVENTS, Event, Referral, ReferralConverted
@@ -47,15 +47,15 @@ class Breaking(Outbox):
             raise Abort(self._event_type)
 
 
-Breaks = Callable[[str], Services]
+Breaks = Callable[[str], Parts]
 
 
 @pytest.fixture
-def breaking(services: Services, mongo_db: Database, clock: MovableClock) -> Breaks:
+def breaking(services: Parts, mongo_db: Database, clock: MovableClock) -> Breaks:
     """loyalty's parts whose transactions fail after storing an event of the given type."""
 
-    def build(event_type: str) -> Services:
-        return Services.build(mongo_db, settings(), clock, Breaking(mongo_db, event_type))
+    def build(event_type: str) -> Parts:
+        return build_parts(mongo_db, settings(), clock, Breaking(mongo_db, event_type))
 
     return build
 
@@ -66,7 +66,7 @@ async def everything(db: Database) -> dict[str, list[Any]]:
     return {name: await db[name].find().to_list() for name in names}
 
 
-async def earn(services: Services, kind: RuleKind, cause: str) -> str | None:
+async def earn(services: Parts, kind: RuleKind, cause: str) -> str | None:
     outcome = await services.earner.earn(kind, profile_id=ANN, cause=cause, cause_event_id=uuid4())
     return None if outcome is None else outcome.status
 
@@ -76,7 +76,7 @@ async def types(db: Database, topic: str = LOYALTY_TOPIC) -> list[str]:
 
 
 async def test_an_earning_and_its_event_are_stored_together_or_not_at_all(
-    services: Services, breaking: Breaks, mongo_db: Database
+    services: Parts, breaking: Breaks, mongo_db: Database
 ) -> None:
     before = await everything(mongo_db)
     with pytest.raises(Abort):
@@ -91,7 +91,7 @@ async def test_an_earning_and_its_event_are_stored_together_or_not_at_all(
 
 
 async def test_a_tier_change_is_stored_in_the_transaction_of_the_earning_that_causes_it(
-    services: Services, breaking: Breaks, mongo_db: Database
+    services: Parts, breaking: Breaks, mongo_db: Database
 ) -> None:
     await services.rules.put(Rule(kind=RuleKind.RECOVERY, points=250))
     before = await everything(mongo_db)
@@ -108,7 +108,7 @@ async def test_a_tier_change_is_stored_in_the_transaction_of_the_earning_that_ca
 
 
 async def test_a_decision_on_a_held_entry_is_stored_with_its_events(
-    services: Services, breaking: Breaks, mongo_db: Database
+    services: Parts, breaking: Breaks, mongo_db: Database
 ) -> None:
     await services.rules.put(Rule(kind=RuleKind.REFERRAL, points=50, velocity_limit=1))
     await earn(services, RuleKind.REFERRAL, "ref-1")
@@ -129,7 +129,7 @@ async def test_a_decision_on_a_held_entry_is_stored_with_its_events(
 
 
 async def test_an_expiry_and_its_event_are_stored_together_or_not_at_all(
-    services: Services, breaking: Breaks, mongo_db: Database, clock: MovableClock
+    services: Parts, breaking: Breaks, mongo_db: Database, clock: MovableClock
 ) -> None:
     await earn(services, RuleKind.RECOVERY, "old-1")
     clock.advance(days=366)
@@ -157,7 +157,7 @@ def offer(clock: MovableClock) -> Offer:
 
 
 async def test_an_outreach_decision_and_its_event_are_stored_together_or_not_at_all(
-    services: Services, breaking: Breaks, mongo_db: Database, clock: MovableClock
+    services: Parts, breaking: Breaks, mongo_db: Database, clock: MovableClock
 ) -> None:
     await mongo_db["members"].insert_one(
         {"_id": ANN, "balance": 0, "stage": "fan", "marketing_consent": True}
@@ -174,7 +174,7 @@ async def test_an_outreach_decision_and_its_event_are_stored_together_or_not_at_
 
 
 async def test_a_redemption_and_its_event_are_stored_together_or_not_at_all(
-    services: Services, breaking: Breaks, mongo_db: Database, clock: MovableClock
+    services: Parts, breaking: Breaks, mongo_db: Database, clock: MovableClock
 ) -> None:
     await earn(services, RuleKind.RECOVERY, "case-1")
     before = await everything(mongo_db)
@@ -201,7 +201,7 @@ def converted(referrer: UUID = ANN) -> ReferralConverted:
 
 
 async def test_a_posted_commerce_event_is_stored_with_its_intake_record_or_not_at_all(
-    services: Services, breaking: Breaks, mongo_db: Database
+    services: Parts, breaking: Breaks, mongo_db: Database
 ) -> None:
     event = converted()
     people = [ANN, event.payload.referred_profile_id]
@@ -224,7 +224,7 @@ async def test_a_posted_commerce_event_is_stored_with_its_intake_record_or_not_a
 
 
 async def test_the_relay_publishes_every_stored_event_to_its_topic(
-    live: Services, mongo_db: Database, clock: MovableClock, kafka_bootstrap: str
+    live: Parts, mongo_db: Database, clock: MovableClock, kafka_bootstrap: str
 ) -> None:
     """``live`` runs the relay: what loyalty stores reaches loyalty.events and commerce.events."""
     await live.rules.put(Rule(kind=RuleKind.RECOVERY, points=250))

@@ -7,7 +7,7 @@ import pytest
 
 from loyalty.consumers import event_handlers
 from loyalty.domain.catalogue import Offer
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport.events import (
     OutreachDecided,
     ParticipationSegment,
@@ -36,7 +36,7 @@ FAN = RelationshipStage.FAN
 
 
 async def test_after_an_erasure_no_document_names_the_person(
-    services: Services, mongo_db: Database, clock: MovableClock
+    services: Parts, mongo_db: Database, clock: MovableClock
 ) -> None:
     handle = dispatch(event_handlers(services, settings()))
     ann, old_ann, bob = uuid4(), uuid4(), uuid4()
@@ -100,7 +100,7 @@ def offer(clock: MovableClock, **fields: object) -> Offer:
     )
 
 
-async def member(services: Services, stage: RelationshipStage, consent: bool) -> UUID:
+async def member(services: Parts, stage: RelationshipStage, consent: bool) -> UUID:
     handle = dispatch(event_handlers(services, settings()))
     profile_id = uuid4()
     await handle(mention_by(profile_id))
@@ -109,7 +109,7 @@ async def member(services: Services, stage: RelationshipStage, consent: bool) ->
 
 
 async def test_an_offer_goes_only_to_consenting_members_it_is_relevant_to(
-    services: Services, mongo_db: Database, clock: MovableClock
+    services: Parts, mongo_db: Database, clock: MovableClock
 ) -> None:
     fan = await member(services, FAN, consent=True)
     await member(services, FAN, consent=False)
@@ -122,7 +122,7 @@ async def test_an_offer_goes_only_to_consenting_members_it_is_relevant_to(
 
 
 async def test_at_most_two_offers_a_week_reach_a_member(
-    services: Services, clock: MovableClock
+    services: Parts, clock: MovableClock
 ) -> None:
     await member(services, FAN, consent=True)
     sent = [await roll_out(services, offer(clock)) for _ in range(3)]
@@ -132,7 +132,7 @@ async def test_at_most_two_offers_a_week_reach_a_member(
 
 
 async def test_a_member_who_becomes_relevant_gets_the_running_offers(
-    services: Services, mongo_db: Database, clock: MovableClock
+    services: Parts, mongo_db: Database, clock: MovableClock
 ) -> None:
     creators = offer(clock, segments=["frequent_creator"], stages=[])
     await services.offers.put(creators.offer_id, creators)

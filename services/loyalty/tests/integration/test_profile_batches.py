@@ -14,7 +14,7 @@ from bson import Binary
 
 from loyalty.consumers import batch_handlers, event_handlers
 from loyalty.domain.catalogue import Offer
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport import outbox
 from rapport.events import (
     ALL_EVENTS,
@@ -56,7 +56,7 @@ async def audiences(db: Database) -> dict[UUID, tuple[str | None, str | None, bo
 
 
 async def test_a_batch_earns_each_bonus_once_and_keeps_each_members_latest_audience(
-    services: Services, mongo_db: Database, clock: MovableClock
+    services: Parts, mongo_db: Database, clock: MovableClock
 ) -> None:
     creators = Offer.model_validate(
         {
@@ -101,7 +101,7 @@ async def test_a_batch_earns_each_bonus_once_and_keeps_each_members_latest_audie
 
 
 async def test_one_refused_bonus_is_dead_lettered_and_its_neighbours_earn_once(
-    services: Services,
+    services: Parts,
     mongo_db: Database,
     kafka_bootstrap: str,
     new_topic: Callable[..., Awaitable[str]],

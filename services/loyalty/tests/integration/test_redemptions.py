@@ -7,28 +7,28 @@ import pytest
 
 from loyalty.domain.rules import RuleKind
 from loyalty.errors import IdempotencyConflict, InsufficientBalance, NotFound
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport.testing import MovableClock
 
 pytestmark = pytest.mark.integration
 ANN = UUID(int=8)
 
 
-async def with_balance(services: Services, points: int) -> None:
+async def with_balance(services: Parts, points: int) -> None:
     for n in range(points // 25):
         await services.earner.earn(
             RuleKind.RECOVERY, profile_id=ANN, cause=f"c{n}", cause_event_id=uuid4()
         )
 
 
-async def balance(services: Services) -> int:
+async def balance(services: Parts) -> int:
     member = await services.members.get(ANN)
     assert member is not None
     return int(member["balance"])
 
 
 async def test_fifty_concurrent_redemptions_against_a_balance_that_covers_one(
-    services: Services, clock: MovableClock
+    services: Parts, clock: MovableClock
 ) -> None:
     await with_balance(services, 100)
 
@@ -48,7 +48,7 @@ async def test_fifty_concurrent_redemptions_against_a_balance_that_covers_one(
 
 
 async def test_a_retry_with_the_same_key_returns_the_same_redemption(
-    services: Services, clock: MovableClock
+    services: Parts, clock: MovableClock
 ) -> None:
     await with_balance(services, 100)
     first = await services.redemptions.redeem(ANN, "key-retry1", "mug", 30, clock())
@@ -59,7 +59,7 @@ async def test_a_retry_with_the_same_key_returns_the_same_redemption(
 
 
 async def test_the_same_key_for_another_reward_is_a_conflict_and_changes_nothing(
-    services: Services, clock: MovableClock
+    services: Parts, clock: MovableClock
 ) -> None:
     await with_balance(services, 100)
     await services.redemptions.redeem(ANN, "key-other1", "mug", 30, clock())
@@ -69,7 +69,7 @@ async def test_the_same_key_for_another_reward_is_a_conflict_and_changes_nothing
 
 
 async def test_more_than_the_balance_is_refused_and_changes_nothing(
-    services: Services, clock: MovableClock
+    services: Parts, clock: MovableClock
 ) -> None:
     await with_balance(services, 50)
     with pytest.raises(InsufficientBalance):
@@ -80,6 +80,6 @@ async def test_more_than_the_balance_is_refused_and_changes_nothing(
     assert all(e["kind"] == "earn" for e in member["ledger"])
 
 
-async def test_an_unknown_member_cannot_redeem(services: Services, clock: MovableClock) -> None:
+async def test_an_unknown_member_cannot_redeem(services: Parts, clock: MovableClock) -> None:
     with pytest.raises(NotFound):
         await services.redemptions.redeem(uuid4(), "key-nobody", "mug", 1, clock())

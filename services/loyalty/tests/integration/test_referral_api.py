@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from loyalty.services import Services
+from loyalty.parts import Parts
 from loyalty.topics import COMMERCE_TOPIC
 from rapport import sequence
 from rapport.mongo import Database
@@ -23,12 +23,12 @@ SHOP = token("integration")
 
 
 @pytest.fixture
-async def http(services: Services, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
+async def http(services: Parts, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
     async with routes(services, clock) as client:
         yield client
 
 
-async def known(services: Services, *profile_ids: UUID) -> None:
+async def known(services: Parts, *profile_ids: UUID) -> None:
     for profile_id in profile_ids:
         await services.people.observe(created(profile_id).payload)
 
@@ -62,7 +62,7 @@ async def everything(db: Database) -> dict[str, list[Any]]:
 
 
 async def test_a_referral_posted_right_after_its_purchase_is_accepted(
-    http: httpx.AsyncClient, services: Services, mongo_db: Database
+    http: httpx.AsyncClient, services: Parts, mongo_db: Database
 ) -> None:
     ann, bob = uuid4(), uuid4()
     await known(services, ann, bob)
@@ -77,7 +77,7 @@ async def test_a_referral_posted_right_after_its_purchase_is_accepted(
 
 
 async def test_a_referral_that_does_not_pay_is_409_with_the_reason_and_changes_nothing(
-    http: httpx.AsyncClient, services: Services, mongo_db: Database
+    http: httpx.AsyncClient, services: Parts, mongo_db: Database
 ) -> None:
     ann, old_ann, bob, stranger = uuid4(), uuid4(), uuid4(), uuid4()
     await known(services, ann, old_ann, bob)
@@ -101,7 +101,7 @@ async def test_a_referral_that_does_not_pay_is_409_with_the_reason_and_changes_n
 
 
 async def test_of_concurrent_referrals_of_one_purchase_one_is_accepted(
-    http: httpx.AsyncClient, services: Services, mongo_db: Database
+    http: httpx.AsyncClient, services: Parts, mongo_db: Database
 ) -> None:
     bob = uuid4()
     referrers = [uuid4() for _ in range(6)]

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from loyalty.consumers import event_handlers
-from loyalty.services import Services
+from loyalty.parts import Parts
 from rapport.events import Event, ReferralConverted
 from rapport.kafka.consumer import dispatch
 from rapport.mongo import Database
@@ -27,7 +27,7 @@ Handle = Callable[[Event], Awaitable[None]]
 
 
 @pytest.fixture
-def handle(services: Services) -> Handle:
+def handle(services: Parts) -> Handle:
     return dispatch(event_handlers(services, settings()))
 
 
@@ -167,7 +167,7 @@ async def test_a_person_is_referred_once_whichever_of_their_ids_is_named(
 
 
 async def test_a_merged_referrer_earns_as_the_profile_that_absorbed_them(
-    handle: Handle, mongo_db: Database, services: Services
+    handle: Handle, mongo_db: Database, services: Parts
 ) -> None:
     old_ann, ann, bob = uuid4(), uuid4(), uuid4()
     await known(handle, old_ann, ann, bob)

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from loyalty.adapters.batch_standing import batch_standing_stages
+from loyalty.domain.batches import BatchQuery
 from loyalty.migrations import MIGRATIONS
 from rapport.mongo import Database, ensure_indexes
 from services.loyalty.tests.integration.conftest import settings
@@ -50,9 +51,10 @@ async def test_a_batch_reads_only_its_members_earnings_inside_the_tier_window(
         entries += [earning(member, 200 + n, NOW, status="held") for n in range(5)]
     await mongo_db["ledger"].insert_many(entries)
     batch = members[:8]
-    stages = batch_standing_stages(
+    query = BatchQuery(
         profile_ids=batch, entry_ids=[], rules=[], questions=[], now=NOW, tier_window=WINDOW
     )
+    stages = batch_standing_stages(query)
     explained = await mongo_db.command(
         "explain",
         {"aggregate": 1, "pipeline": stages, "cursor": {}},

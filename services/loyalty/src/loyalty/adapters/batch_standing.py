@@ -3,32 +3,17 @@ its entries were earned before (a redelivery), each member's balance, flag and t
 points in their tier window, their entries of each capped rule in its windows (counted), and
 the askers of the questions the batch's replies answer."""
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from loyalty.adapters.standing import COUNTED, WINDOW, lookup
+from loyalty.domain.batches import BatchQuery, BatchStanding
 from loyalty.domain.guardrails import Recent, windows
 from loyalty.domain.rules import Rule
 from rapport.mongo import Database, Document
-
-
-@dataclass(frozen=True)
-class BatchStanding:
-    earned: set[str]
-    """The batch's entry ids already in the ledger."""
-    members: dict[UUID, Document]
-    """balance, flagged_until, tier of the members that exist."""
-    windows: dict[UUID, tuple[int, datetime | None]]
-    """Points credited within the tier window, and when the oldest of them was."""
-    recent: dict[tuple[UUID, str], Recent]
-    """(member, rule) -> their entries of the rule in its day, week and velocity windows."""
-    askers: dict[str, UUID]
-    """Question key -> who asked it."""
 
 
 def _counted_since(start: Any) -> Document:
@@ -62,24 +47,9 @@ def _recent_stages(profile_ids: list[UUID], rules: list[Rule], now: datetime) ->
 
 
 async def read_batch_standing(
-    db: Database,
-    *,
-    profile_ids: Collection[UUID],
-    entry_ids: Iterable[str],
-    rules: Iterable[Rule],
-    questions: Iterable[str],
-    now: datetime,
-    tier_window: timedelta,
-    session: AsyncClientSession,
+    db: Database, query: BatchQuery, session: AsyncClientSession
 ) -> BatchStanding:
-    stages = batch_standing_stages(
-        profile_ids=profile_ids,
-        entry_ids=entry_ids,
-        rules=rules,
-        questions=questions,
-        now=now,
-        tier_window=tier_window,
-    )
+    stages = batch_standing_stages(query)
     found: dict[str, Any] = (await (await db.aggregate(stages, session=session)).to_list())[0]
     return BatchStanding(
         earned={e["_id"] for e in found["earned"]},
@@ -93,23 +63,15 @@ async def read_batch_standing(
     )
 
 
-def batch_standing_stages(
-    *,
-    profile_ids: Collection[UUID],
-    entry_ids: Iterable[str],
-    rules: Iterable[Rule],
-    questions: Iterable[str],
-    now: datetime,
-    tier_window: timedelta,
-) -> list[Document]:
+def batch_standing_stages(q: BatchQuery) -> list[Document]:
     """The one aggregation ``read_batch_standing`` runs (a database-level ``$documents``
     pipeline whose lookups each read one thing)."""
-    members = list(profile_ids)
+    members = list(q.profile_ids)
     earned = {"profile_id": {"$in": members}, "kind": "earn", "status": "credited"}
     group = WINDOW | {"_id": "$profile_id"}
     stages: list[Document] = [
         {"$documents": [{}]},
-        lookup("ledger", "earned", {"_id": {"$in": list(entry_ids)}}, {"$project": {"_id": 1}}),
+        lookup("ledger", "earned", {"_id": {"$in": list(q.entry_ids)}}, {"$project": {"_id": 1}}),
         lookup(
             "members",
             "members",
@@ -119,12 +81,12 @@ def batch_standing_stages(
         lookup(
             "ledger",
             "windows",
-            earned | {"credited_at": {"$gte": now - tier_window}},
+            earned | {"credited_at": {"$gte": q.now - q.tier_window}},
             {"$group": group},
         ),
-        lookup("questions", "askers", {"_id": {"$in": list(questions)}}),
+        lookup("questions", "askers", {"_id": {"$in": list(q.questions)}}),
     ]
-    capped = [rule for rule in rules if rule.limited]
+    capped = [rule for rule in q.rules if rule.limited]
     if capped:
-        stages.append(_recent_stages(members, capped, now))
+        stages.append(_recent_stages(members, capped, q.now))
     return stages

@@ -5,8 +5,9 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from loyalty.adapters.outbox import Outbox
+from loyalty.domain.batches import Member
 from loyalty.domain.crediting import credit
-from loyalty.use_cases.mention_book import Member, MentionBook
+from loyalty.ports import Book
 from rapport.mongo import Database, Document
 
 
@@ -21,9 +22,7 @@ def _member_update(member: Member) -> Document | None:
     return update or None
 
 
-async def write_book(
-    db: Database, outbox: Outbox, book: MentionBook, s: AsyncClientSession
-) -> None:
+async def write_book(db: Database, outbox: Outbox, book: Book, s: AsyncClientSession) -> None:
     if book.entries:
         await db["ledger"].insert_many(book.entries, session=s)
     updates = [

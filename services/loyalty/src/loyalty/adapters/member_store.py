@@ -2,9 +2,10 @@
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from pymongo import UpdateOne
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from loyalty.adapters import in_transaction
@@ -27,14 +28,36 @@ def audience_of(member: Document) -> Audience:
 
 
 class MongoMembers:
-    def __init__(self, db: Database) -> None:
+    """Bound to a session, reads and writes in its transaction."""
+
+    def __init__(self, db: Database, session: AsyncClientSession | None = None) -> None:
         self._db = db
         self._members = db["members"]
+        self._session = session
 
-    async def get(
-        self, profile_id: UUID, session: AsyncClientSession | None = None
-    ) -> Document | None:
-        return await self._members.find_one({"_id": profile_id}, session=session)
+    async def get(self, profile_id: UUID) -> Document | None:
+        return await self._members.find_one({"_id": profile_id}, session=self._session)
+
+    async def credit(self, profile_id: UUID, points: int, fields: Mapping[str, Any]) -> int:
+        update: Document = {"$inc": credit(points)}
+        if fields:
+            update["$set"] = dict(fields)
+        return await self._balance_after(profile_id, update, upsert=True)
+
+    async def settle(self, profile_id: UUID, *, matured: int, points: int) -> int:
+        update = {"$inc": {"settled_points": matured, "balance": -points}}
+        return await self._balance_after(profile_id, update, upsert=False)
+
+    async def _balance_after(self, profile_id: UUID, update: Document, *, upsert: bool) -> int:
+        member = await self._members.find_one_and_update(
+            {"_id": profile_id},
+            update,
+            upsert=upsert,
+            return_document=ReturnDocument.AFTER,
+            session=self._session,
+        )
+        assert member is not None, "settled members are read first in the same transaction"
+        return int(member["balance"])
 
     async def observe(self, profile_id: UUID, audience: Audience) -> bool:
         """Keep an existing member's latest stage, segment and consent; False if not a member."""
@@ -60,17 +83,11 @@ class MongoMembers:
             upsert=True,
         )
 
-    async def set_tier(
-        self,
-        profile_id: UUID,
-        tier: str,
-        review_at: datetime | None,
-        session: AsyncClientSession | None = None,
-    ) -> None:
+    async def set_tier(self, profile_id: UUID, tier: str, review_at: datetime | None) -> None:
         await self._members.update_one(
             {"_id": profile_id},
             {"$set": {"tier": tier, "tier_review_at": review_at}},
-            session=session,
+            session=self._session,
         )
 
     async def due_for_tier_review(self, now: datetime, limit: int) -> list[UUID]:

@@ -20,6 +20,7 @@ from rapport.mongo import Database
 from rapport.workers import Poller
 
 T = TypeVar("T")
+S = TypeVar("S")
 Session = AsyncClientSession
 
 
@@ -62,3 +63,11 @@ class Outbox:
         result = await in_transaction(self._db, work)
         self.wake()
         return result
+
+    async def work(self, bind: Callable[[Session], S], work: Callable[[S], Awaitable[T]]) -> T:
+        """A unit of work: ``work`` on the stores ``bind`` makes of a new transaction."""
+
+        async def bound(s: Session) -> T:
+            return await work(bind(s))
+
+        return await self.transaction(bound)

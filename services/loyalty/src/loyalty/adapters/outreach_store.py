@@ -92,13 +92,12 @@ class MongoOutreachWork:
         self._db = db
         self._outbox = outbox
 
-    async def __call__(self, work: Callable[[OutreachStores], Awaitable[T]]) -> T:
-        async def bound(s: Session) -> T:
-            stores = OutreachStores(
-                members=MongoMemberAudiences(self._db, s),
-                outreach=MongoOutreachStore(self._db, s),
-                events=OutboxEvents(self._outbox, s),
-            )
-            return await work(stores)
+    def _bind(self, s: Session) -> OutreachStores:
+        return OutreachStores(
+            members=MongoMemberAudiences(self._db, s),
+            outreach=MongoOutreachStore(self._db, s),
+            events=OutboxEvents(self._outbox, s),
+        )
 
-        return await self._outbox.transaction(bound)
+    async def __call__(self, work: Callable[[OutreachStores], Awaitable[T]]) -> T:
+        return await self._outbox.work(self._bind, work)

@@ -35,12 +35,12 @@ class MongoPeople:
             await self._people.update_many({"person": {"$in": absorbed}}, joined)
         await self._people.bulk_write(writes, ordered=True)
 
-    async def persons(self, ids: list[UUID], session: Session) -> dict[UUID, UUID]:
+    async def persons(self, ids: list[UUID], session: Session | None) -> dict[UUID, UUID]:
         """The person of each known id among ``ids``."""
         found = self._people.find({"_id": {"$in": ids}}, session=session)
         return {doc["_id"]: doc["person"] async for doc in found}
 
-    async def aliases(self, person: UUID, session: Session) -> list[UUID]:
+    async def aliases(self, person: UUID, session: Session | None) -> list[UUID]:
         """Every id known to be ``person``, their own included."""
         found = self._people.find({"person": person}, {"_id": 1}, session=session)
         return list({person, *[doc["_id"] async for doc in found]})

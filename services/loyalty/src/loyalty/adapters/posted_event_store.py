@@ -9,15 +9,22 @@ from pymongo.errors import DuplicateKeyError
 
 from loyalty.adapters.outbox import Outbox, Session
 from loyalty.errors import IdempotencyConflict
+from loyalty.ports import EarningStores
 from loyalty.topics import COMMERCE_TOPIC
 from rapport.events import Event
 from rapport.mongo import Database, Document
 
+Recorder = Callable[[EarningStores], Awaitable[object]]
+"""What loyalty records of a posted event with it (``use_cases.referring``)."""
+
 
 class MongoPostedEvents:
-    def __init__(self, db: Database, outbox: Outbox) -> None:
+    def __init__(
+        self, db: Database, outbox: Outbox, bind: Callable[[Session], EarningStores]
+    ) -> None:
         self._intake = db["intake"]
         self._outbox = outbox
+        self._bind = bind
 
     async def remember(
         self,
@@ -25,7 +32,7 @@ class MongoPostedEvents:
         body: Document,
         profile_ids: list[UUID],
         event: Event,
-        also: Callable[[Session], Awaitable[object]] | None = None,
+        also: Recorder | None = None,
     ) -> None:
         """Record ``body`` under ``key`` and ``event``, keyed by the first of ``profile_ids``,
         with what ``also`` stores (or refuses) in the same transaction; the same body again is
@@ -44,7 +51,7 @@ class MongoPostedEvents:
                 "event_id": str(event.event_id),
             }
             if also is not None:
-                await also(s)
+                await also(self._bind(s))
             await self._intake.insert_one(record, session=s)
             await self._outbox.add(s, profile_ids[0], [event], topic=COMMERCE_TOPIC)
 

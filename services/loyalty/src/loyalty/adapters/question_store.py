@@ -4,21 +4,9 @@ Bounded: a TTL index forgets them after ``question_memory_days``."""
 from datetime import datetime
 from uuid import UUID
 
+from loyalty.domain.questions import answered_key, question_fields, question_key
 from rapport.events import Mention
-from rapport.mongo import Database, Document
-
-
-def question_key(question: Mention) -> str:
-    return f"{question.platform.value}:{question.external_id}"
-
-
-def answered_key(reply: Mention) -> str:
-    """The key of the question ``reply`` answers."""
-    return f"{reply.platform.value}:{reply.in_reply_to}"
-
-
-def question_fields(question: Mention, profile_id: UUID, at: datetime) -> Document:
-    return {"profile_id": profile_id, "author_key": question.author_key, "at": at}
+from rapport.mongo import Database
 
 
 class MongoQuestions:

@@ -1,9 +1,8 @@
-"""Purchases loyalty has recorded and the referrals it admitted (``loyalty.domain.referrals``).
-
-A referral is admitted once, in the transaction that stores it (the posted event) or pays it
-(the consumed one): ``referrals`` is keyed by purchase id and unique by referred person, so
-two concurrent referrals of one purchase or one person cannot both be admitted. Refusals of
-consumed referrals are kept in ``referral_refusals`` with their reason."""
+"""Purchases loyalty has recorded and the referrals it admitted, in MongoDB. Whether a referral
+pays is decided in ``loyalty.domain.referrals`` (``use_cases.referring`` admits it); here,
+``referrals`` is keyed by purchase id and unique by referred person, so two concurrent
+referrals of one purchase or one person cannot both be stored. Refusals of consumed referrals
+are kept in ``referral_refusals`` with their reason."""
 
 from datetime import datetime
 from uuid import UUID
@@ -12,7 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from loyalty.adapters.people_store import MongoPeople
-from loyalty.domain.referrals import ReferralFacts, refusal
+from loyalty.domain.referrals import ReferralFacts
 from loyalty.errors import ReferralRefused
 from rapport.events import Purchase, Referral
 from rapport.mongo import Database
@@ -21,47 +20,44 @@ Session = AsyncClientSession
 
 
 class MongoReferrals:
-    def __init__(self, db: Database, people: MongoPeople) -> None:
+    """Bound to a session, reads and writes in its transaction."""
+
+    def __init__(self, db: Database, people: MongoPeople, session: Session | None = None) -> None:
         self._purchases = db["purchases"]
         self._referrals = db["referrals"]
         self._refusals = db["referral_refusals"]
         self._people = people
+        self._session = session
 
-    async def record_purchase(self, purchase: Purchase, session: Session | None = None) -> None:
-        """Remember a purchase and its buyer; the first record of a purchase id stands."""
+    async def record_purchase(self, purchase: Purchase) -> None:
         fields = {"profile_id": purchase.profile_id, "purchased_at": purchase.purchased_at}
         await self._purchases.update_one(
-            {"_id": purchase.purchase_id}, {"$setOnInsert": fields}, upsert=True, session=session
+            {"_id": purchase.purchase_id},
+            {"$setOnInsert": fields},
+            upsert=True,
+            session=self._session,
         )
 
-    async def admit(self, referral: Referral, session: Session) -> UUID:
-        """Admit ``referral`` in ``session``'s transaction (forgetting an earlier refusal of
-        it), or raise ``ReferralRefused`` saying why; the referrer's person. Admitting it
-        again is fine."""
-        facts = await self._facts(referral, session)
-        reason = refusal(facts)
-        if reason is not None or facts.referrer is None:
-            raise ReferralRefused(f"referral {referral.referral_id} refused: {reason}")
-        if facts.purchase_paid_by is None:
-            admitted = {
-                "_id": referral.purchase_id,
-                "referral_id": referral.referral_id,
-                "referrer": facts.referrer,
-                "referred": facts.referred,
-            }
-            try:
-                await self._referrals.insert_one(admitted, session=session)
-            except DuplicateKeyError as raced:
-                raise ReferralRefused(_raced(referral, raced)) from raced
-            await self._refusals.delete_one({"_id": referral.referral_id}, session=session)
-        return facts.referrer
+    async def admit(self, referral: Referral, *, referrer: UUID, referred: UUID) -> None:
+        admitted = {
+            "_id": referral.purchase_id,
+            "referral_id": referral.referral_id,
+            "referrer": referrer,
+            "referred": referred,
+        }
+        try:
+            await self._referrals.insert_one(admitted, session=self._session)
+        except DuplicateKeyError as raced:
+            raise ReferralRefused(_raced(referral, raced)) from raced
+        await self._refusals.delete_one({"_id": referral.referral_id}, session=self._session)
 
     async def refused(self, referral: Referral, reason: str, at: datetime) -> None:
         """Keep a consumed referral's refusal, for a human to see."""
         record = referral.model_dump(mode="json") | {"reason": reason, "at": at}
         await self._refusals.replace_one({"_id": referral.referral_id}, record, upsert=True)
 
-    async def _facts(self, referral: Referral, s: Session) -> ReferralFacts:
+    async def facts(self, referral: Referral) -> ReferralFacts:
+        s = self._session
         purchase = await self._purchases.find_one({"_id": referral.purchase_id}, session=s)
         buyer = purchase["profile_id"] if purchase else None
         ids = [referral.referrer_profile_id, referral.referred_profile_id]

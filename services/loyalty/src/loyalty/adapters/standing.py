@@ -2,27 +2,19 @@
 its cause already earned, the member's flag and tier, the rule's recent entries (for caps and
 velocity) and the points credited in the tier window."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from loyalty.domain.crediting import Position
-from loyalty.domain.guardrails import Recent, Verdict, windows
+from loyalty.domain.crediting import Position, Standing
+from loyalty.domain.guardrails import Verdict, counted, windows
 from loyalty.domain.rules import Rule
 from rapport.mongo import Database, Document
 
 COUNTED = {"$in": [Verdict.CREDIT.value, Verdict.HOLD.value]}
 WINDOW = {"_id": None, "points": {"$sum": "$points"}, "oldest": {"$min": "$credited_at"}}
-
-
-@dataclass(frozen=True)
-class Standing:
-    entry: Document | None
-    """The ledger entry of this rule and cause, when it was earned before."""
-    position: Position
 
 
 def lookup(collection: str, name: str, match: Document, *then: Document) -> Document:
@@ -64,12 +56,10 @@ async def read_standing(
     found: dict[str, Any] = (await (await db.aggregate(stages, session=session)).to_list())[0]
     member = found["member"][0] if found["member"] else {}
     window: Document = found["window"][0] if found["window"] else {"points": 0, "oldest": None}
-    times = [e["at"] for e in found.get("recent", [])]
-    day, week, velocity = (sum(at >= start for at in times) for start in starts)
     position = Position(
         flagged_until=member.get("flagged_until"),
         tier=member.get("tier"),
-        recent=Recent(day=day, week=week, velocity_window=velocity),
+        recent=counted((e["at"] for e in found.get("recent", [])), starts),
         window_points=window["points"],
         oldest_in_window=window["oldest"],
     )

@@ -1,6 +1,5 @@
 """Purchases and converted referrals from external systems, onto ``commerce.events``."""
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Literal, Self
 from uuid import UUID
@@ -8,9 +7,9 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, model_validator
 
-from loyalty.adapters.outbox import Session
-from loyalty.api.deps import ServicesDep
-from loyalty.services import Services
+from loyalty.adapters.posted_event_store import Recorder
+from loyalty.api.deps import PartsDep
+from loyalty.use_cases import referring
 from rapport.api import JsonBody, require
 from rapport.auth import Scope
 from rapport.bounds import Amount, Timestamp
@@ -18,7 +17,6 @@ from rapport.events import Event, Purchase, PurchaseMade, Referral, ReferralConv
 from rapport.openapi import refused
 
 router = APIRouter(prefix="/v1", tags=["commerce"])
-Recorder = Callable[[Session], Awaitable[object]]
 
 
 class PurchaseIn(Purchase):
@@ -67,7 +65,7 @@ class Accepted(BaseModel):
     dependencies=[require(Scope.INTEGRATION), JsonBody],
     responses=refused(409),
 )
-async def post_event(services: ServicesDep, body: CommerceIn) -> Accepted:
+async def post_event(parts: PartsDep, body: CommerceIn) -> Accepted:
     """A purchase or converted referral; 202 once it is stored for commerce.events. Idempotent
     by its purchase or referral id (a different body under the same id is 409). A referral is
     409 with the reason unless both people are known profiles, and two people, the purchase
@@ -77,14 +75,14 @@ async def post_event(services: ServicesDep, body: CommerceIn) -> Accepted:
     people = (
         [profile_id] if isinstance(body, PurchaseIn) else [profile_id, body.referred_profile_id]
     )
-    also = _recorded(services, body)
-    await services.posted_events.remember(key, body.model_dump(mode="json"), people, event, also)
+    also = _recorded(body)
+    await parts.posted_events.remember(key, body.model_dump(mode="json"), people, event, also)
     return Accepted(event_id=event.event_id, type=event.type)
 
 
-def _recorded(services: Services, body: PurchaseIn | ReferralIn) -> Recorder:
+def _recorded(body: PurchaseIn | ReferralIn) -> Recorder:
     """What loyalty records of the posted event, with it: the purchase, or the referral's
     admission (which refuses it when it does not pay)."""
     if isinstance(body, PurchaseIn):
-        return partial(services.referrals.record_purchase, body.contract())
-    return partial(services.referrals.admit, body.contract())
+        return partial(referring.record_purchase, body.contract())
+    return partial(referring.admit, body.contract())

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from loyalty.api.deps import ServicesDep
+from loyalty.api.deps import PartsDep
 from rapport.api import JsonBody, StrictModel, require
 from rapport.auth import Scope
 from rapport.mongo import Document
@@ -37,18 +37,18 @@ def _held(doc: Document) -> HeldEntry:
 
 @router.get("", dependencies=[SUPERVISORS])
 async def list_held(
-    services: ServicesDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    parts: PartsDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[HeldEntry]:
     """Entries waiting for a decision, oldest first."""
-    return [_held(doc) for doc in await services.ledger.held(limit)]
+    return [_held(doc) for doc in await parts.ledger.held(limit)]
 
 
 @router.post("/{entry_id}/decision", dependencies=[SUPERVISORS, JsonBody])
 async def decide(
-    services: ServicesDep,
+    parts: PartsDep,
     entry_id: Annotated[str, Path(min_length=1, max_length=256)],
     body: DecisionIn,
 ) -> HeldEntry:
     """Approve (credit the points) or reject a held entry; deciding the same again is a no-op,
     deciding otherwise is 409."""
-    return _held(await services.earner.decide(entry_id, body.decision))
+    return _held(await parts.earner.decide(entry_id, body.decision))

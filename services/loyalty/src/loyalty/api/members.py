@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, status
 from pydantic import BaseModel
 
-from loyalty.api.deps import ServicesDep
+from loyalty.api.deps import PartsDep
 from loyalty.domain.catalogue import Name
 from loyalty.domain.tiers import base_tier
 from loyalty.errors import NotFound
@@ -57,20 +57,20 @@ def _entry(doc: Document) -> LedgerEntry:
     dependencies=[require_member_or(Scope.AGENT, Scope.SUPERVISOR, Scope.INTEGRATION)],
 )
 async def get_member(
-    services: ServicesDep,
+    parts: PartsDep,
     profile_id: UUID,
     entries: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Member:
     """A member's balance, tier and newest ledger entries (expired points taken out first)."""
-    await services.sweeper.refresh(profile_id)
-    doc = await services.ledger.member(profile_id, entries=entries)
+    await parts.sweeper.refresh(profile_id)
+    doc = await parts.ledger.member(profile_id, entries=entries)
     if doc is None:
         raise NotFound("no such member")
     return Member(
         profile_id=doc["_id"],
         balance=doc["balance"],
         lifetime_points=doc["lifetime_points"],
-        tier=doc.get("tier") or base_tier(services.tiers.thresholds),
+        tier=doc.get("tier") or base_tier(parts.tiers.thresholds),
         ledger=[_entry(e) for e in doc["ledger"]],
     )
 
@@ -81,14 +81,14 @@ async def get_member(
     dependencies=[require_member_or(Scope.SUPERVISOR), JsonBody],
 )
 async def redeem(
-    services: ServicesDep, profile_id: UUID, body: RedemptionIn, key: IdempotencyKey
+    parts: PartsDep, profile_id: UUID, body: RedemptionIn, key: IdempotencyKey
 ) -> Redemption:
     """Spend points on a reward: the member's own token, or a supervisor's. A retry with the same
     Idempotency-Key returns the same result."""
-    reward = await services.rewards.get(body.reward_id)
+    reward = await parts.rewards.get(body.reward_id)
     if reward is None or not reward.active:
         raise NotFound("no such reward")
-    await services.sweeper.expire(profile_id)
-    return await services.redemptions.redeem(
-        profile_id, key, reward.reward_id, reward.points, services.clock()
+    await parts.sweeper.expire(profile_id)
+    return await parts.redemptions.redeem(
+        profile_id, key, reward.reward_id, reward.points, parts.clock()
     )

@@ -5,7 +5,7 @@ from datetime import datetime
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
-from loyalty.api.deps import NamePath, ServicesDep
+from loyalty.api.deps import NamePath, PartsDep
 from loyalty.domain.catalogue import Offer, OfferTerms
 from loyalty.domain.rollouts import Rollout, RolloutState
 from loyalty.errors import LoyaltyError, NotFound
@@ -48,32 +48,30 @@ def _status(rollout: Rollout) -> RolloutStatus:
 
 
 @router.get("", dependencies=[ADMIN])
-async def list_offers(services: ServicesDep) -> list[Offer]:
+async def list_offers(parts: PartsDep) -> list[Offer]:
     """Every offer, running or not."""
-    return await services.offers.all()
+    return await parts.offers.all()
 
 
 @router.put("/{offer_id}", dependencies=[ADMIN, JsonBody], status_code=status.HTTP_202_ACCEPTED)
 async def put_offer(
-    services: ServicesDep, offer_id: NamePath, terms: OfferTerms, response: Response
+    parts: PartsDep, offer_id: NamePath, terms: OfferTerms, response: Response
 ) -> OfferSaved:
     """Save an offer and start its roll-out to the consenting members it is relevant to;
     follow it at the ``Location`` answered."""
-    if terms.expires_at <= services.clock():
+    if terms.expires_at <= parts.clock():
         raise Unprocessable("the offer has already expired")
     offer = Offer(offer_id=offer_id, **terms.model_dump())
-    rollout = await services.start_rollout(offer)
-    services.rollout_worker.wake()
+    rollout = await parts.start_rollout(offer)
+    parts.rollout_worker.wake()
     response.headers["Location"] = f"/v1/offers/{offer_id}/rollouts/{rollout.rollout_id}"
     return OfferSaved(offer=offer, rollout=_status(rollout))
 
 
 @router.get("/{offer_id}/rollouts/{rollout_id}", dependencies=[ADMIN], responses=refused(404))
-async def get_rollout(
-    services: ServicesDep, offer_id: NamePath, rollout_id: NamePath
-) -> RolloutStatus:
+async def get_rollout(parts: PartsDep, offer_id: NamePath, rollout_id: NamePath) -> RolloutStatus:
     """An offer roll-out's state and counts, with the first errors."""
-    rollout = await services.rollouts.get(offer_id, rollout_id)
+    rollout = await parts.rollouts.get(offer_id, rollout_id)
     if rollout is None:
         raise NotFound("no such roll-out of this offer")
     return _status(rollout)

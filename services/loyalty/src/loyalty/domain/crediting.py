@@ -53,6 +53,24 @@ class Assessment:
     tier_changed: list[Event] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What an earning finds: the entry its cause earned before (if any), and the member."""
+
+    entry: Fields | None
+    position: Position
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    """credited, held, rejected (an earlier decision), capped or refused."""
+    entry: Fields | None = None
+    reason: str | None = None
+    new: bool = False
+    """True when this call wrote the entry or decision (a repeat of its cause finds it)."""
+
+
 def audience_fields(audience: Audience | None) -> Fields:
     if audience is None:
         return {}

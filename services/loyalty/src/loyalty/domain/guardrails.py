@@ -1,5 +1,6 @@
 """Guardrails on an earning: caps drop the excess, velocity limits hold it for a human."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -35,6 +36,13 @@ class Judgement:
 def windows(rule: Rule, now: datetime) -> tuple[datetime, datetime, datetime]:
     """Starts of the rolling day, week and velocity window ending ``now``."""
     return now - DAY, now - WEEK, now - timedelta(days=rule.velocity_window_days)
+
+
+def counted(times: Iterable[datetime], starts: Iterable[datetime]) -> Recent:
+    """``times`` (a rule's entries) counted in each window starting at ``starts``."""
+    at = list(times)
+    day, week, velocity = (sum(t >= start for t in at) for start in starts)
+    return Recent(day, week, velocity)
 
 
 def judge(rule: Rule, recent: Recent, *, flagged: bool = False) -> Judgement:

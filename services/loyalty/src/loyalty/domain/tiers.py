@@ -3,6 +3,9 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
+
+from rapport.events import TierChange
 
 
 def tier_for(window_points: int, thresholds: Mapping[str, int]) -> str:
@@ -32,3 +35,35 @@ class TierTerms:
         ``window_points``, the oldest credited at ``oldest``."""
         since = now if oldest is None else min(oldest, now)
         return tier_for(window_points + points, self.thresholds), next_review(since, self.window)
+
+
+@dataclass(frozen=True)
+class TierReview:
+    tier: str
+    review_at: datetime | None
+    change: TierChange | None
+    """Set when the tier moved."""
+
+
+def review(
+    profile_id: UUID,
+    current: str | None,
+    window_points: int,
+    oldest_in_window: datetime | None,
+    *,
+    terms: TierTerms,
+    now: datetime,
+) -> TierReview:
+    """The member's tier as of ``now``, from the points credited in the window."""
+    tier = tier_for(window_points, terms.thresholds)
+    previous = current or base_tier(terms.thresholds)
+    change = None
+    if tier != previous:
+        change = TierChange(
+            profile_id=profile_id,
+            tier=tier,
+            previous_tier=previous,
+            window_points=window_points,
+            at=now,
+        )
+    return TierReview(tier, next_review(oldest_in_window, terms.window), change)

@@ -6,27 +6,23 @@ a batch that fails writes nothing."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from loyalty.adapters.batch_standing import read_batch_standing
-from loyalty.adapters.book_writes import write_book
-from loyalty.adapters.catalogue_store import MongoRules
-from loyalty.adapters.outbox import Outbox, Session
-from loyalty.adapters.question_store import answered_key
 from loyalty.clock import Clock
 from loyalty.domain.acts import MENTION_RULES
+from loyalty.domain.batches import BatchQuery
+from loyalty.domain.questions import answered_key
 from loyalty.domain.rules import entry_id
 from loyalty.domain.tiers import TierTerms
+from loyalty.ports import BatchStore, BatchWork, RuleStore
 from loyalty.use_cases.mention_book import MentionBook
 from loyalty.use_cases.mentions import answer_mention
 from rapport.events import MentionEnriched
 from rapport.kafka.consumer import processing
-from rapport.mongo import Database
 
 
 @dataclass(frozen=True, kw_only=True)
 class MentionBatches:
-    db: Database
-    rules: MongoRules
-    outbox: Outbox
+    uow: BatchWork
+    rules: RuleStore
     tiers: TierTerms
     clock: Clock
     expiry: timedelta
@@ -39,20 +35,17 @@ class MentionBatches:
         now = self.clock()
         mentions = [event.payload.mention for event in events]
         causes = [str(event.payload.mention_event_id) for event in events]
-        entry_ids = [entry_id(kind.value, cause) for cause in causes for kind in MENTION_RULES]
-        questions = {answered_key(m) for m in mentions if m.in_reply_to is not None}
+        query = BatchQuery(
+            profile_ids={event.payload.profile.profile_id for event in events},
+            entry_ids=[entry_id(kind.value, cause) for cause in causes for kind in MENTION_RULES],
+            rules=[rules[kind] for kind in MENTION_RULES],
+            questions={answered_key(m) for m in mentions if m.in_reply_to is not None},
+            now=now,
+            tier_window=self.tiers.window,
+        )
 
-        async def work(s: Session) -> None:
-            standing = await read_batch_standing(
-                self.db,
-                profile_ids={event.payload.profile.profile_id for event in events},
-                entry_ids=entry_ids,
-                rules=[rules[kind] for kind in MENTION_RULES],
-                questions=questions,
-                now=now,
-                tier_window=self.tiers.window,
-                session=s,
-            )
+        async def work(store: BatchStore) -> None:
+            standing = await store.standing(query)
             book = MentionBook(
                 standing,
                 rules=rules,
@@ -64,6 +57,6 @@ class MentionBatches:
             for event in events:
                 with processing(event):
                     await answer_mention(event, book, self.min_shares)
-            await write_book(self.db, self.outbox, book, s)
+            await store.write(book)
 
-        await self.outbox.transaction(work)
+        await self.uow(work)

@@ -3,15 +3,13 @@ effect sees the ones before it (a member's second mention sees the first one's c
 and tier; a reply sees a question asked earlier in the batch), and what they add up to is
 written at the end, in one transaction (``loyalty.use_cases.mention_batches``)."""
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 
-from loyalty.adapters.batch_standing import BatchStanding
-from loyalty.adapters.question_store import answered_key, question_fields, question_key
+from loyalty.domain.batches import BatchStanding, Member
 from loyalty.domain.crediting import (
     Candidate,
     Fields,
@@ -23,28 +21,10 @@ from loyalty.domain.crediting import (
 )
 from loyalty.domain.guardrails import Judgement, Recent
 from loyalty.domain.offers import Audience
+from loyalty.domain.questions import answered_key, question_fields, question_key
 from loyalty.domain.rules import Rule, RuleKind, entry_id
 from loyalty.domain.tiers import TierTerms
 from rapport.events import Event, Mention
-
-
-@dataclass
-class Member:
-    """A member as the batch leaves them, and what it changed."""
-
-    exists: bool
-    balance: int = 0
-    tier: str | None = None
-    flagged_until: datetime | None = None
-    window_points: int = 0
-    oldest_in_window: datetime | None = None
-    points: int = 0
-    """Credited by the batch."""
-    fields: Fields = field(default_factory=dict)
-    """Set by the batch."""
-    enrolled: bool = False
-    """Whether the batch writes an entry or a flag for them (which makes them a member), as
-    opposed to only observing them."""
 
 
 class MentionBook:

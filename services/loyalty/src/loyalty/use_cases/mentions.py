@@ -7,12 +7,11 @@ from datetime import timedelta
 from typing import Protocol
 from uuid import UUID
 
-from loyalty.adapters.member_store import MongoMembers
-from loyalty.adapters.question_store import MongoQuestions
 from loyalty.clock import Clock
 from loyalty.domain.acts import is_question, may_help, mention_acts
 from loyalty.domain.offers import Audience
 from loyalty.domain.rules import RuleKind
+from loyalty.ports import MentionMembers, QuestionStore
 from loyalty.use_cases.earning import Earner
 from rapport.events import Intent, Mention, MentionEnriched, ProfileSnapshot
 
@@ -65,8 +64,8 @@ class AtOnce:
     """Each effect stored when it is decided, each earning in a transaction of its own."""
 
     earner: Earner
-    members: MongoMembers
-    questions: MongoQuestions
+    members: MentionMembers
+    questions: QuestionStore
     clock: Clock
     flag_for: timedelta
 

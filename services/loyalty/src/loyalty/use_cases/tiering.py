@@ -5,18 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from loyalty.adapters.ledger_store import MongoLedger, Session
-from loyalty.adapters.member_store import MongoMembers
-from loyalty.adapters.outbox import Outbox
-from loyalty.domain.tiers import TierTerms, base_tier, next_review, tier_for
-from rapport.events import TierChange, TierChanged
+from loyalty.domain.tiers import TierTerms, review
+from loyalty.ports import EarningStores, EarningWork
+from rapport.events import TierChanged
 
 
 @dataclass(frozen=True, kw_only=True)
 class TierKeeper:
-    ledger: MongoLedger
-    members: MongoMembers
-    outbox: Outbox
+    uow: EarningWork
     thresholds: Mapping[str, int]
     window: timedelta
 
@@ -24,29 +20,20 @@ class TierKeeper:
     def terms(self) -> TierTerms:
         return TierTerms(self.thresholds, self.window)
 
-    async def review(
-        self, profile_id: UUID, now: datetime, *, cause: str, session: Session | None = None
-    ) -> None:
+    async def review(self, profile_id: UUID, now: datetime, *, cause: str) -> None:
         """Store the member's tier as of ``now`` and, when it changed, its ``TierChanged``,
-        in one transaction (``session``'s, when the change that caused the review has one)."""
+        in one unit of work."""
+        await self.uow(lambda stores: self.review_in(stores, profile_id, now, cause=cause))
 
-        async def work(s: Session) -> None:
-            member = await self.members.get(profile_id, session=s)
-            if member is None:
-                return
-            points, oldest = await self.ledger.window(profile_id, now - self.window, session=s)
-            tier = tier_for(points, self.thresholds)
-            previous = member.get("tier") or base_tier(self.thresholds)
-            if tier != previous:
-                change = TierChange(
-                    profile_id=profile_id,
-                    tier=tier,
-                    previous_tier=previous,
-                    window_points=points,
-                    at=now,
-                )
-                await self.outbox.add(s, profile_id, [TierChanged.of(change, cause=cause)])
-            review_at = next_review(oldest, self.window)
-            await self.members.set_tier(profile_id, tier, review_at, session=s)
-
-        await self.outbox.transaction(work, session=session)
+    async def review_in(
+        self, stores: EarningStores, profile_id: UUID, now: datetime, *, cause: str
+    ) -> None:
+        """``review`` in a unit of work the caller opened (the change that caused it)."""
+        member = await stores.members.get(profile_id)
+        if member is None:
+            return
+        points, oldest = await stores.ledger.window(profile_id, now - self.window)
+        reviewed = review(profile_id, member.get("tier"), points, oldest, terms=self.terms, now=now)
+        if reviewed.change is not None:
+            await stores.events.add(profile_id, [TierChanged.of(reviewed.change, cause=cause)])
+        await stores.members.set_tier(profile_id, reviewed.tier, reviewed.review_at)
