@@ -53,7 +53,10 @@ class Profiles:
             return await self.db[collection].find().sort(order, 1).to_list()
 
         rows = [
-            {**_without(row, "seq", "stored_at", "headers"), "value": _event(json.loads(bytes(row["value"])))}
+            {
+                **_without(row, "seq", "stored_at", "headers"),
+                "value": _event(json.loads(bytes(row["value"]))),
+            }
             for row in await every(OUTBOX, "seq")
         ]
         markers = [
