@@ -32,7 +32,7 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import monitoring
 
-from rapport import telemetry
+from rapport import sequence, telemetry
 from rapport.auth import DEFAULT_ISSUER, issue_token
 from rapport.events import MentionIngested
 from rapport.events.examples import examples
@@ -122,6 +122,14 @@ async def dlq_command(app: Any, service: str, *argv: str) -> str:
     out = io.StringIO()
     await cli.execute(args, out=out, transport=httpx.ASGITransport(app=app))
     return out.getvalue()
+
+
+async def stored_documents(db: Any, *, besides: Sequence[str] = ()) -> dict[str, list[Any]]:
+    """Every document of every collection of ``db`` but ``besides`` and the sequences' counters
+    (a refused write may use numbers up), for a test that a refusal changed nothing."""
+    skipped = {sequence.COLLECTION, *besides}
+    names = sorted(set(await db.list_collection_names()) - skipped)
+    return {name: await db[name].find().sort("_id").to_list() for name in names}
 
 
 def service_settings(

@@ -15,12 +15,12 @@ from loyalty.domain.rules import Rule, RuleKind
 from loyalty.main import build_parts, create_app
 from loyalty.parts import Parts
 from loyalty.topics import COMMERCE_TOPIC, LOYALTY_TOPIC
-from rapport import outbox, sequence
+from rapport import outbox
 from rapport.events import ALL_EVENTS, Event, Referral, ReferralConverted
 from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
-from rapport.testing import MovableClock, eventually, read_topic, unique
+from rapport.testing import MovableClock, eventually, read_topic, stored_documents, unique
 from services.loyalty.tests.integration.conftest import outboxed, roll_out, settings, token
 
 pytestmark = pytest.mark.integration
@@ -61,9 +61,7 @@ def breaking(services: Parts, mongo_db: Database, clock: MovableClock) -> Breaks
 
 
 async def everything(db: Database) -> dict[str, list[Any]]:
-    """Every collection but the sequences' counters (a refused write may use up numbers)."""
-    names = set(await db.list_collection_names()) - {sequence.COLLECTION}
-    return {name: await db[name].find().to_list() for name in names}
+    return await stored_documents(db)
 
 
 async def earn(services: Parts, kind: RuleKind, cause: str) -> str | None:

@@ -12,9 +12,8 @@ import pytest
 
 from loyalty.parts import Parts
 from loyalty.topics import COMMERCE_TOPIC
-from rapport import sequence
 from rapport.mongo import Database
-from rapport.testing import MovableClock, unique
+from rapport.testing import MovableClock, stored_documents, unique
 from services.loyalty.tests.integration.builders import created, merged
 from services.loyalty.tests.integration.conftest import outboxed, routes, token
 
@@ -56,9 +55,7 @@ def referral(referrer: UUID, referred: UUID, purchase_id: str) -> dict[str, Any]
 
 
 async def everything(db: Database) -> dict[str, list[Any]]:
-    """Every collection but the sequences' counters (a refused write may use up numbers)."""
-    names = set(await db.list_collection_names()) - {sequence.COLLECTION}
-    return {name: await db[name].find().to_list() for name in names}
+    return await stored_documents(db)
 
 
 async def test_a_referral_posted_right_after_its_purchase_is_accepted(

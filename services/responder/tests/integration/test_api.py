@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from rapport.mongo import Database
+from rapport.testing import stored_documents
 from rapport.workers import Workers
 from responder.use_cases.case_intake import take_mention
 
@@ -88,8 +89,7 @@ async def test_the_tests_app_neither_consumes_nor_relays(
 
 
 async def documents(db: Database) -> dict[str, list[Any]]:
-    names = [n for n in await db.list_collection_names() if n not in ("outbox", "leases")]
-    snapshot = {n: await db[n].find().sort("_id").to_list() for n in names}
+    snapshot = await stored_documents(db, besides=("outbox", "leases"))
     snapshot["outbox"] = [d["_id"] for d in await db["outbox"].find().sort("_id").to_list()]
     return snapshot
 
