@@ -8,17 +8,17 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
-from loyalty.domain.batches import Fields
+from loyalty.domain.batches import BatchQuery, BatchStanding, Fields, Member
 from loyalty.domain.catalogue import Offer
 from loyalty.domain.crediting import Candidate, Position, Standing, audience_fields, credit
-from loyalty.domain.guardrails import Verdict, counted, windows
+from loyalty.domain.guardrails import Recent, Verdict, counted, windows
 from loyalty.domain.offers import Audience, Targeting
 from loyalty.domain.questions import answered_key, question_fields, question_key
 from loyalty.domain.referrals import ReferralFacts
 from loyalty.domain.rollouts import Rollout, RolloutState
 from loyalty.domain.rules import DEFAULT_RULES, Rule, RuleKind
 from loyalty.errors import ReferralRefused
-from loyalty.ports import EarningStores, OutreachStores, RedemptionStores
+from loyalty.ports import BatchStore, Book, EarningStores, OutreachStores, RedemptionStores
 from rapport.events import Event, Mention, OutreachDecision, Purchase, Redemption, Referral
 
 T = TypeVar("T")
@@ -410,3 +410,74 @@ class FakeQuestions:
     async def asker(self, reply: Mention) -> UUID | None:
         found = self.questions.get(answered_key(reply))
         return None if found is None else UUID(str(found["profile_id"]))
+
+
+STANDING_FIELDS = ("_id", "balance", "flagged_until", "tier")
+"""What a batch's standing reads of each member."""
+
+
+@dataclass
+class FakeBatchStore:
+    """The ledger and members (``ledger.members``), questions and events a batch reads and
+    writes (``MongoBatchStore``)."""
+
+    ledger: FakeLedgerStore = field(default_factory=lambda: FakeLedgerStore({}))
+    questions: FakeQuestions = field(default_factory=FakeQuestions)
+    events: FakeEvents = field(default_factory=FakeEvents)
+
+    async def standing(self, query: BatchQuery) -> BatchStanding:
+        members = self.ledger.members
+        found = [p for p in query.profile_ids if p in members]
+        since = query.now - query.tier_window
+        windows = {p: await self.ledger.window(p, since) for p in query.profile_ids}
+        askers = [key for key in query.questions if key in self.questions.questions]
+        return BatchStanding(
+            earned={e for e in query.entry_ids if e in self.ledger.entries},
+            members={
+                p: {k: members[p][k] for k in STANDING_FIELDS if k in members[p]} for p in found
+            },
+            windows={p: window for p, window in windows.items() if window[1] is not None},
+            recent=self._recent(query),
+            askers={key: UUID(str(self.questions.questions[key]["profile_id"])) for key in askers},
+        )
+
+    def _recent(self, query: BatchQuery) -> dict[tuple[UUID, str], Recent]:
+        found = {}
+        for rule in (r for r in query.rules if r.limited):
+            starts = windows(rule, query.now)
+            for profile_id in query.profile_ids:
+                times = [
+                    e["at"]
+                    for e in self.ledger.entries_of(profile_id)
+                    if e["rule"] == rule.kind.value and e["status"] in COUNTED
+                ]
+                if any(at >= min(starts) for at in times):
+                    found[(profile_id, rule.kind.value)] = counted(times, starts)
+        return found
+
+    async def write(self, book: Book) -> None:
+        for entry in book.entries:
+            await self.ledger.add(entry)
+        for profile_id, member in book.members.items():
+            if member.exists and (member.enrolled or profile_id in self.ledger.members):
+                self._update(profile_id, member)
+        self.questions.keep(book.questions)
+        self.events.stored.extend(book.events)
+
+    def _update(self, profile_id: UUID, member: Member) -> None:
+        stored = self.ledger.members.setdefault(profile_id, {"_id": profile_id})
+        if member.enrolled:
+            for name, added in credit(member.points).items():
+                stored[name] = stored.get(name, 0) + added
+            if member.flagged_until is not None:
+                before = stored.get("flagged_until") or member.flagged_until
+                stored["flagged_until"] = max(before, member.flagged_until)
+        stored |= member.fields
+
+
+@dataclass
+class FakeBatchWork:
+    store: FakeBatchStore = field(default_factory=FakeBatchStore)
+
+    async def __call__(self, work: Callable[[BatchStore], Awaitable[T]]) -> T:
+        return await all_or_nothing(self.store, work)
