@@ -33,10 +33,10 @@ from loyalty.consumers import event_handlers
 from loyalty.main import build_parts
 from loyalty.migrations import MIGRATIONS as LOYALTY_MIGRATIONS
 from loyalty.settings import LoyaltySettings
+from profiles.adapters.profile_store import MongoProfiles
 from profiles.domain.rules import Rules
 from profiles.handlers import on_mention_ingested
 from profiles.migrations import MIGRATIONS as PROFILES_MIGRATIONS
-from profiles.repository import MongoProfiles
 from profiles.settings import ProfilesSettings
 from rapport import outbox
 from rapport.events import ALL_EVENTS, Event, MentionIngested

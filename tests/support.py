@@ -190,7 +190,7 @@ def mention(external_id: str, author: str, text: str, **fields: Any) -> dict[str
 
 
 def profile_id(author: str) -> UUID:
-    from profiles.repository import profile_id_for
+    from profiles.ports import profile_id_for
 
     return profile_id_for(f"x:{author}")
 

@@ -8,18 +8,22 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
+from loyalty.domain.batches import BatchQuery, BatchStanding, Fields, Member
 from loyalty.domain.catalogue import Offer
-from loyalty.domain.crediting import Candidate, Position, Standing, credit
-from loyalty.domain.guardrails import Verdict, counted, windows
+from loyalty.domain.crediting import Candidate, Position, Standing, audience_fields, credit
+from loyalty.domain.guardrails import Recent, Verdict, counted, windows
 from loyalty.domain.offers import Audience, Targeting
+from loyalty.domain.questions import answered_key, question_fields, question_key
 from loyalty.domain.referrals import ReferralFacts
 from loyalty.domain.rollouts import Rollout, RolloutState
 from loyalty.domain.rules import DEFAULT_RULES, Rule, RuleKind
 from loyalty.errors import ReferralRefused
-from loyalty.ports import EarningStores, OutreachStores, RedemptionStores
-from rapport.events import Event, OutreachDecision, Purchase, Redemption, Referral
+from loyalty.ports import BatchStore, Book, EarningStores, OutreachStores, RedemptionStores
+from rapport.events import Event, Mention, OutreachDecision, Purchase, Redemption, Referral
 
 T = TypeVar("T")
+COUNTED = (Verdict.CREDIT.value, Verdict.HOLD.value)
+"""The statuses a rule's caps and velocity count."""
 
 
 @dataclass(frozen=True)
@@ -225,10 +229,8 @@ class FakeLedgerStore:
         starts = windows(c.rule, now)
         recent = [
             e["at"]
-            for e in self._of(c.profile_id)
-            if c.rule.limited
-            and e["rule"] == c.rule.kind.value
-            and e["status"] in (Verdict.CREDIT.value, Verdict.HOLD.value)
+            for e in self.entries_of(c.profile_id)
+            if c.rule.limited and e["rule"] == c.rule.kind.value and e["status"] in COUNTED
         ]
         points, oldest = await self.window(c.profile_id, now - tier_window)
         position = Position(
@@ -253,7 +255,7 @@ class FakeLedgerStore:
     async def due(self, profile_id: UUID, now: datetime) -> list[tuple[str, int]]:
         due = [
             e
-            for e in self._of(profile_id)
+            for e in self.entries_of(profile_id)
             if e.get("settled") is False
             and e["status"] == Verdict.CREDIT.value
             and e["expires_at"] is not None
@@ -268,7 +270,7 @@ class FakeLedgerStore:
     async def window(self, profile_id: UUID, since: datetime) -> tuple[int, datetime | None]:
         credited = [
             e
-            for e in self._of(profile_id)
+            for e in self.entries_of(profile_id)
             if e["kind"] == "earn"
             and e["status"] == Verdict.CREDIT.value
             and e["credited_at"] >= since
@@ -277,7 +279,7 @@ class FakeLedgerStore:
             return 0, None
         return sum(e["points"] for e in credited), min(e["credited_at"] for e in credited)
 
-    def _of(self, profile_id: UUID) -> list[dict[str, Any]]:
+    def entries_of(self, profile_id: UUID) -> list[dict[str, Any]]:
         return [e for e in self.entries.values() if e["profile_id"] == profile_id]
 
 
@@ -305,6 +307,17 @@ class FakeMemberStore:
     async def set_tier(self, profile_id: UUID, tier: str, review_at: datetime | None) -> None:
         if profile_id in self.members:
             self.members[profile_id] |= {"tier": tier, "tier_review_at": review_at}
+
+    async def flag(self, profile_id: UUID, until: datetime) -> None:
+        await self.credit(profile_id, 0, {})
+        member = self.members[profile_id]
+        member["flagged_until"] = max(until, member.get("flagged_until") or until)
+
+    async def observe(self, profile_id: UUID, audience: Audience) -> bool:
+        if profile_id not in self.members:
+            return False
+        self.members[profile_id] |= audience_fields(audience)
+        return True
 
 
 class FakeReferralStore:
@@ -381,3 +394,90 @@ class FakeRules:
 
     async def put(self, rule: Rule) -> None:
         self.rules[rule.kind] = rule
+
+
+class FakeQuestions:
+    def __init__(self) -> None:
+        self.questions: dict[str, Fields] = {}
+
+    async def remember(self, mention: Mention, profile_id: UUID, at: datetime) -> None:
+        self.keep({question_key(mention): question_fields(mention, profile_id, at)})
+
+    def keep(self, questions: Mapping[str, Fields]) -> None:
+        for key, fields in questions.items():
+            self.questions[key] = self.questions.get(key, {}) | fields
+
+    async def asker(self, reply: Mention) -> UUID | None:
+        found = self.questions.get(answered_key(reply))
+        return None if found is None else UUID(str(found["profile_id"]))
+
+
+STANDING_FIELDS = ("_id", "balance", "flagged_until", "tier")
+"""What a batch's standing reads of each member."""
+
+
+@dataclass
+class FakeBatchStore:
+    """The ledger and members (``ledger.members``), questions and events a batch reads and
+    writes (``MongoBatchStore``)."""
+
+    ledger: FakeLedgerStore = field(default_factory=lambda: FakeLedgerStore({}))
+    questions: FakeQuestions = field(default_factory=FakeQuestions)
+    events: FakeEvents = field(default_factory=FakeEvents)
+
+    async def standing(self, query: BatchQuery) -> BatchStanding:
+        members = self.ledger.members
+        found = [p for p in query.profile_ids if p in members]
+        since = query.now - query.tier_window
+        windows = {p: await self.ledger.window(p, since) for p in query.profile_ids}
+        askers = [key for key in query.questions if key in self.questions.questions]
+        return BatchStanding(
+            earned={e for e in query.entry_ids if e in self.ledger.entries},
+            members={
+                p: {k: members[p][k] for k in STANDING_FIELDS if k in members[p]} for p in found
+            },
+            windows={p: window for p, window in windows.items() if window[1] is not None},
+            recent=self._recent(query),
+            askers={key: UUID(str(self.questions.questions[key]["profile_id"])) for key in askers},
+        )
+
+    def _recent(self, query: BatchQuery) -> dict[tuple[UUID, str], Recent]:
+        found = {}
+        for rule in (r for r in query.rules if r.limited):
+            starts = windows(rule, query.now)
+            for profile_id in query.profile_ids:
+                times = [
+                    e["at"]
+                    for e in self.ledger.entries_of(profile_id)
+                    if e["rule"] == rule.kind.value and e["status"] in COUNTED
+                ]
+                if any(at >= min(starts) for at in times):
+                    found[(profile_id, rule.kind.value)] = counted(times, starts)
+        return found
+
+    async def write(self, book: Book) -> None:
+        for entry in book.entries:
+            await self.ledger.add(entry)
+        for profile_id, member in book.members.items():
+            if member.exists and (member.enrolled or profile_id in self.ledger.members):
+                self._update(profile_id, member)
+        self.questions.keep(book.questions)
+        self.events.stored.extend(book.events)
+
+    def _update(self, profile_id: UUID, member: Member) -> None:
+        stored = self.ledger.members.setdefault(profile_id, {"_id": profile_id})
+        if member.enrolled:
+            for name, added in credit(member.points).items():
+                stored[name] = stored.get(name, 0) + added
+            if member.flagged_until is not None:
+                before = stored.get("flagged_until") or member.flagged_until
+                stored["flagged_until"] = max(before, member.flagged_until)
+        stored |= member.fields
+
+
+@dataclass
+class FakeBatchWork:
+    store: FakeBatchStore = field(default_factory=FakeBatchStore)
+
+    async def __call__(self, work: Callable[[BatchStore], Awaitable[T]]) -> T:
+        return await all_or_nothing(self.store, work)

@@ -23,7 +23,7 @@ from rapport.events import (
 )
 from responder.domain.accounts import Account, Tokens
 from responder.domain.agents import Agent, AgentIn, AgentUnavailable
-from responder.domain.brand_health import StageCounts, truncate
+from responder.domain.brand_health import StageCounts, Tally, Unit, is_advocacy, truncate
 from responder.domain.case import Case
 from responder.domain.case_events import Changed
 from responder.domain.clock import Clock
@@ -344,6 +344,19 @@ class FakeMentionFacts:
 
     async def sample_stages(self, at: datetime, counts: StageCounts) -> None:
         self.samples[truncate(at, "day")] = counts
+
+    async def tallies(self, since: datetime, until: datetime, unit: Unit) -> dict[datetime, Tally]:
+        counts: dict[datetime, Counter[str]] = {}
+        for enriched in self.facts.values():
+            mention = enriched.mention
+            if since <= mention.created_at < until:
+                slot = counts.setdefault(truncate(mention.created_at, unit), Counter(advocacy=0))
+                slot[mention.sentiment.label.value] += 1
+                slot["advocacy"] += is_advocacy(mention)
+        return {start: Tally(**slot) for start, slot in counts.items()}
+
+    async def stage_samples(self, until: datetime) -> list[tuple[datetime, StageCounts]]:
+        return sorted((day, counts) for day, counts in self.samples.items() if day < until)
 
 
 class FakeReplies:

@@ -4,7 +4,7 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import pytest
@@ -14,6 +14,7 @@ from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database, ensure_indexes
 from rapport.testing import MovableClock
 from responder.adapters.alert_store import MongoAlerts
+from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.adapters.reply_store import MongoReplies
 from responder.domain.case import Case
 from responder.domain.case_events import changed
@@ -22,10 +23,21 @@ from responder.domain.replies import Reply
 from responder.fakes import Fakes
 from responder.main import mongo_ports
 from responder.migrations import INDEXES
-from responder.ports import AlertStore, Ports, ReplyStore, Transaction
+from responder.ports import (
+    AlertStore,
+    BrandHealthReads,
+    MentionFactStore,
+    Ports,
+    ReplyStore,
+    Transaction,
+)
 from responder.settings import ResponderSettings
 
 pytestmark = pytest.mark.integration
+
+
+class MentionFacts(MentionFactStore, BrandHealthReads, Protocol):
+    """The dashboard's facts: written by the consumers, read by the gauges and routes."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,7 @@ class Backend:
     ports: Ports
     alerts: AlertStore
     replies: ReplyStore
+    facts: MentionFacts
     case_events: Callable[[], Awaitable[list[CaseChanged]]]
     """The ``case.changed`` events stored for publication, in the order stored."""
 
@@ -56,7 +69,7 @@ async def backend(request: pytest.FixtureRequest, mongo_db: Database) -> AsyncIt
         async def published() -> list[CaseChanged]:
             return list(fakes.cases.published)
 
-        yield Backend(fakes.ports(), fakes.alerts, fakes.replies, published)
+        yield Backend(fakes.ports(), fakes.alerts, fakes.replies, fakes.facts, published)
         return
     db = mongo_db
     await ensure_indexes(db, INDEXES)
@@ -66,7 +79,7 @@ async def backend(request: pytest.FixtureRequest, mongo_db: Database) -> AsyncIt
         return [CaseChanged.model_validate_json(bytes(row["value"])) for row in rows]
 
     ports = mongo_ports(db, ResponderSettings(), clock)
-    yield Backend(ports, MongoAlerts(db), MongoReplies(db), stored)
+    yield Backend(ports, MongoAlerts(db), MongoReplies(db), MongoBrandHealth(db), stored)
 
 
 def a_case(n: int, **fields: Any) -> Case:
