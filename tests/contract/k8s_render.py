@@ -75,7 +75,7 @@ def rendered_text(target: str) -> str:
 
 
 def rendered(target: str) -> list[Manifest]:
-    return [doc for doc in yaml.safe_load_all(rendered_text(target)) if doc]
+    return [doc for doc in yaml.load_all(rendered_text(target), Loader=yaml.CSafeLoader) if doc]
 
 
 def cleanup() -> None:

@@ -32,7 +32,8 @@ YAML_FILES = sorted([*K8S.rglob("*.yaml"), *K8S.rglob("*.yml")])
 
 
 def load(path: Path) -> list[Any]:
-    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
+    docs = yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader)  # libyaml: several times faster
+    return [doc for doc in docs if doc is not None]
 
 
 def manifests(path: Path) -> list[dict[str, Any]]:

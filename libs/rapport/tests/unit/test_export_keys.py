@@ -38,6 +38,17 @@ def keys(given: dict[str, str], current: str = "", *, development: bool = False)
         (json.dumps({"a": new_key(), "b": new_key()}), "", "must name one of"),
         (json.dumps({"a": new_key()}), "b", "must name one of"),
     ],
+    ids=[
+        "unset",
+        "not-json",
+        "not-an-object",
+        "short",
+        "not-base64",
+        "development-id",
+        "development-key",
+        "no-current-of-two",
+        "current-unknown",
+    ],
 )
 def test_unusable_keys_are_refused_with_the_reason(raw: str, current: str, reason: str) -> None:
     settings = ExportSettings(export_keys=raw, export_key_id=current)
