@@ -10,6 +10,7 @@ escalation, memory and CPU limits, Secret volumes and emptyDir /tmp.
 
 import asyncio
 import re
+import base64
 import secrets
 import threading
 import time
@@ -123,6 +124,7 @@ class ContainerPlatform:
                 "MONGO_URL": mongo,
                 "EXPORT_KEYS": export_keys(),
                 "SUPPRESSION_PEPPER": secrets.token_hex(32),
+                "ACCOUNT_TOKEN_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
                 "SMTP_USERNAME": "",
                 "SMTP_PASSWORD": "",
                 "JWKS.JSON": Path(token_keys().auth_jwks).read_text(),
