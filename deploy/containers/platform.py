@@ -9,8 +9,8 @@ escalation, memory and CPU limits, Secret volumes and emptyDir /tmp.
 """
 
 import asyncio
-import re
 import base64
+import re
 import secrets
 import threading
 import time
