@@ -4,10 +4,10 @@ Instagram business account answers through its page). Tokens are given whole or 
 to one in the settings, stored encrypted, and never shown."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, SecretStr, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, SecretStr, model_validator
 
 from rapport.errors import Unprocessable
 from rapport.models import StrictModel
@@ -19,6 +19,18 @@ TokenRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 Token = Annotated[SecretStr, Field(min_length=8, max_length=2048)]
 
 
+EARLIEST = datetime(2006, 1, 1, tzinfo=UTC)
+LATEST_EXPIRY = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _plausible_expiry(value: datetime) -> datetime:
+    # Compared as aware datetimes (which never overflows): year 1 would, once shifted or
+    # moved back by the refresh margin.
+    if not EARLIEST <= value <= LATEST_EXPIRY:
+        raise ValueError("expires_at must lie between 2006 and 9000")
+    return value
+
+
 class AccountIn(StrictModel):
     account_id: PlatformId
     """The brand's id there: the X user id, or the Facebook page id (Instagram's too)."""
@@ -27,7 +39,7 @@ class AccountIn(StrictModel):
     access_token: Token | None = None
     refresh_token: Token | None = None
     """X only: exchanged for a new access token before ``expires_at``."""
-    expires_at: AwareDatetime | None = None
+    expires_at: Annotated[AwareDatetime, AfterValidator(_plausible_expiry)] | None = None
     token_ref: TokenRef | None = None
     """Instead of a token: the name of one in the ``RAPPORT_CONNECTOR_TOKENS`` secret."""
 
