@@ -23,10 +23,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import groupby
 
 from bson import ObjectId
-from opentelemetry import context
 from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -192,20 +190,14 @@ class PendingMentions:
             ordered=True,
             session=session,
         )
-        for headers, same_trace in groupby(done, key=lambda d: d.claimed.headers):
-            await _to_outbox(self._db, session, headers, list(same_trace))
+        events = [MentionIngested.of(d.mention, occurred_at=d.claimed.received_at) for d in done]
+        await outbox.add(
+            self._db,
+            session,
+            [(MENTIONS_TOPIC, e.payload.author_key, e) for e in events],
+            contexts=[extract_context(d.claimed.headers) for d in done],
+        )
         await MongoImportStore(self._db).count_processed(session, _per_import(done))
-
-
-async def _to_outbox(
-    db: Database, session: AsyncClientSession, headers: Headers, done: list[Done]
-) -> None:
-    events = [MentionIngested.of(d.mention, occurred_at=d.claimed.received_at) for d in done]
-    token = context.attach(extract_context(headers))
-    try:
-        await outbox.add(db, session, [(MENTIONS_TOPIC, e.payload.author_key, e) for e in events])
-    finally:
-        context.detach(token)
 
 
 def _per_import(done: Iterable[Done]) -> dict[str, tuple[int, int]]:
