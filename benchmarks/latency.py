@@ -1,6 +1,7 @@
 """End-to-end latency at a steady offered rate: negative mentions posted one per request; for
 each, the time from ingest's 202 until a case in responder's database holds its mention id
-(seen on a change stream of the ``cases`` collection, so nothing polls the database).
+(seen on a change stream of the ``cases`` collection, so nothing polls the database), and how
+that splits between the stages (``benchmarks.hops``).
 
 Offering stops early once the pipeline is clearly behind (a mention accepted ``BEHIND_S`` ago
 still has no case), and the wait for the last cases is bounded; a mention still without a case
@@ -9,12 +10,14 @@ then counts as the time it has waited so far, so the percentiles are lower bound
 import asyncio
 import contextlib
 import time
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 import httpx
 from pymongo import AsyncMongoClient
 
+from benchmarks.hops import HOPS, first_records, hop_percentiles
 from benchmarks.measures import percentile
 from benchmarks.platform import PROFILE
 from rapport.testing import eventually
@@ -23,6 +26,14 @@ from tests.chaos.run import as_json
 
 BEHIND_S = 10.0
 """Five times the target p99 (2 s): past it, offering more only grows the backlog."""
+
+
+@dataclass
+class Observed:
+    """Per mention: when ingest accepted it, and when its case became visible (perf_counter s)."""
+
+    accepted: dict[UUID, float] = field(default_factory=dict)
+    visible: dict[UUID, float] = field(default_factory=dict)
 
 
 def oldest_wait_s(accepted: dict[UUID, float], visible: dict[UUID, float], now: float) -> float:
@@ -38,12 +49,17 @@ def latencies_ms(
 
 
 async def e2e_ms(
-    http: httpx.AsyncClient, mentions: list[Planned], rate: float, catch_up_s: float
+    http: httpx.AsyncClient,
+    mentions: list[Planned],
+    rate: float,
+    catch_up_s: float,
+    seen: Observed | None = None,
 ) -> dict[str, Any]:
     """Offer ``mentions`` at ``rate`` per second (until clearly behind), then wait at most
-    ``catch_up_s`` for their cases; p50 and p99 in milliseconds, and what was achieved."""
-    accepted: dict[UUID, float] = {}
-    visible: dict[UUID, float] = {}
+    ``catch_up_s`` for their cases; p50 and p99 in milliseconds, and what was achieved. What it
+    observed is left in ``seen`` (also when the measure is cut short)."""
+    seen = seen if seen is not None else Observed()
+    accepted, visible = seen.accepted, seen.visible
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         PROFILE.mongo_url, uuidRepresentation="standard"
     )
@@ -75,7 +91,7 @@ async def e2e_ms(
         await stream.close()
         await mongo.close()
     latencies = latencies_ms(accepted, visible, now)
-    seen = [visible[m] for m in accepted if m in visible]
+    cased = [visible[m] for m in accepted if m in visible]
     return {
         "p50": round(percentile(latencies, 0.5), 1),
         "p99": round(percentile(latencies, 0.99), 1),
@@ -84,9 +100,22 @@ async def e2e_ms(
         "stopped_early": stopped_early,
         "mentions": len(accepted),
         "accepted_per_s": round(len(accepted) / offered_s, 1),
-        "cases_per_s": round(len(seen) / (max(seen) - started), 1) if seen else 0.0,
-        "unseen": len(accepted) - len(seen),
+        "cases_per_s": round(len(cased) / (max(cased) - started), 1) if cased else 0.0,
+        "unseen": len(accepted) - len(cased),
     }
+
+
+async def stage_hops(mentions: list[Planned], seen: Observed) -> dict[str, Any]:
+    """p50/p99 of each stage's share of the mentions' latency: 202 → social.mentions (ingest),
+    → social.mentions.enriched (profiles), → case visible (responder)."""
+    to_wall = time.time() - time.perf_counter()
+    external = {m.mention_id: m.external_id for m in mentions}
+    accepted = {external[m]: at + to_wall for m, at in seen.accepted.items() if m in external}
+    stages = [accepted]
+    for _, topic in HOPS:
+        stages.append(await first_records(PROFILE.kafka_bootstrap, topic, set(accepted)))
+    stages.append({external[m]: at + to_wall for m, at in seen.visible.items() if m in external})
+    return hop_percentiles(stages, [name for name, _ in HOPS] + ["responder"])
 
 
 async def _post(http: httpx.AsyncClient, mention: Planned, accepted: dict[UUID, float]) -> None:

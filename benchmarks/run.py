@@ -46,7 +46,7 @@ import httpx
 from benchmarks.analysis import measure, texts
 from benchmarks.bare import bare_4hop_per_s
 from benchmarks.imports import import_rows
-from benchmarks.latency import e2e_ms
+from benchmarks.latency import Observed, e2e_ms, stage_hops
 from benchmarks.load import accept_per_s, client, drain, plan
 from benchmarks.measures import cpu_s, cpu_s_per_1k, rss_of
 from benchmarks.platform import DOWNSTREAM, PROFILE, SERVICES
@@ -162,9 +162,13 @@ async def lexicon_drain(s: Session, http: httpx.AsyncClient, n: argparse.Namespa
 async def latency(s: Session, http: httpx.AsyncClient, n: argparse.Namespace) -> None:
     s.step(f"end-to-end latency at {n.rate:g}/s for {n.duration:g} s")
     offered = plan(round(n.rate * n.duration), positive=False)
-    measuring = e2e_ms(http, offered, n.rate, s.limits["catch_up"])
-    if e2e := await s.bounded("e2e_ms", n.duration + s.limits["catch_up"] + 60, measuring):
-        s.found["e2e_ms"] = e2e
+    seen = Observed()
+    measuring = e2e_ms(http, offered, n.rate, s.limits["catch_up"], seen)
+    e2e = await s.bounded("e2e_ms", n.duration + s.limits["catch_up"] + 60, measuring)
+    if seen.visible and (hops := await s.bounded("e2e_hops", 150, stage_hops(offered, seen))):
+        s.found.setdefault("e2e_ms", {})["hops"] = hops
+    if e2e:
+        s.found["e2e_ms"] = {**e2e, **s.found.get("e2e_ms", {})}
         if e2e["stopped_early"] or e2e["unseen"]:
             s.found["incomplete"]["e2e_ms"] = (
                 f"offered {e2e['mentions']:,} in {e2e['offered_s']:g} s, "

@@ -33,6 +33,12 @@ TARGETS = {
         lambda v, _: v >= 2 * ENCODER_BEFORE_PER_CORE,
     ),
 }
+HOPS = tuple(
+    f"e2e_ms.hops.{stage}.{q}"
+    for stage in ("ingest", "profiles", "responder")
+    for q in ("p50", "p99")
+)
+"""The latency's split between the stages (``benchmarks.hops``)."""
 FIGURES = (
     "bare_4hop_per_s",
     "bare_4hop_stored_per_s",
@@ -44,6 +50,7 @@ FIGURES = (
     "import_rows_per_s",
     "e2e_ms.p50",
     "e2e_ms.p99",
+    *HOPS,
     "encoder_per_s_per_core",
 )
 PER_PROCESS = ("cpu_s_per_1k", "rss_mib.idle", "rss_mib.loaded")
@@ -52,6 +59,7 @@ PHASE_OF = {
     "drain_ratio_stored": "drain_lexicon_per_s",
     "e2e_ms.p50": "e2e_ms",
     "e2e_ms.p99": "e2e_ms",
+    **dict.fromkeys(HOPS, "e2e_ms"),
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from benchmarks.hops import hop_percentiles
 from benchmarks.imports import twcs_csv
 from benchmarks.measures import cpu_s_per_1k, cpu_ticks, percentile, rss_mib
 from ingest.imports.formats import Format, parse
@@ -26,6 +27,17 @@ def test_percentile_is_the_nearest_rank() -> None:
 def test_percentile_of_nothing_is_an_error() -> None:
     with pytest.raises(ValueError, match="no values"):
         percentile([], 0.5)
+
+
+def test_hops_split_each_mention_between_consecutive_stages_over_mentions_seen_by_all() -> None:
+    accepted = {"a": 10.0, "b": 20.0, "lost": 30.0}
+    published = {"a": 10.5, "b": 21.0}
+    cased = {"a": 12.5, "b": 21.5, "stray": 1.0}
+    hops = hop_percentiles([accepted, published, cased], ["ingest", "responder"])
+    assert hops["mentions"] == 2
+    assert hops["ingest"] == {"p50": 500.0, "p99": 1000.0}  # a: 0.5 s, b: 1 s
+    assert hops["responder"] == {"p50": 500.0, "p99": 2000.0}  # a: 2 s, b: 0.5 s
+    assert hop_percentiles([accepted, {}], ["ingest"]) == {}
 
 
 def test_cpu_ticks_add_utime_and_stime_also_when_the_name_has_spaces_and_parentheses() -> None:
