@@ -44,7 +44,7 @@ from rapport.events.codec import decode
 from rapport.events.factories import BASE_TIME, a_mention
 from rapport.mongo import Database, Document, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import MongoCommands, MovableClock, token_keys
+from rapport.testing import MongoCommands, MovableClock, export_keys, token_keys
 
 from .measures import cpu_s
 
@@ -123,7 +123,11 @@ def per_mention(measured: dict[str, Any], mentions: int) -> dict[str, Any]:
 
 
 async def main(count: int, authors: int, save: str | None) -> None:
-    test: dict[str, Any] = {"environment": Environment.TEST, "auth_jwks": token_keys().auth_jwks}
+    test: dict[str, Any] = {
+        "environment": Environment.TEST,
+        "auth_jwks": token_keys().auth_jwks,
+        "export_keys": export_keys(),
+    }
     clock = MovableClock(BASE_TIME + timedelta(days=1))
     profiles_db, loyalty_db = Service("profiles"), Service("loyalty")
     try:
