@@ -326,19 +326,33 @@ def counter(metrics_text: str, name: str, **labels: str) -> float:
 
 
 class StubPlatform:
-    """The social platform's reply API: records what responder's connector delivers."""
+    """The social platform's reply API: records what responder's connector delivers
+    (``replies``, once per ``Idempotency-Key``, as a platform keeps one post per key), and
+    refuses the deliveries a test plans with ``refuse`` (``refused``, never posted)."""
 
     def __init__(self) -> None:
         self.replies: list[dict[str, Any]] = []
+        self.refused: list[dict[str, Any]] = []
+        self.planned: list[tuple[int, str]] = []
+        self.keys: dict[str, str] = {}
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                stub.replies.append(
-                    json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                )
-                body = json.dumps({"id": f"sent-{len(stub.replies)}"}).encode()
-                self.send_response(200)
+                reply = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                key = self.headers.get("Idempotency-Key") or str(len(stub.replies))
+                if stub.planned:
+                    status, reason = stub.planned.pop(0)
+                    stub.refused.append(reply)
+                    return self.answer(status, {"detail": reason})
+                if key not in stub.keys:
+                    stub.replies.append(reply)
+                    stub.keys[key] = f"sent-{len(stub.replies)}"
+                self.answer(200, {"id": stub.keys[key]})
+
+            def answer(self, status: int, answer: dict[str, str]) -> None:
+                body = json.dumps(answer).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -349,3 +363,7 @@ class StubPlatform:
 
         ThreadingHTTPServer.allow_reuse_address = True
         self.server = ThreadingHTTPServer(("127.0.0.1", CONNECTOR_PORT), Handler)
+
+    def refuse(self, status: int, reason: str) -> None:
+        """Answer the next delivery with ``status`` and ``{"detail": reason}``, posting nothing."""
+        self.planned.append((status, reason))

@@ -27,7 +27,9 @@ from responder.domain.brand_health import StageCounts, Tally, Unit, is_advocacy,
 from responder.domain.case import Case
 from responder.domain.case_events import Changed
 from responder.domain.clock import Clock
+from responder.domain.macros import Macro
 from responder.domain.messages import Message
+from responder.domain.notes import Note
 from responder.domain.priority import Weights
 from responder.domain.replies import Reply
 from responder.domain.routing import Rule
@@ -145,6 +147,25 @@ class FakeCases:
             row["urgent"] += case.priority is Priority.URGENT
         return [{"queue": queue, **rows[queue]} for queue in sorted(rows)]
 
+    async def tag(self, case_id: UUID, tag: str, most: int) -> bool | None:
+        case = self.cases.get(case_id)
+        if case is None:
+            return None
+        if tag in case.tags:
+            return True
+        if len(case.tags) >= most:
+            return False
+        self.cases[case_id] = case.model_copy(update={"tags": [*case.tags, tag]})
+        return True
+
+    async def untag(self, case_id: UUID, tag: str) -> bool:
+        case = self.cases.get(case_id)
+        if case is not None:
+            self.cases[case_id] = case.model_copy(
+                update={"tags": [t for t in case.tags if t != tag]}
+            )
+        return case is not None
+
     async def save_all(self, changes: Sequence[Changed]) -> None:
         first: dict[UUID, int] = {}
         last: dict[UUID, Case] = {}
@@ -157,7 +178,12 @@ class FakeCases:
                 before == 0 and stored is not None
             ):
                 raise CaseConflict(str(case_id))
-        after = {**self.cases, **last}
+        kept = {
+            i: c.model_copy(update={"tags": self.cases[i].tags})
+            for i, c in last.items()
+            if i in self.cases
+        }
+        after = {**self.cases, **last, **kept}
         active = Counter(c.profile_id for c in after.values() if c.active)
         if any(n > 1 for n in active.values()):
             raise CaseConflict("a second active case of a profile")
@@ -409,6 +435,51 @@ class FakeReplies:
             attempts=attempts,
         )
 
+    async def retry_now(self, reply_id: UUID, now: datetime) -> Reply | None:
+        stored = self.replies.get(reply_id)
+        if stored is None or stored.state != "failed" or stored.superseded_by is not None:
+            return None
+        update = {"state": "pending", "next_attempt_at": now, "attempts": 0}
+        self.replies[reply_id] = stored.model_copy(update=update)
+        return self.replies[reply_id]
+
+    async def supersede(self, reply_id: UUID, by: UUID) -> Reply | None:
+        stored = self.replies.get(reply_id)
+        if stored is None or stored.state != "failed" or stored.superseded_by not in (None, by):
+            return None
+        self.replies[reply_id] = stored.model_copy(update={"superseded_by": by})
+        return self.replies[reply_id]
+
+
+class FakeNotes:
+    def __init__(self) -> None:
+        self.notes: dict[UUID, Note] = {}
+
+    async def add(self, note: Note) -> Note:
+        return self.notes.setdefault(note.id, note)
+
+    async def of_case(self, case_id: UUID) -> list[Note]:
+        found = [n for n in self.notes.values() if n.case_id == case_id]
+        return sorted(found, key=lambda n: n.created_at)
+
+
+class FakeMacros:
+    def __init__(self) -> None:
+        self.macros: dict[UUID, Macro] = {}
+
+    async def put(self, macro: Macro) -> Macro:
+        self.macros[macro.id] = macro
+        return macro
+
+    async def get(self, macro_id: UUID) -> Macro | None:
+        return self.macros.get(macro_id)
+
+    async def all(self) -> list[Macro]:
+        return sorted(self.macros.values(), key=lambda m: (m.name, m.id))
+
+    async def delete(self, macro_id: UUID) -> bool:
+        return self.macros.pop(macro_id, None) is not None
+
 
 @dataclass
 class FakeTransaction:
@@ -450,6 +521,8 @@ class Fakes:
     alerts: FakeAlerts = field(default_factory=FakeAlerts)
     facts: FakeMentionFacts = field(default_factory=FakeMentionFacts)
     replies: FakeReplies = field(default_factory=FakeReplies)
+    notes: FakeNotes = field(default_factory=FakeNotes)
+    macros: FakeMacros = field(default_factory=FakeMacros)
     cases: FakeCases = field(init=False)
     uow: FakeUnitOfWork = field(init=False)
 

@@ -9,6 +9,8 @@ from responder.adapters import (
     alert_store,
     brand_health_store,
     case_store,
+    macro_store,
+    note_store,
     profile_store,
     reply_store,
     timeline_store,
@@ -26,6 +28,8 @@ INDEXES = merge_indexes(
     profile_store.INDEXES,
     brand_health_store.INDEXES,
     viewer_store.INDEXES,
+    note_store.INDEXES,
+    macro_store.INDEXES,
     exports.INDEXES,
 )
 

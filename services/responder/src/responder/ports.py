@@ -17,7 +17,9 @@ from responder.domain.brand_health import StageCounts, Tally, Unit
 from responder.domain.case import Case
 from responder.domain.case_events import Changed
 from responder.domain.clock import Clock
+from responder.domain.macros import Macro
 from responder.domain.messages import Message
+from responder.domain.notes import Note
 from responder.domain.priority import Weights
 from responder.domain.replies import Reply
 from responder.domain.routing import Rule
@@ -53,6 +55,12 @@ class CaseStore(Protocol):
     async def find(self, query: Query, sort: Sort, skip: int, limit: int) -> list[Case]: ...
     async def count(self, query: Query) -> int: ...
     async def queue_counts(self) -> list[dict[str, Any]]: ...
+    async def tag(self, case_id: UUID, tag: str, most: int) -> bool | None:
+        """Add the tag unless the case holds ``most`` tags already (True: it holds it now;
+        False: it is full); None when there is no such case. A case change keeps the tags."""
+
+    async def untag(self, case_id: UUID, tag: str) -> bool:
+        """Remove the tag if the case holds it; False when there is no such case."""
 
 
 class CaseWrites(Protocol):
@@ -143,6 +151,27 @@ class ReplyStore(Protocol):
     async def of_case(self, case_id: UUID) -> list[Reply]: ...
     async def lease(self, now: datetime, lease: timedelta) -> Reply | None: ...
     async def retry_later(self, reply: Reply, error: str, at: datetime | None) -> None: ...
+    async def retry_now(self, reply_id: UUID, now: datetime) -> Reply | None:
+        """A failed reply not superseded back to pending, due now, with fresh attempts (the
+        connector still knows it may have reached the platform); None if it was not such."""
+
+    async def supersede(self, reply_id: UUID, by: UUID) -> Reply | None:
+        """Mark a failed reply as corrected by reply ``by`` (again by the same ``by`` is
+        a repeat); None if it is not failed or another reply superseded it."""
+
+
+class NoteStore(Protocol):
+    async def add(self, note: Note) -> Note:
+        """Store the note once per id; the stored one (perhaps from an earlier call) back."""
+
+    async def of_case(self, case_id: UUID) -> list[Note]: ...
+
+
+class MacroStore(Protocol):
+    async def put(self, macro: Macro) -> Macro: ...
+    async def get(self, macro_id: UUID) -> Macro | None: ...
+    async def all(self) -> list[Macro]: ...
+    async def delete(self, macro_id: UUID) -> bool: ...
 
 
 class ReplyWrites(Protocol):

@@ -15,6 +15,8 @@ from rapport.mongo import Database, ensure_indexes
 from rapport.testing import MovableClock
 from responder.adapters.alert_store import MongoAlerts
 from responder.adapters.brand_health_store import MongoBrandHealth
+from responder.adapters.macro_store import MongoMacros
+from responder.adapters.note_store import MongoNotes
 from responder.adapters.reply_store import MongoReplies
 from responder.domain.case import Case
 from responder.domain.case_events import changed
@@ -26,7 +28,9 @@ from responder.migrations import INDEXES
 from responder.ports import (
     AlertStore,
     BrandHealthReads,
+    MacroStore,
     MentionFactStore,
+    NoteStore,
     Ports,
     ReplyStore,
     Transaction,
@@ -46,6 +50,8 @@ class Backend:
     alerts: AlertStore
     replies: ReplyStore
     facts: MentionFacts
+    notes: NoteStore
+    macros: MacroStore
     case_events: Callable[[], Awaitable[list[CaseChanged]]]
     """The ``case.changed`` events stored for publication, in the order stored."""
 
@@ -69,7 +75,8 @@ async def backend(request: pytest.FixtureRequest, mongo_db: Database) -> AsyncIt
         async def published() -> list[CaseChanged]:
             return list(fakes.cases.published)
 
-        yield Backend(fakes.ports(), fakes.alerts, fakes.replies, fakes.facts, published)
+        stores = (fakes.alerts, fakes.replies, fakes.facts, fakes.notes, fakes.macros)
+        yield Backend(fakes.ports(), *stores, published)
         return
     db = mongo_db
     await ensure_indexes(db, INDEXES)
@@ -79,7 +86,14 @@ async def backend(request: pytest.FixtureRequest, mongo_db: Database) -> AsyncIt
         return [CaseChanged.model_validate_json(bytes(row["value"])) for row in rows]
 
     ports = mongo_ports(db, ResponderSettings(), clock)
-    yield Backend(ports, MongoAlerts(db), MongoReplies(db), MongoBrandHealth(db), stored)
+    mongo = (
+        MongoAlerts(db),
+        MongoReplies(db),
+        MongoBrandHealth(db),
+        MongoNotes(db),
+        MongoMacros(db),
+    )
+    yield Backend(ports, *mongo, stored)
 
 
 def a_case(n: int, **fields: Any) -> Case:

@@ -1,12 +1,14 @@
 """The cases port (``CaseStore`` and its writes in a transaction) on the fake and on MongoDB."""
 
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 
 from rapport.events import CaseState, Intent, Priority, RelationshipStage
 from rapport.events.factories import BASE_TIME
-from responder.ports import CaseConflict
+from responder.domain.case_events import changed
+from responder.ports import CaseConflict, Transaction
 
 from .conftest import Backend, a_case, a_snapshot
 
@@ -114,3 +116,27 @@ class TestCaseStore:
             {"queue": "pr", "active": 1, "unassigned": 1, "breached": 0, "urgent": 0},
             {"queue": "support", "active": 2, "unassigned": 1, "breached": 0, "urgent": 1},
         ]
+
+    async def test_tags_are_bounded_kept_by_case_changes_and_found(self, backend: Backend) -> None:
+        (case,) = await backend.save(a_case(1))
+        await backend.save(a_case(2))
+        cases = backend.ports.cases
+        for n in range(3):
+            assert await cases.tag(case.id, f"t{n}", 3) is True
+        assert await cases.tag(case.id, "t1", 3) is True  # held already: no room needed
+        assert await cases.tag(case.id, "t3", 3) is False  # full
+        assert await cases.tag(UUID(int=99), "t0", 3) is None
+        changed_later = changed(case, [("assigned", None)], BASE_TIME)  # read before the tags
+
+        async def work(tx: Transaction) -> None:
+            await tx.cases.save_all([changed_later])
+
+        await backend.ports.uow(work)
+        stored = await cases.get(case.id)
+        assert stored is not None
+        assert (stored.sequence, stored.tags) == (2, ["t0", "t1", "t2"])
+        assert await cases.untag(case.id, "t1") is True
+        assert await cases.untag(case.id, "t1") is True
+        assert await cases.untag(UUID(int=99), "t1") is False
+        assert [c.id for c in await cases.find({"tags": "t2"}, [("_id", 1)], 0, 10)] == [case.id]
+        assert await cases.count({"tags": "t1"}) == 0

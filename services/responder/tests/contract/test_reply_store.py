@@ -64,3 +64,31 @@ class TestReplyStore:
         assert (done.state, done.sent_at, done.external_id) == ("sent", now, "ext-3")
         assert await replies.lease(now, LEASE) is None
         assert (await replies.lease(later, LEASE)).id == one.id  # type: ignore[union-attr]
+
+    async def test_only_a_failed_reply_not_superseded_is_retried_now(
+        self, backend: Backend
+    ) -> None:
+        replies = backend.replies
+        for n in (1, 2):
+            await replies.add(a_reply(n))
+        now = BASE_TIME + timedelta(minutes=5)
+        one, two = [await replies.lease(now, LEASE) for _ in range(2)]
+        assert one is not None
+        assert two is not None
+        assert await replies.retry_now(one.id, now) is None  # sending, not failed
+        await replies.retry_later(one, "HTTP 400", None)
+        await replies.retry_later(two, "HTTP 400", None)
+        later = now + timedelta(minutes=1)
+        again = await replies.retry_now(one.id, later)
+        assert again is not None
+        assert (again.state, again.attempts, again.next_attempt_at) == ("pending", 0, later)
+        assert again.leased == 1  # the connector still knows a send was started
+        assert await replies.retry_now(one.id, later) is None  # pending already
+        edit = a_reply(3).id
+        superseded = await replies.supersede(two.id, edit)
+        assert superseded is not None
+        assert superseded.superseded_by == edit
+        assert await replies.supersede(two.id, edit) is not None  # the same edit again
+        assert await replies.supersede(two.id, a_reply(4).id) is None  # another edit
+        assert await replies.retry_now(two.id, later) is None
+        assert await replies.supersede(one.id, edit) is None  # pending: not failed

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport import outbox
@@ -40,6 +40,7 @@ INDEXES = {
         IndexModel("conversation_ids"),
         IndexModel("external_ids"),
         IndexModel("opened_at"),
+        IndexModel("tags"),
     ],
     outbox.COLLECTION: outbox.INDEXES,
 }
@@ -170,6 +171,20 @@ class MongoCases:
     async def count(self, query: Query) -> int:
         return await self._cases.count_documents(dict(query))
 
+    async def tag(self, case_id: UUID, tag: str, most: int) -> bool | None:
+        """Add the tag unless the case holds ``most`` already (True when it holds it now);
+        None: no such case."""
+        room = {"$or": [{"tags": tag}, {f"tags.{most - 1}": {"$exists": False}}]}
+        added = await self._cases.update_one({"_id": case_id, **room}, {"$addToSet": {"tags": tag}})
+        if added.matched_count:
+            return True
+        return False if await self._cases.count_documents({"_id": case_id}) else None
+
+    async def untag(self, case_id: UUID, tag: str) -> bool:
+        """Remove the tag (if it is there); False: no such case."""
+        removed = await self._cases.update_one({"_id": case_id}, {"$pull": {"tags": tag}})
+        return removed.matched_count == 1
+
 
 class CaseWrites:
     """The cases' writes in one transaction (``unit_of_work.MongoUnitOfWork``)."""
@@ -190,7 +205,7 @@ class CaseWrites:
             last[change.case.id] = change.case
         new = [last[case_id].document() for case_id, before in first.items() if before == 0]
         replacements = [
-            ReplaceOne({"_id": case_id, "sequence": before}, last[case_id].document())
+            UpdateOne({"_id": case_id, "sequence": before}, {"$set": _changed(last[case_id])})
             for case_id, before in first.items()
             if before > 0
         ]
@@ -203,6 +218,13 @@ class CaseWrites:
             if replaced.matched_count < len(replacements):
                 raise CaseConflict(", ".join(map(str, first)))
         await outbox.add(self._db, self._session, events, contexts=traces)
+
+
+def _changed(case: Case) -> dict[str, object]:
+    """What a case change writes: every field but the id and the tags (see ``Case.tags``)."""
+    document = case.document()
+    del document["_id"], document["tags"]
+    return document
 
 
 def _case(doc: Document | None) -> Case | None:

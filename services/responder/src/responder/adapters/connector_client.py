@@ -1,6 +1,7 @@
 """Platform connectors: an agent's reply is POSTed as JSON to the endpoint configured for its
 platform, with the reply id as ``Idempotency-Key`` so a retried delivery is recognised there.
-A 4xx other than 408/429 is the platform refusing the reply, which retrying will not fix."""
+A 4xx other than 408/429 is the platform refusing the reply, which retrying will not fix; its
+reason (a JSON ``detail``) is kept with the failure, for the agent to read."""
 
 import httpx
 
@@ -36,4 +37,14 @@ class ConnectorClient:
             found = response.json().get("id") if response.content else None
             return str(found) if found is not None else None
         permanent = response.is_client_error and response.status_code not in RETRYABLE_4XX
-        raise DeliveryFailed(f"HTTP {response.status_code}", permanent=permanent)
+        raise DeliveryFailed(_refusal(response), permanent=permanent)
+
+
+def _refusal(response: httpx.Response) -> str:
+    """``HTTP <status>``, with the platform's own reason when its JSON body has a ``detail``."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    reason = f": {detail[:200]}" if isinstance(detail, str) and detail else ""
+    return f"HTTP {response.status_code}{reason}"

@@ -2,10 +2,10 @@
 
 The person is found by profile id (cases, the profile cache, case events waiting in the
 outbox) and by social identity (their mentions in the timeline). Erasure deletes their cases
-with everything attached to them (messages, brand answers, replies, the negative mentions
-counted for spikes, console viewers) and any other message they wrote, and takes their profile
-id off the dashboard's mention facts (the anonymous counts stay, as the spike counters do); the
-case events already published stay in Kafka's retention.
+with everything attached to them (messages, brand answers, replies, internal notes, the
+negative mentions counted for spikes, console viewers) and any other message they wrote, and
+takes their profile id off the dashboard's mention facts (the anonymous counts stay, as the
+spike counters do); the case events already published stay in Kafka's retention.
 """
 
 from uuid import UUID
@@ -39,6 +39,7 @@ class ResponderPersonalData:
             "cases": {"_id": {"$in": case_ids}},
             "timeline": self._messages(request, case_ids),
             "replies": by_case,
+            "notes": by_case,
             "profiles": {"_id": {"$in": self._profile_ids(request)}},
             "mention_facts": {"profile_id": {"$in": [str(p) for p in self._profile_ids(request)]}},
         }
@@ -51,6 +52,7 @@ class ResponderPersonalData:
         deletions = {
             "timeline": self._messages(request, case_ids),
             "replies": {"case_id": {"$in": case_ids}},
+            "notes": {"case_id": {"$in": case_ids}},
             "viewers": {"case_id": {"$in": case_ids}},
             "negatives": {"$or": [{"case_id": {"$in": case_ids}}, {"author": {"$in": authors}}]},
             "profiles": {"_id": {"$in": self._profile_ids(request)}},

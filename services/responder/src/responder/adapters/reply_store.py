@@ -78,6 +78,24 @@ class MongoReplies:
             {"$set": update, "$inc": {"attempts": 1}},
         )
 
+    async def retry_now(self, reply_id: UUID, now: datetime) -> Reply | None:
+        """A failed reply not superseded back to pending, due now, with fresh attempts
+        (``leased`` stays: the connector still looks for an earlier post before posting)."""
+        found = await self._replies.find_one_and_update(
+            {"_id": reply_id, "state": "failed", "superseded_by": None},
+            {"$set": {"state": "pending", "next_attempt_at": now, "attempts": 0}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if found is None else Reply.model_validate(found)
+
+    async def supersede(self, reply_id: UUID, by: UUID) -> Reply | None:
+        found = await self._replies.find_one_and_update(
+            {"_id": reply_id, "state": "failed", "superseded_by": {"$in": [None, by]}},
+            {"$set": {"superseded_by": by}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if found is None else Reply.model_validate(found)
+
     async def forget_cases(self, case_ids: list[UUID]) -> int:
         deleted = await self._replies.delete_many({"case_id": {"$in": case_ids}})
         return deleted.deleted_count

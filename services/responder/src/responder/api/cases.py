@@ -1,6 +1,5 @@
 """Cases: the inbox, a case with its conversation, and what agents do with it."""
 
-from datetime import timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -9,22 +8,25 @@ from pydantic import Field
 
 from rapport.api import JsonBody, StrictModel
 from rapport.events import CaseState, Intent
+from rapport.openapi import refused
 from responder.api.deps import (
     READ,
     SUPERVISE,
     Agent,
+    NotesDep,
     PortsDep,
     RepliesDep,
     supervises,
 )
-from responder.api.views import CaseDetail, CaseView, MessageView, ReplyView
+from responder.api.views import CaseDetail, CaseView, MessageView, NoteView, ReplyView
 from responder.domain.accounts import Handle
 from responder.domain.agents import AgentId
 from responder.domain.case import Case
-from responder.domain.replies import Channel, Reply
+from responder.domain.replies import Channel
 from responder.domain.routing import Name
 from responder.domain.suggestions import Suggestion, suggest
-from responder.use_cases import case_actions
+from responder.domain.tags import TAG_ANY_CASE
+from responder.use_cases import case_actions, replying
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -68,12 +70,13 @@ async def list_cases(
     assignee: AgentId | None = None,
     profile_id: UUID | None = None,
     historical: bool | None = None,
+    tag: Annotated[str | None, Query(pattern=TAG_ANY_CASE)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[CaseView]:
     """Cases, most urgent first (priority score, then the earliest SLA due time), filtered
     (``active``: live and not resolved; ``historical``: opened from posts older than the live
-    window); ``X-Total-Count`` says how many match."""
+    window; ``tag``: holding the tag); ``X-Total-Count`` says how many match."""
     filters = {
         "queue": queue,
         "state": state.value if state else None,
@@ -83,6 +86,7 @@ async def list_cases(
         "assignee": assignee,
         "profile_id": profile_id,
         "historical": historical,
+        "tags": tag.lower() if tag else None,
     }
     query = {field: value for field, value in filters.items() if value is not None}
     sort = [("priority_score", -1), ("next_due", 1), ("opened_at", 1)]
@@ -92,15 +96,19 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", dependencies=READ)
-async def get_case(ports: PortsDep, replies: RepliesDep, case_id: UUID) -> CaseDetail:
-    """A case with its conversation in platform order, its replies and the customer's profile."""
+async def get_case(
+    ports: PortsDep, replies: RepliesDep, notes: NotesDep, case_id: UUID
+) -> CaseDetail:
+    """A case with its conversation in platform order, its replies, its internal notes and
+    the customer's profile."""
     case = await _case(ports, case_id)
     messages = [MessageView.of(m) for m in await ports.timeline.of_case(case_id)]
     sent = [ReplyView.of(r) for r in await replies.of_case(case_id)]
+    written = [NoteView.of(n) for n in await notes.of_case(case_id)]
     profile = await ports.profiles.get(case.profile_id)
     view = CaseView.of(case).model_dump()
     return CaseDetail.model_validate(
-        {**view, "messages": messages, "replies": sent, "profile": profile}
+        {**view, "messages": messages, "replies": sent, "notes": written, "profile": profile}
     )
 
 
@@ -147,38 +155,17 @@ async def change_state(
     "/cases/{case_id}/replies",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[*READ, JsonBody],
+    responses=refused(409),
 )
 async def reply(
     ports: PortsDep, replies: RepliesDep, principal: Agent, case_id: UUID, body: ReplyIn
 ) -> ReplyView:
     """Answer the customer through the platform's connector; 202 once the reply is stored
     for delivery. Only the agent holding the case replies."""
-    case = await _case(ports, case_id)
-    if case.assignee != principal.subject:
-        raise HTTPException(status.HTTP_409_CONFLICT, "claim the case before replying")
-    if not case.active:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the case is resolved")
-    now = ports.clock()
-    wanted = Reply.model_validate(
-        {
-            "_id": body.reply_id,
-            "case_id": case_id,
-            "agent": principal.subject,
-            "platform": case.platform,
-            "in_reply_to": case.external_ids[-1] if case.external_ids else None,
-            "text": body.text,
-            "channel": body.channel,
-            "recipient": case.author_id,
-            "account": body.account,
-            "customer_at": case.customer_at[-1] if case.customer_at else None,
-            "created_at": now,
-            "next_attempt_at": now - timedelta(seconds=1),
-        }
+    fields = {"channel": body.channel, "account": body.account}
+    stored = await replying.send(
+        ports, replies, case_id, principal.subject, body.reply_id, body.text, **fields
     )
-    stored = await replies.add(wanted)
-    if (stored.case_id, stored.text) != (case_id, body.text):
-        raise HTTPException(status.HTTP_409_CONFLICT, "this reply id was used for another reply")
-    ports.wake_sender()
     return ReplyView.of(stored)
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from rapport.events import CaseState, Intent, Priority, ProfileSnapshot
 from responder.domain.case import Breach, Case
 from responder.domain.messages import Message
+from responder.domain.notes import Note
 from responder.domain.replies import Channel, DeliveryState, Reply
 from responder.domain.sla_clocks import SlaClock
 
@@ -46,6 +47,7 @@ class CaseView(BaseModel):
     breaches: list[Breach]
     historical: bool
     sequence: int
+    tags: list[str]
 
     @classmethod
     def of(cls, case: Case) -> "CaseView":
@@ -82,14 +84,32 @@ class ReplyView(BaseModel):
     sent_at: datetime | None
     external_id: str | None
     """The platform's id of the post or message, once sent."""
+    supersedes: UUID | None
+    """The failed reply this one corrects (an edit)."""
+    superseded_by: UUID | None
+    """The reply correcting this failed one: it is not retried."""
 
     @classmethod
     def of(cls, reply: Reply) -> "ReplyView":
         return cls.model_validate({**reply.model_dump(), "reply_id": reply.id})
 
 
+class NoteView(BaseModel):
+    note_id: UUID
+    case_id: UUID
+    author: str
+    text: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, note: Note) -> "NoteView":
+        return cls.model_validate({**note.model_dump(), "note_id": note.id})
+
+
 class CaseDetail(CaseView):
     messages: list[MessageView]
     """Customer mentions, brand posts and agents' replies, in conversation (platform) order."""
     replies: list[ReplyView]
+    notes: list[NoteView]
+    """Agents' internal notes, oldest first: never sent to the customer."""
     profile: ProfileSnapshot | None

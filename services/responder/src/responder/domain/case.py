@@ -58,6 +58,8 @@ class Case(BaseModel):
     platform: str
     author_id: str
     handle: str | None = None
+    customer_name: str | None = None
+    """The author's display name on the platform, when the first mention carried one."""
     reach: int = 0
     assignee: str | None = None
     mention_ids: list[UUID] = Field(default_factory=list)
@@ -86,6 +88,9 @@ class Case(BaseModel):
     """Opened from posts older than the live window: measured, never active, never scanned."""
     sequence: int = 0
     causes: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    """Agents' labels, written only by ``CaseStore.tag``/``untag``: a case change stores
+    everything but them, so it never undoes a tag written meanwhile."""
 
     def document(self) -> dict[str, object]:
         return self.model_dump(by_alias=True)

@@ -3,10 +3,12 @@ failed). ``leased`` counts the sends started: more than one means an earlier one
 reached the platform, so a connector looks for that post before making another."""
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from responder.domain.case import Case
 
 DeliveryState = Literal["pending", "sending", "sent", "failed"]
 MESSAGING_WINDOW = timedelta(hours=24)
@@ -40,6 +42,31 @@ class Reply(BaseModel):
     lease_until: datetime | None = None
     sent_at: datetime | None = None
     external_id: str | None = None
+    supersedes: UUID | None = None
+    """The failed reply this one corrects (an agent's edit)."""
+    superseded_by: UUID | None = None
+    """The reply that corrects this failed one: it is never retried."""
+
+
+def reply_to(
+    case: Case, agent: str, reply_id: UUID, text: str, now: datetime, **fields: Any
+) -> Reply:
+    """A new reply of ``agent`` to the case's customer, due now, under the last customer post."""
+    return Reply.model_validate(
+        {
+            "_id": reply_id,
+            "case_id": case.id,
+            "agent": agent,
+            "platform": case.platform,
+            "in_reply_to": case.external_ids[-1] if case.external_ids else None,
+            "text": text,
+            "recipient": case.author_id,
+            "customer_at": case.customer_at[-1] if case.customer_at else None,
+            "created_at": now,
+            "next_attempt_at": now - timedelta(seconds=1),
+            **fields,
+        }
+    )
 
 
 def within_messaging_window(reply: Reply, now: datetime) -> bool:

@@ -207,6 +207,7 @@ async def _opened(
             "platform": mention.platform.value,
             "author_id": mention.author.id,
             "handle": mention.author.handle,
+            "customer_name": mention.author.display_name,
             "reach": followers,
             "opened_at": mention.created_at,
             "cycle_start": mention.created_at,

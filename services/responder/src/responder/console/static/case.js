@@ -1,29 +1,11 @@
-// A case: what it is, who holds and views it, the conversation, suggested replies, the reply
-// box, and the customer's profile (from profiles and loyalty, through responder).
+// A case: what it is, who holds and views it, its tags, the timeline (conversation, replies,
+// internal notes), suggested and saved replies, the reply box, and the customer's profile
+// (from profiles and loyalty, through responder).
 import { api, path } from "./api.js";
+import { channelChoice, macroPicker, noteForm, tagEditor } from "./case_tools.js";
 import { duration, h, timeLeft, when, words } from "./dom.js";
 import { profilePanel } from "./profile.js";
-
-const AUTHORS = { customer: "Customer", brand: "Brand", agent: "Agent" };
-
-function message(m) {
-  return h(
-    "li",
-    { class: `message ${m.kind}` },
-    h("p", { class: "meta" }, `${AUTHORS[m.kind]}${m.handle ? ` @${m.handle}` : ""} · ${when(m.created_at)}`),
-    h("p", { class: "text" }, m.text),
-  );
-}
-
-function pending(reply) {
-  const state = reply.state === "failed" ? "could not be sent" : "sending";
-  return h(
-    "li",
-    { class: "message agent pending" },
-    h("p", { class: "meta" }, `Agent ${reply.agent} · ${when(reply.created_at)} · ${state}`),
-    h("p", { class: "text" }, reply.text),
-  );
-}
+import { timeline } from "./timeline.js";
 
 const CLOCKS = ["first_response", "next_response", "resolution"];
 
@@ -73,19 +55,46 @@ export async function show(main, id, session, report) {
   const suggestions = h("div", { class: "suggestions" });
   const text = h("textarea", { id: "reply-text", rows: 4, maxlength: 2000 });
   const sendButton = h("button", { type: "submit", class: "primary" }, "Send reply");
-  const form = h(
-    "form",
-    { class: "reply", "aria-label": "Reply" },
-    h("h2", {}, "Reply"),
-    suggestions,
-    h("label", { for: "reply-text" }, "Your reply"),
-    text,
-    sendButton,
-  );
+  const textLabel = h("label", { for: "reply-text" }, "Your reply");
+  const editing = h("p", { class: "editing", role: "status", hidden: true });
+  const form = h("form", { class: "reply", "aria-label": "Reply" }, h("h2", {}, "Reply"), suggestions);
+  const channel = channelChoice(form, textLabel);
+  const changed = () => { drawn = ""; refresh().catch(report); };
+  const tags = tagEditor(id, report, changed);
   const profile = h("section", { class: "panel profile", "aria-labelledby": "profile-title" });
   let detail = null;
   let drawn = "";
   let replyId = crypto.randomUUID();
+  let correcting = null; // the failed reply an edit replaces
+  const newReply = () => { replyId = crypto.randomUUID(); };
+  form.append(macroPicker(id, text, report, newReply), channel.element, textLabel, text, editing, sendButton);
+
+  function stopEditing() {
+    correcting = null;
+    editing.hidden = true;
+    channel.lock(null);
+  }
+
+  const failedReplies = {
+    async retry(reply) {
+      try {
+        await api(path`/v1/cases/${id}/replies/${reply.reply_id}/retry`, { method: "POST" });
+        changed();
+      } catch (error) {
+        report(error);
+      }
+    },
+    edit(reply) {
+      correcting = reply;
+      text.value = reply.text;
+      newReply();
+      channel.lock(reply.channel);
+      const cancel = h("button", { type: "button", class: "link", onclick: stopEditing }, "Cancel the edit");
+      editing.replaceChildren(`Editing the failed reply: sending replaces it. `, cancel);
+      editing.hidden = false;
+      text.focus();
+    },
+  };
 
   async function act(action, body) {
     try {
@@ -131,21 +140,28 @@ export async function show(main, id, session, report) {
     const others = seen.viewers.map((v) => v.agent).filter((a) => a !== me);
     const holder = seen.holder ? (seen.holder === me ? "You hold this case." : `Held by ${seen.holder}.`) : "Nobody holds this case.";
     presence.textContent = `${holder} ${others.length ? `Also viewing: ${others.join(", ")}.` : "Nobody else is viewing."}`;
-    const key = `${c.state}|${c.assignee}|${c.messages.length}|${c.replies.map((r) => r.state).join()}`;
+    const replies = c.replies.map((r) => `${r.state}${r.superseded_by || ""}`).join();
+    const key = `${c.state}|${c.assignee}|${c.messages.length}|${replies}|${c.notes.length}|${c.tags.join()}`;
     if (key === drawn) return;
     drawn = key;
     actions.replaceChildren(...buttons(c));
-    const sent = new Set(c.messages.map((m) => m.id));
-    thread.replaceChildren(...c.messages.map(message), ...c.replies.filter((r) => !sent.has(r.reply_id)).map(pending));
-    sendButton.disabled = c.assignee !== me || c.state === "resolved";
+    tags.show(c.tags);
+    const mayReply = c.assignee === me && c.state !== "resolved";
+    thread.replaceChildren(...timeline(c, mayReply ? failedReplies : null));
+    sendButton.disabled = !mayReply;
   }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!text.value.trim()) return;
     try {
-      await api(`${base}/replies`, { method: "POST", body: { reply_id: replyId, text: text.value } });
-      replyId = crypto.randomUUID();
+      if (correcting) {
+        await api(path`/v1/cases/${id}/replies/${correcting.reply_id}/edit`, { method: "POST", body: { reply_id: replyId, text: text.value } });
+        stopEditing();
+      } else {
+        await api(`${base}/replies`, { method: "POST", body: { reply_id: replyId, text: text.value, channel: channel.value() } });
+      }
+      newReply();
       text.value = "";
       drawn = "";
       await refresh();
@@ -153,7 +169,7 @@ export async function show(main, id, session, report) {
       report(error);
     }
   });
-  text.addEventListener("input", () => { replyId = crypto.randomUUID(); });
+  text.addEventListener("input", newReply);
 
   main.replaceChildren(
     h("p", {}, h("a", { href: "#/inbox" }, "← Back to the inbox")),
@@ -161,8 +177,8 @@ export async function show(main, id, session, report) {
     h(
       "div",
       { class: "case" },
-      h("section", { class: "panel", "aria-label": "Case" }, actions, presence, details),
-      h("section", { class: "panel wide", "aria-label": "Conversation and reply" }, h("h2", {}, "Conversation"), thread, form),
+      h("section", { class: "panel", "aria-label": "Case" }, actions, presence, details, tags.element),
+      h("section", { class: "panel wide", "aria-label": "Conversation and reply" }, h("h2", {}, "Conversation"), thread, form, noteForm(id, report, changed)),
       profile,
     ),
   );
@@ -170,7 +186,7 @@ export async function show(main, id, session, report) {
   const offered = await api(`${base}/suggestions`);
   suggestions.replaceChildren(
     h("p", { class: "muted" }, offered.length ? "Suggested replies (edit before sending):" : "No suggestion for this case."),
-    ...offered.map((o) => h("button", { type: "button", class: "suggestion", onclick: () => { text.value = o.text; replyId = crypto.randomUUID(); text.focus(); } }, `Use ${words(o.intent)} reply: ${o.text}`)),
+    ...offered.map((o) => h("button", { type: "button", class: "suggestion", onclick: () => { text.value = o.text; newReply(); text.focus(); } }, `Use ${words(o.intent)} reply: ${o.text}`)),
   );
   profilePanel(profile, detail.profile_id, report);
   return { refresh };
