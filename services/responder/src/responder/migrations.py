@@ -14,6 +14,7 @@ from responder.adapters import (
     timeline_store,
     viewer_store,
 )
+from responder.notifications.adapters import delivery_store, notice_source
 from responder.settings import ResponderSettings
 
 INDEXES = merge_indexes(
@@ -27,6 +28,8 @@ INDEXES = merge_indexes(
     brand_health_store.INDEXES,
     viewer_store.INDEXES,
     exports.INDEXES,
+    delivery_store.INDEXES,
+    notice_source.INDEXES,
 )
 
 

@@ -1,7 +1,17 @@
-"""responder's background loops, each on the shared ``Poller``: the reply sender and the SLA
-scanner (due times are stored on the cases, so a restart loses none)."""
+"""responder's background loops, each on the shared ``Poller``: the reply sender, the SLA
+scanner (due times are stored on the cases, so a restart loses none) and the notifier."""
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from rapport.workers import Poller
+from responder.notifications.domain.retries import Retries as NotifyRetries
+from responder.notifications.domain.routes import RouteIn
+from responder.notifications.ports import Channel, DeliveryStore, NoticeSource, RouteStore
+from responder.notifications.use_cases.delivery import deliver_next
+from responder.notifications.use_cases.planning import plan_new
 from responder.ports import Connector, Ports, ReplyStore
 from responder.use_cases.reply_delivery import Retries, send_next
 from responder.use_cases.sla_breaches import scan
@@ -41,3 +51,51 @@ class Scanner(Poller):
     async def step(self) -> bool:
         await scan(self._ports, batch=self._batch, auto_assign=self._auto_assign)
         return False
+
+
+@dataclass(frozen=True)
+class Notifications:
+    source: NoticeSource
+    routes: RouteStore
+    deliveries: DeliveryStore
+    channels: Mapping[str, Channel]
+    default: RouteIn
+    retries: NotifyRetries
+    lookback: timedelta
+    batch: int
+
+
+class Notifier(Poller):
+    """Plans new notices (at most once per ``poll_s``), then sends due notifications one by
+    one while there are any."""
+
+    def __init__(
+        self, parts: Notifications, clock: Callable[[], datetime], *, poll_s: float
+    ) -> None:
+        super().__init__(poll_s)
+        self._parts = parts
+        self._clock = clock
+        self._next_plan = 0.0
+
+    async def step(self) -> bool:
+        now = asyncio.get_running_loop().time()
+        if now >= self._next_plan:
+            await self.plan()
+            self._next_plan = now + self.interval_s
+        return await self.deliver_next()
+
+    async def plan(self) -> int:
+        p = self._parts
+        return await plan_new(
+            p.source,
+            p.routes,
+            p.deliveries,
+            default=p.default,
+            clock=self._clock,
+            lookback=p.lookback,
+            limit=p.batch,
+        )
+
+    async def deliver_next(self) -> bool:
+        p = self._parts
+        return await deliver_next(p.deliveries, p.channels, p.retries, self._clock)

@@ -29,6 +29,8 @@ from responder.migrations import INDEXES
 from responder.ports import Ports
 from responder.settings import ResponderSettings
 
+from .mailbox import Mailbox, receiving
+from .slack_stub import SlackStub
 from .stub_platform import StubPlatform, serving
 
 ALICE = UUID(int=1)
@@ -50,6 +52,23 @@ def stub() -> StubPlatform:
 def stub_url(stub: StubPlatform) -> Iterator[str]:
     with serving(stub) as url:
         yield url
+
+
+@pytest.fixture
+def slack() -> SlackStub:
+    return SlackStub()
+
+
+@pytest.fixture
+def slack_url(slack: SlackStub) -> Iterator[str]:
+    with serving(slack) as url:
+        yield url
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with receiving() as box:
+        yield box
 
 
 Clock = MovableClock
