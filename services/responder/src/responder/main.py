@@ -44,20 +44,19 @@ from responder.api import (
 from responder.connectors.meta import MetaConnector
 from responder.connectors.platforms import PlatformConnectors
 from responder.connectors.x import XConnector
+from responder.domain.retries import Retries
 from responder.handlers import Handler, batch_handlers, event_handlers
 from responder.migrations import INDEXES
 from responder.notifications.adapters.delivery_store import MongoDeliveries
 from responder.notifications.adapters.notice_source import StoredNotices
 from responder.notifications.adapters.route_store import MongoRoutes
 from responder.notifications.adapters.sealing import Sealer
-from responder.notifications.adapters.smtp_mail import SmtpMail, SmtpServer
+from responder.notifications.adapters.smtp_mail import SmtpMail
 from responder.notifications.adapters.webhook import SlackWebhooks
-from responder.notifications.domain.retries import Retries as NotifyRetries
 from responder.notifications.domain.routes import RouteIn
 from responder.ports import AccountStore, AlertStore, Clock, Connector, Ports
 from responder.settings import ResponderSettings
 from responder.use_cases.brand_gauges import brand_gauges
-from responder.use_cases.reply_delivery import Retries
 from responder.workers import Notifications, Notifier, ReplySender, Scanner
 
 
@@ -109,15 +108,6 @@ def notification_parts(
 ) -> Notifications:
     """Alerts and breaches to the routes' webhooks and mailboxes, URLs sealed at rest."""
     s, sealer = settings, Sealer(settings.account_token_key)
-    smtp = SmtpServer(
-        s.smtp_host,
-        s.smtp_port,
-        s.smtp_sender,
-        s.smtp_starttls,
-        s.smtp_username,
-        s.smtp_password,
-        s.smtp_timeout_s,
-    )
     default = RouteIn(
         webhooks=[url.get_secret_value() for url in s.notify_webhooks], emails=s.notify_emails
     )
@@ -125,9 +115,9 @@ def notification_parts(
         source=StoredNotices(db, alerts),
         routes=MongoRoutes(db, sealer),
         deliveries=MongoDeliveries(db, sealer),
-        channels={"webhook": SlackWebhooks(http, clock), "email": SmtpMail(smtp)},
+        channels={"webhook": SlackWebhooks(http, clock), "email": SmtpMail(s)},
         default=default,
-        retries=NotifyRetries(
+        retries=Retries(
             max_attempts=s.notify_max_attempts,
             first_backoff_s=s.notify_first_backoff_s,
             max_backoff_s=s.notify_max_backoff_s,

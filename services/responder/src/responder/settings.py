@@ -4,6 +4,7 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, model_validator
 
 from rapport.settings import Environment, RapportSettings
+from rapport.smtp import SmtpSettings
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
 from responder.notifications.domain.routes import MAX_EMAILS, MAX_WEBHOOKS, Email, WebhookRules
@@ -12,7 +13,10 @@ LOCAL_ACCOUNT_TOKEN_KEY = "bG9jYWwtYWNjb3VudC10b2tlbi1rZXktMzItYnl0ZXM="
 """Encrypts brand account tokens outside production: a placeholder, refused in production."""
 
 
-class ResponderSettings(RapportSettings):
+class ResponderSettings(RapportSettings, SmtpSettings):
+    """``smtp_*``: where notification emails go; no host, no email channel (a route with
+    emails is refused)."""
+
     service_name: str = "responder"
     priority_weights: Weights = Weights()
     reopen_window_s: float = Field(72 * 3600, ge=0)
@@ -68,14 +72,6 @@ class ResponderSettings(RapportSettings):
     notify_timeout_s: float = Field(10.0, gt=0)
     notify_lease_s: float = Field(60.0, gt=0)
     """A claimed notification is not claimed again before this; longer than a send may take."""
-    smtp_host: str = ""
-    """Where notification emails go; empty: no email channel (routes with emails are refused)."""
-    smtp_port: int = Field(587, ge=1, le=65_535)
-    smtp_sender: str = "Rapport <alerts@rapport.local>"
-    smtp_starttls: bool = False
-    smtp_username: str = ""
-    smtp_password: SecretStr = SecretStr("")
-    smtp_timeout_s: float = Field(10.0, gt=0)
 
     @property
     def webhook_rules(self) -> WebhookRules:

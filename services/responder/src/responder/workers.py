@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rapport.workers import Poller
-from responder.notifications.domain.retries import Retries as NotifyRetries
+from responder.domain.retries import Retries
 from responder.notifications.domain.routes import RouteIn
 from responder.notifications.ports import Channel, DeliveryStore, NoticeSource, RouteStore
 from responder.notifications.use_cases.delivery import deliver_next
 from responder.notifications.use_cases.planning import plan_new
 from responder.ports import Connector, Ports, ReplyStore
-from responder.use_cases.reply_delivery import Retries, send_next
+from responder.use_cases.reply_delivery import send_next
 from responder.use_cases.sla_breaches import scan
 
 
@@ -60,7 +60,7 @@ class Notifications:
     deliveries: DeliveryStore
     channels: Mapping[str, Channel]
     default: RouteIn
-    retries: NotifyRetries
+    retries: Retries
     lookback: timedelta
     batch: int
 

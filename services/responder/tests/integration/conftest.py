@@ -21,7 +21,7 @@ from rapport.events.factories import BASE_TIME, ingested
 from rapport.migrate import migrate
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import MongoCommands, MovableClock, token_keys
+from rapport.testing import Mailbox, MongoCommands, MovableClock, receiving_mail, token_keys
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
 from responder.main import create_app, mongo_ports
@@ -29,7 +29,6 @@ from responder.migrations import INDEXES
 from responder.ports import Ports
 from responder.settings import ResponderSettings
 
-from .mailbox import Mailbox, receiving
 from .slack_stub import SlackStub
 from .stub_platform import StubPlatform, serving
 
@@ -67,7 +66,7 @@ def slack_url(slack: SlackStub) -> Iterator[str]:
 
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
-    with receiving() as box:
+    with receiving_mail() as box:
         yield box
 
 

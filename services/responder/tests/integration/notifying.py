@@ -6,8 +6,7 @@ from typing import Any
 from uuid import uuid4
 
 from rapport.events import CrisisAlert
-
-from .mailbox import Mailbox
+from rapport.testing import Mailbox
 
 PR_MAIL = "pr-desk@example.com"
 

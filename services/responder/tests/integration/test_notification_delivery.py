@@ -13,7 +13,7 @@ from rapport.clock import utcnow
 from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import eventually, metric, unique
+from rapport.testing import Mailbox, eventually, metric, unique
 from responder.adapters.alert_store import MongoAlerts
 from responder.main import notification_parts
 from responder.migrations import INDEXES
@@ -23,7 +23,6 @@ from responder.use_cases.sla_breaches import scan
 from responder.workers import Notifier
 
 from .conftest import Clock, Serve, enriched, token
-from .mailbox import Mailbox
 from .notifying import PR_MAIL, crisis, fast
 from .slack_stub import NO_SERVICE, RATE_LIMITED, SERVER_ERROR, Answer, SlackStub
 

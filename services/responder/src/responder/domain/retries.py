@@ -1,6 +1,6 @@
-"""When a failed delivery is tried again: doubling backoff up to a number of attempts, or at the
-time the receiver named (a rate limit, which uses up no attempt); never after a permanent
-failure."""
+"""When a failed delivery (an agent's reply, a notification) is tried again: doubling backoff
+up to a number of attempts, or at the time the receiver named (a rate limit, which uses up no
+attempt); never after a permanent failure."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta

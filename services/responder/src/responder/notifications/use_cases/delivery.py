@@ -7,8 +7,8 @@ from datetime import datetime
 
 from prometheus_client import Counter
 
+from responder.domain.retries import Retries
 from responder.notifications.domain.rendering import render
-from responder.notifications.domain.retries import Retries
 from responder.notifications.ports import Channel, DeliveryFailed, DeliveryStore
 
 log = logging.getLogger(__name__)
