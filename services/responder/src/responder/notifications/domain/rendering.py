@@ -67,11 +67,20 @@ def _crisis_details(notice: Notice) -> str:
     facts = notice.facts
     if not notice.opening:
         return f"The alert raised since {facts['since']} is {notice.phase}."
+    observed, threshold = _number(facts["observed"]), _number(facts["threshold"])
+    if facts["alert"] == "viral_negative_post":
+        measured = f"Shared {observed} times an hour (threshold {threshold})"
+    else:
+        baseline = _number(facts["baseline"])
+        measured = f"{observed} negative authors (baseline {baseline}, threshold {threshold})"
     return (
-        f"{facts['observed']} negative (baseline {facts['baseline']}, threshold "
-        f"{facts['threshold']}) since {facts['since']}; {facts['cases']} case(s) moved to "
-        f"queue {notice.queue}."
+        f"{measured} since {facts['since']}; {facts['cases']} case(s) moved to queue "
+        f"{notice.queue}."
     )
+
+
+def _number(value: str | float | int) -> str:
+    return f"{value:g}" if isinstance(value, float | int) else value
 
 
 def _escaped(text: str) -> str:
