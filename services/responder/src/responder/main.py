@@ -54,7 +54,7 @@ from responder.notifications.adapters.sealing import Sealer
 from responder.notifications.adapters.smtp_mail import SmtpMail
 from responder.notifications.adapters.webhook import SlackWebhooks
 from responder.notifications.domain.routes import RouteIn
-from responder.ports import AccountStore, AlertStore, Clock, Connector, Ports
+from responder.ports import AccountStore, Clock, Connector, Ports
 from responder.settings import ResponderSettings
 from responder.use_cases.brand_gauges import brand_gauges
 from responder.workers import Notifications, Notifier, ReplySender, Scanner
@@ -102,7 +102,6 @@ def connectors(
 def notification_parts(
     db: Database,
     settings: ResponderSettings,
-    alerts: AlertStore,
     http: httpx.AsyncClient,
     clock: Clock,
 ) -> Notifications:
@@ -112,7 +111,7 @@ def notification_parts(
         webhooks=[url.get_secret_value() for url in s.notify_webhooks], emails=s.notify_emails
     )
     return Notifications(
-        source=StoredNotices(db, alerts),
+        source=StoredNotices(db),
         routes=MongoRoutes(db, sealer),
         deliveries=MongoDeliveries(db, sealer),
         channels={"webhook": SlackWebhooks(http, clock), "email": SmtpMail(s)},
@@ -189,7 +188,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             runtime.workers.start("reply-sender", sender.run(), stop=sender.stop)
             runtime.workers.start("sla-scanner", scanner.run(), stop=scanner.stop)
-            notified = notification_parts(db, settings, crises, webhooks, clock)
+            notified = notification_parts(db, settings, webhooks, clock)
             app.state.notification_routes = notified.routes
             app.state.notifications = notified.deliveries
             app.state.webhook_rules = settings.webhook_rules

@@ -65,9 +65,15 @@ class Notifications:
     batch: int
 
 
+SETTLE = timedelta(minutes=5)
+"""Notices are read again this far before the newest one read: one stored a little earlier may
+have committed after it (a retried transaction)."""
+
+
 class Notifier(Poller):
     """Plans new notices (at most once per ``poll_s``), then sends due notifications one by
-    one while there are any."""
+    one while there are any. Its first pass reads ``lookback`` back, later ones from where the
+    last one ended."""
 
     def __init__(
         self, parts: Notifications, clock: Callable[[], datetime], *, poll_s: float
@@ -76,6 +82,7 @@ class Notifier(Poller):
         self._parts = parts
         self._clock = clock
         self._next_plan = 0.0
+        self._read_until: datetime | None = None
 
     async def step(self) -> bool:
         now = asyncio.get_running_loop().time()
@@ -85,16 +92,15 @@ class Notifier(Poller):
         return await self.deliver_next()
 
     async def plan(self) -> int:
-        p = self._parts
-        return await plan_new(
-            p.source,
-            p.routes,
-            p.deliveries,
-            default=p.default,
-            clock=self._clock,
-            lookback=p.lookback,
-            limit=p.batch,
+        p, now = self._parts, self._clock()
+        since = now - p.lookback
+        if self._read_until is not None:
+            since = max(since, self._read_until - SETTLE)
+        planned = await plan_new(
+            p.source, p.routes, p.deliveries, default=p.default, since=since, now=now, page=p.batch
         )
+        self._read_until = planned.until or self._read_until
+        return planned.count
 
     async def deliver_next(self) -> bool:
         p = self._parts

@@ -174,7 +174,7 @@ async def test_two_notifiers_at_once_send_each_notification_once(
     async with httpx.AsyncClient() as http:
         settings = _settings(slack_url)
         notifiers = [
-            Notifier(notification_parts(mongo_db, settings, alerts, http, utcnow), utcnow, poll_s=1)
+            Notifier(notification_parts(mongo_db, settings, http, utcnow), utcnow, poll_s=1)
             for _ in range(3)
         ]
         planned = await asyncio.gather(*(n.plan() for n in notifiers))
@@ -193,7 +193,7 @@ async def test_a_notifier_that_died_holding_a_claim_is_replaced_and_the_message_
     alerts = MongoAlerts(mongo_db)
     assert await alerts.save(crisis(clock()))
     async with httpx.AsyncClient() as http:
-        parts = notification_parts(mongo_db, _settings(slack_url), alerts, http, clock)
+        parts = notification_parts(mongo_db, _settings(slack_url), http, clock)
         dead, alive = Notifier(parts, clock, poll_s=1), Notifier(parts, clock, poll_s=1)
         assert await dead.plan() == 1
         claimed = await parts.deliveries.claim(clock(), parts.retries.lease)  # then it died

@@ -44,16 +44,17 @@ class World:
         self.source, self.routes = FakeNotices(list(notices)), FakeRoutes()
         self.deliveries, self.webhook = FakeDeliveries(), FakeChannel()
 
-    async def plan(self) -> int:
-        return await plan_new(
+    async def plan(self, page: int = 100) -> int:
+        planned = await plan_new(
             self.source,
             self.routes,
             self.deliveries,
             default=DEFAULT,
-            clock=self.clock,
-            lookback=timedelta(hours=1),
-            limit=100,
+            since=NOW - timedelta(hours=1),
+            now=self.clock(),
+            page=page,
         )
+        return planned.count
 
     async def deliver(self) -> bool:
         channels = {"webhook": self.webhook, "email": FakeChannel()}
@@ -76,6 +77,12 @@ class TestPlanning:
     async def test_a_notice_older_than_the_lookback_is_not_planned(self) -> None:
         world = World(a_notice(1, at=NOW - timedelta(hours=2)))
         assert await world.plan() == 0
+
+    async def test_every_page_is_read_when_there_are_more_notices_than_a_page(self) -> None:
+        minutes = [timedelta(minutes=n) for n in range(7)]
+        world = World(*(a_notice(n, at=NOW - m) for n, m in enumerate(minutes)))
+        assert await world.plan(page=2) == 7
+        assert await world.plan(page=2) == 0
 
 
 class TestDelivery:

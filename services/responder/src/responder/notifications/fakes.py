@@ -120,7 +120,8 @@ class FakeNotices:
     notices: list[Notice] = field(default_factory=list)
 
     async def since(self, at: datetime, limit: int) -> list[Notice]:
-        return [notice for notice in self.notices if notice.at >= at][:limit]
+        found = sorted((n for n in self.notices if n.at >= at), key=lambda n: n.at)
+        return found[:limit]
 
 
 @dataclass

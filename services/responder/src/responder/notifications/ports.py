@@ -18,7 +18,8 @@ __all__ = ["DeliveryFailed"]
 
 class NoticeSource(Protocol):
     async def since(self, at: datetime, limit: int) -> list[Notice]:
-        """The notices of alerts changed and SLA targets found missed at or after ``at``."""
+        """The first ``limit`` notices, oldest first, of alerts changed and SLA targets found
+        missed at or after ``at``."""
 
 
 class RouteStore(Protocol):

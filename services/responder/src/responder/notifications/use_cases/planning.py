@@ -1,13 +1,22 @@
 """Plan each new notice once: its route's targets (the default route's when its queue has none)
-as delivery records, stored with the notice in one write."""
+as delivery records, stored with the notice in one write. Notices are read oldest first, a page
+at a time, from a time on: the caller keeps where the last pass ended (``Planned.until``)."""
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from responder.notifications.domain.deliveries import planned
 from responder.notifications.domain.notices import Notice
 from responder.notifications.domain.routes import RouteIn, targets
 from responder.notifications.ports import DeliveryStore, NoticeSource, RouteStore
+
+
+@dataclass(frozen=True)
+class Planned:
+    count: int
+    """Notices planned now."""
+    until: datetime | None
+    """The time of the newest notice read."""
 
 
 async def plan_new(
@@ -16,19 +25,22 @@ async def plan_new(
     deliveries: DeliveryStore,
     *,
     default: RouteIn,
-    clock: Callable[[], datetime],
-    lookback: timedelta,
-    limit: int,
-) -> int:
-    """How many notices were planned now."""
-    now = clock()
-    notices = await source.since(now - lookback, limit)
-    known = await deliveries.planned([notice.id for notice in notices])
-    count = 0
-    for notice in notices:
-        if notice.id not in known and await _plan(notice, routes, deliveries, default, now):
-            count += 1
-    return count
+    since: datetime,
+    now: datetime,
+    page: int,
+) -> Planned:
+    count, until = 0, None
+    while True:
+        notices = await source.since(since, page)
+        known = await deliveries.planned([notice.id for notice in notices])
+        for notice in notices:
+            if notice.id not in known and await _plan(notice, routes, deliveries, default, now):
+                count += 1
+        if notices:
+            until = notices[-1].at
+        if len(notices) < page or notices[-1].at <= since:
+            return Planned(count, until)
+        since = notices[-1].at
 
 
 async def _plan(
