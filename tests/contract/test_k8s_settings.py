@@ -234,6 +234,7 @@ def test_the_rendered_settings_parse(overlay: str, monkeypatch: pytest.MonkeyPat
         "RAPPORT_WEBHOOK_SECRETS": json.dumps({"reviews": "a-secret"}),
         "RAPPORT_ACCOUNT_TOKEN_KEY": Fernet.generate_key().decode(),
         "RAPPORT_CONNECTOR_TOKENS": json.dumps({"acme-page": "a-page-token"}),
+        "RAPPORT_NOTIFY_WEBHOOKS": json.dumps(["https://hooks.slack.com/services/T/B/X"]),
     }
     for who, _, container in containers(resources):
         settings = settings_of(container)

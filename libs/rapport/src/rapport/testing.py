@@ -5,15 +5,20 @@ import asyncio
 import inspect
 import io
 import json
+import logging
 import os
 import random
+import socket
 import string
 import tempfile
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -377,3 +382,38 @@ def sample(exposition: str, name: str, **labels: str) -> float | None:
 def metric(name: str, **labels: str) -> float | None:
     """``sample`` of what this process's ``GET /metrics`` serves now (rapport.service)."""
     return sample(generate_latest().decode(), name, **labels)
+
+
+@dataclass
+class Mailbox:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives (``receiving_mail``)."""
+
+    port: int
+    mails: list[EmailMessage] = field(default_factory=list)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [mail for mail in self.mails if mail["To"] == address]
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        self.mails.append(mail)
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def receiving_mail() -> Iterator[Mailbox]:
+    """A ``Mailbox`` served by aiosmtpd (a test dependency) on a free port, while in the block."""
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's every SMTP command
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox(port)
+    server = Controller(box, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield box
+    finally:
+        server.stop()

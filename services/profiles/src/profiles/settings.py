@@ -1,11 +1,15 @@
-from pydantic import Field, SecretStr
+from pydantic import Field
 
 from profiles.domain.privacy_deadline import PrivacySchedule
 from profiles.domain.rules import Rules
 from rapport.settings import RapportSettings
+from rapport.smtp import SmtpSettings
 
 
-class ProfilesSettings(RapportSettings):
+class ProfilesSettings(RapportSettings, SmtpSettings):
+    """``smtp_*``: the server that mails link requests' one-time codes to email identities; no
+    host, no channel, and a link request for an email is refused (422)."""
+
     service_name: str = "profiles"
     rules: Rules = Rules()
     """Segment, stage and score thresholds and half-lives (``RAPPORT_RULES`` as JSON)."""
@@ -25,16 +29,6 @@ class ProfilesSettings(RapportSettings):
     privacy_retry_poll_s: float = Field(10.0, gt=0)
     """How often profiles looks for requests to announce again."""
     link_import_max_rows: int = Field(10_000, ge=1)
-    smtp_host: str = ""
-    """The SMTP server that mails link requests' one-time codes to email identities; empty: no
-    channel, and a link request for an email is refused (422)."""
-    smtp_port: int = Field(25, ge=1, le=65_535)
-    smtp_sender: str = "Rapport <no-reply@rapport.local>"
-    """The mails' From address."""
-    smtp_starttls: bool = False
-    smtp_username: str = ""
-    smtp_password: SecretStr = SecretStr("")
-    smtp_timeout_s: float = Field(10.0, gt=0)
 
     @property
     def schedule(self) -> PrivacySchedule:

@@ -8,18 +8,13 @@ the platform's, whose consumers would otherwise receive the tests' made-up event
 """
 
 import asyncio
-import logging
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from email import message_from_bytes, policy
-from email.message import EmailMessage
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from profiles.api.deps import Services
 from profiles.main import create_app
@@ -31,41 +26,15 @@ from rapport.migrate import migrate
 from rapport.mongo import Database
 from rapport.outbox import OutboxRelay
 from rapport.settings import Environment
-from rapport.testing import read_topic, token_keys
+from rapport.testing import Mailbox, read_topic, receiving_mail, token_keys
 
 PUBLISHED = ("social.mentions.enriched", "crm.profiles", "privacy.requests")
 
 
-@dataclass
-class Mailbox:
-    """A real SMTP server on 127.0.0.1 that keeps what it receives (aiosmtpd)."""
-
-    port: int
-    mails: list[EmailMessage] = field(default_factory=list)
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [mail for mail in self.mails if mail["To"] == address]
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        mail = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(mail, EmailMessage)
-        self.mails.append(mail)
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's every SMTP command
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    box = Mailbox(port)
-    server = Controller(box, hostname="127.0.0.1", port=port)
-    server.start()
-    try:
+    with receiving_mail() as box:
         yield box
-    finally:
-        server.stop()
 
 
 @dataclass

@@ -12,8 +12,7 @@ from profiles.domain.identities import identity
 from profiles.ports import profile_id_for
 from rapport.clock import utcnow
 from rapport.mongo import Database
-from rapport.testing import eventually, unique
-from services.profiles.tests.integration.conftest import Mailbox
+from rapport.testing import Mailbox, eventually, unique
 
 pytestmark = pytest.mark.integration
 

@@ -43,19 +43,27 @@ from responder.api import (
     insight,
     macros,
     notes,
+    notifications,
     presence,
     tags,
 )
 from responder.connectors.meta import MetaConnector
 from responder.connectors.platforms import PlatformConnectors
 from responder.connectors.x import XConnector
+from responder.domain.retries import Retries
 from responder.handlers import Handler, batch_handlers, event_handlers
 from responder.migrations import INDEXES
+from responder.notifications.adapters.delivery_store import MongoDeliveries
+from responder.notifications.adapters.notice_source import StoredNotices
+from responder.notifications.adapters.route_store import MongoRoutes
+from responder.notifications.adapters.sealing import Sealer
+from responder.notifications.adapters.smtp_mail import SmtpMail
+from responder.notifications.adapters.webhook import SlackWebhooks
+from responder.notifications.domain.routes import RouteIn
 from responder.ports import AccountStore, Clock, Connector, Ports
 from responder.settings import ResponderSettings
 from responder.use_cases.brand_gauges import brand_gauges
-from responder.use_cases.reply_delivery import Retries
-from responder.workers import ReplySender, Scanner
+from responder.workers import Notifications, Notifier, ReplySender, Scanner
 
 
 def mongo_ports(
@@ -97,6 +105,34 @@ def connectors(
     return PlatformConnectors(accounts, {"x": x, "facebook": meta, "instagram": meta}, webhook)
 
 
+def notification_parts(
+    db: Database,
+    settings: ResponderSettings,
+    http: httpx.AsyncClient,
+    clock: Clock,
+) -> Notifications:
+    """Alerts and breaches to the routes' webhooks and mailboxes, URLs sealed at rest."""
+    s, sealer = settings, Sealer(settings.account_token_key)
+    default = RouteIn(
+        webhooks=[url.get_secret_value() for url in s.notify_webhooks], emails=s.notify_emails
+    )
+    return Notifications(
+        source=StoredNotices(db),
+        routes=MongoRoutes(db, sealer),
+        deliveries=MongoDeliveries(db, sealer),
+        channels={"webhook": SlackWebhooks(http, clock), "email": SmtpMail(s)},
+        default=default,
+        retries=Retries(
+            max_attempts=s.notify_max_attempts,
+            first_backoff_s=s.notify_first_backoff_s,
+            max_backoff_s=s.notify_max_backoff_s,
+            lease=timedelta(seconds=s.notify_lease_s),
+        ),
+        lookback=timedelta(seconds=s.notify_lookback_s),
+        batch=s.notify_batch,
+    )
+
+
 def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow) -> FastAPI:
     settings = settings or ResponderSettings()
 
@@ -106,6 +142,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             connected(runtime) as clients,
             httpx.AsyncClient(timeout=settings.connector_timeout_s) as http,
             httpx.AsyncClient(timeout=settings.upstream_timeout_s) as upstream,
+            httpx.AsyncClient(timeout=settings.notify_timeout_s) as webhooks,
         ):
             db = clients.db
             await warn_missing_indexes(db, INDEXES)
@@ -158,6 +195,13 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
                 runtime.workers.start("outbox-relay", relay.run(), stop=relay.stop)
             runtime.workers.start("reply-sender", sender.run(), stop=sender.stop)
             runtime.workers.start("sla-scanner", scanner.run(), stop=scanner.stop)
+            notified = notification_parts(db, settings, webhooks, clock)
+            app.state.notification_routes = notified.routes
+            app.state.notifications = notified.deliveries
+            app.state.webhook_rules = settings.webhook_rules
+            notifier = Notifier(notified, clock, poll_s=settings.notify_poll_s)
+            app.state.notifier = notifier
+            runtime.workers.start("notifier", notifier.run(), stop=notifier.stop)
             gauges = brand_gauges(ports, health)
             runtime.workers.start("brand-gauges", gauges.run(), stop=gauges.stop)
             if settings.consume_events:
@@ -184,6 +228,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
         tags.router,
         macros.router,
         deliveries.router,
+        notifications.router,
     ]
     app = service_app(settings, title="Rapport responder", routers=routers, run=run)
     console.mount(app)

@@ -16,6 +16,7 @@ from responder.adapters import (
     timeline_store,
     viewer_store,
 )
+from responder.notifications.adapters import delivery_store, notice_source
 from responder.settings import ResponderSettings
 
 INDEXES = merge_indexes(
@@ -31,6 +32,8 @@ INDEXES = merge_indexes(
     note_store.INDEXES,
     macro_store.INDEXES,
     exports.INDEXES,
+    delivery_store.INDEXES,
+    notice_source.INDEXES,
 )
 
 

@@ -4,14 +4,19 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, model_validator
 
 from rapport.settings import Environment, RapportSettings
+from rapport.smtp import SmtpSettings
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
+from responder.notifications.domain.routes import MAX_EMAILS, MAX_WEBHOOKS, Email, WebhookRules
 
 LOCAL_ACCOUNT_TOKEN_KEY = "bG9jYWwtYWNjb3VudC10b2tlbi1rZXktMzItYnl0ZXM="
 """Encrypts brand account tokens outside production: a placeholder, refused in production."""
 
 
-class ResponderSettings(RapportSettings):
+class ResponderSettings(RapportSettings, SmtpSettings):
+    """``smtp_*``: where notification emails go; no host, no email channel (a route with
+    emails is refused)."""
+
     service_name: str = "responder"
     priority_weights: Weights = Weights()
     reopen_window_s: float = Field(72 * 3600, ge=0)
@@ -52,6 +57,41 @@ class ResponderSettings(RapportSettings):
     upstream_timeout_s: float = Field(5.0, gt=0)
     viewer_ttl_s: float = Field(30.0, gt=0)
     """A console viewer who sent no heartbeat for this long is no longer shown on the case."""
+
+    notify_webhooks: list[SecretStr] = Field(default_factory=list, max_length=MAX_WEBHOOKS)
+    """The default route's webhook URLs (JSON list): alerts of a queue without a route."""
+    notify_emails: list[Email] = Field(default_factory=list, max_length=MAX_EMAILS)
+    """The default route's mailboxes (JSON list)."""
+    notify_poll_s: float = Field(2.0, gt=0)
+    notify_lookback_s: float = Field(3600.0, gt=0)
+    """Alerts changed and breaches found this long ago are still notified (after a restart)."""
+    notify_batch: int = Field(200, ge=1, le=10_000)
+    notify_max_attempts: int = Field(8, ge=1)
+    notify_first_backoff_s: float = Field(5.0, gt=0)
+    notify_max_backoff_s: float = Field(600.0, gt=0)
+    notify_timeout_s: float = Field(10.0, gt=0)
+    notify_lease_s: float = Field(60.0, gt=0)
+    """A claimed notification is not claimed again before this; longer than a send may take."""
+
+    @property
+    def webhook_rules(self) -> WebhookRules:
+        return WebhookRules(
+            allow_local_http=self.environment != Environment.PRODUCTION,
+            email_enabled=bool(self.smtp_host),
+        )
+
+    @model_validator(mode="after")
+    def _refuse_undeliverable_notifications(self) -> Self:
+        rules = self.webhook_rules
+        for url in self.notify_webhooks:
+            problem = rules.problem(url.get_secret_value())
+            if problem is not None:
+                raise ValueError(f"RAPPORT_NOTIFY_WEBHOOKS: {problem}")
+        if self.notify_emails and not self.smtp_host:
+            raise ValueError("RAPPORT_NOTIFY_EMAILS needs RAPPORT_SMTP_HOST")
+        if self.notify_lease_s <= max(self.notify_timeout_s, self.smtp_timeout_s):
+            raise ValueError("RAPPORT_NOTIFY_LEASE_S must be longer than a send's timeout")
+        return self
 
     @model_validator(mode="after")
     def _refuse_a_bad_account_token_key(self) -> Self:

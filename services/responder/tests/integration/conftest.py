@@ -21,7 +21,7 @@ from rapport.events.factories import BASE_TIME, ingested
 from rapport.migrate import migrate
 from rapport.mongo import Database, ensure_indexes
 from rapport.settings import Environment
-from rapport.testing import MongoCommands, MovableClock, token_keys
+from rapport.testing import Mailbox, MongoCommands, MovableClock, receiving_mail, token_keys
 from responder.domain.priority import Weights
 from responder.domain.spikes import SpikeRule
 from responder.main import create_app, mongo_ports
@@ -29,6 +29,7 @@ from responder.migrations import INDEXES
 from responder.ports import Ports
 from responder.settings import ResponderSettings
 
+from .slack_stub import SlackStub
 from .stub_platform import StubPlatform, serving
 
 ALICE = UUID(int=1)
@@ -50,6 +51,23 @@ def stub() -> StubPlatform:
 def stub_url(stub: StubPlatform) -> Iterator[str]:
     with serving(stub) as url:
         yield url
+
+
+@pytest.fixture
+def slack() -> SlackStub:
+    return SlackStub()
+
+
+@pytest.fixture
+def slack_url(slack: SlackStub) -> Iterator[str]:
+    with serving(slack) as url:
+        yield url
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with receiving_mail() as box:
+        yield box
 
 
 Clock = MovableClock

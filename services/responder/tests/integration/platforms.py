@@ -14,12 +14,12 @@ from responder.domain.accounts import Account, Tokens
 from responder.domain.agents import AgentIn
 from responder.domain.case import Case
 from responder.domain.replies import Reply
+from responder.domain.retries import Retries
 from responder.main import connectors
 from responder.ports import Ports
 from responder.settings import LOCAL_ACCOUNT_TOKEN_KEY, ResponderSettings
 from responder.use_cases import case_actions
 from responder.use_cases.case_intake import take_mention
-from responder.use_cases.reply_delivery import Retries
 from responder.workers import ReplySender
 
 from .conftest import BRAND_X, PAGE, PAGE_TOKEN, X_REFRESH, X_TOKEN, Clock, enriched

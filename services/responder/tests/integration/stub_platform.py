@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs
 
 import uvicorn
@@ -306,9 +306,14 @@ def _graph_server_error() -> JSONResponse:
     return JSONResponse(body, status_code=500)
 
 
+class Servable(Protocol):
+    def app(self) -> FastAPI: ...
+
+
 @contextmanager
-def serving(stub: StubPlatform, port: int = 0) -> Iterator[str]:
-    """The stub on 127.0.0.1 (a free port by default) in a thread; its base URL."""
+def serving(stub: Servable, port: int = 0) -> Iterator[str]:
+    """A stub (this one, or any with an ``app()``) on 127.0.0.1 (a free port by default) in a
+    thread; its base URL."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))

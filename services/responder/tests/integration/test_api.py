@@ -85,7 +85,13 @@ async def test_the_tests_app_neither_consumes_nor_relays(
 
     monkeypatch.setattr(Workers, "start", recorded)
     async with serve(clock):
-        assert sorted(started) == ["brand-gauges", "reply-sender", "revocations", "sla-scanner"]
+        assert sorted(started) == [
+            "brand-gauges",
+            "notifier",
+            "reply-sender",
+            "revocations",
+            "sla-scanner",
+        ]
 
 
 async def documents(db: Database) -> dict[str, list[Any]]:

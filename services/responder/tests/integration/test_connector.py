@@ -19,10 +19,10 @@ from responder.adapters.reply_store import MongoReplies
 from responder.domain.agents import AgentIn
 from responder.domain.case import Case
 from responder.domain.replies import Reply
+from responder.domain.retries import Retries
 from responder.ports import Ports
 from responder.use_cases import case_actions
 from responder.use_cases.case_intake import take_mention
-from responder.use_cases.reply_delivery import Retries
 from responder.workers import ReplySender
 
 from .conftest import Clock, enriched, events_of

@@ -8,10 +8,11 @@ import pytest
 from rapport.testing import MovableClock
 from responder.domain.case import Case
 from responder.domain.replies import Reply
+from responder.domain.retries import Retries
 from responder.fakes import Fakes
 from responder.ports import DeliveryFailed, Ports
 from responder.use_cases.case_intake import take_mention
-from responder.use_cases.reply_delivery import Retries, send_next
+from responder.use_cases.reply_delivery import send_next
 
 from .conftest import mention
 

@@ -5,6 +5,7 @@ request for one is refused before anything is stored.
 """
 
 import asyncio
+import functools
 import logging
 import smtplib
 from datetime import datetime
@@ -14,6 +15,7 @@ from profiles.domain.model import Identity, IdentityKind
 from profiles.ports import CodeSender
 from profiles.settings import ProfilesSettings
 from rapport.failures import error_type
+from rapport.smtp import send_mail
 
 log = logging.getLogger(__name__)
 SUBJECT = "Your confirmation code"
@@ -45,7 +47,8 @@ class SmtpSender:
 
     async def send(self, to: Identity, code: str, expires_at: datetime) -> None:
         try:
-            await asyncio.to_thread(self._deliver, self._mail(to.value, code, expires_at))
+            mail = self._mail(to.value, code, expires_at)
+            await asyncio.to_thread(functools.partial(send_mail, self._settings, mail))
         except (OSError, smtplib.SMTPException) as error:
             log.error("link code not sent", extra={"channel": "smtp", "error": error_type(error)})
 
@@ -60,12 +63,3 @@ class SmtpSender:
             "If you did not ask for it, ignore this mail: nothing is linked without it.\n"
         )
         return mail
-
-    def _deliver(self, mail: EmailMessage) -> None:
-        s = self._settings
-        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_s) as smtp:
-            if s.smtp_starttls:
-                smtp.starttls()
-            if s.smtp_username:
-                smtp.login(s.smtp_username, s.smtp_password.get_secret_value())
-            smtp.send_message(mail)

@@ -9,6 +9,8 @@ from rapport.api import require
 from rapport.auth import Principal, Scope
 from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.adapters.viewer_store import MongoViewers
+from responder.notifications.domain.routes import WebhookRules
+from responder.notifications.ports import DeliveryStore, RouteStore
 from responder.ports import AccountStore, AlertStore, MacroStore, NoteStore, Ports, ReplyStore
 
 
@@ -29,6 +31,9 @@ MacrosDep = Annotated[MacroStore, Depends(_from_state("macros"))]
 AccountsDep = Annotated[AccountStore, Depends(_from_state("accounts"))]
 HealthDep = Annotated[MongoBrandHealth, Depends(_from_state("health"))]
 ViewersDep = Annotated[MongoViewers, Depends(_from_state("viewers"))]
+RoutesDep = Annotated[RouteStore, Depends(_from_state("notification_routes"))]
+DeliveriesDep = Annotated[DeliveryStore, Depends(_from_state("notifications"))]
+WebhookRulesDep = Annotated[WebhookRules, Depends(_from_state("webhook_rules"))]
 _AGENT = require(Scope.AGENT, Scope.SUPERVISOR)
 _SUPERVISOR = require(Scope.SUPERVISOR)
 Agent = Annotated[Principal, _AGENT]

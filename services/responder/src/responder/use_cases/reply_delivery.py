@@ -4,15 +4,13 @@ failure is retried with doubling backoff up to ``max_attempts``, or at the time 
 platform named; a permanent one is final."""
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
 
 from prometheus_client import Counter
 
-from rapport.retry import backoff_s
 from responder.domain.case import Case, add_response, caused
 from responder.domain.messages import Message
 from responder.domain.replies import Reply
+from responder.domain.retries import Retries
 from responder.ports import Connector, DeliveryFailed, Ports, ReplyStore, Transaction
 from responder.use_cases.case_changes import Decide, Step, change
 
@@ -23,14 +21,6 @@ FAILURES = Counter(
     "Failed reply deliveries: retried later, or given up (refused, or out of attempts)",
     ["platform", "outcome"],
 )
-
-
-@dataclass(frozen=True)
-class Retries:
-    max_attempts: int
-    first_backoff_s: float
-    max_backoff_s: float
-    lease: timedelta
 
 
 async def send_next(
@@ -54,11 +44,10 @@ async def _failed(
     ports: Ports, replies: ReplyStore, retries: Retries, reply: Reply, error: DeliveryFailed
 ) -> None:
     attempts = reply.attempts + 1
-    backoff = backoff_s(attempts, first_s=retries.first_backoff_s, max_s=retries.max_backoff_s)
-    out_of_attempts = attempts >= retries.max_attempts and error.retry_at is None
-    give_up = error.permanent or out_of_attempts
-    retry_at = None if give_up else error.retry_at or ports.clock() + timedelta(seconds=backoff)
-    FAILURES.labels(reply.platform, "gave_up" if give_up else "retrying").inc()
+    retry_at = retries.next_attempt(
+        attempts, ports.clock(), permanent=error.permanent, retry_at=error.retry_at
+    )
+    FAILURES.labels(reply.platform, "gave_up" if retry_at is None else "retrying").inc()
     log.warning(
         "reply delivery failed",
         extra={"reply_id": str(reply.id), "attempts": attempts, "error": str(error)},
