@@ -25,13 +25,23 @@ from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.adapters.case_store import MongoCases
 from responder.adapters.config_store import MongoPolicies, MongoRoutingRules
 from responder.adapters.connector_client import ConnectorClient
+from responder.adapters.inbox_reads import MongoInbox
 from responder.adapters.personal_data import ResponderPersonalData
 from responder.adapters.profile_store import MongoProfiles
 from responder.adapters.reply_store import MongoReplies
 from responder.adapters.timeline_store import MongoTimeline
 from responder.adapters.unit_of_work import MongoUnitOfWork
 from responder.adapters.viewer_store import MongoViewers
-from responder.api import accounts, cases, config, customers, dashboard, insight, presence
+from responder.api import (
+    accounts,
+    alerts,
+    cases,
+    config,
+    customers,
+    dashboard,
+    insight,
+    presence,
+)
 from responder.connectors.meta import MetaConnector
 from responder.connectors.platforms import PlatformConnectors
 from responder.connectors.x import XConnector
@@ -120,6 +130,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             app.state.ports, app.state.alerts, app.state.replies = ports, crises, outgoing
             app.state.health, app.state.upstream = health, upstream
             app.state.accounts = brand_accounts
+            app.state.inbox = MongoInbox(db)
             app.state.viewers = MongoViewers(db, timedelta(seconds=settings.viewer_ttl_s))
             scanner = Scanner(
                 ports,
@@ -162,6 +173,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
         accounts.router,
         config.router,
         insight.router,
+        alerts.router,
         dashboard.router,
         customers.router,
         presence.router,

@@ -9,7 +9,7 @@ from rapport.api import require
 from rapport.auth import Principal, Scope
 from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.adapters.viewer_store import MongoViewers
-from responder.ports import AccountStore, AlertStore, Ports, ReplyStore
+from responder.ports import AccountStore, AlertStore, InboxReads, Ports, ReplyStore
 
 
 def _from_state(name: str) -> Callable[[Request], Any]:
@@ -23,6 +23,7 @@ def _from_state(name: str) -> Callable[[Request], Any]:
 
 PortsDep = Annotated[Ports, Depends(_from_state("ports"))]
 AlertsDep = Annotated[AlertStore, Depends(_from_state("alerts"))]
+InboxDep = Annotated[InboxReads, Depends(_from_state("inbox"))]
 RepliesDep = Annotated[ReplyStore, Depends(_from_state("replies"))]
 AccountsDep = Annotated[AccountStore, Depends(_from_state("accounts"))]
 HealthDep = Annotated[MongoBrandHealth, Depends(_from_state("health"))]
