@@ -1,7 +1,7 @@
 // A case: what it is, who holds and views it, the conversation, suggested replies, the reply
 // box, and the customer's profile (from profiles and loyalty, through responder).
 import { api, path } from "./api.js";
-import { duration, h, timeLeft, when, words } from "./dom.js";
+import { duration, h, postLink, timeLeft, when, words } from "./dom.js";
 import { profilePanel } from "./profile.js";
 
 const AUTHORS = { customer: "Customer", brand: "Brand", agent: "Agent" };
@@ -66,6 +66,7 @@ export async function show(main, id, session, report) {
   const me = session.me.subject;
   const supervisor = session.me.scopes.some((s) => s === "supervisor" || s === "admin");
   const heading = h("h1", { tabindex: -1 }, "Case");
+  const latest = h("p", { id: "case-latest", class: "preview" });
   const actions = h("div", { class: "actions", role: "group", "aria-label": "Case actions" });
   const presence = h("p", { id: "presence", class: "presence", role: "status" });
   const details = h("dl", { class: "facts" });
@@ -127,6 +128,7 @@ export async function show(main, id, session, report) {
     const [c, seen] = await Promise.all([api(base), api(`${base}/viewers`, { method: "POST" })]);
     detail = c;
     heading.textContent = `Case of ${c.handle ? `@${c.handle}` : "a customer"}`;
+    latest.replaceChildren(c.preview || "", " ", c.link ? postLink(c.link) : "");
     details.replaceChildren(...facts(c));
     const others = seen.viewers.map((v) => v.agent).filter((a) => a !== me);
     const holder = seen.holder ? (seen.holder === me ? "You hold this case." : `Held by ${seen.holder}.`) : "Nobody holds this case.";
@@ -158,6 +160,7 @@ export async function show(main, id, session, report) {
   main.replaceChildren(
     h("p", {}, h("a", { href: "#/inbox" }, "← Back to the inbox")),
     heading,
+    latest,
     h(
       "div",
       { class: "case" },
