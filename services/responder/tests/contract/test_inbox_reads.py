@@ -10,6 +10,7 @@ from rapport.events.factories import BASE_TIME
 from rapport.mongo import Database
 from responder.adapters.inbox_reads import MongoInbox
 from responder.domain.inbox import Position
+from responder.domain.messages import Message
 from responder.fakes import FakeCases, FakeInbox, FakeTimeline
 from responder.ports import InboxReads
 
@@ -26,7 +27,7 @@ def inbox(backend: Backend, mongo_db: Database) -> InboxReads:
     return MongoInbox(mongo_db)
 
 
-def customer(n: int, case: int, text: str, **fields: object) -> object:
+def customer(n: int, case: int, text: str, **fields: object) -> Message:
     return a_message(n, kind="customer", case_id=UUID(int=case), text=text, **fields)
 
 

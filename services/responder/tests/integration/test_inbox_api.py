@@ -86,7 +86,8 @@ async def test_search_finds_cases_by_their_customers_words(serve: Serve, clock: 
 
         async def found(q: str, **params: Any) -> list[dict[str, Any]]:
             response = await http.get("/v1/cases", params={"q": q, **params}, headers=ANN)
-            return await ok(response)
+            found: list[dict[str, Any]] = await ok(response)
+            return found
 
         refunds = await found("refund")
         assert sorted(c["handle"] for c in refunds) == ["h_a1", "h_a4"]
@@ -105,7 +106,8 @@ async def test_search_finds_cases_by_their_customers_words(serve: Serve, clock: 
             "https://x.com/a1/status/ext-1",
         )
         long = shown["h_a4"]
-        assert long["preview"].startswith("Where is my REFUND?") and len(long["preview"]) <= 140
+        assert long["preview"].startswith("Where is my REFUND?")
+        assert len(long["preview"]) <= 140
         assert long["link"] == "https://x.com/h_a4/status/ext-4"  # built from the ids
         unsafe = (await found("love"))[0]
         assert unsafe["link"] == "https://x.com/h_a3/status/ext-3"  # javascript: never linked
