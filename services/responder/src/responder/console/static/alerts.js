@@ -63,7 +63,8 @@ function sample(m) {
 
 function trendChart(a) {
   const values = a.trend.map((p) => p.negative_authors);
-  const max = Math.max(a.threshold, ...values, 1);
+  const spike = a.kind === "negative_spike";  // a viral post's threshold is in shares, not authors
+  const max = Math.max(spike ? a.threshold : 0, ...values, 1);
   const subject = a.trend_subject === "all" ? "all negative mentions" : words(a.trend_subject);
   return barChart({
     title: `Negative authors per 10 minutes (${subject})`,
