@@ -22,7 +22,7 @@ from tests.support import WAIT_S, Platform, mention, negative
 
 pytestmark = pytest.mark.e2e
 LEAD = "console-lea"
-KOREAN = "브라이트루프 커피머신이 또 고장났어요. 최악이에요"
+KOREAN = "브라이트루프 커피머신은 어떻게 세척하나요"  # a question: no negative author added
 QUESTIONS = 11
 
 

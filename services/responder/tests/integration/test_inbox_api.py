@@ -18,7 +18,6 @@ from .conftest import Clock, Serve, enriched, token
 
 pytestmark = pytest.mark.integration
 ANN, BOB, BOSS = token("ann", "agent"), token("bob", "agent"), token("boss", "supervisor")
-MEMBER = token(str(UUID(int=1)), "member")
 LIVE = {"active": "true", "historical": "false"}
 
 
@@ -185,7 +184,8 @@ async def test_an_agent_reads_acknowledges_and_a_supervisor_clears_an_alert(
 
         alert_url = f"/v1/alerts/{spike['alert_id']}"
         assert (await http.post(f"{alert_url}/acknowledge")).status_code == 401
-        assert (await http.post(f"{alert_url}/acknowledge", headers=MEMBER)).status_code == 403
+        member = token(str(UUID(int=1)), "member")  # made now: a member token is short-lived
+        assert (await http.post(f"{alert_url}/acknowledge", headers=member)).status_code == 403
         seen = await ok(await http.post(f"{alert_url}/acknowledge", headers=ANN))
         assert (seen["acknowledged_by"], seen["status"]) == ("ann", "active")
         again = await ok(await http.post(f"{alert_url}/acknowledge", headers=BOB))
@@ -200,7 +200,7 @@ async def test_an_agent_reads_acknowledges_and_a_supervisor_clears_an_alert(
         late = await http.post(f"{alert_url}/acknowledge", headers=BOB)
         assert (late.status_code, late.json()["detail"]) == (409, "the alert is cleared")
 
-        rows = await mongo_db["outbox"].find({"topic": "care.alerts"}).to_list()
+        rows = await mongo_db["outbox"].find({"topic": "care.alerts"}).sort("seq").to_list()
         changes = [AlertChanged.model_validate_json(bytes(row["value"])) for row in rows]
         mine = [c.payload for c in changes if str(c.payload.alert_id) == spike["alert_id"]]
         assert [(a.status, a.acknowledged_by) for a in mine] == [

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
 from rapport.events import CrisisAlert
+from rapport.openapi import refused
 from responder.api.deps import READ, SUPERVISE, Agent, AlertsDep, InboxDep, PortsDep
 from responder.api.views import MessageView
 from responder.domain import alerts as alerting
@@ -76,7 +77,7 @@ async def get_alert(
     )
 
 
-@router.post("/alerts/{alert_id}/acknowledge", dependencies=READ)
+@router.post("/alerts/{alert_id}/acknowledge", dependencies=READ, responses=refused(409))
 async def acknowledge_alert(
     ports: PortsDep, alerts: AlertsDep, inbox: InboxDep, principal: Agent, alert_id: UUID
 ) -> AlertView:

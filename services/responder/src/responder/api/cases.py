@@ -9,6 +9,7 @@ from pydantic import Field
 
 from rapport.api import JsonBody, StrictModel
 from rapport.events import CaseState, Intent
+from rapport.openapi import refused
 from responder.api import cursors
 from responder.api.cursors import MAX_CURSOR, BadCursor, fingerprint
 from responder.api.deps import (
@@ -60,7 +61,7 @@ async def _case(ports: PortsDep, case_id: UUID) -> Case:
     return case
 
 
-@router.get("/cases", dependencies=READ)
+@router.get("/cases", dependencies=READ, responses=refused(400))
 async def list_cases(
     ports: PortsDep,
     inbox: InboxDep,
