@@ -38,13 +38,17 @@ $(JARS_STAMP): deploy/local/kafka/pom.xml
 	mvn -q -B -f deploy/local/kafka/pom.xml package -Dkafka.lib.dir=$(CURDIR)/$(JARS_DIR)
 	touch $@
 
-# The console's browser tests drive Debian's Chromium through Playwright (no browser download).
+# The console's browser tests drive Debian's Chromium through Playwright (no browser download),
+# with Debian's Nanum fonts (10 MB, Korean) so Korean posts render in screenshots, not as boxes.
 CHROMIUM := /usr/bin/chromium
+KOREAN_FONTS := fonts-nanum=20200506-1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 browser:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@dpkg-query -W fonts-nanum >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(KOREAN_FONTS); }
 
 # The manifest tests render deploy/k8s with kustomize and lint it with kube-score, both pinned and
 # built from the Go module proxy into .state/tools (cached: about 5 minutes the first time on

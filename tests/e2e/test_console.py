@@ -16,14 +16,8 @@ import pytest
 from playwright.async_api import Page, expect
 
 from rapport.testing import eventually, unique
-from tests.e2e.console_browser import SHOTS, bearer, held_case, readable, sign_in, tab_to
-from tests.support import (
-    WAIT_S,
-    Platform,
-    StubPlatform,
-    mention,
-    negative,
-)
+from tests.e2e.console_support import SHOTS, bearer, held_case, readable, sign_in, tab_to
+from tests.support import WAIT_S, Platform, StubPlatform, mention, negative
 
 pytestmark = pytest.mark.e2e
 AGENT = "console-ann"

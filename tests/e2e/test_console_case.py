@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from rapport.testing import unique
-from tests.e2e.console_browser import SHOTS, bearer, held_case, readable, sign_in
+from tests.e2e.console_support import SHOTS, bearer, held_case, readable, sign_in
 from tests.support import Platform, StubPlatform
 
 pytestmark = pytest.mark.e2e

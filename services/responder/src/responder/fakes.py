@@ -4,6 +4,7 @@ records are replaced, never changed in place, so the unit of work can put a stor
 was when its work fails."""
 
 import copy
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from responder.domain.brand_health import StageCounts, Tally, Unit, is_advocacy,
 from responder.domain.case import Case
 from responder.domain.case_events import Changed
 from responder.domain.clock import Clock
+from responder.domain.inbox import Position
 from responder.domain.macros import Macro
 from responder.domain.messages import Message
 from responder.domain.notes import Note
@@ -354,9 +356,24 @@ class FakeAlerts:
         stored = self.alerts.get(alert.alert_id)
         if stored is not None and stored.status == alert.status:
             return False
+        if stored is not None and stored.acknowledged_at is not None:
+            seen = {
+                "acknowledged_by": stored.acknowledged_by,
+                "acknowledged_at": stored.acknowledged_at,
+            }
+            alert = alert.model_copy(update=seen)
         self.alerts[alert.alert_id] = alert
         self.published.append(AlertChanged.of(alert))
         return True
+
+    async def acknowledge(self, alert_id: UUID, agent: str, at: datetime) -> CrisisAlert | None:
+        stored = self.alerts.get(alert_id)
+        if stored is None or stored.status != "active" or stored.acknowledged_at is not None:
+            return stored
+        seen = {"acknowledged_by": agent, "acknowledged_at": at, "changed_at": at}
+        self.alerts[alert_id] = stored.model_copy(update=seen)
+        self.published.append(AlertChanged.of(self.alerts[alert_id]))
+        return self.alerts[alert_id]
 
 
 class FakeMentionFacts:
@@ -508,6 +525,54 @@ class FakeUnitOfWork:
         self.committed += 1
 
 
+class FakeInbox:
+    """``InboxReads`` on the fake cases and timeline (whole words, casefolded, as the text
+    index with no language reads them)."""
+
+    def __init__(self, cases: FakeCases, timeline: FakeTimeline) -> None:
+        self._cases = cases
+        self._timeline = timeline
+
+    def _matching(self, query: Query, words: Sequence[str]) -> list[Case]:
+        found = [c for c in self._cases.cases.values() if _matches(c, query)]
+        if not words:
+            return found
+        searched = {
+            m.case_id
+            for m in self._timeline.messages.values()
+            if m.kind == "customer" and set(words) <= _words(m.text, m.handle, m.name)
+        }
+        return [c for c in found if c.id in searched]
+
+    async def page(
+        self, query: Query, words: Sequence[str], after: Position | None, skip: int, limit: int
+    ) -> list[Case]:
+        found = sorted(self._matching(query, words), key=lambda c: Position.of(c).key())
+        if after is not None:
+            found = [c for c in found if Position.of(c).key() > after.key()]
+        return found[skip : skip + limit]
+
+    async def count(self, query: Query, words: Sequence[str]) -> int:
+        return len(self._matching(query, words))
+
+    async def latest_from_customers(self, case_ids: Sequence[UUID]) -> dict[UUID, Message]:
+        latest: dict[UUID, Message] = {}
+        for m in sorted(self._timeline.messages.values(), key=_created):
+            if m.kind == "customer" and m.case_id is not None and m.case_id in case_ids:
+                latest[m.case_id] = m
+        return latest
+
+    async def messages(self, ids: Sequence[UUID], limit: int) -> list[Message]:
+        found = [
+            self._timeline.messages[i] for i in dict.fromkeys(ids) if i in self._timeline.messages
+        ]
+        return sorted(found, key=_created, reverse=True)[:limit]
+
+
+def _words(*texts: str | None) -> set[str]:
+    return {w.casefold() for text in texts if text for w in re.findall(r"\w+", text)}
+
+
 @dataclass
 class Fakes:
     """Every fake store, and the ``Ports`` on them."""
@@ -525,9 +590,11 @@ class Fakes:
     macros: FakeMacros = field(default_factory=FakeMacros)
     cases: FakeCases = field(init=False)
     uow: FakeUnitOfWork = field(init=False)
+    inbox: FakeInbox = field(init=False)
 
     def __post_init__(self) -> None:
         self.cases = FakeCases(self.profiles)
+        self.inbox = FakeInbox(self.cases, self.timeline)
         transaction = FakeTransaction(self.cases, self.timeline, self.agents, self.replies)
         self.uow = FakeUnitOfWork(transaction)
 

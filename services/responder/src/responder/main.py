@@ -25,6 +25,7 @@ from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.adapters.case_store import MongoCases
 from responder.adapters.config_store import MongoPolicies, MongoRoutingRules
 from responder.adapters.connector_client import ConnectorClient
+from responder.adapters.inbox_reads import MongoInbox
 from responder.adapters.macro_store import MongoMacros
 from responder.adapters.note_store import MongoNotes
 from responder.adapters.personal_data import ResponderPersonalData
@@ -35,6 +36,7 @@ from responder.adapters.unit_of_work import MongoUnitOfWork
 from responder.adapters.viewer_store import MongoViewers
 from responder.api import (
     accounts,
+    alerts,
     cases,
     config,
     customers,
@@ -172,6 +174,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
             app.state.health, app.state.upstream = health, upstream
             app.state.accounts = brand_accounts
             app.state.notes, app.state.macros = MongoNotes(db), MongoMacros(db)
+            app.state.inbox = MongoInbox(db)
             app.state.viewers = MongoViewers(db, timedelta(seconds=settings.viewer_ttl_s))
             scanner = Scanner(
                 ports,
@@ -221,6 +224,7 @@ def create_app(settings: ResponderSettings | None = None, clock: Clock = utcnow)
         accounts.router,
         config.router,
         insight.router,
+        alerts.router,
         dashboard.router,
         customers.router,
         presence.router,

@@ -17,6 +17,7 @@ from responder.domain.brand_health import StageCounts, Tally, Unit
 from responder.domain.case import Case
 from responder.domain.case_events import Changed
 from responder.domain.clock import Clock
+from responder.domain.inbox import Position
 from responder.domain.macros import Macro
 from responder.domain.messages import Message
 from responder.domain.notes import Note
@@ -131,6 +132,21 @@ class AlertStore(Protocol):
     async def list(self, status: str | None, skip: int, limit: int) -> list[CrisisAlert]: ...
     async def save(self, alert: CrisisAlert) -> bool:
         """Store the alert in this status once, with its event; False if it already was."""
+
+    async def acknowledge(self, alert_id: UUID, agent: str, at: datetime) -> CrisisAlert | None:
+        """Mark the active alert seen by ``agent`` (once: the first acknowledgement stays),
+        with its event; the alert as stored, or None if there is no such alert."""
+
+
+class InboxReads(Protocol):
+    """The console's reads across cases and their messages (``adapters.inbox_reads``)."""
+
+    async def page(
+        self, query: Query, words: Sequence[str], after: Position | None, skip: int, limit: int
+    ) -> list[Case]: ...
+    async def count(self, query: Query, words: Sequence[str]) -> int: ...
+    async def latest_from_customers(self, case_ids: Sequence[UUID]) -> dict[UUID, Message]: ...
+    async def messages(self, ids: Sequence[UUID], limit: int) -> list[Message]: ...
 
 
 class MentionFactStore(Protocol):

@@ -67,3 +67,25 @@ class TestAlertStore:
         assert [a.subject for a in await alerts.list(None, 0, 10)] == ["all", "keyword:fire"]
         assert [a.subject for a in await alerts.list("active", 0, 10)] == ["keyword:fire"]
         assert (await alerts.window("negative_spike", ["all"], 0, 1))[1] == []
+
+    async def test_the_first_acknowledgement_stays_through_a_clear(self, backend: Backend) -> None:
+        alerts = backend.alerts
+        raised = alert("all")
+        await alerts.save(raised)
+        seen_at = BASE_TIME + timedelta(minutes=3)
+        seen = await alerts.acknowledge(raised.alert_id, "ann", seen_at)
+        assert seen is not None
+        assert (seen.status, seen.acknowledged_by, seen.acknowledged_at) == (
+            "active",
+            "ann",
+            seen_at,
+        )
+        assert seen.changed_at == seen_at
+        again = await alerts.acknowledge(raised.alert_id, "bob", seen_at + timedelta(minutes=1))
+        assert again == seen
+        assert await alerts.acknowledge(UUID(int=999_999), "ann", seen_at) is None
+        assert await alerts.save(alert("all", "cleared", minutes=5))  # a copy without the ack
+        cleared = await alerts.get(raised.alert_id)
+        assert cleared is not None
+        assert (cleared.status, cleared.acknowledged_by) == ("cleared", "ann")
+        assert await alerts.acknowledge(raised.alert_id, "bob", seen_at) == cleared

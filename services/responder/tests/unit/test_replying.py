@@ -7,12 +7,13 @@ import pytest
 
 from responder.domain.agents import AgentIn
 from responder.domain.case import Case
+from responder.domain.retries import Retries
 from responder.fakes import Fakes
 from responder.ports import DeliveryFailed, Ports
 from responder.use_cases import case_actions, replying
 from responder.use_cases.case_changes import CaseError
 from responder.use_cases.case_intake import take_mention
-from responder.use_cases.reply_delivery import Retries, send_next
+from responder.use_cases.reply_delivery import send_next
 
 from .conftest import mention
 from .test_reply_delivery import Connector

@@ -129,6 +129,9 @@ class CrisisAlert(Contract):
     window_start: AwareDatetime
     window_end: AwareDatetime
     changed_at: AwareDatetime
+    acknowledged_by: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    """The agent who said "seen, on it" (the first one)."""
+    acknowledged_at: AwareDatetime | None = None
 
 
 class AlertChanged(Event):
@@ -138,6 +141,6 @@ class AlertChanged(Event):
 
     @classmethod
     def of(cls, alert: CrisisAlert) -> "AlertChanged":
-        return cls.caused_by(
-            str(alert.alert_id), alert.status, payload=alert, occurred_at=alert.changed_at
-        )
+        acknowledged = alert.status == "active" and alert.acknowledged_at is not None
+        step = "acknowledged" if acknowledged else alert.status
+        return cls.caused_by(str(alert.alert_id), step, payload=alert, occurred_at=alert.changed_at)

@@ -11,10 +11,11 @@ counts stay (as the dashboard's do).
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from uuid import UUID
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from rapport import outbox
@@ -137,28 +138,60 @@ class MongoAlerts:
         return [_alert(doc) for doc in await cursor.to_list()]
 
     async def save(self, alert: CrisisAlert) -> bool:
-        """Store the alert in this status once, with its event; False if it already was."""
-        event = AlertChanged.of(alert)
-        document = {"_id": alert.alert_id, **alert.model_dump(exclude={"alert_id"})}
+        """Store the alert in this status once, with its event; False if it already was. An
+        acknowledgement already stored stays, whatever the copy saved says."""
 
         async def write(session: AsyncClientSession) -> bool:
-            replaced = await self._alerts.replace_one(
+            changed = await self._alerts.find_one_and_update(
                 {"_id": alert.alert_id, "status": {"$ne": alert.status}},
-                document,
+                {"$set": _changes(alert)},
+                return_document=ReturnDocument.AFTER,
                 session=session,
             )
-            if replaced.matched_count == 0:
+            if changed is None:
                 inserted = await self._alerts.update_one(
                     {"_id": alert.alert_id},
-                    {"$setOnInsert": document},
+                    {"$setOnInsert": _changes(alert)},
                     upsert=True,
                     session=session,
                 )
                 if inserted.upserted_id is None:
                     return False
-            await outbox.add(self._db, session, [(ALERTS_TOPIC, alert.subject, event)])
+            stored = alert if changed is None else _alert(changed)
+            await self._publish(session, stored)
             return True
 
+        return await self._changed(write)
+
+    async def acknowledge(self, alert_id: UUID, agent: str, at: datetime) -> CrisisAlert | None:
+        """Mark the active alert seen by ``agent`` (once: the first acknowledgement stays),
+        with its event; the alert as stored, or None if there is no such alert."""
+        found: list[CrisisAlert] = []
+
+        async def write(session: AsyncClientSession) -> bool:
+            seen = {"acknowledged_by": agent, "acknowledged_at": at, "changed_at": at}
+            changed = await self._alerts.find_one_and_update(
+                {"_id": alert_id, "status": "active", "acknowledged_at": None},
+                {"$set": seen},
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if changed is None:
+                stored = await self._alerts.find_one({"_id": alert_id}, session=session)
+                found[:] = [] if stored is None else [_alert(stored)]
+                return False
+            found[:] = [_alert(changed)]
+            await self._publish(session, found[0])
+            return True
+
+        await self._changed(write)
+        return found[0] if found else None
+
+    async def _publish(self, session: AsyncClientSession, alert: CrisisAlert) -> None:
+        event = AlertChanged.of(alert)
+        await outbox.add(self._db, session, [(ALERTS_TOPIC, alert.subject, event)])
+
+    async def _changed(self, write: Callable[[AsyncClientSession], Awaitable[bool]]) -> bool:
         saved = await in_transaction(self._db, write)
         if saved and self._relay is not None:
             self._relay.wake()
@@ -166,6 +199,12 @@ class MongoAlerts:
 
     async def forget_cases(self, case_ids: Sequence[UUID]) -> None:
         await self._negatives.delete_many({"case_id": {"$in": list(case_ids)}})
+
+
+def _changes(alert: CrisisAlert) -> Document:
+    """The alert's fields to store: all but an acknowledgement it does not carry."""
+    unset = {"acknowledged_by", "acknowledged_at"} if alert.acknowledged_at is None else set()
+    return alert.model_dump(exclude={"alert_id", *unset})
 
 
 def _document(negative: Negative) -> Document:

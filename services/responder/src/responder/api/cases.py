@@ -3,16 +3,19 @@
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import Field
 
 from rapport.api import JsonBody, StrictModel
 from rapport.events import CaseState, Intent
 from rapport.openapi import refused
+from responder.api import cursors
+from responder.api.cursors import MAX_CURSOR, BadCursor, fingerprint
 from responder.api.deps import (
     READ,
     SUPERVISE,
     Agent,
+    InboxDep,
     NotesDep,
     PortsDep,
     RepliesDep,
@@ -22,6 +25,7 @@ from responder.api.views import CaseDetail, CaseView, MessageView, NoteView, Rep
 from responder.domain.accounts import Handle
 from responder.domain.agents import AgentId
 from responder.domain.case import Case
+from responder.domain.inbox import MAX_QUERY, BadSearch, Position, search_words
 from responder.domain.replies import Channel
 from responder.domain.routing import Name
 from responder.domain.suggestions import Suggestion, suggest
@@ -58,9 +62,11 @@ async def _case(ports: PortsDep, case_id: UUID) -> Case:
     return case
 
 
-@router.get("/cases", dependencies=READ)
+@router.get("/cases", dependencies=READ, responses=refused(400))
 async def list_cases(
     ports: PortsDep,
+    inbox: InboxDep,
+    request: Request,
     response: Response,
     queue: Name | None = None,
     state: CaseState | None = None,
@@ -71,12 +77,18 @@ async def list_cases(
     profile_id: UUID | None = None,
     historical: bool | None = None,
     tag: Annotated[str | None, Query(pattern=TAG_ANY_CASE)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY)] = None,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[CaseView]:
     """Cases, most urgent first (priority score, then the earliest SLA due time), filtered
     (``active``: live and not resolved; ``historical``: opened from posts older than the live
-    window; ``tag``: holding the tag); ``X-Total-Count`` says how many match."""
+    window; ``tag``: holding the tag) and searched (``q``: whole words, all of them, in the
+    customer's messages, handle or name), each with a preview of the customer's latest message
+    and a link to it.
+    ``X-Total-Count`` says how many match; ``X-Next-Cursor`` (and ``Link: rel=next``) gives the
+    next page, which holds neither a case already shown nor skips one when cases arrive."""
     filters = {
         "queue": queue,
         "state": state.value if state else None,
@@ -89,10 +101,36 @@ async def list_cases(
         "tags": tag.lower() if tag else None,
     }
     query = {field: value for field, value in filters.items() if value is not None}
-    sort = [("priority_score", -1), ("next_due", 1), ("opened_at", 1)]
-    cases = await ports.cases.find(query, sort, offset, limit)
-    response.headers["X-Total-Count"] = str(await ports.cases.count(query))
-    return [CaseView.of(case) for case in cases]
+    words = _words(q)
+    belongs = fingerprint({**query, "q": words})
+    after = _position(cursor, belongs, offset)
+    cases = await inbox.page(query, words, after, offset, limit)
+    latest = await inbox.latest_from_customers([case.id for case in cases])
+    response.headers["X-Total-Count"] = str(await inbox.count(query, words))
+    if len(cases) == limit:
+        following = cursors.encode(Position.of(cases[-1]), belongs)
+        response.headers["X-Next-Cursor"] = following
+        page = request.url.remove_query_params("offset").include_query_params(cursor=following)
+        response.headers["Link"] = f'<{page}>; rel="next"'
+    return [CaseView.of(case, latest.get(case.id)) for case in cases]
+
+
+def _words(q: str | None) -> list[str]:
+    try:
+        return [] if q is None else search_words(q)
+    except BadSearch as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"q: {error}") from None
+
+
+def _position(cursor: str | None, belongs: str, offset: int) -> Position | None:
+    if cursor is None:
+        return None
+    if offset:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "cursor: use either a cursor or an offset")
+    try:
+        return cursors.decode(cursor, belongs)
+    except BadCursor as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"cursor: {error}") from None
 
 
 @router.get("/cases/{case_id}", dependencies=READ)
@@ -102,11 +140,13 @@ async def get_case(
     """A case with its conversation in platform order, its replies, its internal notes and
     the customer's profile."""
     case = await _case(ports, case_id)
-    messages = [MessageView.of(m) for m in await ports.timeline.of_case(case_id)]
+    timeline = await ports.timeline.of_case(case_id)
+    messages = [MessageView.of(m) for m in timeline]
     sent = [ReplyView.of(r) for r in await replies.of_case(case_id)]
     written = [NoteView.of(n) for n in await notes.of_case(case_id)]
     profile = await ports.profiles.get(case.profile_id)
-    view = CaseView.of(case).model_dump()
+    latest = next((m for m in reversed(timeline) if m.kind == "customer"), None)
+    view = CaseView.of(case, latest).model_dump()
     return CaseDetail.model_validate(
         {**view, "messages": messages, "replies": sent, "notes": written, "profile": profile}
     )

@@ -11,7 +11,15 @@ from responder.adapters.brand_health_store import MongoBrandHealth
 from responder.adapters.viewer_store import MongoViewers
 from responder.notifications.domain.routes import WebhookRules
 from responder.notifications.ports import DeliveryStore, RouteStore
-from responder.ports import AccountStore, AlertStore, MacroStore, NoteStore, Ports, ReplyStore
+from responder.ports import (
+    AccountStore,
+    AlertStore,
+    InboxReads,
+    MacroStore,
+    NoteStore,
+    Ports,
+    ReplyStore,
+)
 
 
 def _from_state(name: str) -> Callable[[Request], Any]:
@@ -25,6 +33,7 @@ def _from_state(name: str) -> Callable[[Request], Any]:
 
 PortsDep = Annotated[Ports, Depends(_from_state("ports"))]
 AlertsDep = Annotated[AlertStore, Depends(_from_state("alerts"))]
+InboxDep = Annotated[InboxReads, Depends(_from_state("inbox"))]
 RepliesDep = Annotated[ReplyStore, Depends(_from_state("replies"))]
 NotesDep = Annotated[NoteStore, Depends(_from_state("notes"))]
 MacrosDep = Annotated[MacroStore, Depends(_from_state("macros"))]

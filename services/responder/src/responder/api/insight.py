@@ -1,15 +1,12 @@
-"""How the desk is doing: queues with counts, crisis alerts, handoff metrics."""
+"""How the desk is doing: queues with counts, handoff metrics."""
 
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
-from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from rapport.bounds import Timestamp
-from rapport.events import CrisisAlert
-from responder.api.deps import READ, SUPERVISE, AlertsDep, PortsDep
+from responder.api.deps import READ, PortsDep
 from responder.domain.agents import AgentId
 from responder.domain.handoff import Handoff, TargetShare, handoff, target_shares
 from responder.domain.routing import Name
@@ -41,29 +38,6 @@ class HandoffReport(BaseModel):
 async def queues(ports: PortsDep) -> list[QueueCounts]:
     """Every queue with active cases: how many, unassigned, breached, urgent."""
     return [QueueCounts.model_validate(row) for row in await ports.cases.queue_counts()]
-
-
-@router.get("/alerts", dependencies=READ)
-async def alerts(
-    alerts: AlertsDep,
-    status: Literal["active", "cleared"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-) -> list[CrisisAlert]:
-    """Crisis alerts, latest change first."""
-    return await alerts.list(status, offset, limit)
-
-
-@router.post("/alerts/{alert_id}/clear", dependencies=SUPERVISE)
-async def clear_alert(ports: PortsDep, alerts: AlertsDep, alert_id: UUID) -> CrisisAlert:
-    """Declare a crisis over (published as cleared)."""
-    found = await alerts.get(alert_id)
-    if found is None:
-        raise HTTPException(404, "no such alert")
-    if found.status == "active":
-        found = found.model_copy(update={"status": "cleared", "changed_at": ports.clock()})
-        await alerts.save(found)
-    return found
 
 
 @router.get("/handoff", dependencies=READ)

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from rapport.events import CaseState, Intent, Priority, ProfileSnapshot
 from responder.domain.case import Breach, Case
+from responder.domain.inbox import post_link, preview
 from responder.domain.messages import Message
 from responder.domain.notes import Note
 from responder.domain.replies import Channel, DeliveryState, Reply
@@ -48,10 +49,15 @@ class CaseView(BaseModel):
     historical: bool
     sequence: int
     tags: list[str]
+    preview: str | None = None
+    """The start of the customer's latest message (about 140 characters, on one line)."""
+    link: str | None = None
+    """The customer's latest post on its platform (http or https only), when known."""
 
     @classmethod
-    def of(cls, case: Case) -> "CaseView":
-        return cls.model_validate({**case.model_dump(), "case_id": case.id})
+    def of(cls, case: Case, latest: Message | None = None) -> "CaseView":
+        shown = {"preview": preview(latest.text), "link": link_of(latest)} if latest else {}
+        return cls.model_validate({**case.model_dump(), "case_id": case.id, **shown})
 
 
 class MessageView(BaseModel):
@@ -64,10 +70,12 @@ class MessageView(BaseModel):
     handle: str | None
     text: str
     created_at: datetime
+    link: str | None = None
+    """The post on its platform (http or https only), when known."""
 
     @classmethod
     def of(cls, message: Message) -> "MessageView":
-        return cls.model_validate(message.model_dump())
+        return cls.model_validate({**message.model_dump(), "link": link_of(message)})
 
 
 class ReplyView(BaseModel):
@@ -113,3 +121,7 @@ class CaseDetail(CaseView):
     notes: list[NoteView]
     """Agents' internal notes, oldest first: never sent to the customer."""
     profile: ProfileSnapshot | None
+
+
+def link_of(message: Message) -> str | None:
+    return post_link(message.platform, message.external_id, message.handle, message.url)

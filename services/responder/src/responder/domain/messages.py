@@ -23,7 +23,11 @@ class Message(BaseModel):
     in_reply_to: str | None = None
     author_id: str
     handle: str | None = None
+    name: str | None = None
+    """The author's display name, as the platform showed it."""
     text: str
+    url: str | None = None
+    """The post's address, as the platform gave it (any scheme: see ``domain.inbox``)."""
     created_at: datetime
 
 

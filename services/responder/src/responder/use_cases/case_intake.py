@@ -61,7 +61,9 @@ def message(mention_id: UUID, mention: Mention, case_id: UUID | None) -> Message
             "in_reply_to": mention.in_reply_to,
             "author_id": mention.author.id,
             "handle": mention.author.handle,
+            "name": mention.author.display_name,
             "text": mention.text,
+            "url": mention.url,
             "created_at": mention.created_at,
         }
     )

@@ -38,7 +38,17 @@ export function path(strings, ...ids) {
   return strings.reduce((built, part, i) => built + encodeURIComponent(ids[i - 1]) + part);
 }
 
-export async function api(path, { method = "GET", body, params } = {}) {
+export async function api(path, options) {
+  return (await call(path, options)).data;
+}
+
+// A page of a list: its items, the cursor of the next page (none on the last) and the total.
+export async function page(path, options) {
+  const { data, headers } = await call(path, options);
+  return { items: data, next: headers.get("X-Next-Cursor"), total: Number(headers.get("X-Total-Count")) };
+}
+
+async function call(path, { method = "GET", body, params } = {}) {
   const url = new URL(path, location.origin);
   // Only the route named: nothing the URL parser would resolve (../, backslashes, ?, #).
   if (url.origin !== location.origin || url.pathname !== path) {
@@ -56,5 +66,5 @@ export async function api(path, { method = "GET", body, params } = {}) {
   });
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, detailOf(data));
-  return data;
+  return { data, headers: response.headers };
 }

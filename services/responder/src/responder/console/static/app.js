@@ -1,9 +1,11 @@
-// The console: sign-in, the views (inbox, case, dashboard) and short polling.
+// The console: sign-in, the views (inbox, case, alerts, dashboard), short polling, shortcuts.
 import { api, ApiError, isUuid, token } from "./api.js";
 import { h } from "./dom.js";
 import * as inbox from "./inbox.js";
 import * as caseView from "./case.js";
+import * as alerts from "./alerts.js";
 import * as dashboard from "./dashboard.js";
+import * as shortcuts from "./shortcuts.js";
 
 // Short polling: plain requests with the Authorization header (EventSource cannot send one),
 // any replica answers, and the inbox re-sorts anyway as SLA clocks run. Paused while hidden.
@@ -59,12 +61,10 @@ async function alertsBanner() {
   const active = await api("/v1/alerts", { params: { status: "active", limit: 5 } });
   const banner = document.getElementById("alerts");
   if (!active.length) return banner.replaceChildren();
-  const subjects = active.map((a) => `${a.kind.replaceAll("_", " ")} (${a.subject})`).join(", ");
+  const named = active.flatMap((a, i) => [i ? ", " : "", h("a", { href: `#/alerts/${a.alert_id}` }, a.title)]);
   banner.replaceChildren(
     h("strong", {}, `${active.length} active crisis alert${active.length > 1 ? "s" : ""}: `),
-    subjects,
-    " ",
-    h("a", { href: "#/dashboard" }, "see the dashboard"),
+    ...named,
   );
 }
 
@@ -84,7 +84,7 @@ async function route() {
   document.getElementById("sign-out").hidden = false;
   const [, name, id] = location.hash.split("/");
   for (const link of document.querySelectorAll("nav a")) {
-    const current = link.dataset.view === (name === "dashboard" ? "dashboard" : "inbox");
+    const current = link.dataset.view === (["dashboard", "alerts"].includes(name) ? name : "inbox");
     if (current) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
@@ -93,6 +93,8 @@ async function route() {
       view = await inbox.show(main, session, report);
       report(new Error("That link does not name a case: the inbox is shown instead."));
     } else if (name === "case") view = await caseView.show(main, id, session, report);
+    else if (name === "alerts" && isUuid(id)) view = await alerts.show(main, id, session, report);
+    else if (name === "alerts") view = await alerts.showList(main);
     else if (name === "dashboard") view = await dashboard.show(main, session, report);
     else view = await inbox.show(main, session, report);
     main.querySelector("h1")?.focus();
@@ -113,4 +115,5 @@ setInterval(async () => {
 
 document.getElementById("sign-out").addEventListener("click", () => signOut("Signed out."));
 window.addEventListener("hashchange", route);
+shortcuts.listen();
 route();

@@ -3,7 +3,7 @@
 // (from profiles and loyalty, through responder).
 import { api, path } from "./api.js";
 import { channelChoice, macroPicker, noteForm, tagEditor } from "./case_tools.js";
-import { duration, h, timeLeft, when, words } from "./dom.js";
+import { duration, h, postLink, timeLeft, when, words } from "./dom.js";
 import { profilePanel } from "./profile.js";
 import { timeline } from "./timeline.js";
 
@@ -48,6 +48,7 @@ export async function show(main, id, session, report) {
   const me = session.me.subject;
   const supervisor = session.me.scopes.some((s) => s === "supervisor" || s === "admin");
   const heading = h("h1", { tabindex: -1 }, "Case");
+  const latest = h("p", { id: "case-latest", class: "preview" });
   const actions = h("div", { class: "actions", role: "group", "aria-label": "Case actions" });
   const presence = h("p", { id: "presence", class: "presence", role: "status" });
   const details = h("dl", { class: "facts" });
@@ -136,6 +137,7 @@ export async function show(main, id, session, report) {
     const [c, seen] = await Promise.all([api(base), api(`${base}/viewers`, { method: "POST" })]);
     detail = c;
     heading.textContent = `Case of ${c.handle ? `@${c.handle}` : "a customer"}`;
+    latest.replaceChildren(c.preview || "", " ", c.link ? postLink(c.link) : "");
     details.replaceChildren(...facts(c));
     const others = seen.viewers.map((v) => v.agent).filter((a) => a !== me);
     const holder = seen.holder ? (seen.holder === me ? "You hold this case." : `Held by ${seen.holder}.`) : "Nobody holds this case.";
@@ -174,6 +176,7 @@ export async function show(main, id, session, report) {
   main.replaceChildren(
     h("p", {}, h("a", { href: "#/inbox" }, "← Back to the inbox")),
     heading,
+    latest,
     h(
       "div",
       { class: "case" },

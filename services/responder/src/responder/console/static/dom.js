@@ -42,3 +42,15 @@ export function timeLeft(caseView, now = Date.now()) {
   const text = seconds < 0 ? `${duration(-seconds)} over` : duration(seconds);
   return { text, level, label: seconds < 0 ? "overdue" : "left" };
 }
+
+// A link to a post on its platform: http(s) only, in a new tab that cannot reach this one.
+export function postLink(url, text = "Original post") {
+  let parsed = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return null;
+  return h("a", { href: parsed.href, class: "post-link", target: "_blank", rel: "noopener noreferrer" }, text);
+}
