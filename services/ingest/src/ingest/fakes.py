@@ -1,7 +1,7 @@
 """In-memory implementations of ``ingest.ports`` for unit tests; the contract tests
 (``tests/contract``) hold them to what the MongoDB adapters do."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,6 +11,7 @@ from ingest.ports import MAX_ERRORS, Progress, Sighting, State, new_import
 from rapport.clock import utcnow
 from rapport.events import Mention
 from rapport.suppression import Identity, normalised
+from rapport.telemetry import Headers
 
 
 @dataclass
@@ -19,7 +20,13 @@ class FakeArchive:
     import_ids: list[str | None] = field(default_factory=list)
     """The ``import_id`` of each call that stored something."""
 
-    async def accept(self, mentions: list[Mention], *, import_id: str | None = None) -> list[bool]:
+    async def accept(
+        self,
+        mentions: list[Mention],
+        *,
+        import_id: str | None = None,
+        traces: Sequence[Headers] | None = None,
+    ) -> list[bool]:
         new = []
         for mention in mentions:
             new.append(archive_id(mention) not in self.stored)

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, Protocol
 from ingest.imports.rows import Rejected
 from rapport.clock import utcnow
 from rapport.events import Mention
+from rapport.telemetry import Headers
 
 MAX_ERRORS = 1000
 """Row-level reasons kept per import; ``rejected`` counts them all."""
@@ -19,9 +20,16 @@ COUNTS = ("read", "accepted", "duplicate", "suppressed", "rejected", "processed"
 
 
 class MentionArchive(Protocol):
-    async def accept(self, mentions: list[Mention], *, import_id: str | None = None) -> list[bool]:
+    async def accept(
+        self,
+        mentions: list[Mention],
+        *,
+        import_id: str | None = None,
+        traces: Sequence[Headers] | None = None,
+    ) -> list[bool]:
         """Store each mention once, pending analysis; per mention, whether it was new (True) or
-        an exact duplicate (of one stored before or earlier in ``mentions``)."""
+        an exact duplicate (of one stored before or earlier in ``mentions``). ``traces``: per
+        mention, the trace headers of the request that brought it (default: the current one)."""
         ...
 
 

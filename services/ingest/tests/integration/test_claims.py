@@ -5,11 +5,13 @@ renewed), and a claim leaves what must wait for a mention held elsewhere.
 The stage's relay publishes to a fresh topic of the test's own, never to ``social.mentions``."""
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from opentelemetry import context
 
 from ingest.adapters.archive_store import MongoArchive
 from ingest.analyser.pending import INDEXES, PENDING, Done, PendingMentions
@@ -19,6 +21,7 @@ from ingest.analysis.batch import Outcome
 from ingest.settings import IngestSettings
 from rapport.mongo import Database
 from rapport.outbox import OutboxRelay
+from rapport.telemetry import extract_context
 from rapport.testing import eventually, objectids_of_a_process, reference
 from services.ingest.tests.integration.analysis_stage import (
     WAIT_S,
@@ -104,6 +107,30 @@ async def test_mentions_two_replicas_accept_in_one_second_are_published_in_that_
         events = await published(kafka_bootstrap, topic, 2)
 
     assert [e.payload.external_id for e in events] == first + second
+
+
+async def test_mentions_of_requests_in_different_traces_keep_their_own_trace_in_one_batch(
+    mongo_db: Database,
+) -> None:
+    """Two requests, each in a trace of its own, completed in one batch (one outbox write):
+    each mention's event carries its own request's trace to the relay."""
+    traces = [secrets.token_hex(16) for _ in range(2)]
+    for trace_id in traces:
+        carrier = [("traceparent", f"00-{trace_id}-{secrets.token_hex(8)}-01".encode())]
+        token = context.attach(extract_context(carrier))
+        try:
+            await accept(mongo_db, "ann")
+        finally:
+            context.detach(token)
+    pending = PendingMentions(mongo_db)
+    claim = await pending.claim(10)
+    assert len(claim.mentions) == 2
+
+    await pending.complete(claim.token, [Done(c, c.mention) for c in claim.mentions])
+
+    rows = await mongo_db["outbox"].find().sort("seq", 1).to_list()
+    carried = [dict(row["headers"])["traceparent"].split(b"-")[1].decode() for row in rows]
+    assert carried == traces
 
 
 async def claim_until(db: Database, token: str) -> Any:

@@ -1,9 +1,14 @@
+import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
+
+from opentelemetry import context
 
 from ingest.domain.normalize import MentionIn
 from ingest.fakes import FakeArchive, FakeSuppressions
 from ingest.use_cases.intake import BrandAccounts, Intake, provisional
-from rapport.events import SentimentLabel, Source
+from rapport.events import Mention, SentimentLabel, Source
+from rapport.telemetry import Headers, extract_context
 
 ERASED_AT = datetime(2026, 12, 1, tzinfo=UTC)
 """After every mention of these tests was posted."""
@@ -63,3 +68,62 @@ async def test_a_delivery_of_only_suppressed_mentions_archives_nothing() -> None
 
     assert [r.status for r in results] == ["suppressed"]
     assert (archive.stored, archive.import_ids) == ({}, [])
+
+
+class HeldArchive(FakeArchive):
+    """Holds its first call until ``release``; records each call's external ids and traces."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[tuple[str, Headers]]] = []
+        self.busy = asyncio.Event()
+        self._go_on = asyncio.Event()
+
+    def release(self) -> None:
+        self._go_on.set()
+
+    async def accept(
+        self,
+        mentions: list[Mention],
+        *,
+        import_id: str | None = None,
+        traces: Sequence[Headers] | None = None,
+    ) -> list[bool]:
+        assert traces is not None
+        self.calls.append([(m.external_id, t) for m, t in zip(mentions, traces, strict=True)])
+        self.busy.set()
+        await self._go_on.wait()
+        return await super().accept(mentions, import_id=import_id)
+
+
+def traced(n: int) -> Headers:
+    return [("traceparent", f"00-{n:032x}-{n:016x}-01".encode())]
+
+
+async def test_requests_arriving_during_a_store_are_stored_together_in_their_own_traces() -> None:
+    archive = HeldArchive()
+    desk = Intake(archive, BrandAccounts([]), FakeSuppressions({"x:gone": ERASED_AT}))
+
+    async def request(n: int, *mentions: MentionIn) -> list[str]:
+        token = context.attach(extract_context(traced(n)))
+        try:
+            return [r.status for r in await desk.accept(list(mentions), Source.API)]
+        finally:
+            context.detach(token)
+
+    first = asyncio.create_task(request(1, incoming("a")))
+    await archive.busy.wait()
+    later = [
+        asyncio.create_task(request(2, incoming("b"), incoming("gone-1", "gone"))),
+        asyncio.create_task(request(3, incoming("a"))),
+        asyncio.create_task(request(4, incoming("c"))),
+    ]
+    await asyncio.sleep(0)  # the later requests reach the intake while the first is stored
+    archive.release()
+
+    assert await first == ["accepted"]
+    assert [await r for r in later] == [["accepted", "suppressed"], ["duplicate"], ["accepted"]]
+    assert [[m for m, _ in call] for call in archive.calls] == [["a"], ["b", "a", "c"]]
+    assert [dict(t)["traceparent"] for _, t in archive.calls[1]] == [
+        dict(traced(n))["traceparent"] for n in (2, 3, 4)
+    ]

@@ -2,6 +2,7 @@
 pending analysis; the analysis stage (``ingest.analyser``) completes it and puts its event in
 the outbox."""
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from pymongo import IndexModel
@@ -13,7 +14,7 @@ from rapport.clock import utcnow
 from rapport.events import Mention, MentionIngested
 from rapport.events.base import deterministic_id
 from rapport.mongo import Database
-from rapport.telemetry import inject_headers
+from rapport.telemetry import Headers, inject_headers
 
 _DUPLICATE_KEY = 11000
 INDEXES = {
@@ -44,11 +45,18 @@ class MongoArchive:
         self._db = db
         self._mentions = db["mentions"]
 
-    async def accept(self, mentions: list[Mention], *, import_id: str | None = None) -> list[bool]:
+    async def accept(
+        self,
+        mentions: list[Mention],
+        *,
+        import_id: str | None = None,
+        traces: Sequence[Headers] | None = None,
+    ) -> list[bool]:
         ids = [archive_id(m) for m in mentions]
-        fresh: dict[str, Mention] = {}
-        for mention_id, mention in zip(ids, mentions, strict=True):
-            fresh.setdefault(mention_id, mention)  # the first copy in a batch is the one stored
+        traced = traces if traces is not None else [inject_headers()] * len(mentions)
+        fresh: dict[str, tuple[Mention, Headers]] = {}
+        for mention_id, mention, trace in zip(ids, mentions, traced, strict=True):
+            fresh.setdefault(mention_id, (mention, trace))  # a batch's first copy is stored
         stored = await self._store(list(fresh.values()), import_id)
         first_seen: set[str] = set()
         results = []
@@ -57,12 +65,14 @@ class MongoArchive:
             first_seen.add(mention_id)
         return results
 
-    async def _store(self, mentions: list[Mention], import_id: str | None) -> set[str]:
+    async def _store(
+        self, mentions: list[tuple[Mention, Headers]], import_id: str | None
+    ) -> set[str]:
         """The ids of ``mentions`` stored now (not by a concurrent request first)."""
         if not mentions:
             return set()
-        received_at, headers = utcnow(), inject_headers()
-        ids = [archive_id(mention) for mention in mentions]
+        received_at = utcnow()
+        ids = [archive_id(mention) for mention, _ in mentions]
         seqs = await pending.acceptance_order(self._db, len(mentions))
         try:
             await self._mentions.insert_many(
@@ -75,7 +85,7 @@ class MongoArchive:
                         "mention": mention.model_dump(mode="json"),
                         **pending.pending_fields(seq=seq, import_id=import_id, headers=headers),
                     }
-                    for mention_id, mention, seq in zip(ids, mentions, seqs, strict=True)
+                    for mention_id, (mention, headers), seq in zip(ids, mentions, seqs, strict=True)
                 ],
                 ordered=False,
             )

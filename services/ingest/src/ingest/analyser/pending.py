@@ -34,7 +34,7 @@ from rapport import outbox, sequence
 from rapport.clock import utcnow
 from rapport.events import Mention, MentionIngested
 from rapport.mongo import Database, Document, in_transaction
-from rapport.telemetry import extract_context
+from rapport.telemetry import Headers, extract_context
 from rapport.topics import MENTIONS
 
 MENTIONS_TOPIC = MENTIONS.name
@@ -52,7 +52,6 @@ INDEXES = [
     ),
 ]
 ANALYSED = {"language", "sentiment", "intents"}
-Headers = list[tuple[str, bytes]]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from ingest.analysis.batch import NEUTRAL
 from ingest.domain.normalize import MentionIn
 from ingest.ports import MentionArchive, Suppressions
 from rapport.events import Mention, Source
+from rapport.group_commit import GroupCommit
 from rapport.suppression import SUPPRESSED
+from rapport.telemetry import Headers, inject_headers
 
 Status = Literal["accepted", "duplicate", "suppressed"]
 
@@ -54,7 +56,9 @@ def provisional(incoming: MentionIn, *, brand: BrandAccounts, source: Source) ->
 class Intake:
     """Accepts at storage speed: validated mentions are archived, pending analysis (the
     analysis stage, ``ingest.analyser``, publishes them), and ``stored`` is called to wake it.
-    A mention an erased author made before their erasure is dropped unstored (``suppressed``)."""
+    A mention an erased author made before their erasure is dropped unstored (``suppressed``).
+    Requests that arrive while others are being stored are stored together (``GroupCommit``),
+    each mention in its own request's trace; an import's batches are stored by themselves."""
 
     def __init__(
         self,
@@ -68,6 +72,9 @@ class Intake:
         self._brand = brand
         self._suppressions = suppressions
         self._stored = stored
+        self._together: GroupCommit[tuple[Mention, Headers], Status] = GroupCommit(
+            self._store_traced
+        )
 
     async def accept(
         self,
@@ -82,13 +89,40 @@ class Intake:
         ``own_accounts``: brand accounts this delivery names, besides the configured ones."""
         brand = self._brand.including(own_accounts) if own_accounts else self._brand
         mentions = [provisional(m, brand=brand, source=source) for m in incoming]
+        if import_id is None:
+            trace = inject_headers()
+            statuses = await self._together([(m, trace) for m in mentions])
+        else:
+            statuses = await self._store(mentions, import_id=import_id)
+        return [
+            Accepted(m.platform.value, m.external_id, status)
+            for m, status in zip(incoming, statuses, strict=True)
+        ]
+
+    async def _store_traced(self, traced: list[tuple[Mention, Headers]]) -> list[Status]:
+        return await self._store([m for m, _ in traced], traces=[t for _, t in traced])
+
+    async def _store(
+        self,
+        mentions: list[Mention],
+        *,
+        import_id: str | None = None,
+        traces: list[Headers] | None = None,
+    ) -> list[Status]:
         suppressed = await self._suppressions.old_mentions(mentions)
-        SUPPRESSED.labels(source.value).inc(sum(suppressed))
-        kept = [m for m, old in zip(mentions, suppressed, strict=True) if not old]
-        stored = await self._archive.accept(kept, import_id=import_id) if kept else []
+        for mention, old in zip(mentions, suppressed, strict=True):
+            if old:
+                SUPPRESSED.labels(mention.source.value).inc()
+        kept = [i for i, old in enumerate(suppressed) if not old]
+        stored = (
+            await self._archive.accept(
+                [mentions[i] for i in kept],
+                import_id=import_id,
+                traces=None if traces is None else [traces[i] for i in kept],
+            )
+            if kept
+            else []
+        )
         self._stored()
         statuses: Iterator[Status] = iter("accepted" if new else "duplicate" for new in stored)
-        return [
-            Accepted(m.platform.value, m.external_id, "suppressed" if old else next(statuses))
-            for m, old in zip(incoming, suppressed, strict=True)
-        ]
+        return ["suppressed" if old else next(statuses) for old in suppressed]
