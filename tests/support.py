@@ -36,6 +36,8 @@ WAIT_S = 120.0
 and a passing test never waits that long."""
 CONNECTOR_PORT = FIRST_PORT + 10
 """Where responder sends agents' replies: the console's browser test runs a stub platform here."""
+X_API_PORT = FIRST_PORT + 11
+"""Responder's X API v2: a test that gives the brand an X account runs the X stub here."""
 REPLICA_PORT_STEP = 20
 """Replica n of a service listens on its port + 20 × (n - 1), clear of the connector stub and
 of the next RAPPORT_TEST_PORT_OFFSET (a multiple of 100)."""
@@ -125,6 +127,7 @@ class Platform:
                 "RAPPORT_CONNECTOR_ENDPOINTS": json.dumps(
                     {"x": f"http://127.0.0.1:{CONNECTOR_PORT}/replies"}
                 ),
+                "RAPPORT_X_API_URL": f"http://127.0.0.1:{X_API_PORT}",
                 "RAPPORT_AUTO_ASSIGN": "false",  # tests claim cases themselves; it would race them
                 **WEBHOOK_SECRETS,
                 **environment(UNTHROTTLED),
