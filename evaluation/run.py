@@ -6,7 +6,7 @@ the report says plainly when it is not; the sets committed under evaluation/data
 
 from pathlib import Path
 
-from evaluation import intent, sentiment
+from evaluation import intent, korean, sentiment
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -16,6 +16,8 @@ def main() -> None:
     if shared is None:
         print(f"{SHARED} is absent: figures on the public corpora are skipped.\n")
     sentiment.evaluate(shared)
+    print()
+    korean.evaluate(shared)
     print()
     intent.evaluate(shared)
 
