@@ -33,6 +33,12 @@ class Writes:
         return [item.upper() for item in items]
 
 
+async def settled() -> None:
+    """Let every ready task run up to its next wait (no time passes)."""
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
 async def test_a_lone_call_is_written_at_once_with_its_own_items() -> None:
     writes = Writes()
     assert await GroupCommit(writes)(["a", "b"]) == ["A", "B"]
@@ -99,5 +105,30 @@ async def test_a_cancelled_caller_does_not_cancel_the_write_of_its_items() -> No
         await call
     writes.release()
 
+    assert await together(["b"]) == ["B"]
+    assert writes.batches == [["a"], ["b"]]
+
+
+async def test_up_to_concurrency_writes_overlap_and_the_rest_wait_together() -> None:
+    writes = Writes()
+    together = GroupCommit(writes, concurrency=2)
+    writes.hold()
+    first = []
+    for item in ("a", "b"):
+        first.append(asyncio.create_task(together([item])))
+        await settled()  # its write has begun
+    later = [asyncio.create_task(together([item])) for item in ("c", "d")]
+    await settled()
+    assert writes.batches == [["a"], ["b"]]
+    writes.release()
+
+    assert [await call for call in (*first, *later)] == [["A"], ["B"], ["C"], ["D"]]
+    assert writes.batches == [["a"], ["b"], ["c", "d"]]
+
+
+async def test_a_call_after_every_write_ended_starts_a_write_of_its_own() -> None:
+    writes = Writes()
+    together = GroupCommit(writes, concurrency=2)
+    assert await together(["a"]) == ["A"]
     assert await together(["b"]) == ["B"]
     assert writes.batches == [["a"], ["b"]]

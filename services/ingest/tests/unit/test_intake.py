@@ -6,7 +6,7 @@ from opentelemetry import context
 
 from ingest.domain.normalize import MentionIn
 from ingest.fakes import FakeArchive, FakeSuppressions
-from ingest.use_cases.intake import BrandAccounts, Intake, provisional
+from ingest.use_cases.intake import WRITES_AT_ONCE, BrandAccounts, Intake, provisional
 from rapport.events import Mention, SentimentLabel, Source
 from rapport.telemetry import Headers, extract_context
 
@@ -71,12 +71,11 @@ async def test_a_delivery_of_only_suppressed_mentions_archives_nothing() -> None
 
 
 class HeldArchive(FakeArchive):
-    """Holds its first call until ``release``; records each call's external ids and traces."""
+    """Holds every call until ``release``; records each call's external ids and traces."""
 
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[list[tuple[str, Headers]]] = []
-        self.busy = asyncio.Event()
         self._go_on = asyncio.Event()
 
     def release(self) -> None:
@@ -91,7 +90,6 @@ class HeldArchive(FakeArchive):
     ) -> list[bool]:
         assert traces is not None
         self.calls.append([(m.external_id, t) for m, t in zip(mentions, traces, strict=True)])
-        self.busy.set()
         await self._go_on.wait()
         return await super().accept(mentions, import_id=import_id)
 
@@ -101,6 +99,8 @@ def traced(n: int) -> Headers:
 
 
 async def test_requests_arriving_during_a_store_are_stored_together_in_their_own_traces() -> None:
+    """Up to ``WRITES_AT_ONCE`` requests are stored at once, each by itself; those arriving
+    meanwhile wait and are stored together, each mention in its own request's trace."""
     archive = HeldArchive()
     desk = Intake(archive, BrandAccounts([]), FakeSuppressions({"x:gone": ERASED_AT}))
 
@@ -111,19 +111,28 @@ async def test_requests_arriving_during_a_store_are_stored_together_in_their_own
         finally:
             context.detach(token)
 
-    first = asyncio.create_task(request(1, incoming("a")))
-    await archive.busy.wait()
+    first = []
+    for n in range(WRITES_AT_ONCE):
+        first.append(asyncio.create_task(request(n, incoming(f"first-{n}"))))
+        await settled()  # its store has begun
     later = [
-        asyncio.create_task(request(2, incoming("b"), incoming("gone-1", "gone"))),
-        asyncio.create_task(request(3, incoming("a"))),
-        asyncio.create_task(request(4, incoming("c"))),
+        asyncio.create_task(request(7, incoming("b"), incoming("gone-1", "gone"))),
+        asyncio.create_task(request(8, incoming("first-0"))),
+        asyncio.create_task(request(9, incoming("c"))),
     ]
-    await asyncio.sleep(0)  # the later requests reach the intake while the first is stored
+    await settled()
     archive.release()
 
-    assert await first == ["accepted"]
+    assert [await r for r in first] == [["accepted"]] * WRITES_AT_ONCE
     assert [await r for r in later] == [["accepted", "suppressed"], ["duplicate"], ["accepted"]]
-    assert [[m for m, _ in call] for call in archive.calls] == [["a"], ["b", "a", "c"]]
-    assert [dict(t)["traceparent"] for _, t in archive.calls[1]] == [
-        dict(traced(n))["traceparent"] for n in (2, 3, 4)
+    calls = [[m for m, _ in call] for call in archive.calls]
+    assert calls == [[f"first-{n}"] for n in range(WRITES_AT_ONCE)] + [["b", "first-0", "c"]]
+    assert [dict(t)["traceparent"] for _, t in archive.calls[-1]] == [
+        dict(traced(n))["traceparent"] for n in (7, 8, 9)
     ]
+
+
+async def settled() -> None:
+    """Let every ready task run up to its next wait (no time passes)."""
+    for _ in range(5):
+        await asyncio.sleep(0)

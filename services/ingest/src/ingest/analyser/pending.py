@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bson import ObjectId
+from opentelemetry.context import Context
 from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -194,9 +195,21 @@ class PendingMentions:
             self._db,
             session,
             [(MENTIONS_TOPIC, e.payload.author_key, e) for e in events],
-            contexts=[extract_context(d.claimed.headers) for d in done],
+            contexts=_traces(d.claimed.headers for d in done),
         )
         await MongoImportStore(self._db).count_processed(session, _per_import(done))
+
+
+def _traces(headers: Iterable[Headers]) -> list[Context]:
+    """Each mention's trace context, read once per distinct request (an import's rows share
+    one)."""
+    read: dict[tuple[tuple[str, bytes], ...], Context] = {}
+    traces = []
+    for key in (tuple(h) for h in headers):
+        if key not in read:
+            read[key] = extract_context(key)
+        traces.append(read[key])
+    return traces
 
 
 def _per_import(done: Iterable[Done]) -> dict[str, tuple[int, int]]:

@@ -13,6 +13,12 @@ from rapport.suppression import SUPPRESSED
 from rapport.telemetry import Headers, inject_headers
 
 Status = Literal["accepted", "duplicate", "suppressed"]
+WRITES_AT_ONCE = 4
+"""Stores of small requests in flight at once; those arriving meanwhile wait and are stored
+together."""
+SMALL = 20
+"""A request of fewer mentions is stored together with others (a large one pays its round
+trips once already, and waiting for others would only delay it)."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +63,9 @@ class Intake:
     """Accepts at storage speed: validated mentions are archived, pending analysis (the
     analysis stage, ``ingest.analyser``, publishes them), and ``stored`` is called to wake it.
     A mention an erased author made before their erasure is dropped unstored (``suppressed``).
-    Requests that arrive while others are being stored are stored together (``GroupCommit``),
-    each mention in its own request's trace; an import's batches are stored by themselves."""
+    Small requests that arrive while others are being stored are stored together
+    (``GroupCommit``), each mention in its own request's trace; large ones and an import's
+    batches are stored by themselves."""
 
     def __init__(
         self,
@@ -73,7 +80,7 @@ class Intake:
         self._suppressions = suppressions
         self._stored = stored
         self._together: GroupCommit[tuple[Mention, Headers], Status] = GroupCommit(
-            self._store_traced
+            self._store_traced, concurrency=WRITES_AT_ONCE
         )
 
     async def accept(
@@ -89,7 +96,7 @@ class Intake:
         ``own_accounts``: brand accounts this delivery names, besides the configured ones."""
         brand = self._brand.including(own_accounts) if own_accounts else self._brand
         mentions = [provisional(m, brand=brand, source=source) for m in incoming]
-        if import_id is None:
+        if import_id is None and len(mentions) < SMALL:
             trace = inject_headers()
             statuses = await self._together([(m, trace) for m in mentions])
         else:
