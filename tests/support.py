@@ -129,6 +129,9 @@ class Platform:
                 ),
                 "RAPPORT_X_API_URL": f"http://127.0.0.1:{X_API_PORT}",
                 "RAPPORT_AUTO_ASSIGN": "false",  # tests claim cases themselves; it would race them
+                # Every e2e test shares this platform: their complaints together must not make a
+                # volume spike that sends later tests' cases to PR (viral alerts still fire).
+                "RAPPORT_SPIKES": json.dumps({"min_volume": 1_000}),
                 **WEBHOOK_SECRETS,
                 **environment(UNTHROTTLED),
             }
